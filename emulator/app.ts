@@ -1,0 +1,65 @@
+// The contract between the emulated device and the apps it runs. An app sees the device the way
+// a Ledger app sees BOLOS: APDUs in and out, a seed it can derive from but never export, a random
+// source, persistent storage, and a screen on which it can ask the person to approve something.
+
+import type { HDKey } from '@scure/bip32';
+import type { CommandApdu } from '../apdu/apdu.ts';
+import type { DeviceModel } from '../devices/models.ts';
+import type { ReviewFlow, WarningPage } from './ui/review.ts';
+
+export interface AppContext {
+  readonly model: DeviceModel;
+  /** 'nano' for button devices, 'touch' for Stax / Flex / Apex P: apps pick their wording by it. */
+  readonly family: 'nano' | 'touch';
+  /** BIP-32 master key of the device seed. Apps use it inside the device only. */
+  readonly master: HDKey;
+  /** The BIP-39 seed bytes (64), for SLIP-21 and similar derivations. */
+  readonly seed: Uint8Array;
+  /** Device randomness: crypto-secure, or Speculos-compatible deterministic when configured. */
+  random(length: number): Uint8Array;
+  /** Per-app storage that survives quitting the app (NVRAM); gone when the emulator restarts unless persisted. */
+  readonly nvram: Map<string, Uint8Array>;
+  readonly settings: DeviceSettings;
+  /** Shows the review and resolves true when approved, false when rejected. */
+  review(flow: ReviewFlow): Promise<boolean>;
+  /** Shows a warning page first; resolves true to continue, false to reject. */
+  warn(page: WarningPage): Promise<boolean>;
+  /** Shows a short status screen ("Transaction signed") that goes away by itself. */
+  status(text: string): void;
+  /** Shows a "Processing…" style screen while the app works without user input. */
+  busy(text?: string): void;
+}
+
+export interface DeviceSettings {
+  /** Taproot Assets app: allow MuSig2 signing of messages the device did not derive itself. */
+  blindSigning: boolean;
+}
+
+/**
+ * One command in progress. `respond` sends a response (data || SW) and waits for the host's next
+ * APDU without ending the command: the Bitcoin app's client commands (SW E000, then F8 01 CONTINUE)
+ * are built on it. It rejects with AppCommandAborted if the device resets or the host disconnects.
+ */
+export interface CommandIO {
+  respond(response: Uint8Array): Promise<CommandApdu>;
+}
+
+export interface DeviceApp {
+  readonly name: string;
+  readonly version: string;
+  /** Flags byte(s) of GET_APP_AND_VERSION. */
+  readonly flags: Uint8Array;
+  /**
+   * Handles one command APDU and returns the final response (data || SW). Must not throw for bad
+   * input: every failure is a status word. Data the app returns never contains secrets.
+   */
+  handle(command: CommandApdu, io: CommandIO, ctx: AppContext): Promise<Uint8Array>;
+  /** Called when the app is closed (quit, reset): wipe RAM secrets. */
+  close?(): void;
+}
+
+export type AppFactory = () => DeviceApp;
+
+export class AppCommandAborted extends Error {
+  override readonly name = 'AppCommandAborted';
+}

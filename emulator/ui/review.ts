@@ -1,0 +1,30 @@
+// What an app asks the person to review, independent of the screen it lands on. The renderer
+// (emulator/ui/) lays it out per model as the Ledger SDK's NBGL use cases do: on a Nano one pair per
+// page with long values split into "(i/n)" pages, on a touch device several pairs per page with
+// "k of N" and an Approve button or "Hold to sign". Apps choose the wording per family, as the real
+// app does (e.g. "Wallet policy" on Nano, "Descriptor template" on Flex).
+
+export interface ReviewPair {
+  item: string;
+  value: string;
+}
+
+export interface ReviewFlow {
+  /** First page, e.g. "Review account\nto register"; `\n` forces a line break. */
+  intro: string;
+  pairs: ReviewPair[];
+  /**
+   * Last page. `approve`: Nano "both buttons" on this page, touch "Approve" button;
+   * `hold`: touch "Hold to sign" long press (Nano: both buttons).
+   */
+  finish: { text: string; action: 'approve' | 'hold'; button?: string };
+  /** Transient status shown after approval / rejection, e.g. "Account registered". */
+  approved: string;
+  rejected: string;
+}
+
+/** A warning shown before a review; the person can continue or reject. */
+export interface WarningPage {
+  title: string;
+  text?: string;
+}
