@@ -1,0 +1,6 @@
+// Apps the emulator can run, by the name a person passes to `taproot-hw emulator --app NAME`.
+// Each entry builds a fresh app instance (RAM state starts empty, as when an app is launched).
+
+import type { AppFactory } from '../app.ts';
+
+export const APPS: Record<string, { displayName: string; create: AppFactory }> = {};
