@@ -1,0 +1,69 @@
+// The import rules of ARCHITECTURE.md, checked on every import specifier in the tree: the wire
+// layer stays pure, host and emulator never reach into each other, and nothing imports tests.
+
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Which top-level folders (or files) each folder may import from. */
+const ALLOWED: Record<string, readonly string[]> = {
+  apdu: ['apdu'],
+  bitcoin: ['apdu', 'bitcoin'],
+  assets: ['apdu', 'bitcoin', 'assets'],
+  devices: ['apdu', 'devices'],
+  host: ['apdu', 'bitcoin', 'assets', 'devices', 'host'],
+  // The emulator sees device models and pure framing, never a host transport.
+  emulator: ['apdu', 'bitcoin', 'assets', 'devices/models.ts', 'devices/framing', 'emulator'],
+  cli: ['apdu', 'bitcoin', 'assets', 'devices', 'host', 'emulator', 'cli'],
+};
+
+/** Packages that do I/O may not appear in the pure layers. */
+const PURE = ['apdu', 'bitcoin', 'assets', 'devices/framing', 'devices/models.ts'];
+const IO_PACKAGES = /^(node:|fs$|net$|http$|child_process$|@ledgerhq\/)/;
+
+function* sources(dir: string): Generator<string> {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* sources(path);
+    else if (/\.(ts|js|mjs)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) yield path;
+  }
+}
+
+function specifiers(code: string): string[] {
+  const out: string[] = [];
+  const re = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g;
+  for (const m of code.matchAll(re)) out.push((m[1] ?? m[2] ?? m[3])!);
+  return out;
+}
+
+const files = Object.keys(ALLOWED).flatMap((top) => {
+  try {
+    return [...sources(join(ROOT, top))];
+  } catch {
+    return [];
+  }
+});
+
+describe('import rules (ARCHITECTURE.md)', () => {
+  it('finds the source folders', () => {
+    expect(files.some((f) => f.includes(`${join(ROOT, 'apdu')}`))).toBe(true);
+  });
+
+  it.each(files.map((f) => [relative(ROOT, f)]))('%s imports only what its layer may', (file) => {
+    const top = file.split('/')[0]!;
+    const code = readFileSync(join(ROOT, file), 'utf8');
+    for (const spec of specifiers(code)) {
+      if (spec.startsWith('.')) {
+        const target = relative(ROOT, resolve(ROOT, dirname(file), spec));
+        expect(target.startsWith('test/') || target.startsWith('scripts/'), `${file} imports ${spec}`).toBe(false);
+        const ok = ALLOWED[top]!.some((allowed) => target === allowed || target.startsWith(`${allowed}/`));
+        expect(ok, `${file} may not import ${target}`).toBe(true);
+      } else if (PURE.some((p) => file === p || file.startsWith(`${p}/`))) {
+        expect(IO_PACKAGES.test(spec), `${file} is pure but imports ${spec}`).toBe(false);
+      }
+    }
+  });
+});
