@@ -1,0 +1,28 @@
+// What the Speculos-compatible servers need from the emulated device, and nothing more: the servers
+// stay independent of how the device renders screens or runs apps (ECOSYSTEM.md B1).
+
+import type { TextEvent } from '../../devices/framing/speculos-http.ts';
+import type { DeviceModel } from '../../devices/models.ts';
+
+export type { TextEvent };
+
+export type ButtonSide = 'left' | 'right';
+
+export interface SpeculosSurface {
+  readonly model: DeviceModel;
+  /** Answers one command APDU with `data || SW`; never rejects for bad input. */
+  exchange(apdu: Uint8Array, options?: { signal?: AbortSignal }): Promise<Uint8Array>;
+  button(side: ButtonSide, pressed: boolean): void;
+  finger(x: number, y: number, pressed: boolean): void;
+  /** Subscribes to text events as they are drawn (clear events included); returns an unsubscribe. */
+  onText(listener: (event: TextEvent) => void): () => void;
+  /** Every non-clear event since start or the last clearEvents(). */
+  events(): readonly TextEvent[];
+  /** The events of the screen shown now. */
+  currentScreen(): readonly TextEvent[];
+  clearEvents(): void;
+  /** Installs a Speculos v1 automation rules document; throws when it is not valid JSON or not v1. */
+  setAutomation(document: string): void;
+  /** PNG of the current screen at the model's resolution. */
+  screenshot(): Uint8Array;
+}
