@@ -1,0 +1,125 @@
+// What SIGN_PSBT yields (YIELD client command payloads, PROTOCOLS.md §1.6; doc/bitcoin.md;
+// src/handler/sign_psbt.c and sign_psbt/musig_signing.c; Python client _decode_signpsbt_yielded_value).
+// The payload starts with a varint that is an input index (<= 65535) or a tag:
+//   input index: `pubkey_augm_len:u8 || pubkey_augm || signature`
+//     pubkey_augm: 33-byte compressed key (legacy, segwit v0), 32-byte x-only key (taproot key
+//     path) or x-only key || tapleaf hash (64 bytes, taproot script path); the signature as pushed
+//     on the stack (sighash byte appended unless SIGHASH_DEFAULT).
+//   0xFFFFFFFF: `varint input_index || pubnonce[66] || participant_pk[33] || aggregate_pk[33] || [tapleaf_hash[32]]`
+//   0xFFFFFFFE: the same with `partial_signature[32]` in place of the pubnonce.
+
+import { ByteReader, concat, encodeVarint } from '../bytes.ts';
+import { CodecError } from '../errors.ts';
+import { bytesField } from './spec.ts';
+
+export const YIELD_MUSIG_PUBNONCE_TAG = 0xffffffff;
+export const YIELD_MUSIG_PARTIAL_SIGNATURE_TAG = 0xfffffffe;
+/** Larger plain input indexes than this cannot occur: the app signs at most 512 inputs. */
+const MAX_INPUT_INDEX = 0xffff;
+
+export interface PartialSignatureYield {
+  type: 'partialSignature';
+  inputIndex: number;
+  /** 33-byte compressed key or 32-byte x-only key. */
+  pubkey: Uint8Array;
+  /** Present for a taproot script-path signature. */
+  tapleafHash?: Uint8Array;
+  signature: Uint8Array;
+}
+
+export interface MusigPubNonceYield {
+  type: 'musigPubNonce';
+  inputIndex: number;
+  participantPubkey: Uint8Array;
+  /** The fully tweaked aggregate key, compressed (§1.6). */
+  aggregatePubkey: Uint8Array;
+  tapleafHash?: Uint8Array;
+  pubnonce: Uint8Array;
+}
+
+export interface MusigPartialSignatureYield {
+  type: 'musigPartialSignature';
+  inputIndex: number;
+  participantPubkey: Uint8Array;
+  aggregatePubkey: Uint8Array;
+  tapleafHash?: Uint8Array;
+  partialSignature: Uint8Array;
+}
+
+export type SignPsbtYield = PartialSignatureYield | MusigPubNonceYield | MusigPartialSignatureYield;
+
+function leaf(hash: Uint8Array | undefined): Uint8Array {
+  return hash === undefined ? new Uint8Array() : bytesField(hash, 32, 'tapleaf hash');
+}
+
+export function encodeSignPsbtYield(y: SignPsbtYield): Uint8Array {
+  switch (y.type) {
+    case 'partialSignature': {
+      if (y.pubkey.length !== 32 && y.pubkey.length !== 33)
+        throw new RangeError(`partial signature pubkey: expected 32 or 33 bytes, got ${y.pubkey.length}`);
+      if (y.tapleafHash !== undefined && y.pubkey.length !== 32)
+        throw new RangeError('partial signature: a tapleaf hash goes with a 32-byte x-only key');
+      const augm = concat(y.pubkey, leaf(y.tapleafHash));
+      return concat(encodeVarint(checkIndex(y.inputIndex)), Uint8Array.of(augm.length), augm, y.signature);
+    }
+    case 'musigPubNonce':
+      return concat(
+        encodeVarint(YIELD_MUSIG_PUBNONCE_TAG),
+        encodeVarint(checkIndex(y.inputIndex)),
+        bytesField(y.pubnonce, 66, 'MuSig2 pubnonce'),
+        bytesField(y.participantPubkey, 33, 'MuSig2 participant pubkey'),
+        bytesField(y.aggregatePubkey, 33, 'MuSig2 aggregate pubkey'),
+        leaf(y.tapleafHash),
+      );
+    case 'musigPartialSignature':
+      return concat(
+        encodeVarint(YIELD_MUSIG_PARTIAL_SIGNATURE_TAG),
+        encodeVarint(checkIndex(y.inputIndex)),
+        bytesField(y.partialSignature, 32, 'MuSig2 partial signature'),
+        bytesField(y.participantPubkey, 33, 'MuSig2 participant pubkey'),
+        bytesField(y.aggregatePubkey, 33, 'MuSig2 aggregate pubkey'),
+        leaf(y.tapleafHash),
+      );
+  }
+}
+
+function checkIndex(i: number): number {
+  if (!Number.isInteger(i) || i < 0 || i > MAX_INPUT_INDEX)
+    throw new RangeError(`yield input index: expected 0..${MAX_INPUT_INDEX}, got ${i}`);
+  return i;
+}
+
+function optionalLeaf(r: ByteReader): Uint8Array | undefined {
+  if (r.done) return undefined;
+  const hash = r.bytesN(32, 'tapleafHash').slice();
+  r.end();
+  return hash;
+}
+
+/** Decodes a YIELD payload (the bytes after the 0x10 command code) from SIGN_PSBT. */
+export function decodeSignPsbtYield(data: Uint8Array): SignPsbtYield {
+  const r = new ByteReader(data, 'SIGN_PSBT yield');
+  const tag = r.varint('tag');
+  if (tag === BigInt(YIELD_MUSIG_PUBNONCE_TAG) || tag === BigInt(YIELD_MUSIG_PARTIAL_SIGNATURE_TAG)) {
+    const inputIndex = r.varintNumber('inputIndex', MAX_INPUT_INDEX);
+    const value = r.bytesN(tag === BigInt(YIELD_MUSIG_PUBNONCE_TAG) ? 66 : 32, 'value').slice();
+    const participantPubkey = r.bytesN(33, 'participantPubkey').slice();
+    const aggregatePubkey = r.bytesN(33, 'aggregatePubkey').slice();
+    const tapleafHash = optionalLeaf(r);
+    const common = { inputIndex, participantPubkey, aggregatePubkey, ...(tapleafHash ? { tapleafHash } : {}) };
+    return tag === BigInt(YIELD_MUSIG_PUBNONCE_TAG)
+      ? { type: 'musigPubNonce', ...common, pubnonce: value }
+      : { type: 'musigPartialSignature', ...common, partialSignature: value };
+  }
+  if (tag > BigInt(MAX_INPUT_INDEX)) throw new CodecError(`SIGN_PSBT yield: expected an input index or a MuSig2 tag, got ${tag}`);
+  const inputIndex = Number(tag);
+  const augmLength = r.u8('pubkeyLength');
+  if (augmLength !== 32 && augmLength !== 33 && augmLength !== 64)
+    throw new CodecError(`SIGN_PSBT yield.pubkey: expected 32, 33 or 64 bytes, got ${augmLength}`);
+  const augm = r.bytesN(augmLength, 'pubkey');
+  const signature = r.rest().slice();
+  if (signature.length === 0) throw new CodecError('SIGN_PSBT yield.signature: expected a signature, got none');
+  if (augmLength === 64)
+    return { type: 'partialSignature', inputIndex, pubkey: augm.slice(0, 32), tapleafHash: augm.slice(32), signature };
+  return { type: 'partialSignature', inputIndex, pubkey: augm.slice(), signature };
+}
