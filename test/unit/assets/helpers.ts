@@ -2,8 +2,13 @@
 
 import { readFileSync } from 'node:fs';
 
+/**
+ * Loads a vector file. tapd writes uint64 values as bare JSON numbers, which lose precision above
+ * 2^53 in JSON.parse, so long integer literals are turned into decimal strings first.
+ */
 export function vector<T = any>(path: string): T {
-  return JSON.parse(readFileSync(new URL(`../../vectors/taproot-assets/${path}`, import.meta.url), 'utf8')) as T;
+  const text = readFileSync(new URL(`../../vectors/taproot-assets/${path}`, import.meta.url), 'utf8');
+  return JSON.parse(text.replace(/([:[,]\s*)(\d{16,})(?=\s*[,\]}])/g, '$1"$2"')) as T;
 }
 
 export function vectorText(path: string): string {
