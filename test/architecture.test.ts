@@ -17,7 +17,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   host: ['apdu', 'bitcoin', 'assets', 'devices', 'host'],
   // The emulator sees device models and pure framing, never a host transport.
   emulator: ['apdu', 'bitcoin', 'assets', 'devices/models.ts', 'devices/framing', 'emulator'],
-  cli: ['apdu', 'bitcoin', 'assets', 'devices', 'host', 'emulator', 'cli'],
+  // The test harness is public (users put it in their own suites): it may use everything.
+  harness: ['apdu', 'bitcoin', 'assets', 'devices', 'host', 'emulator', 'harness'],
+  cli: ['apdu', 'bitcoin', 'assets', 'devices', 'host', 'emulator', 'harness', 'cli'],
 };
 
 /** Packages that do I/O may not appear in the pure layers. */

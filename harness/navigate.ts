@@ -1,0 +1,94 @@
+// Approve / reject navigators that read the screen instead of counting pages, so one test drives
+// a review on our emulator and on real Speculos alike. The texts and positions are those the
+// Ledger SDK draws (speculos-corpus README: "How screens were driven").
+
+import type { DeviceModel } from '../devices/models.ts';
+import { ScreenTimeoutError, type Screen, type TextEvent } from './backend.ts';
+
+/** Single-line pages on which a Nano's "both buttons" approves (Bitcoin app and our Taproot Assets app). */
+const NANO_APPROVE = /^(Approve|Approve public key|Register account|Sign transaction|Sign message|Confirm|Accept|Sign asset transfer|Sign asset group|Blind sign)$/;
+const NANO_REJECT = /^(Reject|Reject .*|Cancel)$/;
+/** Touch devices: the action on the last page of a review. */
+const TOUCH_APPROVE = /^(Approve|Confirm)$/;
+const TOUCH_HOLD = /^Hold to sign$/;
+const TOUCH_REJECT = /^Reject$/;
+const TOUCH_CONFIRM_REJECT = /^Yes, reject$/;
+/** Long enough for the SDK's hold-to-sign (Speculos corpus holds 3 s). */
+export const HOLD_MS = 3_000;
+const MAX_PAGES = 200;
+
+const joined = (events: readonly TextEvent[]) => events.map((e) => e.text).join('\n');
+const centre = (e: TextEvent): [number, number] => [Math.round(e.x + e.w / 2), Math.round(e.y + e.h / 2)];
+
+/** The page-forward tap: bottom-right arrow of the touch review footer. */
+export function nextPageTap(model: DeviceModel): [number, number] {
+  return [model.screen.width - 50, model.screen.height - 50];
+}
+
+export async function waitForScreen(
+  screen: Screen,
+  predicate: (events: TextEvent[]) => boolean,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<TextEvent[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const events = await screen.current();
+    if (predicate(events)) return events;
+    if (Date.now() > deadline)
+      throw new ScreenTimeoutError(`expected ${what} within ${timeoutMs} ms, got screen: ${JSON.stringify(joined(events))}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function waitForText(screen: Screen, text: string | RegExp, timeoutMs = 10_000): Promise<TextEvent> {
+  const match = (e: TextEvent) => (typeof text === 'string' ? e.text.includes(text) : text.test(e.text));
+  const events = await waitForScreen(screen, (evs) => evs.some(match), `text ${String(text)}`, timeoutMs);
+  return events.find(match)!;
+}
+
+/** Waits until the screen shows something other than `before` (a page turned). */
+async function afterChange(screen: Screen, before: string, timeoutMs: number): Promise<TextEvent[]> {
+  return waitForScreen(screen, (evs) => evs.length > 0 && joined(evs) !== before, 'the next page', timeoutMs);
+}
+
+async function walk(
+  screen: Screen,
+  model: DeviceModel,
+  isTarget: (events: TextEvent[]) => TextEvent | undefined,
+  what: string,
+  timeoutMs: number,
+): Promise<TextEvent> {
+  let events = await waitForScreen(screen, (evs) => evs.length > 0, 'a review on screen', timeoutMs);
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const target = isTarget(events);
+    if (target) return target;
+    const before = joined(events);
+    if (model.input === 'buttons') await screen.press('right');
+    else await screen.touch(...nextPageTap(model));
+    events = await afterChange(screen, before, timeoutMs);
+  }
+  throw new ScreenTimeoutError(`expected ${what} within ${MAX_PAGES} pages`);
+}
+
+export async function approveReview(screen: Screen, model: DeviceModel, timeoutMs = 10_000): Promise<void> {
+  if (model.input === 'buttons') {
+    await walk(screen, model, (evs) => (evs.length === 1 && NANO_APPROVE.test(evs[0]!.text) ? evs[0] : undefined), 'an approve page', timeoutMs);
+    await screen.press('both');
+    return;
+  }
+  const target = await walk(screen, model, (evs) => evs.find((e) => TOUCH_APPROVE.test(e.text) || TOUCH_HOLD.test(e.text)), 'Approve or Hold to sign', timeoutMs);
+  await screen.touch(...centre(target), TOUCH_HOLD.test(target.text) ? HOLD_MS : undefined);
+}
+
+export async function rejectReview(screen: Screen, model: DeviceModel, timeoutMs = 10_000): Promise<void> {
+  if (model.input === 'buttons') {
+    await walk(screen, model, (evs) => (evs.length === 1 && NANO_REJECT.test(evs[0]!.text) ? evs[0] : undefined), 'a reject page', timeoutMs);
+    await screen.press('both');
+    return;
+  }
+  const events = await waitForScreen(screen, (evs) => evs.some((e) => TOUCH_REJECT.test(e.text)), 'a Reject button', timeoutMs);
+  await screen.touch(...centre(events.find((e) => TOUCH_REJECT.test(e.text))!));
+  const confirm = await waitForText(screen, TOUCH_CONFIRM_REJECT, timeoutMs);
+  await screen.touch(...centre(confirm));
+}

@@ -1,0 +1,220 @@
+// Starts and stops real Speculos (LedgerHQ/speculos) for tests: the pip `speculos` command, or the
+// ghcr.io/ledgerhq/speculos image when a Docker engine is there. Ports are chosen and checked here,
+// because Speculos silently moves a busy APDU port to a random one (speculos/mcu/apdu.py), and
+// readiness is GET /events answering, never a sleep (device-sdk-ts#995, ECOSYSTEM.md B2.6).
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { delimiter, join, resolve } from 'node:path';
+
+export interface SpeculosOptions {
+  /** Path of the app ELF. */
+  elf: string;
+  /** Speculos model name: nanosp, nanox, stax, flex, apex_p. */
+  model: string;
+  /** BIP-39 mnemonic or "hex:…"; Speculos's default seed when absent. */
+  seed?: string;
+  /** Speculos --deterministic-rng value. */
+  deterministicRng?: number;
+  /** The speculos command (default: $SPECULOS_BIN, else `speculos` on PATH); 'docker' runs the image. */
+  bin?: string;
+  /** Docker image when bin is 'docker'. */
+  image?: string;
+  /** API and APDU ports; 0 or absent = a free port found here. */
+  apiPort?: number;
+  apduPort?: number;
+  /**
+   * The deprecated raw button port: off unless given (0 = a free one). There is no automation port
+   * option: current Speculos disables its REST API when --automation-port is set.
+   */
+  buttonPort?: number;
+  extraArgs?: string[];
+  /** How long to wait for GET /events to answer (default 60 s: a cold qemu start is slow on CI). */
+  startTimeoutMs?: number;
+}
+
+export interface SpeculosInstance {
+  readonly apiPort: number;
+  readonly apduPort: number;
+  readonly buttonPort: number | null;
+  readonly url: string;
+  readonly pid: number | undefined;
+  /** Everything Speculos printed so far (stdout and stderr). */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/** Speculos, qemu or the ELF is missing, or Speculos did not start; the message says what to do. */
+export class SpeculosUnavailableError extends Error {
+  override readonly name = 'SpeculosUnavailableError';
+}
+
+export class SpeculosStartError extends Error {
+  override readonly name = 'SpeculosStartError';
+}
+
+function onPath(command: string): string | undefined {
+  if (command.includes('/')) return existsSync(command) ? resolve(command) : undefined;
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir, command);
+    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+  }
+  return undefined;
+}
+
+function dockerEngineRunning(): boolean {
+  if (!onPath('docker')) return false;
+  return spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+}
+
+/**
+ * Says why Speculos cannot run here, or undefined when it can. Used by test suites to skip with a
+ * printed reason instead of failing.
+ */
+export function speculosUnavailableReason(options: Pick<SpeculosOptions, 'elf' | 'bin'>): string | undefined {
+  if (!options.elf) return 'no app ELF given (set SPECULOS_APP_ELF)';
+  if (!existsSync(options.elf)) return `app ELF not found at ${options.elf}`;
+  const bin = options.bin ?? process.env.SPECULOS_BIN ?? 'speculos';
+  if (bin === 'docker') return dockerEngineRunning() ? undefined : 'bin is docker but no Docker engine answers `docker info`';
+  if (!onPath(bin)) return `speculos not found (${bin}); install it with \`pip install speculos\`, or set SPECULOS_BIN`;
+  if (!onPath('qemu-arm-static') && !onPath('qemu-arm'))
+    return 'qemu-arm-static not found; install Debian\'s qemu-user-static (`apt-get install qemu-user-static`)';
+  return undefined;
+}
+
+/** A TCP port free on 127.0.0.1 right now (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once('error', () => done(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+  });
+}
+
+async function choosePort(requested: number | undefined, name: string): Promise<number> {
+  if (!requested) return freePort();
+  if (!(await portIsFree(requested)))
+    throw new SpeculosStartError(`${name} port ${requested} is already in use; Speculos would silently move it`);
+  return requested;
+}
+
+interface Ports {
+  api: number;
+  apdu: number;
+  button: number | null;
+}
+
+function speculosArgs(options: SpeculosOptions, elf: string, ports: Ports): string[] {
+  const args = ['--model', options.model, '--display', 'headless'];
+  args.push('--api-port', String(ports.api), '--apdu-port', String(ports.apdu));
+  if (ports.button !== null) args.push('--button-port', String(ports.button));
+  if (options.seed) args.push('--seed', options.seed);
+  if (options.deterministicRng !== undefined) args.push('--deterministic-rng', String(options.deterministicRng));
+  args.push(...(options.extraArgs ?? []), elf);
+  return args;
+}
+
+async function waitForEvents(url: string, child: ChildProcess, timeoutMs: number, log: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new SpeculosStartError(`speculos exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${log().slice(-2000)}`);
+    try {
+      const res = await fetch(`${url}/events`, { signal: AbortSignal.timeout(2_000) });
+      if (res.ok) {
+        await res.body?.cancel();
+        return;
+      }
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new SpeculosStartError(`speculos did not answer GET /events within ${timeoutMs} ms:\n${log().slice(-2000)}`);
+}
+
+const running = new Set<SpeculosInstance>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // A test runner that dies must not leave qemu processes behind.
+  process.once('exit', () => {
+    for (const instance of running) if (instance.pid) try { process.kill(instance.pid, 'SIGKILL'); } catch { /* gone */ }
+  });
+}
+
+export async function startSpeculos(options: SpeculosOptions): Promise<SpeculosInstance> {
+  const reason = speculosUnavailableReason(options);
+  if (reason) throw new SpeculosUnavailableError(reason);
+  const ports: Ports = {
+    api: await choosePort(options.apiPort, 'API'),
+    apdu: await choosePort(options.apduPort, 'APDU'),
+    button: options.buttonPort === undefined ? null : await choosePort(options.buttonPort, 'button'),
+  };
+  const elf = resolve(options.elf);
+  const bin = options.bin ?? process.env.SPECULOS_BIN ?? 'speculos';
+  let command: string;
+  let args: string[];
+  if (bin === 'docker') {
+    const image = options.image ?? 'ghcr.io/ledgerhq/speculos';
+    const publish = Object.values(ports)
+      .filter((p): p is number => p !== null)
+      .flatMap((p) => ['-p', `127.0.0.1:${p}:${p}`]);
+    command = 'docker';
+    args = ['run', '--rm', ...publish, '-v', `${elf}:/app.elf:ro`, image, ...speculosArgs(options, '/app.elf', ports)];
+  } else {
+    command = bin;
+    args = speculosArgs(options, elf, ports);
+  }
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const log = () => output;
+  const url = `http://127.0.0.1:${ports.api}`;
+  const stop = async (): Promise<void> => {
+    running.delete(instance);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const instance: SpeculosInstance = {
+    apiPort: ports.api,
+    apduPort: ports.apdu,
+    buttonPort: ports.button,
+    url,
+    pid: child.pid,
+    log,
+    stop,
+  };
+  running.add(instance);
+  installExitHook();
+  try {
+    await waitForEvents(url, child, options.startTimeoutMs ?? 60_000, log);
+    // Speculos only warns when it moves a busy port; refuse to run on a port we did not choose.
+    if (/is in use\. Trying a random available port/.test(output))
+      throw new SpeculosStartError(`speculos moved a busy port instead of failing:\n${output.slice(-1000)}`);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return instance;
+}
