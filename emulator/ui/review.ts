@@ -7,6 +7,11 @@
 export interface ReviewPair {
   item: string;
   value: string;
+  /**
+   * A section page instead of a pair (NBGL `centeredInfo`): `item` is shown centred on its own page,
+   * e.g. "Review co-signer\npublic keys"; `value` is ignored.
+   */
+  centered?: boolean;
 }
 
 export interface ReviewFlow {
@@ -21,6 +26,11 @@ export interface ReviewFlow {
   /** Transient status shown after approval / rejection, e.g. "Account registered". */
   approved: string;
   rejected: string;
+  /**
+   * Wording of the reject path, e.g. "Reject transaction": the last Nano page, and on touch the
+   * confirmation question ("Reject transaction?") after tapping "Reject". Default "Reject".
+   */
+  reject?: string;
 }
 
 /** A warning shown before a review; the person can continue or reject. */

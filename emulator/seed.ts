@@ -1,0 +1,52 @@
+// The device seed: a BIP-39 mnemonic (no passphrase), as Speculos's `--seed`, or raw seed bytes given
+// as "hex:<seed>" (Speculos accepts the same prefix). The default is Speculos's default seed, so the
+// emulator and Speculos derive the same keys (master fingerprint f5acc2fd).
+
+import { HDKey } from '@scure/bip32';
+import { mnemonicToSeedSync, validateMnemonic } from '@scure/bip39';
+import { wordlist } from '@scure/bip39/wordlists/english.js';
+import { fromHex } from '../apdu/bytes.ts';
+
+export const SPECULOS_DEFAULT_MNEMONIC =
+  'glory promote mansion idle axis finger extra february uncover one trip resource lawn turtle enact monster seven myth punch hobby comfort wild raise skin';
+
+export class SeedError extends Error {
+  override readonly name = 'SeedError';
+}
+
+export interface DeviceSeed {
+  /** The BIP-39 seed bytes (64 for a mnemonic; 16..64 for "hex:"). */
+  seed: Uint8Array;
+  master: HDKey;
+}
+
+/** Parses a mnemonic or "hex:<seed>" into seed bytes and the BIP-32 master key. */
+export function parseSeed(spec: string = SPECULOS_DEFAULT_MNEMONIC): DeviceSeed {
+  if (typeof spec !== 'string') throw new SeedError(`seed: expected a BIP-39 mnemonic or "hex:<seed>", got ${typeof spec}`);
+  let seed: Uint8Array;
+  if (spec.startsWith('hex:')) {
+    try {
+      seed = fromHex(spec.slice(4), 'seed');
+    } catch (e) {
+      throw new SeedError(`seed: expected "hex:" followed by even-length hex, got "${spec}" (${(e as Error).message})`);
+    }
+    // BIP-32 master key generation requires 128..512 bits of seed.
+    if (seed.length < 16 || seed.length > 64)
+      throw new SeedError(`seed: expected 16..64 bytes after "hex:", got ${seed.length}`);
+  } else {
+    const mnemonic = spec.trim().split(/\s+/).join(' ');
+    if (!validateMnemonic(mnemonic, wordlist))
+      throw new SeedError(
+        `seed: expected a BIP-39 English mnemonic of 12/15/18/21/24 words with a valid checksum, got ${mnemonic.split(' ').length} words that do not validate`,
+      );
+    seed = mnemonicToSeedSync(mnemonic);
+  }
+  return { seed, master: HDKey.fromMasterSeed(seed) };
+}
+
+/** The 4-byte BIP-32 fingerprint of the master key, as GET_MASTER_FINGERPRINT returns it. */
+export function masterFingerprint(master: HDKey): Uint8Array {
+  const fp = master.fingerprint;
+  return Uint8Array.of(fp >>> 24, (fp >>> 16) & 0xff, (fp >>> 8) & 0xff, fp & 0xff);
+}
+

@@ -1,0 +1,130 @@
+// Nano S Plus / Nano X (128x64, two buttons) and Nano S (128x32) screens, laid out as NBGL's Nano use
+// cases: one page per pair, the item in bold at the top and the value below it, centred; a value
+// longer than VALUE_LINES lines is split into pages whose item gets " (i/n)". Right = next page,
+// left = previous, both = select the page (approve on the finish page, reject on the reject page).
+// Line positions follow the Nano S Plus corpus (value block centred on y = 43, 14 px per line).
+
+import type { DeviceModel } from '../../devices/models.ts';
+import type { Renderer, ReviewScreens } from './renderer.ts';
+import type { ReviewFlow, WarningPage } from './review.ts';
+import type { Screen, TextEvent, UiAction } from './screen.ts';
+import { textWidth, wrapText, type Font } from './text.ts';
+
+export interface NanoFonts {
+  /** Bold: items, intro, finish and status texts. */
+  title: Font;
+  /** Regular: values. */
+  body: Font;
+}
+
+interface NanoGeometry {
+  width: number;
+  /** Widest line of text (NBGL AVAILABLE_WIDTH). */
+  textWidth: number;
+  /** Value lines per page before "(i/n)" paging. */
+  valueLines: number;
+  lineStep: number;
+  itemY: number;
+  /** Centre line of value blocks and of pages with an icon above the text. */
+  valueCentre: number;
+  /** Centre line of pages of text alone (status, section pages). */
+  textCentre: number;
+}
+
+const GEOMETRY_64: NanoGeometry = { width: 128, textWidth: 114, valueLines: 3, lineStep: 14, itemY: 5, valueCentre: 43, textCentre: 34 };
+const GEOMETRY_32: NanoGeometry = { width: 128, textWidth: 114, valueLines: 1, lineStep: 12, itemY: 3, valueCentre: 24, textCentre: 16 };
+
+export class NanoRenderer implements Renderer {
+  private readonly g: NanoGeometry;
+
+  constructor(
+    model: DeviceModel,
+    private readonly fonts: NanoFonts,
+  ) {
+    this.g = model.screen.height <= 32 ? GEOMETRY_32 : GEOMETRY_64;
+  }
+
+  review(flow: ReviewFlow): ReviewScreens {
+    const pages: Screen[] = [this.centred(flow.intro, this.g.valueCentre, this.fonts.title)];
+    for (const pair of flow.pairs) {
+      if (pair.centered) {
+        pages.push(this.centred(pair.item, this.g.textCentre, this.fonts.title));
+        continue;
+      }
+      const lines = wrapText(this.fonts.body, pair.value, this.g.textWidth);
+      const n = Math.ceil(lines.length / this.g.valueLines);
+      for (let i = 0; i < n; i++) {
+        const item = n > 1 ? `${pair.item} (${i + 1}/${n})` : pair.item;
+        const chunk = lines.slice(i * this.g.valueLines, (i + 1) * this.g.valueLines);
+        pages.push({ events: [...this.lines(this.fonts.title, wrapText(this.fonts.title, item, this.g.textWidth), this.g.itemY), ...this.block(chunk, this.g.valueCentre, this.fonts.body)] });
+      }
+    }
+    pages.push(this.centred(flow.finish.text, this.g.valueCentre, this.fonts.title, 'approve'));
+    pages.push(this.centred(flow.reject ?? 'Reject', this.g.valueCentre, this.fonts.title, 'reject'));
+    return { pages: withNavigation(pages) };
+  }
+
+  warning(page: WarningPage): Screen[] {
+    const text = page.text ? `${page.title}\n${page.text}` : page.title;
+    return withNavigation([
+      this.centred(text, this.g.textCentre, this.fonts.title),
+      this.centred('Continue', this.g.valueCentre, this.fonts.title, 'approve'),
+      this.centred('Reject', this.g.valueCentre, this.fonts.title, 'reject'),
+    ]);
+  }
+
+  status(text: string): Screen {
+    return this.centred(text, this.g.textCentre, this.fonts.title);
+  }
+
+  busy(text: string): Screen {
+    return this.centred(text, this.g.valueCentre, this.fonts.title);
+  }
+
+  appHome(name: string, version: string): Screen[] {
+    return withNavigation([
+      this.centred(`${name}\nis ready`, this.g.valueCentre, this.fonts.title),
+      { events: [...this.lines(this.fonts.title, ['Version'], this.g.itemY), ...this.block([version], this.g.valueCentre, this.fonts.body)] },
+      this.centred('Quit app', this.g.valueCentre, this.fonts.title, 'quit'),
+    ]);
+  }
+
+  dashboard(appNames: readonly string[]): Screen[] {
+    const pages = appNames.map((name) => this.centred(name, this.g.valueCentre, this.fonts.title, `open:${name}` as const));
+    return withNavigation(pages.length > 0 ? pages : [this.centred('No apps\ninstalled', this.g.textCentre, this.fonts.title)]);
+  }
+
+  locked(): Screen {
+    return this.centred('Device locked', this.g.textCentre, this.fonts.title);
+  }
+
+  private centred(text: string, centre: number, font: Font, both?: UiAction): Screen {
+    const screen: Screen = { events: this.block(wrapText(font, text, this.g.textWidth), centre, font) };
+    if (both) screen.buttons = { both };
+    return screen;
+  }
+
+  /** Lines centred vertically on `centre`. */
+  private block(lines: string[], centre: number, font: Font): TextEvent[] {
+    return this.lines(font, lines, Math.round(centre - (lines.length * this.g.lineStep) / 2));
+  }
+
+  private lines(font: Font, lines: string[], top: number): TextEvent[] {
+    return lines.map((text, i) => {
+      const w = textWidth(font, text);
+      return { text, x: Math.round((this.g.width - w) / 2), y: top + i * this.g.lineStep, w, h: font.height, clear: false };
+    });
+  }
+}
+
+/** Right goes to the next page and left to the previous one, except at the ends. */
+function withNavigation(pages: Screen[]): Screen[] {
+  return pages.map((page, i) => ({
+    ...page,
+    buttons: {
+      ...(i > 0 ? { left: 'prev' as const } : {}),
+      ...(i < pages.length - 1 ? { right: 'next' as const } : {}),
+      ...page.buttons,
+    },
+  }));
+}

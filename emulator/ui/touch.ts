@@ -1,0 +1,247 @@
+// Flex (480x600), Stax (400x672) and Apex P (300x400) screens, laid out as NBGL's touch use cases:
+// an intro page ending in "Swipe to review"; then pages packing as many pairs as fit above the footer
+// (item in the small font, value in the large one, left-aligned); a last page with the finish text and
+// an "Approve" button or a "Hold to sign" long press. Every page has the footer "Reject" (which asks
+// "Reject …?" with a "Yes, reject" button) and "k of N" with back / next arrows at its right.
+//
+// Flex geometry follows the corpus (margins x = 32, item 32 px + 6, value lines 40 px, 26 px between
+// pairs, footer from y = 504; tap targets (430,550) next, (239,438) Approve, (136,430) Hold to sign,
+// (96,554) Reject, (239,462) Yes, reject). Stax and Apex P are scaled from it: no recorded screens.
+
+import type { DeviceModel } from '../../devices/models.ts';
+import type { Renderer, ReviewScreens } from './renderer.ts';
+import type { ReviewFlow, ReviewPair, WarningPage } from './review.ts';
+import type { Screen, TextEvent, TouchRegion } from './screen.ts';
+import { textWidth, wrapText, type Font } from './text.ts';
+
+export interface TouchFonts {
+  /** Items, footer, buttons, "Swipe to review". */
+  small: Font;
+  /** Values, intro, finish and status texts. */
+  large: Font;
+}
+
+interface TouchGeometry {
+  width: number;
+  height: number;
+  margin: number;
+  /** Top of the footer; page content ends above it. */
+  footerTop: number;
+  firstItemY: number;
+  smallLine: number;
+  largeLine: number;
+  itemToValue: number;
+  pairGap: number;
+}
+
+function geometry(model: DeviceModel): TouchGeometry {
+  const { width, height } = model.screen;
+  if (model.id === 'flex')
+    return { width, height, margin: 32, footerTop: 504, firstItemY: 44, smallLine: 32, largeLine: 40, itemToValue: 6, pairGap: 26 };
+  if (model.id === 'stax')
+    return { width, height, margin: 24, footerTop: 576, firstItemY: 40, smallLine: 32, largeLine: 40, itemToValue: 6, pairGap: 24 };
+  return { width, height, margin: 16, footerTop: 344, firstItemY: 24, smallLine: 20, largeLine: 26, itemToValue: 4, pairGap: 16 };
+}
+
+export class TouchRenderer implements Renderer {
+  private readonly g: TouchGeometry;
+  private readonly textWidth: number;
+
+  constructor(
+    model: DeviceModel,
+    private readonly fonts: TouchFonts,
+  ) {
+    this.g = geometry(model);
+    this.textWidth = this.g.width - 2 * this.g.margin;
+  }
+
+  review(flow: ReviewFlow): ReviewScreens {
+    const bodies: Screen[] = [this.intro(flow.intro)];
+    let page: TextEvent[] = [];
+    let y = this.g.firstItemY;
+    const flush = (): void => {
+      if (page.length > 0) bodies.push({ events: page });
+      page = [];
+      y = this.g.firstItemY;
+    };
+    for (const pair of flow.pairs) {
+      if (pair.centered) {
+        flush();
+        bodies.push(this.intro(pair.item));
+        continue;
+      }
+      let laid = this.layPair(pair, y);
+      if (laid.bottom > this.g.footerTop && page.length > 0) {
+        flush();
+        laid = this.layPair(pair, y);
+      }
+      // A value taller than a page continues on the next pages (NBGL would offer "More").
+      while (laid.bottom > this.g.footerTop) {
+        const fit = laid.events.filter((e) => e.y + this.g.largeLine <= this.g.footerTop);
+        bodies.push({ events: fit });
+        const rest = laid.events.slice(fit.length).map((e) => e.text);
+        laid = this.layValueLines(rest, this.g.firstItemY);
+      }
+      page.push(...laid.events);
+      y = laid.bottom + this.g.pairGap;
+    }
+    flush();
+    bodies.push(this.finish(flow));
+    const total = bodies.length;
+    const pages = bodies.map((body, i) => this.withFooter(body, i, total));
+    const question = `${flow.reject ?? 'Reject'}?`;
+    return { pages, rejectConfirm: this.rejectConfirm(question) };
+  }
+
+  warning(page: WarningPage): Screen[] {
+    const events = this.centred(this.fonts.large, page.title, this.g.footerTop * 0.4);
+    if (page.text) events.push(...this.centred(this.fonts.small, page.text, this.g.footerTop * 0.4 + 60));
+    const footer = this.centred(this.fonts.small, 'Reject', this.footerTextY());
+    return [
+      {
+        events: [...events, ...this.button('Continue'), ...footer],
+        regions: [this.buttonRegion('approve'), { x: 0, y: this.g.footerTop, w: this.g.width, h: this.g.height - this.g.footerTop, action: 'reject' }],
+        filled: [this.buttonBox()],
+      },
+    ];
+  }
+
+  status(text: string): Screen {
+    return { events: this.centred(this.fonts.large, text, Math.round(this.g.height * 0.577)) };
+  }
+
+  busy(text: string): Screen {
+    return { events: this.centred(this.fonts.large, text, Math.round(this.g.height / 2)) };
+  }
+
+  appHome(name: string, version: string): Screen[] {
+    return [
+      {
+        events: [
+          ...this.centred(this.fonts.large, name, Math.round(this.g.footerTop * 0.45)),
+          ...this.centred(this.fonts.small, `app is ready\nVersion ${version}`, Math.round(this.g.footerTop * 0.45) + 60),
+          ...this.centred(this.fonts.small, 'Quit app', this.footerTextY()),
+        ],
+        regions: [{ x: 0, y: this.g.footerTop, w: this.g.width, h: this.g.height - this.g.footerTop, action: 'quit' }],
+      },
+    ];
+  }
+
+  dashboard(appNames: readonly string[]): Screen[] {
+    const events: TextEvent[] = [];
+    const regions: TouchRegion[] = [];
+    appNames.forEach((name, i) => {
+      const y = this.g.firstItemY + i * (this.g.largeLine + this.g.pairGap);
+      events.push(...this.lines(this.fonts.large, [name], y, 'centre'));
+      regions.push({ x: 0, y: y - this.g.pairGap / 2, w: this.g.width, h: this.g.largeLine + this.g.pairGap, action: `open:${name}` });
+    });
+    if (appNames.length === 0) events.push(...this.centred(this.fonts.large, 'No apps installed', this.g.height / 2));
+    return [{ events, regions }];
+  }
+
+  locked(): Screen {
+    return { events: this.centred(this.fonts.large, 'Device locked', Math.round(this.g.height / 2)) };
+  }
+
+  private intro(text: string): Screen {
+    // NBGL centres the icon (with its gap, 122 px on Flex), the text and "Swipe to review" above the footer.
+    const icon = Math.round((122 * this.g.footerTop) / 504);
+    const lines = wrapText(this.fonts.large, text, this.textWidth);
+    const block = icon + lines.length * this.g.largeLine + this.g.pairGap + this.g.smallLine;
+    const top = Math.round((this.g.footerTop - block) / 2) + icon;
+    const events = this.lines(this.fonts.large, lines, top, 'centre');
+    const swipeY = top + lines.length * this.g.largeLine + this.g.pairGap;
+    events.push(...this.lines(this.fonts.small, ['Swipe to review'], swipeY, 'centre', this.g.smallLine));
+    return { events };
+  }
+
+  private finish(flow: ReviewFlow): Screen {
+    const centre = Math.round((226 * this.g.footerTop) / 504);
+    const events = this.centred(this.fonts.large, flow.finish.text, centre);
+    if (flow.finish.action === 'hold') {
+      const box = this.buttonBox();
+      const y = box.y + Math.round((box.h - this.g.largeLine) / 2);
+      events.push(...this.lines(this.fonts.large, ['Hold to sign'], y, 'left'));
+      return { events, regions: [{ ...box, action: 'approve', hold: true }] };
+    }
+    return { events: [...events, ...this.button(flow.finish.button ?? 'Approve')], regions: [this.buttonRegion('approve')], filled: [this.buttonBox()] };
+  }
+
+  private rejectConfirm(question: string): Screen {
+    const box = this.rejectBox();
+    return {
+      events: [
+        ...this.centred(this.fonts.large, question, Math.round((240 * this.g.footerTop) / 504)),
+        ...this.lines(this.fonts.small, ['Yes, reject'], box.y + Math.round((box.h - this.g.smallLine) / 2), 'centre', this.g.smallLine),
+        ...this.centred(this.fonts.small, 'Go back', this.footerTextY()),
+      ],
+      regions: [{ ...box, action: 'reject' }, { x: 0, y: this.g.footerTop, w: this.g.width, h: this.g.height - this.g.footerTop, action: 'cancel-reject' }],
+      filled: [box],
+    };
+  }
+
+  private layPair(pair: ReviewPair, top: number): { events: TextEvent[]; bottom: number } {
+    const items = wrapText(this.fonts.small, pair.item, this.textWidth);
+    const events = this.lines(this.fonts.small, items, top, 'left', this.g.smallLine);
+    const value = this.layValueLines(wrapText(this.fonts.large, pair.value, this.textWidth), top + items.length * this.g.smallLine + this.g.itemToValue);
+    return { events: [...events, ...value.events], bottom: value.bottom };
+  }
+
+  private layValueLines(lines: string[], top: number): { events: TextEvent[]; bottom: number } {
+    return { events: this.lines(this.fonts.large, lines, top, 'left'), bottom: top + lines.length * this.g.largeLine };
+  }
+
+  private withFooter(body: Screen, index: number, total: number): Screen {
+    const { width, height, footerTop } = this.g;
+    const footerH = height - footerTop;
+    const textY = this.footerTextY();
+    const reject = this.lines(this.fonts.small, ['Reject'], textY, Math.round(width * 0.2), this.g.smallLine);
+    const indicator = this.lines(this.fonts.small, [`${index + 1} of ${total}`], textY, Math.round(width * 0.7), this.g.smallLine);
+    const regions: TouchRegion[] = [...(body.regions ?? []), { x: 0, y: footerTop, w: Math.round(width * 0.4), h: footerH, action: 'ask-reject' }];
+    if (index > 0) regions.push({ x: Math.round(width * 0.7), y: footerTop, w: Math.round(width * 0.1333), h: footerH, action: 'prev' });
+    if (index < total - 1) regions.push({ x: Math.round(width * 0.8333), y: footerTop, w: width - Math.round(width * 0.8333), h: footerH, action: 'next' });
+    return { ...body, events: [...body.events, ...reject, ...indicator], regions };
+  }
+
+  private footerTextY(): number {
+    return this.g.footerTop + Math.round((this.g.height - this.g.footerTop - this.g.smallLine) / 2) - 2;
+  }
+
+  private buttonBox(): { x: number; y: number; w: number; h: number } {
+    const centre = this.g.footerTop - Math.round((66 * this.g.footerTop) / 504);
+    const h = Math.round((80 * this.g.footerTop) / 504);
+    return { x: this.g.margin, y: centre - h / 2, w: this.textWidth, h };
+  }
+
+  private rejectBox(): { x: number; y: number; w: number; h: number } {
+    const centre = this.g.footerTop - Math.round((42 * this.g.footerTop) / 504);
+    const h = Math.round((72 * this.g.footerTop) / 504);
+    return { x: this.g.margin, y: centre - h / 2, w: this.textWidth, h };
+  }
+
+  private button(label: string): TextEvent[] {
+    const box = this.buttonBox();
+    return this.lines(this.fonts.small, [label], box.y + Math.round((box.h - this.g.smallLine) / 2), 'centre', this.g.smallLine);
+  }
+
+  private buttonRegion(action: 'approve'): TouchRegion {
+    return { ...this.buttonBox(), action };
+  }
+
+  /** Wrapped lines centred horizontally, their block centred vertically on `centre`. */
+  private centred(font: Font, text: string, centre: number): TextEvent[] {
+    const step = font === this.fonts.small ? this.g.smallLine : this.g.largeLine;
+    const lines = wrapText(font, text, this.textWidth);
+    return this.lines(font, lines, Math.round(centre - (lines.length * step) / 2), 'centre', step);
+  }
+
+  /** `align`: 'left' (at the margin), 'centre' (of the screen), or the x of the lines' centre. */
+  private lines(font: Font, lines: string[], top: number, align: 'left' | 'centre' | number, step = this.g.largeLine): TextEvent[] {
+    return lines.map((text, i) => {
+      const w = textWidth(font, text);
+      const centre = align === 'centre' ? this.g.width / 2 : align;
+      const x = align === 'left' ? this.g.margin : Math.round((centre as number) - w / 2);
+      return { text, x, y: top + i * step, w, h: font.height, clear: false };
+    });
+  }
+}

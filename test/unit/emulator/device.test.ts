@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { fromHex, toHex } from '../../../apdu/bytes.ts';
+import { EmulatedDevice, UnknownAppError } from '../../../emulator/device.ts';
+import { SeedError } from '../../../emulator/seed.ts';
+import { testApp } from './test-apps.ts';
+
+const hex = async (device: EmulatedDevice, apdu: string): Promise<string> => toHex(await device.exchange(fromHex(apdu)));
+
+function device(options: ConstructorParameters<typeof EmulatedDevice>[0] = {}): EmulatedDevice {
+  return new EmulatedDevice({ apps: { 'Test App': () => testApp() }, statusTimeoutMs: 0, ...options });
+}
+
+describe('EmulatedDevice states', () => {
+  it('dashboard answers B0 01 with BOLOS and opens apps with E0 D8', async () => {
+    const d = device({ model: 'nanosp' });
+    expect(d.state).toBe('dashboard');
+    // format 01, "BOLOS", version "1.1.2", flags length 1 = 00
+    expect(await hex(d, 'b001000000')).toBe('0105424f4c4f5305312e312e320100' + '9000');
+    expect(await hex(d, 'e005000000')).toBe('6d00');
+    expect(await hex(d, 'e1050000')).toBe('6e00');
+    expect(await hex(d, 'e0d80000034e6f70')).toBe('6807');
+    expect(await hex(d, 'e0d8000000')).toBe('670a');
+    expect(await hex(d, 'e0d8000008' + toHex(new TextEncoder().encode('Test App')))).toBe('9000');
+    expect(d.state).toBe('app');
+    expect(await hex(d, 'b001000000')).toBe('0108' + toHex(new TextEncoder().encode('Test App')) + '05312e302e300100' + '9000');
+    expect(await hex(d, 'e105000000')).toBe('f5acc2fd9000');
+    expect(await hex(d, 'b0a7000000')).toBe('9000');
+    expect(d.state).toBe('dashboard');
+  });
+
+  it('answers B0 01 for an open app exactly as the corpus (Bitcoin Test 2.4.6)', async () => {
+    const app = { ...testApp('Bitcoin Test'), version: '2.4.6' };
+    const d = new EmulatedDevice({ apps: [() => app], startApp: 'Bitcoin Test' });
+    expect(await hex(d, 'b001000000')).toBe('010c426974636f696e205465737405322e342e3601009000');
+  });
+
+  it('locked: every APDU is 5515 until unlock()', async () => {
+    const d = device({ locked: true, startApp: 'Test App' });
+    expect(d.state).toBe('locked');
+    expect(await hex(d, 'b001000000')).toBe('5515');
+    expect(await hex(d, 'e105000000')).toBe('5515');
+    d.unlock();
+    expect(await hex(d, 'e105000000')).toBe('f5acc2fd9000');
+    d.lock();
+    expect(await hex(d, 'e0d8000000')).toBe('5515');
+  });
+
+  it('malformed APDUs in an app are 6a87 and an app failure is 6f00; nothing throws', async () => {
+    const d = device({ startApp: 'Test App' });
+    expect(await hex(d, 'e1050000')).toBe('6a87');
+    expect(await hex(d, 'e10500000200')).toBe('6a87');
+    expect(await hex(d, '')).toBe('6a87');
+    expect(await hex(d, 'e150000000')).toBe('6f00');
+    expect(await hex(d, 'e105000000')).toBe('f5acc2fd9000');
+  });
+
+  it('respond() suspends the command until the next APDU (client commands)', async () => {
+    const d = device({ startApp: 'Test App' });
+    expect(await hex(d, 'e110000002abcd')).toBe('40abcde000');
+    expect(await hex(d, 'f801000003010203')).toBe('0102039000');
+    // A quit aborts a suspended command; F8 01 then reaches the app as a fresh command.
+    expect(await hex(d, 'e110000001ff')).toBe('40ffe000');
+    d.quitApp();
+    d.openApp('Test App');
+    expect(await hex(d, 'f801000100')).toBe('6e00');
+  });
+
+  it('hex seeds, mnemonics and bad seeds', async () => {
+    const d = device({ startApp: 'Test App', seed: 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about' });
+    expect(await hex(d, 'e105000000')).toBe('73c5da0a9000');
+    expect(() => device({ seed: 'abandon abandon' })).toThrow(SeedError);
+    expect(() => device({ seed: 'hex:zz' })).toThrow(SeedError);
+    expect(() => device({ startApp: 'Nope' })).toThrow(UnknownAppError);
+  });
+
+  it('deterministic RNG restarts on reset; nvram survives quit and reset', async () => {
+    const d = device({ startApp: 'Test App', deterministicRng: 42 });
+    expect(await hex(d, 'e130000001' + '08')).toBe('466431296486ed9c9000');
+    expect(await hex(d, 'e130000001' + '02')).toBe('d71f9000');
+    expect(await hex(d, 'e140000000')).toBe('019000');
+    d.quitApp();
+    d.openApp('Test App');
+    expect(await hex(d, 'e140000000')).toBe('029000');
+    d.reset();
+    expect(await hex(d, 'e130000001' + '08')).toBe('466431296486ed9c9000');
+    expect(await hex(d, 'e140000000')).toBe('039000');
+  });
+});
+
+describe('EmulatedDevice reviews', () => {
+  it('Nano: right through the pages, both on the finish page approves', async () => {
+    const d = device({ startApp: 'Test App' });
+    const screens: string[][] = [];
+    d.on('screen', (s) => screens.push(s.events.map((e) => e.text)));
+    const answer = d.exchange(fromHex('e120000000'));
+    await Promise.resolve();
+    expect(d.currentScreen().map((e) => e.text)).toEqual(['Review transaction', 'to send bitcoin']);
+    for (let i = 0; i < 5; i++) d.pressButton('right');
+    expect(d.currentScreen().map((e) => e.text)).toEqual(['Sign transaction']);
+    d.pressButton('both');
+    expect(toHex(await answer)).toBe('9000');
+    expect(screens.at(-1)).toEqual(['Transaction signed']);
+  });
+
+  it('Nano: the reject page refuses; buttonEvent L R l r is both', async () => {
+    const d = device({ startApp: 'Test App' });
+    const answer = d.exchange(fromHex('e120000000'));
+    await Promise.resolve();
+    for (let i = 0; i < 7; i++) d.pressButton('right');
+    expect(d.currentScreen().map((e) => e.text)).toEqual(['Reject transaction']);
+    d.buttonEvent('left', true);
+    d.buttonEvent('right', true);
+    d.buttonEvent('left', false);
+    d.buttonEvent('right', false);
+    expect(toHex(await answer)).toBe('6985');
+  });
+
+  it('Flex: a tap on Hold to sign does nothing, a 3 s hold signs', async () => {
+    const d = device({ model: 'flex', startApp: 'Test App' });
+    const answer = d.exchange(fromHex('e120000000'));
+    await Promise.resolve();
+    d.touch(430, 550);
+    d.touch(430, 550);
+    expect(d.currentScreen().map((e) => e.text)).toContain('Hold to sign');
+    d.touch(136, 430);
+    expect(d.currentScreen().map((e) => e.text)).toContain('Hold to sign');
+    d.touch(136, 430, { holdMs: 3000 });
+    expect(toHex(await answer)).toBe('9000');
+  });
+
+  it('Flex: Reject then Yes, reject refuses; Go back returns to the page', async () => {
+    const d = device({ model: 'flex', startApp: 'Test App' });
+    const answer = d.exchange(fromHex('e120000000'));
+    await Promise.resolve();
+    d.touch(430, 550);
+    const page = d.currentScreen();
+    d.touch(96, 554);
+    expect(d.currentScreen().map((e) => e.text)).toContain('Yes, reject');
+    d.touch(240, 560);
+    expect(d.currentScreen()).toEqual(page);
+    d.touch(96, 554);
+    d.touch(239, 462);
+    expect(toHex(await answer)).toBe('6985');
+  });
+
+  it('lock during a review answers 5515 and the app sees the abort', async () => {
+    const d = device({ startApp: 'Test App' });
+    const answer = d.exchange(fromHex('e120000000'));
+    await Promise.resolve();
+    d.lock();
+    expect(toHex(await answer)).toBe('5515');
+    d.unlock();
+    expect(await hex(d, 'e105000000')).toBe('f5acc2fd9000');
+  });
+
+  it('autoApprove walks reviews to approval on both families', async () => {
+    for (const model of ['nanosp', 'flex'] as const) {
+      const d = device({ model, startApp: 'Test App', autoApprove: true });
+      expect(await hex(d, 'e120000000')).toBe('9000');
+      expect(d.events().map((e) => e.text)).toContain('Transaction signed');
+    }
+  });
+});
