@@ -3,3 +3,4 @@
 export * from './client.ts';
 export * from './client-commands.ts';
 export * from './errors.ts';
+export * from './psbt-results.ts';
