@@ -9,12 +9,12 @@ import type { SpeculosSurface } from './surface.ts';
 import { textEventJson } from './text-event.ts';
 
 export async function startAutomationTcpServer(
-  device: Pick<SpeculosSurface, 'onText'>,
+  device: Pick<SpeculosSurface, 'on'>,
   options: { host: string; port: number },
 ): Promise<TcpServerHandle> {
   const server = createServer((socket) => {
     socket.setNoDelay(true);
-    const unsubscribe = device.onText((event) => {
+    const unsubscribe = device.on('text', (event) => {
       if (!socket.destroyed) socket.write(`${textEventJson(event)}\n`);
     });
     socket.on('error', () => socket.destroy());

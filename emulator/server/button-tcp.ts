@@ -20,7 +20,7 @@ const ACTIONS: Readonly<Record<string, readonly [ButtonSide, boolean]>> = {
 export const BUTTON_STEP_MS = 100;
 
 export async function startButtonTcpServer(
-  device: Pick<SpeculosSurface, 'button'>,
+  device: Pick<SpeculosSurface, 'buttonEvent'>,
   options: { host: string; port: number },
 ): Promise<TcpServerHandle> {
   let queue: Promise<void> = Promise.resolve();
@@ -28,7 +28,7 @@ export async function startButtonTcpServer(
   const play = async (letter: string): Promise<void> => {
     const action = ACTIONS[letter];
     if (!action || closed) return;
-    device.button(action[0], action[1]);
+    device.buttonEvent(action[0], action[1]);
     await sleep(BUTTON_STEP_MS);
   };
   const server = createServer((socket) => {

@@ -152,7 +152,7 @@ export async function startHttpServer(
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
     res.flushHeaders();
     // A clear event resets the screen and is not broadcast (speculos/api/events.py).
-    const unsubscribe = device.onText((event) => {
+    const unsubscribe = device.on('text', (event) => {
       if (!event.clear && !res.destroyed) res.write(`data: ${textEventJson(event)}\n\n`);
     });
     req.socket.setNoDelay(true);
@@ -163,13 +163,13 @@ export async function startHttpServer(
     const body = validate(parseButtonRequest, await readJson(req));
     const sides = SIDES[name];
     if (body.action === 'press-and-release') {
-      for (const side of sides) device.button(side, true);
+      for (const side of sides) device.buttonEvent(side, true);
       await sleep(seconds(body.delay));
-      for (const side of sides) device.button(side, false);
+      for (const side of sides) device.buttonEvent(side, false);
       // Speculos waits again after the release so the app has drawn the next screen on return.
       await sleep(seconds(body.delay));
     } else {
-      for (const side of sides) device.button(side, body.action === 'press');
+      for (const side of sides) device.buttonEvent(side, body.action === 'press');
     }
     sendJson(res, 200, {});
   }
@@ -177,11 +177,11 @@ export async function startHttpServer(
   async function postFinger(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = validate(parseFingerRequest, await readJson(req));
     if (body.action === 'press-and-release') {
-      device.finger(body.x, body.y, true);
+      device.touch(body.x, body.y, { action: 'press' });
       await sleep(seconds(body.delay));
-      device.finger(body.x2 ?? body.x, body.y2 ?? body.y, false);
+      device.touch(body.x2 ?? body.x, body.y2 ?? body.y, { action: 'release' });
     } else {
-      device.finger(body.x, body.y, body.action === 'press');
+      device.touch(body.x, body.y, { action: body.action });
     }
     sendJson(res, 200, {});
   }

@@ -1,5 +1,6 @@
 // What the Speculos-compatible servers need from the emulated device, and nothing more: the servers
-// stay independent of how the device renders screens or runs apps (ECOSYSTEM.md B1).
+// stay independent of how the device renders screens or runs apps (ECOSYSTEM.md B1). EmulatedDevice
+// (emulator/device.ts) has this shape.
 
 import type { TextEvent } from '../../devices/framing/speculos-http.ts';
 import type { DeviceModel } from '../../devices/models.ts';
@@ -12,10 +13,11 @@ export interface SpeculosSurface {
   readonly model: DeviceModel;
   /** Answers one command APDU with `data || SW`; never rejects for bad input. */
   exchange(apdu: Uint8Array, options?: { signal?: AbortSignal }): Promise<Uint8Array>;
-  button(side: ButtonSide, pressed: boolean): void;
-  finger(x: number, y: number, pressed: boolean): void;
+  buttonEvent(button: ButtonSide, pressed: boolean): void;
+  /** A finger press or release; a release acts on the pressed position after the time held. */
+  touch(x: number, y: number, options: { action: 'press' | 'release' }): void;
   /** Subscribes to text events as they are drawn (clear events included); returns an unsubscribe. */
-  onText(listener: (event: TextEvent) => void): () => void;
+  on(event: 'text', listener: (event: TextEvent) => void): () => void;
   /** Every non-clear event since start or the last clearEvents(). */
   events(): readonly TextEvent[];
   /** The events of the screen shown now. */

@@ -1,0 +1,98 @@
+// `taproot-hw emulator`: runs the emulated device behind its Speculos-compatible servers until SIGINT
+// or SIGTERM. Harnesses read the one JSON line it prints on stdout once every port listens.
+
+import { readFile } from 'node:fs/promises';
+import { createEmulator, type EmulatorOptions } from '../../emulator/index.ts';
+import { intOption, parseArgs, type ParsedArgs } from '../args.ts';
+import { CliError, type Command } from '../command.ts';
+
+const MODEL_IDS = ['nanosp', 'nanox', 'stax', 'flex', 'apex'] as const;
+
+const USAGE =
+  'emulator [--model nanosp|nanox|stax|flex|apex] [--seed MNEMONIC|hex:SEED] [--app NAME] [--api-port N] [--apdu-port N] ' +
+  '[--button-port N] [--automation-port N] [--automation FILE] [--auto-approve] [--deterministic-rng SEED] [--host H]';
+
+const SPEC = {
+  model: 'value',
+  seed: 'value',
+  app: 'value',
+  'api-port': 'value',
+  'apdu-port': 'value',
+  'button-port': 'value',
+  'automation-port': 'value',
+  automation: 'value',
+  'auto-approve': 'flag',
+  'deterministic-rng': 'value',
+  host: 'value',
+} as const;
+
+function portOption(args: ParsedArgs, name: string, fallback: number | null): number | null {
+  if (!args.values.has(name)) return fallback;
+  return intOption(args, name, 0, 0, 0xffff);
+}
+
+/** Builds the emulator options from argv; the global --model/--seed/--app apply when not given here. */
+export async function emulatorOptionsFromArgs(
+  argv: readonly string[],
+  global: { seed?: string; model?: string; app?: string } = {},
+): Promise<EmulatorOptions> {
+  const args = parseArgs(argv, SPEC, USAGE);
+  if (args.positionals.length > 0) throw new CliError(`emulator: expected options only, got "${args.positionals[0]}"; usage: ${USAGE}`);
+  const model = args.values.get('model') ?? global.model ?? 'nanosp';
+  if (!(MODEL_IDS as readonly string[]).includes(model))
+    throw new CliError(`--model: expected one of ${MODEL_IDS.join(', ')}, got "${model}"`);
+  const options: EmulatorOptions = {
+    model: model as EmulatorOptions['model'] & string,
+    host: args.values.get('host') ?? '127.0.0.1',
+    apiPort: portOption(args, 'api-port', 5000),
+    apduPort: portOption(args, 'apdu-port', 9999),
+    buttonPort: portOption(args, 'button-port', null),
+    automationPort: portOption(args, 'automation-port', null),
+    autoApprove: args.flags.has('auto-approve'),
+  };
+  const seed = args.values.get('seed') ?? global.seed;
+  if (seed !== undefined) options.seed = seed;
+  const app = args.values.get('app') ?? global.app;
+  if (app !== undefined) options.app = app;
+  if (args.values.has('deterministic-rng')) options.deterministicRng = intOption(args, 'deterministic-rng', 0, 0, 0xffffffff);
+  const automation = args.values.get('automation');
+  if (automation !== undefined) {
+    // Speculos spells it `--automation file:PATH`; a bare path means the same.
+    const path = automation.startsWith('file:') ? automation.slice(5) : automation;
+    try {
+      options.automation = await readFile(path, 'ascii');
+    } catch (err) {
+      throw new CliError(`--automation: expected a readable rules file, got "${path}" (${(err as Error).message})`);
+    }
+  }
+  return options;
+}
+
+/** Resolves when the process is asked to stop (SIGINT, SIGTERM). */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export const emulatorCommand: Command = {
+  name: 'emulator',
+  summary: 'Run the emulated device behind Speculos-compatible servers (REST + web page, APDU, button, automation ports)',
+  usage: USAGE,
+  async run(ctx) {
+    const options = await emulatorOptionsFromArgs(ctx.argv, ctx.global);
+    const stopped = untilSignal();
+    const emulator = await createEmulator({ ...options, onError: (err) => ctx.stderr(`emulator: ${String(err)}`) });
+    const { apduPort, apiPort, buttonPort, automationPort, url } = emulator;
+    ctx.stdout(JSON.stringify({ apduPort, apiPort, buttonPort, automationPort, url }));
+    await stopped;
+    await emulator.close();
+    return 0;
+  },
+};
