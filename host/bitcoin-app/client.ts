@@ -31,6 +31,8 @@ import {
 import type { Transport } from '../../devices/transport.ts';
 import { merkleizePsbt, parseRawPsbt, PsbtError } from '../../bitcoin/psbtv2.ts';
 import { serializeWalletPolicy, walletPolicyId, type WalletPolicy } from '../../bitcoin/wallet-policy.ts';
+import { parsePolicy } from '../../bitcoin/descriptor/template.ts';
+import { policyOutput } from '../../bitcoin/descriptor/scripts.ts';
 import { ClientCommandInterpreter } from './client-commands.ts';
 import { DeviceResponseError, WrongAppError, statusError } from './errors.ts';
 
@@ -42,15 +44,20 @@ const ZERO_HMAC = new Uint8Array(32);
 /** Computes the address of `policy` at (change, index) on the host, for checking the device's. */
 export type AddressDeriver = (policy: WalletPolicy, change: boolean, index: number) => string;
 
+/** The host's own derivation (bitcoin/descriptor): the network follows the keys (tpub -> testnet). */
+export const deriveWalletAddress: AddressDeriver = (policy, change, index) => {
+  const address = policyOutput(parsePolicy(policy.descriptorTemplate, policy.keys), change, index).address;
+  if (address === undefined) throw new DeviceResponseError(`policy ${policy.descriptorTemplate} has no address form`);
+  return address;
+};
+
 export interface BitcoinAppClientOptions {
   /**
-   * Derives addresses independently of the device. registerWallet uses it to check the first
-   * receive address and getWalletAddress to check every address, as Ledger's clients do. Without
-   * it those checks cannot run and registerWallet throws rather than skip them silently, unless
-   * `allowUncheckedAddresses` is set.
+   * Derives addresses independently of the device (default: deriveWalletAddress). registerWallet
+   * checks the first receive address with it and getWalletAddress every address, as Ledger's
+   * clients do: a mismatch throws DeviceResponseError instead of returning the device's address.
    */
   deriveAddress?: AddressDeriver;
-  allowUncheckedAddresses?: boolean;
 }
 
 export interface ProgressEvent {
@@ -150,20 +157,13 @@ export class BitcoinAppClient {
    * Registers `policy` (the person reviews it on the device) and returns its id and HMAC. Then asks
    * for the first receive address and checks it against the host's own derivation.
    */
-  async registerWallet(policy: WalletPolicy): Promise<{ id: Uint8Array; hmac: Uint8Array; address: string | undefined }> {
+  async registerWallet(policy: WalletPolicy): Promise<{ id: Uint8Array; hmac: Uint8Array; address: string }> {
     const policyBytes = serializeWalletPolicy(policy);
     const { walletId, hmac } = await this.call(registerWallet, { policy: policyBytes }, this.policyInterpreter(policy));
     const expectedId = walletPolicyId(policy);
     if (toHex(walletId) !== toHex(expectedId))
       throw new DeviceResponseError(`REGISTER_WALLET: expected wallet id ${toHex(expectedId)}, got ${toHex(walletId)}`);
-    let address: string | undefined;
-    if (this.options.deriveAddress || !this.options.allowUncheckedAddresses) {
-      if (!this.options.deriveAddress)
-        throw new DeviceResponseError(
-          'REGISTER_WALLET: no host-side address derivation configured to check the first address; pass deriveAddress (or allowUncheckedAddresses)',
-        );
-      address = await this.getWalletAddress(policy, hmac, false, 0);
-    }
+    const address = await this.getWalletAddress(policy, hmac, false, 0);
     return { id: walletId, hmac, address };
   }
 
@@ -180,12 +180,9 @@ export class BitcoinAppClient {
       { display, walletId: walletPolicyId(policy), hmac: hmac ?? ZERO_HMAC, change: Boolean(change), index },
       this.policyInterpreter(policy),
     );
-    const derive = this.options.deriveAddress;
-    if (derive) {
-      const expected = derive(policy, Boolean(change), index);
-      if (expected !== address)
-        throw new DeviceResponseError(`GET_WALLET_ADDRESS: the device shows ${address}, the host derives ${expected}; do not use this address`);
-    }
+    const expected = (this.options.deriveAddress ?? deriveWalletAddress)(policy, Boolean(change), index);
+    if (expected !== address)
+      throw new DeviceResponseError(`GET_WALLET_ADDRESS: the device shows ${address}, the host derives ${expected}; do not use this address`);
     return address;
   }
 

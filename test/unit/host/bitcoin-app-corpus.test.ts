@@ -8,7 +8,7 @@ import { decodeCommand, decodeResponse } from '../../../apdu/apdu.ts';
 import { ReplayTransport } from '../../../devices/replay.ts';
 import type { Transport } from '../../../devices/transport.ts';
 import { walletPolicy, type WalletPolicy } from '../../../bitcoin/wallet-policy.ts';
-import { BitcoinAppClient, type AddressDeriver } from '../../../host/bitcoin-app/client.ts';
+import { BitcoinAppClient } from '../../../host/bitcoin-app/client.ts';
 import type { SignPsbtYield } from '../../../apdu/bitcoin-app/sign-psbt-yields.ts';
 import { CORPUS_DIR, MODELS, flowNames, loadFlow } from '../apdu-bitcoin-app/corpus.ts';
 
@@ -21,15 +21,6 @@ function policyOf(inputs: any): WalletPolicy {
   return p
     ? walletPolicy(p.name, p.descriptor_template, p.keys_info)
     : walletPolicy(inputs.wallet_name, inputs.descriptor_template, inputs.keys_info);
-}
-
-/** Addresses the corpus recorded and checked client-side (client_side_address_check). */
-function recordedAddresses(results: any): AddressDeriver {
-  return (_policy, change, index) => {
-    const a = results.addresses[`${change ? 1 : 0}/${index}`];
-    if (!a) throw new Error(`no recorded address ${change ? 1 : 0}/${index}`);
-    return a;
-  };
 }
 
 function yieldJson(y: SignPsbtYield) {
@@ -113,7 +104,7 @@ const FLOWS: Record<string, (model: string, t: ReplayTransport) => Promise<void>
     const flow = (t as any).flow as string;
     const json = loadFlow(model, flow);
     const policy = policyOf(json.inputs);
-    const client = new BitcoinAppClient(t, { deriveAddress: recordedAddresses(json.results) });
+    const client = new BitcoinAppClient(t);
     const reg = await client.registerWallet(policy);
     expect(toHex(reg.id)).toBe(json.results.wallet_id);
     expect(toHex(reg.hmac)).toBe(json.results.hmac);
@@ -195,4 +186,16 @@ describe('BitcoinAppClient replays every corpus transcript', () => {
         await drive!(model, t);
         t.assertDone();
       });
+});
+
+describe('address checks', () => {
+  it('registerWallet refuses a device whose first address differs from the host derivation', async () => {
+    const json = loadFlow('nanosp', 'policy-tr-musig-2of2');
+    const client = new BitcoinAppClient(replay('nanosp', 'policy-tr-musig-2of2'), {
+      deriveAddress: () => 'tb1pkwjk4sx2kvequ6ny5wyj0uq6yjc0e5pgendcrn270h2927f24p6stg6pmx',
+    });
+    const err = await rejects(client.registerWallet(policyOf(json.inputs)));
+    expect(err.name).toBe('DeviceResponseError');
+    expect(err.message).toContain(json.results.addresses['0/0']);
+  });
 });
