@@ -73,7 +73,7 @@ export function decodeAddressTlv(bytes: Uint8Array, what = 'address'): TapAddres
       [AddressType.internalKey]: (v, f) => (a.internalKey = checkPubKey(v, f, true)),
       [AddressType.tapscriptSibling]: (v, f) => (a.tapscriptSibling = decodeTapscriptPreimage(capped(v, f), f)),
       [AddressType.amount]: (v, f) => (a.amount = decodeVarIntValue(v, f)),
-      [AddressType.proofCourierAddr]: (v, f) => (a.proofCourierAddr = parseCourier(capped(v, f), f)),
+      [AddressType.proofCourierAddr]: (v, f) => (a.proofCourierAddr = parseCourierUrl(capped(v, f), f)),
     },
     NAMES,
   );
@@ -90,7 +90,7 @@ function capped(v: Uint8Array, what: string): Uint8Array {
 }
 
 /** tapd parses the courier with url.ParseRequestURI; we require a scheme and valid UTF-8. */
-function parseCourier(v: Uint8Array, what: string): string {
+export function parseCourierUrl(v: Uint8Array, what: string): string {
   let s: string;
   try {
     s = utf8.decode(v);
