@@ -252,7 +252,7 @@ export function decodeVPacket(bytes: Uint8Array, what = 'vpsbt'): VPacket {
   if (tx.version !== 2) throw new CodecError(`${what}.unsignedTx.version: expected 2, got ${tx.version}`);
   if (tx.lockTime !== 0) throw new CodecError(`${what}.unsignedTx.lockTime: expected 0, got ${tx.lockTime}`);
   tx.inputs.forEach((i, n) => {
-    if (i.index !== 0 || i.sequence !== 0 || i.finalScriptSig.length !== 0 || i.txid.some((b) => b !== 0))
+    if (i.index !== 0 || i.sequence !== 0 || i.finalScriptSig.length !== 0 || i.txid.some((b: number) => b !== 0))
       throw new CodecError(`${what}.unsignedTx.inputs[${n}]: expected the empty TxIn tapd writes (zero outpoint, sequence 0)`);
   });
   const globalOther: PsbtField[] = [];
