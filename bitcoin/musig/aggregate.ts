@@ -20,13 +20,16 @@ export interface AggregateKey {
   readonly aggregate: Uint8Array;
 }
 
-/** KeySort then KeyAgg (BIP-327) over compressed participant keys. */
-export function aggregateKeys(participants: readonly Uint8Array[]): AggregateKey {
+/**
+ * KeyAgg (BIP-327) over compressed participant keys, after KeySort unless `sort` is false.
+ * musig() in descriptors and the Ledger app always sort; BIP-328's vectors aggregate in the order given.
+ */
+export function aggregateKeys(participants: readonly Uint8Array[], { sort = true } = {}): AggregateKey {
   if (participants.length < 1) throw new MusigError('musig: expected at least one participant key');
   participants.forEach((p, i) => {
     if (p.length !== 33) throw new MusigError(`musig: participant ${i} expected a 33-byte compressed key, got ${p.length} bytes`);
   });
-  const sorted = sortKeys(participants as Uint8Array[]);
+  const sorted = sort ? sortKeys(participants as Uint8Array[]) : [...participants];
   let agg;
   try {
     agg = keyAggregate(sorted);
