@@ -4,3 +4,4 @@ export * from './client.ts';
 export * from './client-commands.ts';
 export * from './errors.ts';
 export * from './psbt-results.ts';
+export * from './cli-support.ts';
