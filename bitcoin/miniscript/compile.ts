@@ -6,13 +6,14 @@ import { hash160 } from '@scure/btc-signer/utils.js';
 import type { KeyExpr, Miniscript } from '../descriptor/ast.ts';
 import { compareBytes } from '../../apdu/bytes.ts';
 
-type Element = ScriptType[number];
+// opcode names as btc-signer spells them (checked by Script.encode), numbers, or pushes
+type Element = string | number | Uint8Array;
 
 /** Returns the key bytes to put in the script for a key expression. */
 export type KeyEncoder = (key: KeyExpr) => Uint8Array;
 
 export function compileMiniscript(m: Miniscript, key: KeyEncoder): Uint8Array {
-  return Script.encode(elements(m, key));
+  return Script.encode(elements(m, key) as ScriptType);
 }
 
 const VERIFY_FORMS: Readonly<Record<string, string>> = {
