@@ -33,7 +33,7 @@ describe('applySignPsbtResults writes the fields the recorded host wrote', () =>
       { type: 'musigPubNonce', inputIndex: 0, participantPubkey: fromHex(n.participant_pubkey), aggregatePubkey: fromHex(n.aggregate_pubkey), pubnonce: fromHex(n.pubnonce) },
     ]);
     const after = Transaction.fromPSBT(base64.decode(json.results.psbt_after_base64));
-    const own = (list: any) => hexPairs(list).filter(([k]) => k.startsWith(n.participant_pubkey));
+    const own = (list: any) => hexPairs(list).filter(([k]) => k!.startsWith(n.participant_pubkey));
     expect(own(round1.getInput(0).musig2PubNonce)).toEqual(own(after.getInput(0).musig2PubNonce));
     const p = json.results.round2_yields[0];
     const round2 = applySignPsbtResults(json.inputs.psbt_round2_base64, [
