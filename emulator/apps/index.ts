@@ -2,5 +2,9 @@
 // Each entry builds a fresh app instance (RAM state starts empty, as when an app is launched).
 
 import type { AppFactory } from '../app.ts';
+import { createBitcoinMainnetApp, createBitcoinTestnetApp } from './bitcoin/app.ts';
 
-export const APPS: Record<string, { displayName: string; create: AppFactory }> = {};
+export const APPS: Record<string, { displayName: string; create: AppFactory }> = {
+  bitcoin: { displayName: 'Bitcoin', create: createBitcoinMainnetApp },
+  'bitcoin-test': { displayName: 'Bitcoin Test', create: createBitcoinTestnetApp },
+};

@@ -1,0 +1,71 @@
+// The Ledger Bitcoin app (app-bitcoin-new 2.4.6, protocol version 1) inside the emulator: the
+// dispatcher of src/boilerplate/dispatcher.c and the command table of src/main.c. Its rules, in
+// the real app's order: P2 (protocol version) above 1 -> 6A86, checked before anything else; a
+// CONTINUE with no command in progress -> B007; unknown CLA -> 6E00; unknown INS -> 6D00. P1 is
+// not checked.
+
+import { concat, u16be } from '../../../apdu/bytes.ts';
+import { statusOnly } from '../../../apdu/apdu.ts';
+import { SW } from '../../../apdu/status.ts';
+import { AppCommandAborted, type DeviceApp } from '../../app.ts';
+import { HostChannel } from './client.ts';
+import type { Handler } from './command.ts';
+import { AppError } from './errors.ts';
+import { getExtendedPubkey } from './get-extended-pubkey.ts';
+import { getMasterFingerprint } from './get-master-fingerprint.ts';
+import { getWalletAddress } from './get-wallet-address.ts';
+import { MAINNET, TESTNET, type BitcoinNetwork } from './network.ts';
+import { registerWallet } from './register-wallet.ts';
+import { Reply } from './reply.ts';
+import { signMessage } from './sign-message.ts';
+import { signPsbt } from './sign-psbt.ts';
+
+export const APP_VERSION = '2.4.6';
+const CLA_APP = 0xe1;
+const CLA_FRAMEWORK = 0xf8;
+const INS_CONTINUE = 0x01;
+const CURRENT_PROTOCOL_VERSION = 1;
+
+const HANDLERS: Record<number, Handler> = {
+  0x00: getExtendedPubkey,
+  0x02: registerWallet,
+  0x03: getWalletAddress,
+  0x04: signPsbt,
+  0x05: getMasterFingerprint,
+  0x10: signMessage,
+};
+
+export function createBitcoinApp(net: BitcoinNetwork): DeviceApp {
+  return {
+    name: net.appName,
+    version: APP_VERSION,
+    flags: Uint8Array.of(0x00),
+    async handle(command, io, ctx) {
+      if (command.p2 > CURRENT_PROTOCOL_VERSION) return statusOnly(SW.WRONG_P1P2);
+      if (command.cla === CLA_FRAMEWORK && command.ins === INS_CONTINUE) return statusOnly(SW.BAD_STATE);
+      if (command.cla !== CLA_APP) return statusOnly(SW.CLA_NOT_SUPPORTED);
+      const handler = HANDLERS[command.ins];
+      if (!handler) return statusOnly(SW.INS_NOT_SUPPORTED);
+      try {
+        const data = await handler({
+          ctx,
+          net,
+          host: new HostChannel(io),
+          protocolVersion: command.p2,
+          body: new Reply(command.data),
+        });
+        return concat(data, u16be(SW.OK));
+      } catch (e) {
+        if (e instanceof AppError)
+          return concat(e.errorCode === undefined ? new Uint8Array() : u16be(e.errorCode), u16be(e.statusWord));
+        if (e instanceof AppCommandAborted) throw e;
+        // An internal fault must still end the command with a status word, as the C dispatcher
+        // does when a handler returns without answering.
+        return statusOnly(SW.BAD_STATE);
+      }
+    },
+  };
+}
+
+export const createBitcoinMainnetApp = (): DeviceApp => createBitcoinApp(MAINNET);
+export const createBitcoinTestnetApp = (): DeviceApp => createBitcoinApp(TESTNET);

@@ -1,0 +1,7 @@
+// GET_MASTER_FINGERPRINT (E1 05): the first 4 bytes of HASH160 of the master public key.
+
+import { u32be } from '../../../apdu/bytes.ts';
+import type { Handler } from './command.ts';
+import { masterFingerprint } from './keys.ts';
+
+export const getMasterFingerprint: Handler = async ({ ctx }) => u32be(masterFingerprint(ctx));

@@ -1,0 +1,161 @@
+// Keys inside the device: BIP-32 extended public keys in the app's own 78-byte form
+// (serialized_extended_pubkey_t), public derivation that also returns the BIP-32 tweak (MuSig2
+// needs it, BIP-328), private derivation under the OS path restrictions, and the SLIP-21 key that
+// authenticates registered wallet policies (policy.c compute_wallet_hmac).
+
+import { hmac } from '@noble/hashes/hmac.js';
+import { ripemd160 } from '@noble/hashes/legacy.js';
+import { sha256, sha512 } from '@noble/hashes/sha2.js';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { createBase58check } from '@scure/base';
+import { concat, equal, u32be, utf8 } from '../../../apdu/bytes.ts';
+import { HARDENED } from '../../../apdu/path.ts';
+import type { AppContext } from '../../app.ts';
+import type { BitcoinNetwork } from './network.ts';
+
+const b58c = createBase58check(sha256);
+const Point = secp256k1.Point;
+const N = Point.Fn.ORDER;
+
+export interface ExtendedPubkey {
+  version: number;
+  depth: number;
+  parentFingerprint: number;
+  childNumber: number;
+  chainCode: Uint8Array;
+  /** 33-byte compressed key. */
+  pubkey: Uint8Array;
+}
+
+export const hash160 = (data: Uint8Array): Uint8Array => ripemd160(sha256(data));
+
+export function fingerprintOf(pubkey: Uint8Array): number {
+  const h = hash160(pubkey);
+  return ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0;
+}
+
+export function serializeXpub(k: ExtendedPubkey): Uint8Array {
+  return concat(u32be(k.version), Uint8Array.of(k.depth), u32be(k.parentFingerprint), u32be(k.childNumber), k.chainCode, k.pubkey);
+}
+
+export function encodeXpub(k: ExtendedPubkey): string {
+  return b58c.encode(serializeXpub(k));
+}
+
+/** Decodes a base58check extended public key; undefined if malformed (parse_policy_map_key_info). */
+export function decodeXpub(text: string): ExtendedPubkey | undefined {
+  let raw: Uint8Array;
+  try {
+    raw = b58c.decode(text);
+  } catch {
+    return undefined;
+  }
+  if (raw.length !== 78) return undefined;
+  const dv = new DataView(raw.buffer, raw.byteOffset, raw.length);
+  return {
+    version: dv.getUint32(0),
+    depth: raw[4]!,
+    parentFingerprint: dv.getUint32(5),
+    childNumber: dv.getUint32(9),
+    chainCode: raw.slice(13, 45),
+    pubkey: raw.slice(45, 78),
+  };
+}
+
+export function xpubEqual(a: ExtendedPubkey, b: ExtendedPubkey): boolean {
+  return equal(serializeXpub(a), serializeXpub(b));
+}
+
+/** CKDpub for an unhardened index; also returns I_L, the additive tweak (BIP-32, BIP-328). */
+export function ckdPub(parent: ExtendedPubkey, index: number): { child: ExtendedPubkey; tweak: Uint8Array } {
+  if (index >= HARDENED) throw new RangeError(`ckdPub: expected an unhardened index, got ${index}`);
+  const I = hmac(sha512, parent.chainCode, concat(parent.pubkey, u32be(index)));
+  const tweak = I.slice(0, 32);
+  const t = bytesToNumber(tweak);
+  if (t >= N) throw new RangeError('ckdPub: I_L out of range');
+  const child = Point.fromBytes(parent.pubkey).add(Point.BASE.multiply(t));
+  return {
+    child: {
+      version: parent.version,
+      depth: parent.depth + 1,
+      parentFingerprint: fingerprintOf(parent.pubkey),
+      childNumber: index,
+      chainCode: I.slice(32),
+      pubkey: child.toBytes(true),
+    },
+    tweak,
+  };
+}
+
+export function bytesToNumber(b: Uint8Array): bigint {
+  let n = 0n;
+  for (const x of b) n = (n << 8n) | BigInt(x);
+  return n;
+}
+
+export function numberTo32(n: bigint): Uint8Array {
+  const out = new Uint8Array(32);
+  for (let i = 31; i >= 0; i--) {
+    out[i] = Number(n & 0xffn);
+    n >>= 8n;
+  }
+  return out;
+}
+
+/**
+ * The OS refuses to derive outside the app's allowed paths (Makefile PATH_APP_LOAD_PARAMS since
+ * 2.4.3): "any purpose / coin'" (any purpose with the app's coin type second), `4541509'/...` (Electrum) and
+ * `45'/...` (BIP-45).
+ */
+export function isPathAllowed(path: readonly number[], net: BitcoinNetwork): boolean {
+  if (path.length >= 1 && (path[0] === 4541509 + HARDENED || path[0] === 45 + HARDENED)) return true;
+  return path.length >= 2 && path[1] === net.coinType + HARDENED;
+}
+
+export class PathNotAllowedError extends Error {
+  override readonly name = 'PathNotAllowedError';
+}
+
+/** The private key at `path` (bip32_derive_init_privkey_256), 32 bytes. */
+export function privateKeyAt(ctx: AppContext, path: readonly number[], net: BitcoinNetwork): Uint8Array {
+  if (!isPathAllowed(path, net)) throw new PathNotAllowedError(`derivation outside the app's allowed paths`);
+  let node = ctx.master;
+  for (const i of path) node = node.deriveChild(i);
+  if (!node.privateKey) throw new Error('private key unavailable');
+  return node.privateKey;
+}
+
+/** The extended public key at `path` (get_extended_pubkey_at_path). */
+export function xpubAt(ctx: AppContext, path: readonly number[], net: BitcoinNetwork): ExtendedPubkey {
+  if (!isPathAllowed(path, net)) throw new PathNotAllowedError(`derivation outside the app's allowed paths`);
+  let node = ctx.master;
+  let parent = ctx.master;
+  for (const i of path) {
+    parent = node;
+    node = node.deriveChild(i);
+  }
+  return {
+    version: net.xpubVersion,
+    depth: path.length,
+    parentFingerprint: path.length === 0 ? 0 : fingerprintOf(parent.publicKey!),
+    childNumber: path.length === 0 ? 0 : path[path.length - 1]!,
+    chainCode: node.chainCode!,
+    pubkey: node.publicKey!,
+  };
+}
+
+export function masterFingerprint(ctx: AppContext): number {
+  return fingerprintOf(ctx.master.publicKey!);
+}
+
+/** SLIP-21 node for a label path (SLIP-0021 §"Master node generation", §"Child node derivation"). */
+function slip21Key(seed: Uint8Array, label: Uint8Array): Uint8Array {
+  const master = hmac(sha512, utf8.encode('Symmetric key seed'), seed);
+  const child = hmac(sha512, master.subarray(0, 32), concat(Uint8Array.of(0), label));
+  return child.slice(32);
+}
+
+/** HMAC-SHA256 of a wallet id under the SLIP-21 key "LEDGER-Wallet policy" (policy.c). */
+export function walletHmac(seed: Uint8Array, walletId: Uint8Array): Uint8Array {
+  return hmac(sha256, slip21Key(seed, utf8.encode('LEDGER-Wallet policy')), walletId);
+}

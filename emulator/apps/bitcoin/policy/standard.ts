@@ -1,0 +1,49 @@
+// Default ("standard") wallet policies, usable without registration (policy.c
+// is_wallet_policy_standard): one key, BIP-44/49/84/86 template, key origin on the matching
+// purpose with the app's coin type and an account up to 100, and the key really is the device's.
+
+import { HARDENED } from '../../../../apdu/path.ts';
+import type { AppContext } from '../../../app.ts';
+import type { HostChannel } from '../client.ts';
+import { masterFingerprint, xpubAt, xpubEqual } from '../keys.ts';
+import type { BitcoinNetwork } from '../network.ts';
+import type { PolicyNode } from './template.ts';
+import { fetchKeyInfo, type WalletHeader } from './wallet.ts';
+
+function bip44Purpose(root: PolicyNode): number | undefined {
+  let purpose: number;
+  let key;
+  if (root.type === 'pkh') [purpose, key] = [44, root.key];
+  else if (root.type === 'wpkh') [purpose, key] = [84, root.key];
+  else if (root.type === 'sh' && root.inner.type === 'wpkh') [purpose, key] = [49, root.inner.key];
+  else if (root.type === 'tr' && !root.tree) [purpose, key] = [86, root.key];
+  else return undefined;
+  if (key.kind !== 'key' || key.key !== 0 || key.numFirst !== 0 || key.numSecond !== 1) return undefined;
+  return purpose;
+}
+
+export async function isStandardPolicy(
+  ctx: AppContext,
+  host: HostChannel,
+  net: BitcoinNetwork,
+  header: WalletHeader,
+  root: PolicyNode,
+): Promise<boolean> {
+  const purpose = bip44Purpose(root);
+  if (purpose === undefined || header.nKeys !== 1) return false;
+  const got = await fetchKeyInfo(host, header, 0);
+  if (!got?.info.origin || got.info.origin.fingerprint !== masterFingerprint(ctx)) return false;
+  const path = got.info.origin.path;
+  try {
+    if (!xpubEqual(got.info.xpub, xpubAt(ctx, path, net))) return false;
+  } catch {
+    return false;
+  }
+  return (
+    path.length === 3 &&
+    path[0] === HARDENED + purpose &&
+    path[1] === HARDENED + net.coinType &&
+    path[2]! >= HARDENED &&
+    path[2]! <= HARDENED + 100
+  );
+}
