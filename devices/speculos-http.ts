@@ -82,6 +82,9 @@ export class SpeculosHttpTransport extends GuardedTransport {
   /** Checks that the server answers GET /events (the readiness probe Ledger's device-sdk-ts settled on). */
   static async open(url: string, options: SpeculosHttpOptions = {}): Promise<SpeculosHttpTransport> {
     const base = baseOf(url);
+    const tick = options.tickTimeout;
+    if (tick !== undefined && !(Number.isFinite(tick) && tick > 0))
+      throw new RangeError(`speculos-http tickTimeout: expected a number of ticks > 0, got ${tick}`);
     await new SpeculosHttpControl(base).events({ currentScreenOnly: true });
     return new SpeculosHttpTransport(base, options);
   }
@@ -98,7 +101,7 @@ export class SpeculosHttpTransport extends GuardedTransport {
       if (signal.aborted) throw signal.reason;
       // Speculos breaks off the chunked answer when tick_timeout runs out (speculos/api/apdu.py).
       if (err instanceof TypeError)
-        throw new TransportDisconnectedError(`POST ${url}: the server broke off the answer (Speculos does this when tick_timeout runs out)`, { cause: err });
+        throw new TransportDisconnectedError(`POST ${url}: the server broke off the answer (Speculos does this when tick_timeout runs out, or the server stopped)`, { cause: err });
       throw err;
     }
     try {
@@ -136,26 +139,27 @@ export class SpeculosHttpControl {
   }
 
   /**
-   * GET /events?stream=true as an async iterator of screen events, one per SSE message however the server
-   * chunks them. Ends when the server closes the stream or `signal` fires; breaking out of the loop closes it.
+   * GET /events?stream=true. Resolves once the server has answered (so no event after that moment is
+   * missed) with an async iterator of screen events, one per SSE message however the server chunks them.
+   * It ends when the server closes the stream or `signal` fires; leaving a for-await loop closes it.
    */
-  async *eventStream({ signal }: { signal?: AbortSignal } = {}): AsyncGenerator<TextEvent, void, undefined> {
+  async eventStream({ signal }: { signal?: AbortSignal } = {}): Promise<AsyncGenerator<TextEvent, void, undefined>> {
     const url = `${this.baseUrl}/events?stream=true`;
     const stop = new AbortController();
     const onAbort = () => stop.abort(signal?.reason);
-    if (signal?.aborted) return;
+    if (signal?.aborted) stop.abort(signal.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
+    let res: Response;
     try {
-      let res: Response;
-      try {
-        res = await request('GET', url, undefined, stop.signal);
-      } catch (err) {
-        if (stop.signal.aborted) return;
-        throw err;
-      }
+      res = await request('GET', url, undefined, stop.signal);
       if (!res.body) throw new TransportResponseError(`GET ${url}: expected an event stream, got no body`);
+    } catch (err) {
+      signal?.removeEventListener('abort', onAbort);
+      throw err;
+    }
+    const reader = res.body.getReader();
+    return (async function* read(): AsyncGenerator<TextEvent, void, undefined> {
       const parser = new SseParser();
-      const reader = res.body.getReader();
       try {
         for (;;) {
           let chunk: ReadableStreamReadResult<Uint8Array>;
@@ -169,12 +173,11 @@ export class SpeculosHttpControl {
           for (const message of parser.push(chunk.value)) yield parseTextEventMessage(message);
         }
       } finally {
+        signal?.removeEventListener('abort', onAbort);
+        stop.abort();
         reader.cancel().catch(() => undefined);
       }
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-      stop.abort();
-    }
+    })();
   }
 
   /** POST /button/{left,right,both}; `delay` in seconds between press and release (Speculos default 0.1). */

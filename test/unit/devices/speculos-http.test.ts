@@ -129,6 +129,7 @@ describe('SpeculosHttpTransport', () => {
     await Promise.all(servers.splice(0).map((s) => new Promise((r) => (s.closeAllConnections(), s.close(r)))));
     await expect(SpeculosHttpTransport.open(url)).rejects.toMatchObject({ name: 'TransportDisconnectedError' });
     await expect(SpeculosHttpTransport.open('ftp://x')).rejects.toThrow(RangeError);
+    await expect(SpeculosHttpTransport.open(url, { tickTimeout: Number.NaN })).rejects.toThrow('speculos-http tickTimeout: expected a number of ticks > 0, got NaN');
   });
 
   it('openTransport("speculos-http://127.0.0.1:PORT") connects', async () => {
@@ -151,7 +152,7 @@ describe('SpeculosHttpControl', () => {
   it('streams events whole although each is written in two pieces', async () => {
     const { url } = await restServer();
     const got: TextEvent[] = [];
-    for await (const ev of new SpeculosHttpControl(url).eventStream()) got.push(ev);
+    for await (const ev of await new SpeculosHttpControl(url).eventStream()) got.push(ev);
     expect(got).toEqual(SCREEN);
   });
 
@@ -159,15 +160,16 @@ describe('SpeculosHttpControl', () => {
     const { url } = await restServer();
     const ctl = new AbortController();
     const got: TextEvent[] = [];
-    for await (const ev of new SpeculosHttpControl(url).eventStream({ signal: ctl.signal })) {
+    for await (const ev of await new SpeculosHttpControl(url).eventStream({ signal: ctl.signal })) {
       got.push(ev);
       ctl.abort();
     }
     expect(got).toEqual(SCREEN.slice(0, 1));
-    for await (const ev of new SpeculosHttpControl(url).eventStream()) {
+    for await (const ev of await new SpeculosHttpControl(url).eventStream()) {
       expect(ev).toEqual(SCREEN[0]);
       break;
     }
+    await expect(new SpeculosHttpControl(url).eventStream({ signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
   });
 
   it('sends buttons, finger, ticker and automation with Speculos bodies', async () => {
