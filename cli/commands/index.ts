@@ -1,5 +1,12 @@
 // Every CLI command, in the order `taproot-hw --help` lists them.
 
 import type { Command } from '../command.ts';
+import { address } from './address.ts';
+import { emulatorCommand } from './emulator.ts';
+import { fingerprint } from './fingerprint.ts';
+import { register } from './register.ts';
+import { signMessage } from './sign-message.ts';
+import { signPsbt } from './sign-psbt.ts';
+import { xpub } from './xpub.ts';
 
-export const COMMANDS: Command[] = [];
+export const COMMANDS: Command[] = [emulatorCommand, fingerprint, xpub, register, address, signPsbt, signMessage];

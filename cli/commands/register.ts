@@ -1,0 +1,38 @@
+// `taproot-hw register --name N --policy TEMPLATE --key KEYINFO...`: registers a wallet policy
+// (REGISTER_WALLET; the person reviews it) and prints its id, HMAC and first receive address, which
+// the client has checked against its own derivation.
+
+import { toHex } from '../../apdu/bytes.ts';
+import { BitcoinAppClient } from '../../host/bitcoin-app/client.ts';
+import { policyFromOptions } from '../../host/bitcoin-app/cli-support.ts';
+import { parseArgs } from '../args.ts';
+import { CliError, type Command } from '../command.ts';
+import { openCliTransport } from '../transport.ts';
+
+const USAGE = 'register --name NAME --policy TEMPLATE --key KEYINFO [--key KEYINFO ...]';
+
+export const register: Command = {
+  name: 'register',
+  summary: 'register a wallet policy on the device and print its id, HMAC and first address',
+  usage: USAGE,
+  async run(ctx) {
+    const args = parseArgs(ctx.argv, { name: 'value', policy: 'value', key: 'list' }, USAGE);
+    if (args.positionals.length) throw new CliError(`unexpected argument "${args.positionals[0]}"; usage: ${USAGE}`);
+    const name = args.values.get('name');
+    if (!name) throw new CliError(`--name is required for a registered policy; usage: ${USAGE}`);
+    let policy;
+    try {
+      policy = policyFromOptions(name, args.values.get('policy'), args.lists.get('key'));
+    } catch (err) {
+      throw new CliError(`${(err as Error).message}; usage: ${USAGE}`);
+    }
+    const transport = await openCliTransport(ctx.global.transport, ctx.global);
+    try {
+      const reg = await new BitcoinAppClient(transport).registerWallet(policy);
+      const out = { id: toHex(reg.id), hmac: toHex(reg.hmac), address: reg.address };
+      ctx.stdout(ctx.global.json ? JSON.stringify(out) : `id      ${out.id}\nhmac    ${out.hmac}\naddress ${out.address}`);
+    } finally {
+      await transport.close();
+    }
+  },
+};

@@ -1,0 +1,35 @@
+// `taproot-hw sign-message MESSAGE --path PATH`: a BIP-137 message signature (SIGN_MESSAGE; the person
+// reviews the message), printed in base64 as Bitcoin Core's verifymessage takes it.
+
+import { parsePath } from '../../apdu/path.ts';
+import { BitcoinAppClient } from '../../host/bitcoin-app/client.ts';
+import { parseArgs } from '../args.ts';
+import { CliError, type Command } from '../command.ts';
+import { openCliTransport } from '../transport.ts';
+
+const USAGE = "sign-message MESSAGE --path PATH   (PATH like m/84'/1'/0'/0/0)";
+
+export const signMessage: Command = {
+  name: 'sign-message',
+  summary: 'sign a message with the key at a path (BIP-137, base64)',
+  usage: USAGE,
+  async run(ctx) {
+    const args = parseArgs(ctx.argv, { path: 'value' }, USAGE);
+    if (args.positionals.length !== 1) throw new CliError(`expected one MESSAGE; usage: ${USAGE}`);
+    const text = args.values.get('path');
+    if (!text) throw new CliError(`--path is required; usage: ${USAGE}`);
+    let path: number[];
+    try {
+      path = parsePath(text);
+    } catch (err) {
+      throw new CliError((err as Error).message);
+    }
+    const transport = await openCliTransport(ctx.global.transport, ctx.global);
+    try {
+      const sig = await new BitcoinAppClient(transport).signMessage(args.positionals[0]!, path);
+      ctx.stdout(ctx.global.json ? JSON.stringify({ signature: sig.base64 }) : sig.base64);
+    } finally {
+      await transport.close();
+    }
+  },
+};

@@ -1,0 +1,26 @@
+// `--transport T` for the CLI. Everything but 'emulator' is devices/open.ts. 'emulator' runs the
+// software device in this process: nobody is at its buttons, so it approves every review by itself
+// and the command says so on stderr — it is for trying the CLI, never for real keys.
+
+import { LoopbackTransport } from '../devices/loopback.ts';
+import { openTransport } from '../devices/open.ts';
+import type { Transport } from '../devices/transport.ts';
+import { deviceOptions, EmulatedDevice } from '../emulator/index.ts';
+import type { ModelId } from '../devices/models.ts';
+import type { CommandContext } from './command.ts';
+
+export async function openCliTransport(
+  spec: string,
+  global: Pick<CommandContext['global'], 'seed' | 'model' | 'app'> & { stderr?: (line: string) => void },
+): Promise<Transport> {
+  if (spec !== 'emulator') return openTransport(spec);
+  const options = deviceOptions({
+    ...(global.seed !== undefined ? { seed: global.seed } : {}),
+    ...(global.model !== undefined ? { model: global.model as ModelId } : {}),
+    ...(global.app !== undefined ? { app: global.app } : {}),
+    autoApprove: true,
+  });
+  const device = new EmulatedDevice(options);
+  (global.stderr ?? console.error)('taproot-hw: --transport emulator: in-process software device, reviews are approved automatically');
+  return new LoopbackTransport(device);
+}
