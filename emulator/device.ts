@@ -213,9 +213,14 @@ export class EmulatedDevice {
       this.exitListeners.add(l);
       return () => this.exitListeners.delete(l);
     }
-    const l = listener as (arg: never) => void;
-    this.display.on(event as 'text', l);
-    return () => this.display.off(event as 'text', l);
+    if (event === 'text') {
+      const l = listener as unknown as (e: TextEvent) => void;
+      this.display.on('text', l);
+      return () => this.display.off('text', l);
+    }
+    const l = listener as unknown as (s: Screen) => void;
+    this.display.on('screen', l);
+    return () => this.display.off('screen', l);
   }
 
   private readonly exitListeners = new Set<() => void>();

@@ -111,8 +111,9 @@ export class NanoRenderer implements Renderer {
 
   private lines(font: Font, lines: string[], top: number): TextEvent[] {
     return lines.map((text, i) => {
-      const w = textWidth(font, text);
-      return { text, x: Math.round((this.g.width - w) / 2), y: top + i * this.g.lineStep, w, h: font.height, clear: false };
+      const advance = textWidth(font, text);
+      const x = Math.round((this.g.width - advance) / 2 + font.inkTrim / 2);
+      return { text, x, y: top + i * this.g.lineStep, w: Math.max(0, advance - font.inkTrim), h: font.height, clear: false };
     });
   }
 }

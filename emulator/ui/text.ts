@@ -1,7 +1,7 @@
-// Text measurement and wrapping with proportional fonts, as NBGL's nbgl_getTextNbLinesInWidth does it:
-// characters are added while they fit; on overflow the line ends at its last space (dropped), or,
-// with no space on the line (an xpub, an address), just before the overflowing character; `\n`
-// forces a break.
+// Text measurement and wrapping with proportional fonts, as NBGL's nbgl_getTextNbLinesInWidth does it
+// (ledger-secure-sdk lib_nbgl/src/nbgl_fonts.c): characters are added while the sum of their advances
+// fits; on overflow the line ends after its last word delimiter (space, '-', '_'), or, with none on the
+// line (an xpub, an address), just before the overflowing character; `\n` forces a break.
 
 export interface Font {
   readonly name: string;
@@ -11,6 +11,11 @@ export interface Font {
   readonly fallback: number;
   /** Height of a text line's box as Speculos reports it. */
   readonly height: number;
+  /**
+   * Speculos reports the ink box, narrower than the advances by the side bearings of the first and
+   * last glyph: about this many pixels (fitted with the advances).
+   */
+  readonly inkTrim: number;
 }
 
 export function charWidth(font: Font, c: string): number {
@@ -23,29 +28,32 @@ export function textWidth(font: Font, text: string): number {
   return w;
 }
 
-/** Splits text into lines no wider than maxWidth. */
+/** NBGL's word delimiters (IS_WORD_DELIM): a line may end after one of them. */
+const DELIMITERS = new Set([' ', '-', '_']);
+
+/** Splits text into lines no wider than maxWidth; a space ending a line is not part of its text. */
 export function wrapText(font: Font, text: string, maxWidth: number): string[] {
   const lines: string[] = [];
   for (const paragraph of text.split('\n')) {
     const chars = [...paragraph];
     let start = 0;
     let width = 0;
-    let lastSpace = -1;
+    let lastDelimiter = -1;
     for (let i = 0; i < chars.length; i++) {
       const c = chars[i]!;
+      if (DELIMITERS.has(c)) lastDelimiter = i;
       const cw = charWidth(font, c);
-      if (width + cw > maxWidth && i > start) {
-        // Overflow: break at the last space of this line if there is one (the space is dropped),
-        // otherwise cut before this character.
-        const end = lastSpace > start ? lastSpace : i;
-        lines.push(chars.slice(start, end).join(''));
-        start = end === lastSpace ? lastSpace + 1 : i;
-        lastSpace = -1;
-        width = 0;
-        for (let k = start; k < i; k++) width += charWidth(font, chars[k]!);
+      if (width + cw <= maxWidth) {
+        width += cw;
+        continue;
       }
-      if (c === ' ') lastSpace = i;
-      width += cw;
+      // Overflow: the line ends after its last delimiter, or else just before this character.
+      const end = lastDelimiter >= start ? lastDelimiter + 1 : i;
+      lines.push(chars.slice(start, end).join('').replace(/ $/, ''));
+      start = end;
+      lastDelimiter = -1;
+      width = 0;
+      for (let k = start; k <= i; k++) width += charWidth(font, chars[k]!);
     }
     lines.push(chars.slice(start).join(''));
   }

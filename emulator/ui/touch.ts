@@ -56,7 +56,7 @@ export class TouchRenderer implements Renderer {
   }
 
   review(flow: ReviewFlow): ReviewScreens {
-    const bodies: Screen[] = [this.intro(flow.intro)];
+    const bodies: (Screen & { trailing?: TextEvent[] })[] = [this.intro(flow.intro)];
     let page: TextEvent[] = [];
     let y = this.g.firstItemY;
     const flush = (): void => {
@@ -67,7 +67,7 @@ export class TouchRenderer implements Renderer {
     for (const pair of flow.pairs) {
       if (pair.centered) {
         flush();
-        bodies.push(this.intro(pair.item));
+        bodies.push(this.section(pair.item));
         continue;
       }
       let laid = this.layPair(pair, y);
@@ -155,16 +155,25 @@ export class TouchRenderer implements Renderer {
     return { events };
   }
 
-  private finish(flow: ReviewFlow): Screen {
+  /** A section page (NBGL centeredInfo): the text lower than an intro's, "Swipe to review" further down. */
+  private section(text: string): Screen {
+    const lines = wrapText(this.fonts.large, text, this.textWidth);
+    const bottom = Math.round((254 * this.g.footerTop) / 504);
+    const events = this.lines(this.fonts.large, lines, bottom - lines.length * this.g.largeLine, 'centre');
+    events.push(...this.lines(this.fonts.small, ['Swipe to review'], Math.round((332 * this.g.footerTop) / 504), 'centre', this.g.smallLine));
+    return { events };
+  }
+
+  /** The last page; its button comes after the footer in reading order (as Speculos reports it). */
+  private finish(flow: ReviewFlow): Screen & { trailing: TextEvent[] } {
     const centre = Math.round((226 * this.g.footerTop) / 504);
     const events = this.centred(this.fonts.large, flow.finish.text, centre);
     if (flow.finish.action === 'hold') {
       const box = this.buttonBox();
       const y = box.y + Math.round((box.h - this.g.largeLine) / 2);
-      events.push(...this.lines(this.fonts.large, ['Hold to sign'], y, 'left'));
-      return { events, regions: [{ ...box, action: 'approve', hold: true }] };
+      return { events, trailing: this.lines(this.fonts.large, ['Hold to sign'], y, 'left'), regions: [{ ...box, action: 'approve', hold: true }] };
     }
-    return { events: [...events, ...this.button(flow.finish.button ?? 'Approve')], regions: [this.buttonRegion('approve')], filled: [this.buttonBox()] };
+    return { events, trailing: this.button(flow.finish.button ?? 'Approve'), regions: [this.buttonRegion('approve')], filled: [this.buttonBox()] };
   }
 
   private rejectConfirm(question: string): Screen {
@@ -191,7 +200,7 @@ export class TouchRenderer implements Renderer {
     return { events: this.lines(this.fonts.large, lines, top, 'left'), bottom: top + lines.length * this.g.largeLine };
   }
 
-  private withFooter(body: Screen, index: number, total: number): Screen {
+  private withFooter(body: Screen & { trailing?: TextEvent[] }, index: number, total: number): Screen {
     const { width, height, footerTop } = this.g;
     const footerH = height - footerTop;
     const textY = this.footerTextY();
@@ -200,7 +209,8 @@ export class TouchRenderer implements Renderer {
     const regions: TouchRegion[] = [...(body.regions ?? []), { x: 0, y: footerTop, w: Math.round(width * 0.4), h: footerH, action: 'ask-reject' }];
     if (index > 0) regions.push({ x: Math.round(width * 0.7), y: footerTop, w: Math.round(width * 0.1333), h: footerH, action: 'prev' });
     if (index < total - 1) regions.push({ x: Math.round(width * 0.8333), y: footerTop, w: width - Math.round(width * 0.8333), h: footerH, action: 'next' });
-    return { ...body, events: [...body.events, ...reject, ...indicator], regions };
+    const { trailing, ...screen } = body;
+    return { ...screen, events: [...body.events, ...reject, ...indicator, ...(trailing ?? [])], regions };
   }
 
   private footerTextY(): number {
@@ -238,10 +248,10 @@ export class TouchRenderer implements Renderer {
   /** `align`: 'left' (at the margin), 'centre' (of the screen), or the x of the lines' centre. */
   private lines(font: Font, lines: string[], top: number, align: 'left' | 'centre' | number, step = this.g.largeLine): TextEvent[] {
     return lines.map((text, i) => {
-      const w = textWidth(font, text);
+      const advance = textWidth(font, text);
       const centre = align === 'centre' ? this.g.width / 2 : align;
-      const x = align === 'left' ? this.g.margin : Math.round((centre as number) - w / 2);
-      return { text, x, y: top + i * step, w, h: font.height, clear: false };
+      const x = Math.round((align === 'left' ? this.g.margin : (centre as number) - advance / 2) + font.inkTrim / 2);
+      return { text, x, y: top + i * step, w: Math.max(0, advance - font.inkTrim), h: font.height, clear: false };
     });
   }
 }

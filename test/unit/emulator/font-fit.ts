@@ -1,0 +1,221 @@
+// How the advance widths in emulator/ui/fonts.ts were obtained (run: npx tsx test/unit/emulator/font-fit.ts).
+//
+// Speculos reports each text item with its box width w. For every corpus event we know the text and
+// the font it is drawn in (from its place on the page: Nano items bold and values regular; Flex items,
+// footer and buttons small, values and titles large), so w = sum of the advances of its characters
+// minus a per-font constant (the box is the ink, without the side bearings of the first and last
+// glyph). We solve these equations per font by least squares (with a weak pull of every advance
+// toward the font's mean width, which keeps characters seen only a few times sane), round to whole
+// pixels, and then adjust by +-1 px steps (hill climbing) until every line break the corpus shows is
+// reproduced: each wrapped value line fits the text width and would overflow with the next character.
+
+import { textWidth, wrapText, type Font } from '../../../emulator/ui/text.ts';
+import { allFlows, reviewFor, type CorpusEvent, type CorpusFlow, type CorpusModel } from './corpus.ts';
+
+export type Role = 'title' | 'body' | 'small' | 'large';
+
+export interface Observation {
+  role: Role;
+  text: string;
+  w: number;
+}
+
+export interface Wrap {
+  role: Role;
+  value: string;
+  lines: string[];
+}
+
+/** The font of each event, from its place on the page. */
+export function roles(model: CorpusModel, events: CorpusEvent[]): Role[] {
+  if (model === 'nanosp') {
+    const pairPage = (events[0]?.y ?? 99) <= 6;
+    return events.map((_, i) => (pairPage && i > 0 ? 'body' : 'title'));
+  }
+  const pairPage = events[0]?.y === 44;
+  const out: Role[] = [];
+  events.forEach((e, i) => {
+    if (e.y >= 504 || e.text === 'Swipe to review' || e.text === 'Approve') return out.push('small');
+    if (!pairPage) return out.push('large');
+    const prev = events[i - 1];
+    if (!prev) return out.push('small');
+    out.push(out[i - 1] === 'small' ? 'large' : e.y - prev.y >= 60 ? 'small' : 'large');
+  });
+  return out;
+}
+
+export function observations(flows: CorpusFlow[]): Observation[] {
+  const seen = new Set<string>();
+  const out: Observation[] = [];
+  for (const flow of flows)
+    for (const screen of flow.screens) {
+      const r = roles(flow.model, screen.events);
+      screen.events.forEach((e, i) => {
+        const key = `${r[i]}|${e.text}|${e.w}`;
+        if (!e.measured || seen.has(key)) return;
+        seen.add(key);
+        out.push({ role: r[i]!, text: e.text, w: e.w });
+      });
+    }
+  return out;
+}
+
+/** The value lines the corpus shows for each pair of each review, pairs taken in order. */
+export function wraps(flows: CorpusFlow[]): Wrap[] {
+  const out: Wrap[] = [];
+  for (const flow of flows) {
+    const review = reviewFor(flow);
+    if (!review) continue;
+    const nano = flow.model === 'nanosp';
+    // Every (item, value lines) the screens show, in order; Nano "(i/n)" pages are joined.
+    const shown: { item: string; lines: string[] }[] = [];
+    for (const screen of flow.screens) {
+      const r = roles(flow.model, screen.events);
+      screen.events.forEach((e, i) => {
+        if (nano ? !(i === 0 && r[1] === 'body') : !(r[i] === 'small' && r[i + 1] === 'large' && e.y < 504)) return;
+        const lines: string[] = [];
+        for (let k = i + 1; k < screen.events.length && r[k] === (nano ? 'body' : 'large'); k++) lines.push(screen.events[k]!.text);
+        const page = /^(.*) \((\d+)\/\d+\)$/.exec(e.text);
+        if (nano && page && page[2] !== '1') shown.at(-1)!.lines.push(...lines);
+        else shown.push({ item: page ? page[1]! : e.text, lines });
+      });
+    }
+    const pairs = review.pairs.filter((p) => !p.centered);
+    if (shown.length !== pairs.length) throw new Error(`${flow.model}/${flow.name}: ${shown.length} pairs shown, ${pairs.length} in the review`);
+    pairs.forEach((pair, i) => {
+      const { item, lines } = shown[i]!;
+      if (item !== pair.item || (lines.join('') !== pair.value && lines.join(' ') !== pair.value))
+        throw new Error(`${flow.model}/${flow.name}: shown ${item}=${JSON.stringify(lines)}, review ${pair.item}=${JSON.stringify(pair.value)}`);
+      out.push({ role: nano ? 'body' : 'large', value: pair.value, lines });
+    });
+  }
+  return out;
+}
+
+function solve(a: number[][], b: number[]): number[] {
+  const n = b.length;
+  const m = a.map((row, i) => [...row, b[i]!]);
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[p]![c]!)) p = r;
+    [m[c], m[p]] = [m[p]!, m[c]!];
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = m[r]![c]! / m[c]![c]!;
+      for (let k = c; k <= n; k++) m[r]![k]! -= f * m[c]![k]!;
+    }
+  }
+  return m.map((row, i) => row[n]! / row[i]!);
+}
+
+export interface FittedFont {
+  advances: Record<string, number>;
+  /** Ink box width = advance sum - bearing. */
+  bearing: number;
+  fallback: number;
+  rms: number;
+  violations: number;
+}
+
+export function fitFont(obs: Observation[], wrapsOfFont: Wrap[], maxWidth: number, prior?: { advances: Record<string, number>; scale: number; weight: number }): FittedFont {
+  const chars = [...new Set(obs.flatMap((o) => [...o.text]).concat(wrapsOfFont.flatMap((w) => [...w.value])))].sort();
+  const index = new Map(chars.map((c, i) => [c, i]));
+  const n = chars.length + 1;
+  const mean = obs.reduce((s, o) => s + o.w, 0) / obs.reduce((s, o) => s + [...o.text].length, 0);
+  const ata = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  const atb = new Array<number>(n).fill(0);
+  for (const o of obs) {
+    const row = new Array<number>(n).fill(0);
+    for (const c of o.text) row[index.get(c)!]! += 1;
+    row[n - 1] = -1;
+    for (let i = 0; i < n; i++) {
+      if (row[i] === 0) continue;
+      atb[i]! += row[i]! * o.w;
+      for (let j = 0; j < n; j++) ata[i]![j]! += row[i]! * row[j]!;
+    }
+  }
+  // Weak pull toward the mean width, or toward a sibling font's advances (scaled) when given.
+  chars.forEach((c, i) => {
+    const lambda = prior ? prior.weight : 0.05;
+    const target = prior?.advances[c] !== undefined ? prior.advances[c]! * prior.scale : mean;
+    ata[i]![i]! += lambda;
+    atb[i]! += lambda * target;
+  });
+  ata[n - 1]![n - 1]! += 1e-6;
+  const x = solve(ata, atb);
+  // Break constraints: a wrapped line fits (sum <= max) and would not fit with its next character.
+  const idx = (text: string): number[] => [...text].map((c) => index.get(c)!);
+  const lines = wrapsOfFont.flatMap((w) => w.lines.map((line, i) => ({ line: idx(line), next: w.lines[i + 1] ? index.get(w.lines[i + 1]![0]!) : undefined })));
+  const inks = obs.map((o) => ({ chars: idx(o.text), w: o.w }));
+  const adv = Int32Array.from(chars, (_, i) => Math.max(1, Math.round(x[i]!)));
+  const bearing = Math.round(x[n - 1]!);
+  const sum = (cs: number[]): number => cs.reduce((s, i) => s + adv[i]!, 0);
+  const violationCount = (): number => {
+    let v = 0;
+    for (const { line, next } of lines) {
+      const width = sum(line);
+      if (width > maxWidth || (next !== undefined && width + adv[next]! <= maxWidth)) v++;
+    }
+    return v;
+  };
+  const energy = (): number => {
+    let e = 100 * violationCount();
+    for (const { chars: cs, w } of inks) e += 0.5 * (sum(cs) - bearing - w) ** 2;
+    chars.forEach((_, i) => (e += 0.5 * (adv[i]! - x[i]!) ** 2));
+    return e;
+  };
+  // Simulated annealing over whole-pixel advances (seeded, so the tables are reproducible): the
+  // least-squares solution rounded is the start, single-pixel moves, geometric cooling.
+  let seed = 1;
+  const rand = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  let current = energy();
+  let best = current;
+  let bestAdv = adv.slice();
+  for (let step = 0, steps = 200_000; step < steps; step++) {
+    const t = 20 * (0.02 / 20) ** (step / steps);
+    const i = Math.floor(rand() * chars.length);
+    const d = rand() < 0.5 ? 1 : -1;
+    if (adv[i]! + d < 1) continue;
+    adv[i]! += d;
+    const e = energy();
+    if (e <= current || rand() < Math.exp((current - e) / t)) {
+      current = e;
+      if (e < best) {
+        best = e;
+        bestAdv = adv.slice();
+      }
+    } else adv[i]! -= d;
+  }
+  adv.set(bestAdv);
+  const advances: Record<string, number> = Object.fromEntries(chars.map((c, i) => [c, adv[i]!]));
+  const sse = inks.reduce((s, { chars: cs, w }) => s + (sum(cs) - bearing - w) ** 2, 0);
+  return { advances, bearing, fallback: Math.round(mean), rms: Math.sqrt(sse / obs.length), violations: violationCount() };
+}
+
+function meanWidth(obs: Observation[]): number {
+  return obs.reduce((s, o) => s + o.w, 0) / obs.reduce((s, o) => s + [...o.text].length, 0);
+}
+
+export const MAX_WIDTH: Record<Role, number> = { title: 114, body: 114, small: 416, large: 416 };
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const flows = allFlows();
+  const obs = observations(flows);
+  const ws = wraps(flows);
+  const fits: Partial<Record<Role, FittedFont>> = {};
+  // Regular Nano and large Flex text have the most samples; the bold Nano and small Flex fonts are
+  // fitted with their sibling's advances (scaled by the ratio of mean widths) as the prior.
+  for (const [role, sibling] of [['body'], ['large'], ['title', 'body'], ['small', 'large']] as [Role, Role?][]) {
+    const mine = obs.filter((o) => o.role === role);
+    const base = sibling ? fits[sibling]! : undefined;
+    const prior = base && { advances: base.advances, scale: meanWidth(mine) / meanWidth(obs.filter((o) => o.role === sibling)), weight: 2 };
+    const fit = fitFont(mine, ws.filter((w) => w.role === role), MAX_WIDTH[role], prior);
+    fits[role] = fit;
+    for (const w of ws.filter((w) => w.role === role)) {
+      const got = wrapText({ name: 'fit', height: 0, inkTrim: 0, fallback: fit.fallback, advances: fit.advances }, w.value, MAX_WIDTH[role]);
+      if (got.join('|') !== w.lines.join('|')) console.log('  mismatch', JSON.stringify(w.lines), '->', JSON.stringify(got));
+    }
+    console.log(`${role}: ${obs.filter((o) => o.role === role).length} observations, rms ${fit.rms.toFixed(2)} px, bearing ${fit.bearing}, fallback ${fit.fallback}, wrap mismatches ${fit.violations}`);
+    console.log(JSON.stringify(fit.advances));
+  }
+}
