@@ -1,13 +1,14 @@
 // The review screens of app-bitcoin-new 2.4.6 (src/ui/display_nbgl.c), as ReviewFlows. The app
 // words some screens differently on touch devices (SCREEN_SIZE_WALLET) and on Nanos; the corpus
 // records both. Two NBGL layout hints ride along on the pairs for the renderer: `forcePageStart`
-// (the pair opens a new page on touch devices) and `centeredInfo` (an information page with no value).
+// (the pair opens a new page on touch devices; the renderer does not honour it yet) and `centered`
+// (an information page with no value).
 
 import type { ReviewFlow, ReviewPair, WarningPage } from '../../ui/review.ts';
 
 export type Family = 'nano' | 'touch';
 
-export type HintedPair = ReviewPair & { forcePageStart?: boolean; centeredInfo?: boolean };
+export type HintedPair = ReviewPair & { forcePageStart?: boolean };
 
 export function pubkeyReview(path: string, xpub: string): ReviewFlow {
   return {
@@ -33,6 +34,7 @@ export function messageReview(family: Family, path: string, shown: string, isHas
     finish: { text: family === 'touch' ? 'Sign message?' : 'Sign message', action: 'hold' },
     approved: 'Message signed',
     rejected: 'Message rejected',
+    reject: 'Reject message',
   };
 }
 
@@ -49,7 +51,7 @@ export function registerReview(family: Family, name: string, template: string, k
   const pairs: HintedPair[] = [
     { item: 'Account name', value: name },
     { item: family === 'touch' ? 'Descriptor template' : 'Wallet policy', value: template },
-    { item: 'Review co-signer\npublic keys', value: '', centeredInfo: true },
+    { item: 'Review co-signer\npublic keys', value: '', centered: true },
     ...keys.map((k, i) => ({ item: `${labels[k.kind]} key@${i}`, value: k.info })),
   ];
   return {
@@ -98,7 +100,7 @@ export function transactionReview(
     pairs.push({ item: 'Amount', value: o.amount, forcePageStart: false });
     pairs.push({ item: opts.streaming ? 'Address' : 'To', value: o.to });
   });
-  if (opts.highFee) pairs.push({ item: 'High fees warning', value: highFeeText(family), centeredInfo: true });
+  if (opts.highFee) pairs.push({ item: 'High fees warning', value: highFeeText(family) });
   pairs.push({ item: 'Fees', value: opts.fee, forcePageStart: opts.streaming || n > 1 });
   return {
     intro: 'Review transaction\nto send bitcoin',
@@ -106,6 +108,7 @@ export function transactionReview(
     finish: { text: family === 'touch' ? 'Sign transaction\nto send bitcoin?' : 'Sign transaction', action: 'hold' },
     approved: 'Transaction signed',
     rejected: 'Transaction rejected',
+    reject: 'Reject transaction',
   };
 }
 
