@@ -68,17 +68,20 @@ export async function emulatorOptionsFromArgs(
   return options;
 }
 
-/** Resolves when the process is asked to stop (SIGINT, SIGTERM). */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
+/** A stop request: SIGINT, SIGTERM, or the automation rules' ["exit"] action (Speculos exits on it). */
+function stopSignal(): { stopped: Promise<string>; stop: (why: string) => void } {
+  let stop!: (why: string) => void;
+  const stopped = new Promise<string>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => stop(signal);
+    stop = (why) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(why);
     };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
+  return { stopped, stop };
 }
 
 export const emulatorCommand: Command = {
@@ -87,8 +90,15 @@ export const emulatorCommand: Command = {
   usage: USAGE,
   async run(ctx) {
     const options = await emulatorOptionsFromArgs(ctx.argv, ctx.global);
-    const stopped = untilSignal();
-    const emulator = await createEmulator({ ...options, onError: (err) => ctx.stderr(`emulator: ${String(err)}`) });
+    const { stopped, stop } = stopSignal();
+    let emulator;
+    try {
+      emulator = await createEmulator({ ...options, onError: (err) => ctx.stderr(`emulator: ${String(err)}`) });
+    } catch (err) {
+      stop('failed');
+      throw err;
+    }
+    emulator.device.on('exit', () => stop('automation exit'));
     const { apduPort, apiPort, buttonPort, automationPort, url } = emulator;
     ctx.stdout(JSON.stringify({ apduPort, apiPort, buttonPort, automationPort, url }));
     await stopped;
