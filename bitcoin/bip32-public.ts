@@ -5,6 +5,7 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { concat, u32be } from '../apdu/bytes.ts';
 import { HARDENED } from '../apdu/path.ts';
 import { KeyInfoError } from './errors.ts';
@@ -28,7 +29,7 @@ export function derivePublicChild(parent: PublicNode, index: number): PublicChil
     throw new KeyInfoError(`public derivation: expected an unhardened index below 2^31, got ${index}`);
   const I = hmac(sha512, parent.chainCode, concat(parent.publicKey, u32be(index)));
   const tweak = I.slice(0, 32);
-  const t = bytesToNumber(tweak);
+  const t = bytesToNumberBE(tweak);
   // BIP-32: such an index yields no valid key (probability below 2^-127); the caller must skip it.
   if (t >= N) throw new KeyInfoError(`public derivation: I_L >= n at index ${index}, derive the next index`);
   const child = Point.fromBytes(parent.publicKey).add(Point.BASE.multiply(t === 0n ? N : t));
@@ -45,10 +46,4 @@ export function derivePublicPath(node: PublicNode, path: readonly number[]): { n
     cur = c;
   }
   return { node: cur, tweaks };
-}
-
-function bytesToNumber(b: Uint8Array): bigint {
-  let n = 0n;
-  for (const x of b) n = (n << 8n) | BigInt(x);
-  return n;
 }

@@ -5,6 +5,7 @@ import { parseDescriptor, parseTemplate } from '../../../bitcoin/descriptor/pars
 import { formatDescriptor } from '../../../bitcoin/descriptor/format.ts';
 import { descriptorChecksum } from '../../../bitcoin/descriptor/checksum.ts';
 import { DescriptorError } from '../../../bitcoin/errors.ts';
+import { checkLedgerLimits } from '../../../bitcoin/descriptor/ledger-limits.ts';
 
 const load = (name: string) => JSON.parse(readFileSync(new URL(`../../vectors/bips/${name}`, import.meta.url), 'utf8'));
 const bip388 = load('bip-0388-test-vectors.json') as {
@@ -135,5 +136,21 @@ describe('descriptor checksum (BIP-380)', () => {
     const pk = 'pk(0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798)';
     expect(parseDescriptor(`${pk}#gn28ywm7`)).toBeDefined();
     expect(codeOf(() => parseDescriptor(`${pk}#gn28ywm8`))).toBe('syntax');
+  });
+});
+
+describe('Ledger app limits', () => {
+  const check = (t: string) => checkLedgerLimits(t, checkTemplate(t));
+  it('accepts what the app accepts', () => {
+    expect(() => check('tr(musig(@0,@1,@2,@3,@4)/**)')).not.toThrow();
+    expect(() => check(`wsh(multi(1,${Array.from({ length: 15 }, (_, i) => `@${i}/**`).join(',')}))`)).not.toThrow();
+  });
+  it.each([
+    ['tr(musig(@0,@1,@2,@3,@4,@5)/**)', /musig\(\): expected at most 5 keys, got 6/],
+    [`wsh(multi(1,${Array.from({ length: 16 }, (_, i) => `@${i}/**`).join(',')}))`, /keys: expected at most 15, got 16/],
+    [`tr(@0/**,${Array.from({ length: 10 }, (_, i) => `{pk(@${i + 1}/**),`).join('')}pk(@11/**)${'}'.repeat(10)})`, /taptree: expected depth at most 9, got 10/],
+  ])('refuses %s', (t, msg) => {
+    expect(() => check(t)).toThrow(msg);
+    expect(codeOf(() => check(t))).toBe('limit');
   });
 });
