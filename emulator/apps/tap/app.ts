@@ -1,0 +1,69 @@
+// The Taproot Assets app inside the emulator (docs/tap-app-protocol.md). Dispatcher rules, in
+// order (§1): P2 other than the protocol version -> 6A86 before any other check; CONTINUE with no
+// command in progress -> B007; CLA other than E7 -> 6E00; P1 other than 0 -> 6A86; unknown INS ->
+// 6D00. Every failure inside a command ends it with a status word and no partial result (§7 rule 5).
+
+import { concat, u16be } from '../../../apdu/bytes.ts';
+import { statusOnly } from '../../../apdu/apdu.ts';
+import { CLA_FRAMEWORK, INS_CONTINUE } from '../../../apdu/interrupt.ts';
+import { CLA_TAP, TAP_INS, TAP_PROTOCOL_VERSION } from '../../../apdu/tap-app/spec.ts';
+import { TAP_SW } from '../../../apdu/tap-app/status.ts';
+import { AppCommandAborted, type DeviceApp } from '../../app.ts';
+import { HostChannel } from '../bitcoin/client.ts';
+import { AppError } from '../bitcoin/errors.ts';
+import type { TapHandler, TapState, VpsbtStats } from './command.ts';
+import { TapError } from './errors.ts';
+import { getKeyHandler } from './get-key.ts';
+import { getAppInfoHandler, getMasterFingerprintHandler } from './info.ts';
+import { musigRound1Handler, musigRound2Handler } from './musig.ts';
+import { NonceSlots } from './nonce-slots.ts';
+
+export const TAP_APP_NAME = 'Taproot Assets';
+export const TAP_APP_VERSION = '1.0.0';
+
+const HANDLERS: Record<number, TapHandler> = {
+  [TAP_INS.GET_APP_INFO]: getAppInfoHandler,
+  [TAP_INS.GET_MASTER_FINGERPRINT]: getMasterFingerprintHandler,
+  [TAP_INS.GET_KEY]: getKeyHandler,
+  [TAP_INS.MUSIG_ROUND1]: musigRound1Handler,
+  [TAP_INS.MUSIG_ROUND2]: musigRound2Handler,
+};
+
+export interface TapApp extends DeviceApp {
+  /** What the last SIGN_VPSBT had to hold at once (for tests and the benchmark), or undefined. */
+  readonly lastVpsbtStats: VpsbtStats | undefined;
+}
+
+export function createTapApp(): TapApp {
+  const state: TapState = { slots: new NonceSlots(), lastVpsbtStats: undefined };
+  return {
+    name: TAP_APP_NAME,
+    version: TAP_APP_VERSION,
+    flags: Uint8Array.of(0x00),
+    get lastVpsbtStats() {
+      return state.lastVpsbtStats;
+    },
+    async handle(command, io, ctx) {
+      if (command.p2 !== TAP_PROTOCOL_VERSION) return statusOnly(TAP_SW.WRONG_P1P2);
+      if (command.cla === CLA_FRAMEWORK && command.ins === INS_CONTINUE) return statusOnly(TAP_SW.BAD_STATE);
+      if (command.cla !== CLA_TAP) return statusOnly(TAP_SW.CLA_NOT_SUPPORTED);
+      if (command.p1 !== 0) return statusOnly(TAP_SW.WRONG_P1P2);
+      const handler = HANDLERS[command.ins];
+      if (!handler) return statusOnly(TAP_SW.INS_NOT_SUPPORTED);
+      try {
+        const data = await handler({ ctx, state, host: new HostChannel(io), body: command.data });
+        return concat(data, u16be(TAP_SW.OK));
+      } catch (e) {
+        if (e instanceof TapError) return statusOnly(e.statusWord);
+        // The shared client-command helpers end a command this way (a host that does not CONTINUE).
+        if (e instanceof AppError) return statusOnly(e.statusWord);
+        if (e instanceof AppCommandAborted) throw e;
+        // An internal fault still ends the command with a status word and no result.
+        return statusOnly(TAP_SW.BAD_STATE);
+      }
+    },
+    close() {
+      state.slots.wipeAll();
+    },
+  };
+}

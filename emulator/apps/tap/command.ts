@@ -1,0 +1,29 @@
+// What every command handler of the app receives, and the app's RAM state.
+
+import type { AppContext } from '../../app.ts';
+import type { HostChannel } from '../bitcoin/client.ts';
+import type { NonceSlots } from './nonce-slots.ts';
+
+/** Measurements a test can read: what the device had to hold at once while streaming a vPSBT. */
+export interface VpsbtStats {
+  /** Largest single map value (or map commitment) the device kept in RAM at one time, in bytes. */
+  peakValueBytes: number;
+  /** Client commands the command issued. */
+  clientCommands: number;
+}
+
+export interface TapState {
+  /** MuSig2 nonce slots of MUSIG_ROUND1/2: RAM only, gone when the app closes (§4). */
+  readonly slots: NonceSlots;
+  lastVpsbtStats: VpsbtStats | undefined;
+}
+
+export interface TapCommand {
+  ctx: AppContext;
+  host: HostChannel;
+  state: TapState;
+  body: Uint8Array;
+}
+
+/** A handler returns the response data; the dispatcher appends 9000. */
+export type TapHandler = (cmd: TapCommand) => Promise<Uint8Array>;
