@@ -12,6 +12,8 @@ export interface ReviewPair {
    * e.g. "Review co-signer\npublic keys"; `value` is ignored.
    */
   centered?: boolean;
+  /** Touch: this pair opens a new page even if it would fit on the current one (NBGL forcePageStart). */
+  forcePageStart?: boolean;
 }
 
 export interface ReviewFlow {

@@ -70,6 +70,7 @@ export class TouchRenderer implements Renderer {
         bodies.push(this.section(pair.item));
         continue;
       }
+      if (pair.forcePageStart) flush();
       let laid = this.layPair(pair, y);
       if (laid.bottom > this.g.footerTop && page.length > 0) {
         flush();
