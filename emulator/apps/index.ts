@@ -3,8 +3,10 @@
 
 import type { AppFactory } from '../app.ts';
 import { createBitcoinMainnetApp, createBitcoinTestnetApp } from './bitcoin/app.ts';
+import { createTapApp } from './tap/app.ts';
 
 export const APPS: Record<string, { displayName: string; create: AppFactory }> = {
   bitcoin: { displayName: 'Bitcoin', create: createBitcoinMainnetApp },
   'bitcoin-test': { displayName: 'Bitcoin Test', create: createBitcoinTestnetApp },
+  tap: { displayName: 'Taproot Assets', create: createTapApp },
 };
