@@ -1,0 +1,63 @@
+// Dispatcher and interrupt rules of the app (dispatcher.c), GET_EXTENDED_PUBKEY reviews, and the
+// MuSig2 session slots (musig_sessions.c).
+
+import { describe, expect, it } from 'vitest';
+import { concat, toHex } from '../../../apdu/bytes.ts';
+import { createBitcoinTestnetApp } from '../../../emulator/apps/bitcoin/app.ts';
+import { MAX_MUSIG_SESSIONS, popSession, storeSession } from '../../../emulator/apps/bitcoin/musig-sessions.ts';
+import { AppDriver, testContext } from './harness.ts';
+
+describe('Bitcoin app dispatcher', () => {
+  const driver = () => new AppDriver(createBitcoinTestnetApp(), testContext());
+
+  it('checks P2 before CLA, ignores P1, answers a stray CONTINUE with B007', async () => {
+    const d = driver();
+    expect(await d.exchangeHex('e005000200')).toBe('6a86');
+    expect(await d.exchangeHex('f801000200')).toBe('6a86');
+    expect(await d.exchangeHex('e1050f0100')).toBe('f5acc2fd9000');
+    expect(await d.exchangeHex('f801000100')).toBe('b007');
+    expect(await d.exchangeHex('e0050001')).toBe('6e00');
+    expect(await d.exchangeHex('e1070001')).toBe('6d00');
+  });
+
+  it('ends an interrupted command with 6A80 when the host sends anything but CONTINUE', async () => {
+    const d = driver();
+    // SIGN_MESSAGE of a 1-chunk message: the app first asks for a leaf proof
+    const root = new Uint8Array(32).fill(0x11);
+    const apdu = concat(Uint8Array.of(0xe1, 0x10, 0x00, 0x01, 1 + 1 + 32, 0x00, 0x05), root);
+    const first = toHex(await d.exchange(apdu));
+    expect(first.slice(0, 2)).toBe('41');
+    expect(first.slice(-4)).toBe('e000');
+    expect(await d.exchangeHex('e105000100')).toBe('6a80');
+    // the app is idle again
+    expect(await d.exchangeHex('e105000100')).toBe('f5acc2fd9000');
+  });
+
+  it('shows a non-standard path and returns the xpub only after approval; 6985 on reject', async () => {
+    const ctx = testContext();
+    const d = new AppDriver(createBitcoinTestnetApp(), ctx);
+    ctx.answers.push(false);
+    expect(await d.exchangeHex('e1000001160105800003f980000001800000d40000000000000000')).toBe('6985');
+    expect(ctx.reviews[0]!.pairs[0]).toEqual({ item: 'Path', value: "1017'/1'/212'/0/0" });
+    // the mainnet coin type is outside the testnet app's allowed paths
+    expect(await d.exchangeHex('e10000010e0103800000568000000080000000')).toBe('6a82');
+  });
+});
+
+describe('MuSig2 session slots', () => {
+  const id = (n: number) => new Uint8Array(32).fill(n);
+  const session = (n: number) => ({ id: id(n), randRoot: new Uint8Array(32).fill(0x80 + n) });
+
+  it('stores up to 8, replaces the same id, overwrites slot 0 when full, pops once', () => {
+    const nvram = new Map<string, Uint8Array>();
+    for (let i = 1; i <= MAX_MUSIG_SESSIONS; i++) storeSession(nvram, session(i));
+    storeSession(nvram, { id: id(3), randRoot: new Uint8Array(32).fill(0x33) });
+    expect(popSession(nvram, id(3))!.randRoot[0]).toBe(0x33);
+    expect(popSession(nvram, id(3))).toBeUndefined();
+    storeSession(nvram, session(3));
+    storeSession(nvram, session(9)); // all 8 slots full: slot 0 (session 1) is overwritten
+    expect(popSession(nvram, id(1))).toBeUndefined();
+    expect(popSession(nvram, id(9))!.randRoot[0]).toBe(0x89);
+    expect(popSession(nvram, id(2))).toBeDefined();
+  });
+});
