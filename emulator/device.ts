@@ -153,7 +153,11 @@ export class EmulatedDevice {
     this.scheduleAutoApprove();
   }
 
-  /** Sends one command APDU; resolves with `data || SW`. Queued behind any APDU in progress. */
+  /**
+   * Sends one command APDU; resolves with `data || SW`, queued behind any APDU in progress. The
+   * signal is accepted for ApduExchanger: like Speculos, the device cannot take back an APDU it has
+   * queued, so an aborting transport stops waiting on its side.
+   */
   exchange(apdu: Uint8Array, _options?: { signal?: AbortSignal }): Promise<Uint8Array> {
     const bytes = Uint8Array.from(apdu);
     const run = this.queue.then(() => this.process(bytes)).catch(() => statusOnly(0x6f00));

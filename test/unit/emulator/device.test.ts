@@ -161,3 +161,77 @@ describe('EmulatedDevice reviews', () => {
     }
   });
 });
+
+describe('EmulatedDevice screens and events', () => {
+  it('keeps the event history until cleared, emits text and screen events', () => {
+    const d = device({ startApp: 'Test App' });
+    const texts: string[] = [];
+    d.on('text', (e) => texts.push(e.text));
+    d.clearEvents();
+    expect(d.events()).toEqual([]);
+    d.pressButton('right');
+    expect(texts).toEqual(['Version', '1.0.0']);
+    expect(d.events().map((e) => e.text)).toEqual(['Version', '1.0.0']);
+    d.pressButton('right');
+    d.pressButton('both');
+    expect(d.state).toBe('dashboard');
+    expect(d.currentScreen().map((e) => e.text)).toEqual(['Test App']);
+    d.pressButton('both');
+    expect(d.state).toBe('app');
+  });
+
+  it('warnings continue or refuse; busy returns to idle when the command ends', async () => {
+    const warner = {
+      ...testApp(),
+      async handle(_c: unknown, _io: unknown, ctx: import('../../../emulator/app.ts').AppContext) {
+        const go = await ctx.warn({ title: 'Unusual path', text: 'Reject if not sure' });
+        ctx.busy();
+        return Uint8Array.of(go ? 0x90 : 0x69, go ? 0x00 : 0x85);
+      },
+    };
+    for (const [model, approve, expected] of [
+      ['nanosp', true, '9000'],
+      ['nanosp', false, '6985'],
+      ['flex', true, '9000'],
+      ['flex', false, '6985'],
+    ] as const) {
+      const d = new EmulatedDevice({ model, apps: { W: () => warner }, startApp: 'W' });
+      const answer = d.exchange(fromHex('e100000000'));
+      await Promise.resolve();
+      expect(d.currentScreen().map((e) => e.text).join(' ')).toContain('Unusual path');
+      if (model === 'nanosp') {
+        d.pressButton('right');
+        if (!approve) d.pressButton('right');
+        d.pressButton('both');
+      } else d.touch(approve ? 240 : 100, approve ? 438 : 560);
+      expect(toHex(await answer)).toBe(expected);
+      expect(d.currentScreen().map((e) => e.text)).not.toContain('Processing');
+    }
+  });
+
+  it('status screens end at the next input or after their timeout', async () => {
+    const d = device({ startApp: 'Test App', autoApprove: true, statusTimeoutMs: 5 });
+    expect(await hex(d, 'e120000000')).toBe('9000');
+    expect(d.currentScreen().map((e) => e.text)).toEqual(['Transaction signed']);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(d.currentScreen().map((e) => e.text)).toEqual(['Test App', 'is ready']);
+  });
+
+  it('Stax and Apex P lay out reviews and approve with auto-approve; touch ignores buttons and vice versa', async () => {
+    for (const model of ['stax', 'apex'] as const) {
+      const d = device({ model, startApp: 'Test App', autoApprove: true });
+      expect(await hex(d, 'e120000000')).toBe('9000');
+      for (const e of d.events()) {
+        expect(e.x + e.w, `${model} ${e.text}`).toBeLessThanOrEqual(d.model.screen.width);
+        expect(e.y + e.h, `${model} ${e.text}`).toBeLessThanOrEqual(d.model.screen.height);
+      }
+    }
+    const flex = device({ model: 'flex', startApp: 'Test App' });
+    const before = flex.currentScreen();
+    flex.pressButton('both');
+    expect(flex.currentScreen()).toEqual(before);
+    const nano = device({ startApp: 'Test App' });
+    nano.touch(64, 32);
+    expect(nano.state).toBe('app');
+  });
+});

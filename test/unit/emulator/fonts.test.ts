@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { FLEX_FONTS, NANO_FONTS, touchFonts } from '../../../emulator/ui/fonts.ts';
+import { textWidth, wrapText, type Font } from '../../../emulator/ui/text.ts';
+import { allFlows } from './corpus.ts';
+import { MAX_WIDTH, observations, wraps, type Role } from './font-fit.ts';
+
+const FONTS: Record<Role, Font> = { title: NANO_FONTS.title, body: NANO_FONTS.body, small: FLEX_FONTS.small, large: FLEX_FONTS.large };
+const flows = allFlows();
+
+describe('fonts fitted from the corpus', () => {
+  it.each(['body', 'large'] as Role[])('%s: every wrapped value of the corpus breaks where the device broke it', (role) => {
+    const ws = wraps(flows).filter((w) => w.role === role);
+    expect(ws.length).toBeGreaterThan(10);
+    for (const w of ws) expect(wrapText(FONTS[role], w.value, MAX_WIDTH[role])).toEqual(w.lines);
+  });
+
+  it.each(['title', 'body', 'small', 'large'] as Role[])('%s: widths match the reported boxes within 2 px rms', (role) => {
+    const obs = observations(flows).filter((o) => o.role === role);
+    const f = FONTS[role];
+    const rms = Math.sqrt(obs.reduce((s, o) => s + (textWidth(f, o.text) - f.inkTrim - o.w) ** 2, 0) / obs.length);
+    expect(rms).toBeLessThan(2);
+    // Every character the corpus shows in this font has its own advance.
+    for (const o of obs) for (const c of o.text) expect(f.advances[c], `${role} ${JSON.stringify(c)}`).toBeDefined();
+  });
+
+  it('wraps at spaces, hyphens and underscores, and cuts words longer than a line', () => {
+    const mono: Font = { name: 'mono', height: 1, fallback: 1, inkTrim: 0, advances: {} };
+    expect(wrapText(mono, 'abc def ghi', 7)).toEqual(['abc def', 'ghi']);
+    expect(wrapText(mono, 'ab-cdef', 4)).toEqual(['ab-', 'cdef']);
+    expect(wrapText(mono, 'ab_cdef', 4)).toEqual(['ab_', 'cdef']);
+    expect(wrapText(mono, 'abcdefghij', 4)).toEqual(['abcd', 'efgh', 'ij']);
+    expect(wrapText(mono, 'To: abcdefghij', 6)).toEqual(['To:', 'abcdef', 'ghij']);
+    expect(wrapText(mono, 'a\nbb', 4)).toEqual(['a', 'bb']);
+  });
+
+  it('Stax and Apex P fonts are scaled copies', () => {
+    expect(touchFonts('stax').large.advances.m).toBe(Math.round(FLEX_FONTS.large.advances.m! * (8 / 9)));
+    expect(touchFonts('flex')).toBe(FLEX_FONTS);
+  });
+});
