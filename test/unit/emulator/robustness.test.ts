@@ -19,7 +19,7 @@ describe('robustness', () => {
       if (kind % 3 === 0) apdu = rnd(a % 270);
       else {
         apdu = fromHex(SEEDS[a % SEEDS.length]!).slice();
-        if (apdu.length > 0) apdu[b % apdu.length] ^= 1 << (kind % 8);
+        if (apdu.length > 0) apdu[b % apdu.length]! ^= 1 << (kind % 8);
         if (kind % 5 === 0) apdu = apdu.subarray(0, b % (apdu.length + 1));
       }
       // Never the app's failure command (E1 50), which answers 6F00 by design; and keep an app open.
