@@ -6,8 +6,8 @@ import { equal, equalConstantTime, utf8 } from '../../../apdu/bytes.ts';
 import { SW } from '../../../apdu/status.ts';
 import { scriptAddress } from './address.ts';
 import type { Handler } from './command.ts';
+import { walletPolicyHmac } from '../../../bitcoin/wallet-policy.ts';
 import { AppError, badState, denied, incorrectData, wrongLength } from './errors.ts';
-import { walletHmac } from './keys.ts';
 import { walletScript } from './policy/script.ts';
 import { isStandardPolicy } from './policy/standard.ts';
 import { MAX_SERIALIZED_POLICY, readAndParsePolicy, walletId } from './policy/wallet.ts';
@@ -36,7 +36,7 @@ export const getWalletAddress: Handler = async ({ ctx, net, host, body }) => {
     if (!(await isStandardPolicy(ctx, host, net, policy.header, policy.root))) throw incorrectData('not a default policy and no HMAC');
     if (policy.header.name.length !== 0) throw incorrectData('default policies have no name');
     if (index > 50000) throw incorrectData('address index above 50000 for a default policy');
-  } else if (!equalConstantTime(hmac, walletHmac(ctx.seed, id))) {
+  } else if (!equalConstantTime(hmac, walletPolicyHmac(ctx.seed, id))) {
     throw new AppError(SW.SIGNATURE_FAIL, 'wallet HMAC does not match');
   }
   if (!equal(walletId(policy.header), id)) throw incorrectData('wallet id does not match the policy');

@@ -1,14 +1,13 @@
 // Keys inside the device: BIP-32 extended public keys in the app's own 78-byte form
 // (serialized_extended_pubkey_t), public derivation that also returns the BIP-32 tweak (MuSig2
-// needs it, BIP-328), private derivation under the OS path restrictions, and the SLIP-21 key that
-// authenticates registered wallet policies (policy.c compute_wallet_hmac).
+// needs it, BIP-328), and private derivation under the OS path restrictions.
 
 import { hmac } from '@noble/hashes/hmac.js';
 import { ripemd160 } from '@noble/hashes/legacy.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { createBase58check } from '@scure/base';
-import { concat, equal, u32be, utf8 } from '../../../apdu/bytes.ts';
+import { concat, equal, u32be } from '../../../apdu/bytes.ts';
 import { HARDENED } from '../../../apdu/path.ts';
 import type { AppContext } from '../../app.ts';
 import type { BitcoinNetwork } from './network.ts';
@@ -146,16 +145,4 @@ export function xpubAt(ctx: AppContext, path: readonly number[], net: BitcoinNet
 
 export function masterFingerprint(ctx: AppContext): number {
   return fingerprintOf(ctx.master.publicKey!);
-}
-
-/** SLIP-21 node for a label path (SLIP-0021 §"Master node generation", §"Child node derivation"). */
-function slip21Key(seed: Uint8Array, label: Uint8Array): Uint8Array {
-  const master = hmac(sha512, utf8.encode('Symmetric key seed'), seed);
-  const child = hmac(sha512, master.subarray(0, 32), concat(Uint8Array.of(0), label));
-  return child.slice(32);
-}
-
-/** HMAC-SHA256 of a wallet id under the SLIP-21 key "LEDGER-Wallet policy" (policy.c). */
-export function walletHmac(seed: Uint8Array, walletId: Uint8Array): Uint8Array {
-  return hmac(sha256, slip21Key(seed, utf8.encode('LEDGER-Wallet policy')), walletId);
 }

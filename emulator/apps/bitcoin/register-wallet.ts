@@ -8,8 +8,9 @@ import { SW } from '../../../apdu/status.ts';
 import type { AppContext } from '../../app.ts';
 import type { HostChannel } from './client.ts';
 import type { Handler } from './command.ts';
+import { walletPolicyHmac } from '../../../bitcoin/wallet-policy.ts';
 import { AppError, denied, EC, incorrectData, wrongLength } from './errors.ts';
-import { masterFingerprint, PathNotAllowedError, walletHmac, xpubAt, xpubEqual } from './keys.ts';
+import { masterFingerprint, PathNotAllowedError, xpubAt, xpubEqual } from './keys.ts';
 import type { BitcoinNetwork } from './network.ts';
 import { keyCount, keyExpressions, type PolicyNode } from './policy/template.ts';
 import { fetchKeyInfo, MAX_WALLET_NAME_LENGTH, readAndParsePolicy, walletId, type WalletHeader } from './policy/wallet.ts';
@@ -117,5 +118,5 @@ export const registerWallet: Handler = async ({ ctx, net, host, body }) => {
   if (internal !== 1 && header.version === 1) throw incorrectData('V1 policies need exactly one internal key');
 
   if (!(await ctx.review(registerReview(ctx.family, header.name, template, keys)))) throw denied();
-  return concat(id, walletHmac(ctx.seed, id));
+  return concat(id, walletPolicyHmac(ctx.seed, id));
 };

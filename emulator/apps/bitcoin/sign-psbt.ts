@@ -15,6 +15,7 @@ import { describeOutput } from './address.ts';
 import type { HostChannel, MapCommitment } from './client.ts';
 import type { Command, Handler } from './command.ts';
 import { ecdsaSign } from './ecdsa.ts';
+import { walletPolicyHmac } from '../../../bitcoin/wallet-policy.ts';
 import { AppError, badState, denied, EC, incorrectData, notSupported, wrongLength } from './errors.ts';
 import {
   bytesToNumber,
@@ -25,7 +26,6 @@ import {
   masterFingerprint,
   numberTo32,
   privateKeyAt,
-  walletHmac,
   xpubAt,
   xpubEqual,
 } from './keys.ts';
@@ -146,7 +146,7 @@ async function initGlobal(cmd: Command): Promise<State> {
   const le32 = (b: Uint8Array): number => new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true);
 
   const isDefault = hmac.every((b) => b === 0);
-  if (!isDefault && !equalConstantTime(hmac, walletHmac(ctx.seed, id))) throw new AppError(SW.SIGNATURE_FAIL, 'wallet HMAC does not match');
+  if (!isDefault && !equalConstantTime(hmac, walletPolicyHmac(ctx.seed, id))) throw new AppError(SW.SIGNATURE_FAIL, 'wallet HMAC does not match');
   const serialized = await host.getPreimage(id, MAX_SERIALIZED_POLICY);
   if (serialized === undefined) throw incorrectData('wallet policy preimage did not verify');
   const policy = await readAndParsePolicy(host, new Reply(serialized));
