@@ -1,0 +1,152 @@
+// `npm run bench`: APDU round-trip times against the emulator, per transport and command. Prints a
+// table and writes bench-results/bench.json. The rows: our loopback, Speculos TCP and Speculos HTTP
+// transports, and Ledger's own hw-transport-node-speculos and -http, unchanged, for comparison.
+// Every answer is checked (status 9000 and the expected bytes), so a fast wrong answer cannot count.
+//
+//   npx tsx scripts/bench.ts [--iterations N] [--out FILE]
+
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { availableParallelism, cpus, platform, release } from 'node:os';
+import { dirname } from 'node:path';
+import { encodeCommand } from '../apdu/apdu.ts';
+import { equal, toHex } from '../apdu/bytes.ts';
+import { getMasterFingerprint } from '../apdu/bitcoin-app/get-master-fingerprint.ts';
+import { commandApdu } from '../apdu/bitcoin-app/spec.ts';
+import { GET_APP_AND_VERSION_APDU } from '../apdu/bitcoin-app/get-app-and-version.ts';
+import { LoopbackTransport } from '../devices/loopback.ts';
+import { SpeculosHttpTransport } from '../devices/speculos-http.ts';
+import { SpeculosTcpTransport } from '../devices/speculos-tcp.ts';
+import { createEmulator } from '../emulator/index.ts';
+
+const require = createRequire(import.meta.url);
+
+interface Exchanger {
+  exchange(apdu: Uint8Array): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+interface Row {
+  transport: string;
+  command: string;
+  iterations: number;
+  meanMs: number;
+  p50Ms: number;
+  p95Ms: number;
+  minMs: number;
+  maxMs: number;
+}
+
+function argValue(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  const value = i >= 0 ? process.argv[i + 1] : undefined;
+  if (i >= 0 && value === undefined) throw new Error(`--${name}: expected a value`);
+  return value ?? fallback;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Adapts a Ledger hw-transport (Buffer in, Buffer out) to Uint8Array. */
+function ledger(transport: { exchange(apdu: Buffer): Promise<Buffer>; close(): Promise<void> }): Exchanger {
+  return {
+    exchange: async (apdu) => new Uint8Array(await transport.exchange(Buffer.from(apdu))),
+    close: () => transport.close(),
+  };
+}
+
+async function measure(t: Exchanger, apdu: Uint8Array, expected: Uint8Array, iterations: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < iterations + 20; i++) {
+    const start = performance.now();
+    const answer = await t.exchange(apdu);
+    const elapsed = performance.now() - start;
+    if (!equal(answer, expected)) throw new Error(`bench: expected ${toHex(expected)}, got ${toHex(answer)}`);
+    // The first 20 round trips warm up JIT and sockets and are not counted.
+    if (i >= 20) times.push(elapsed);
+  }
+  return times;
+}
+
+async function main(): Promise<void> {
+  const iterations = Number(argValue('iterations', '500'));
+  if (!Number.isInteger(iterations) || iterations < 1) throw new Error(`--iterations: expected a positive integer, got ${iterations}`);
+  const out = argValue('out', 'bench-results/bench.json');
+
+  const emulator = await createEmulator({ apiPort: 0, apduPort: 0, deterministicRng: 42 });
+  const tcpPort = emulator.apduPort!;
+  const apiPort = emulator.apiPort!;
+  const LedgerTcp = require('@ledgerhq/hw-transport-node-speculos').default;
+  const LedgerHttp = require('@ledgerhq/hw-transport-node-speculos-http').default;
+
+  const transports: [string, () => Promise<Exchanger>][] = [
+    ['loopback', async () => new LoopbackTransport(emulator.device)],
+    ['speculos-tcp (ours)', () => SpeculosTcpTransport.open({ port: tcpPort })],
+    ['speculos-http (ours)', () => SpeculosHttpTransport.open(`http://127.0.0.1:${apiPort}`)],
+    ['hw-transport-node-speculos', async () => ledger(await LedgerTcp.open({ apduPort: tcpPort }))],
+    ['hw-transport-node-speculos-http', async () => ledger(await LedgerHttp.open({ baseURL: 'http://127.0.0.1', apiPort }))],
+  ];
+
+  // Expected answers come from the device itself once, then every transport must reproduce them.
+  const probe = new LoopbackTransport(emulator.device);
+  const commands: { name: string; apdu: Uint8Array; expected: Uint8Array }[] = [];
+  const appVersion = encodeCommand(GET_APP_AND_VERSION_APDU);
+  commands.push({ name: 'B0 01 app and version', apdu: appVersion, expected: await probe.exchange(appVersion) });
+  const fingerprint = encodeCommand(commandApdu(getMasterFingerprint, undefined));
+  const fpAnswer = await probe.exchange(fingerprint);
+  // Only an app answers the fingerprint; on the dashboard the row would measure an error path.
+  if (toHex(fpAnswer.subarray(-2)) === '9000')
+    commands.push({ name: 'E1 05 fingerprint', apdu: fingerprint, expected: fpAnswer });
+  await probe.close();
+
+  const rows: Row[] = [];
+  try {
+    for (const [name, open] of transports) {
+      const t = await open();
+      try {
+        for (const c of commands) {
+          const times = (await measure(t, c.apdu, c.expected, iterations)).sort((a, b) => a - b);
+          rows.push({
+            transport: name,
+            command: c.name,
+            iterations,
+            meanMs: times.reduce((a, b) => a + b, 0) / times.length,
+            p50Ms: percentile(times, 50),
+            p95Ms: percentile(times, 95),
+            minMs: times[0]!,
+            maxMs: times[times.length - 1]!,
+          });
+        }
+      } finally {
+        await t.close();
+      }
+    }
+  } finally {
+    await emulator.close();
+  }
+
+  const fmt = (n: number): string => n.toFixed(3).padStart(9);
+  const w1 = Math.max(...rows.map((r) => r.transport.length), 9);
+  const w2 = Math.max(...rows.map((r) => r.command.length), 7);
+  console.log(`${'transport'.padEnd(w1)}  ${'command'.padEnd(w2)}  ${'mean ms'.padStart(9)}  ${'p50 ms'.padStart(9)}  ${'p95 ms'.padStart(9)}  ${'min ms'.padStart(9)}  ${'max ms'.padStart(9)}`);
+  for (const r of rows)
+    console.log(`${r.transport.padEnd(w1)}  ${r.command.padEnd(w2)}  ${fmt(r.meanMs)}  ${fmt(r.p50Ms)}  ${fmt(r.p95Ms)}  ${fmt(r.minMs)}  ${fmt(r.maxMs)}`);
+
+  const report = {
+    date: new Date().toISOString(),
+    node: process.version,
+    platform: `${platform()} ${release()}`,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cpus: availableParallelism(),
+    rows,
+  };
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`written to ${out}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+  process.exitCode = 1;
+});
