@@ -91,7 +91,7 @@ function randPacket(r: Prng): VPacket {
 function flipCheck(r: Prng, bytes: Uint8Array, decode: (b: Uint8Array) => unknown, encode: (v: any) => Uint8Array): 'error' | 'changed' {
   const flipped = Uint8Array.from(bytes);
   const at = r.int(bytes.length);
-  flipped[at] ^= 1 + r.int(255);
+  flipped[at] = flipped[at]! ^ (1 + r.int(255));
   let value: unknown;
   try {
     value = decode(flipped);
