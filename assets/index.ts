@@ -73,6 +73,8 @@ export {
   pedersenLeafKey,
 } from './group/group-key.ts';
 
+export { PROOF_MAGIC, ProofType, decodeProof, encodeProof, type TransitionProof } from './proof/proof.ts';
+
 export { describeVPacket, formatDisplayModel, type DisplayContext, type DisplayItem, type DisplayModel } from './display/model.ts';
 
 export { assetFromJson, assetToJson, prevIdFromJson } from './json/asset-json.ts';
