@@ -206,6 +206,25 @@ describe('taproot-hw emulator subprocess', () => {
   });
 });
 
+describe('taproot-hw demo --exit', () => {
+  it.skipIf(!hasBitcoinTest)('runs the session over the TCP port and approves the signature with the buttons', async () => {
+    const result = await runCli(['demo', '--exit']);
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+    const lines = result.stdout.split('\n');
+    const ports = JSON.parse(lines[0]!) as { apiPort: number; url: string };
+    expect(ports.url).toBe(`http://127.0.0.1:${ports.apiPort}/`);
+    expect(lines).toContain('App: Bitcoin Test 2.4.6');
+    expect(lines).toContain('Master fingerprint: f5acc2fd');
+    // The account xpub the real app returns for the default seed (corpus xpub-standard-silent).
+    const standard = loadCorpusFlow('nanosp', 'xpub-standard-silent').exchanges.map(([, res]) => res);
+    const xpubLine = lines.find((l) => l.startsWith("xpub m/86'/1'/0': "))!;
+    const xpubHex = Buffer.from(xpubLine.slice("xpub m/86'/1'/0': ".length), 'ascii').toString('hex');
+    expect(standard).toContain(`${xpubHex}9000`);
+    expect(lines.some((l) => /^Signature \(BIP-137, base64\): [A-Za-z0-9+/]{87}=$/.test(l))).toBe(true);
+  });
+});
+
 // Kept apart so that a failure above cannot hide that the bytes from the corpus are what we compare to.
 describe('corpus transcript used above', () => {
   it('is the real app answering B0 01 with "Bitcoin Test" 2.4.6', () => {
