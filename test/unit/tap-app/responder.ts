@@ -21,6 +21,9 @@ export interface Exchanger {
 export class Responder {
   readonly preimages = new Map<string, Uint8Array>();
   readonly trees = new Map<string, MerkleTree>();
+  /** Trees answered in place of the honest ones once `lying` is set (root hex -> forged tree). */
+  readonly lies = new Map<string, MerkleTree>();
+  lying = false;
   yields: Uint8Array[] = [];
   requests = 0;
   private more: Uint8Array[] = [];
@@ -46,6 +49,10 @@ export class Responder {
     return map.commitment();
   }
 
+  private tree(root: Uint8Array): MerkleTree | undefined {
+    return (this.lying ? this.lies.get(toHex(root)) : undefined) ?? this.trees.get(toHex(root));
+  }
+
   answer(request: Uint8Array): Uint8Array {
     this.requests++;
     const req = decodeClientCommandRequest(request);
@@ -62,7 +69,7 @@ export class Responder {
         return encodeClientCommandResponse({ command: 'GET_PREIMAGE', length: data.length, data: data.subarray(0, first) });
       }
       case 'GET_MERKLE_LEAF_PROOF': {
-        const tree = this.trees.get(toHex(req.root));
+        const tree = this.tree(req.root);
         if (!tree) throw new Error(`responder: unknown tree ${toHex(req.root)}`);
         const proof = tree.proof(req.index);
         this.more = proof.slice(6);
@@ -75,7 +82,7 @@ export class Responder {
         });
       }
       case 'GET_MERKLE_LEAF_INDEX': {
-        const tree = this.trees.get(toHex(req.root));
+        const tree = this.tree(req.root);
         const index = tree ? tree.indexOf(req.leafHash) : -1;
         return encodeClientCommandResponse({ command: 'GET_MERKLE_LEAF_INDEX', found: index >= 0, index: Math.max(index, 0) });
       }

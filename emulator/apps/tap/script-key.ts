@@ -1,0 +1,48 @@
+// Script keys the device signs for (§5.5 step 4): a PSBT_*_TAP_BIP32_DERIVATION with this device's
+// fingerprint on a standard script-key path, whose key tweaked as tapd tweaks it (BIP-86 without a
+// PSBT_IN_TAP_MERKLE_ROOT, else the taptweak with that value, any length) is the script key.
+
+import { schnorr } from '@noble/curves/secp256k1.js';
+import { equal } from '../../../apdu/bytes.ts';
+import { CURVE_ORDER, Point, bigIntTo32, bytesToBigInt, taggedHash, taprootTweak } from '../../../assets/crypto.ts';
+import type { TaprootBip32Derivation } from '../../../assets/vpsbt/derivation.ts';
+import type { AppContext } from '../../app.ts';
+import { isScriptKeyPath, masterFingerprintBytes, privateKeyAt, publicKeyAt } from './keys.ts';
+
+export interface HeldScriptKey {
+  path: number[];
+  /** x-only tweaked script key. */
+  scriptKey: Uint8Array;
+  tweak: Uint8Array;
+}
+
+/** The derivation among `derivations` that gives `scriptKeyXOnly` on this device, if any. */
+export function heldScriptKey(
+  ctx: AppContext,
+  derivations: readonly TaprootBip32Derivation[],
+  scriptKeyXOnly: Uint8Array,
+  tweak: Uint8Array = new Uint8Array(),
+): HeldScriptKey | undefined {
+  const fp = masterFingerprintBytes(ctx);
+  for (const d of derivations) {
+    if (!equal(d.fingerprint, fp) || d.leafHashes.length !== 0 || !isScriptKeyPath(d.path)) continue;
+    const internal = publicKeyAt(ctx, d.path);
+    if (!equal(internal.subarray(1), d.xOnlyPubKey)) continue;
+    const tweaked = taprootTweak(Point.fromBytes(internal), tweak).toBytes(true).subarray(1);
+    if (equal(tweaked, scriptKeyXOnly)) return { path: d.path, scriptKey: tweaked, tweak };
+  }
+  return undefined;
+}
+
+/** BIP-340 signature by the tweaked key (BIP-341 taproot_tweak_seckey), fresh aux randomness. */
+export function signWithScriptKey(ctx: AppContext, key: HeldScriptKey, msg: Uint8Array): Uint8Array {
+  const sk = privateKeyAt(ctx, key.path);
+  const P = Point.BASE.multiply(bytesToBigInt(sk));
+  const d = P.y % 2n === 0n ? bytesToBigInt(sk) : CURVE_ORDER - bytesToBigInt(sk);
+  const t = bytesToBigInt(taggedHash('TapTweak', P.toBytes(true).subarray(1), key.tweak));
+  const tweakedSk = bigIntTo32((d + t) % CURVE_ORDER);
+  sk.fill(0);
+  const sig = schnorr.sign(msg, tweakedSk, ctx.random(32));
+  tweakedSk.fill(0);
+  return sig;
+}

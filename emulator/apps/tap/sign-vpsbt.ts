@@ -1,0 +1,235 @@
+// SIGN_VPSBT (§5.5): commit-and-reveal streaming of a vPSBT, review of its display model, then a
+// second pass that must read exactly what the first one did (same review digest) before the device
+// signs, over the virtual-transaction sighash it computes itself (assets/vtx), every input whose
+// script key it holds. The review pairs follow assets/display's describeVPacket item for item.
+
+import { equal, toHex, u32be } from '../../../apdu/bytes.ts';
+import { CodecError } from '../../../apdu/errors.ts';
+import { signVpsbt, encodeSignVpsbtYield } from '../../../apdu/tap-app/sign-vpsbt.ts';
+import { TAP_SW } from '../../../apdu/tap-app/status.ts';
+import { encodeAddress, decodeAddressTlv, parseCourierUrl } from '../../../assets/address/address.ts';
+import { chainParamsForHrp } from '../../../assets/address/params.ts';
+import { deriveBurnKey } from '../../../assets/asset/burn.ts';
+import { assetId } from '../../../assets/asset/genesis.ts';
+import { decodeAsset, type Asset } from '../../../assets/asset/leaf.ts';
+import { formatOutPoint } from '../../../assets/asset/outpoint.ts';
+import { decodePrevId, type PrevId } from '../../../assets/asset/prev-id.ts';
+import { AssetVerifyError } from '../../../assets/errors.ts';
+import { decodeU64, decodeU8 } from '../../../assets/tlv/values.ts';
+import { decodeTapBip32, type TaprootBip32Derivation } from '../../../assets/vpsbt/derivation.ts';
+import { inputPrevOut, virtualTx, virtualTxSighash } from '../../../assets/vtx/virtual-tx.ts';
+import type { ReviewFlow, ReviewPair } from '../../ui/review.ts';
+import type { TapCommand, TapHandler } from './command.ts';
+import { decodeBody } from './decode.ts';
+import { TapError, denied, incorrectData } from './errors.ts';
+import { heldScriptKey, signWithScriptKey, type HeldScriptKey } from './script-key.ts';
+import { Scope, VpsbtReader } from './vpsbt-reader.ts';
+
+type Request = ReturnType<typeof signVpsbt.decodeRequest>;
+
+const K = (type: number, data?: Uint8Array): Uint8Array => (data ? Uint8Array.of(type, ...data) : Uint8Array.of(type));
+
+interface InputRecord {
+  prevId: PrevId;
+  asset: Asset;
+  derivations: TaprootBip32Derivation[];
+  tweak: Uint8Array | undefined;
+  sighashType: number;
+}
+
+interface Walk {
+  digest: Uint8Array;
+  pairs: ReviewPair[];
+  warnings: string[];
+  inputs: InputRecord[];
+  root: Asset;
+}
+
+function units(n: bigint): string {
+  return `${n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',')} units`;
+}
+
+/** Runs a decoder from assets/ on a host value: any decoding failure is 6A80 (§3). */
+function parse<T>(what: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof CodecError || e instanceof AssetVerifyError || e instanceof RangeError) throw incorrectData(`${what}: ${e.message}`);
+    throw e;
+  }
+}
+
+function required(v: Uint8Array | undefined, what: string): Uint8Array {
+  if (v === undefined) throw incorrectData(`${what}: expected the field, got none`);
+  return v;
+}
+
+async function walk(cmd: TapCommand, req: Request, reader: VpsbtReader): Promise<Walk> {
+  const g = { map: { size: req.globalMap.size, keysRoot: req.globalMap.keysRoot, valuesRoot: req.globalMap.valuesRoot }, keys: [] as Uint8Array[] };
+  if (!(await cmd.host.checkSorted(g.map.keysRoot, g.map.size, async (k) => void (k.length === 1 && g.keys.push(k.slice())))))
+    throw incorrectData('global map: keys do not verify');
+  const gv = (type: number, what: string) => reader.value(g.map, g.keys, Scope.global, 0, K(type), what);
+  const isVirtual = required(await gv(0x70, 'global.isVirtualTx'), 'global.isVirtualTx');
+  if (isVirtual.length !== 1 || isVirtual[0] !== 1) throw incorrectData('global.isVirtualTx: expected 01');
+  const hrp = new TextDecoder().decode(required(await gv(0x71, 'global.chainParamsHrp'), 'global.chainParamsHrp'));
+  const net = parse('global.chainParamsHrp', () => chainParamsForHrp(hrp));
+  const version = await gv(0x72, 'global.psbtVersion');
+  if (version !== undefined) parse('global.psbtVersion', () => decodeU8(version, 'global.psbtVersion'));
+
+  const inputs: InputRecord[] = [];
+  for (let i = 0; i < req.inputCount; i++) {
+    const what = `inputs[${i}]`;
+    const { map, keys } = await reader.map(req.inputsRoot, req.inputCount, i, what);
+    const v = (key: Uint8Array, w: string) => reader.value(map, keys, Scope.input, i, key, `${what}.${w}`);
+    const prevIdBytes = required(await v(K(0x70), 'prevId'), `${what}.prevId`);
+    const prevId = parse(`${what}.prevId`, () => decodePrevId(prevIdBytes));
+    const assetBytes = required(await v(K(0x79), 'asset'), `${what}.asset`);
+    const asset = parse(`${what}.asset`, () => decodeAsset(assetBytes));
+    if (!equal(asset.scriptKey, prevId.scriptKey)) throw incorrectData(`${what}: the asset's script key differs from its prev ID's`);
+    const derivations: TaprootBip32Derivation[] = [];
+    for (const key of keys.filter((k) => k[0] === 0x16 && k.length === 33)) {
+      const value = required(await v(key, 'tapBip32Derivation'), `${what}.tapBip32Derivation`);
+      derivations.push(parse(`${what}.tapBip32Derivation`, () => decodeTapBip32(key.subarray(1), value, `${what}.tapBip32Derivation`)));
+    }
+    const tweak = await v(K(0x18), 'tapMerkleRoot');
+    const sighash = await v(K(0x03), 'sighashType');
+    let sighashType = 0;
+    if (sighash !== undefined) {
+      if (sighash.length !== 4) throw incorrectData(`${what}.sighashType: expected 4 bytes, got ${sighash.length}`);
+      sighashType = new DataView(sighash.buffer, sighash.byteOffset, 4).getUint32(0, true);
+      if (sighashType !== 0 && sighashType !== 1) throw incorrectData(`${what}.sighashType: expected DEFAULT or ALL, got ${sighashType}`);
+    }
+    reader.retain(prevIdBytes.length + assetBytes.length + 32 + derivations.length * 64);
+    inputs.push({ prevId, asset, derivations, tweak, sighashType });
+  }
+
+  const pairs: ReviewPair[] = [{ item: 'Network', value: net.name }];
+  const warnings: string[] = [];
+  const ids = [...new Set(inputs.map((i) => toHex(i.prevId.assetId)))];
+  if (ids.length === 1) pairs.push({ item: 'Asset ID', value: ids[0]! });
+  else {
+    ids.forEach((id, n) => pairs.push({ item: `Asset ID ${n + 1}`, value: id }));
+    warnings.push('The inputs carry different asset IDs.');
+  }
+  const named = inputs.find((i) => equal(assetId(i.asset.genesis), i.prevId.assetId));
+  pairs.push({ item: 'Asset name', value: named ? named.asset.genesis.tag || '(empty)' : '(unknown)' });
+  const group = inputs.find((i) => i.asset.groupKey)?.asset.groupKey;
+  if (group) pairs.push({ item: 'Asset group key', value: toHex(group) });
+  let totalIn = 0n;
+  inputs.forEach((vin, n) => {
+    pairs.push({ item: `Input ${n + 1} spends`, value: formatOutPoint(vin.prevId.outPoint) });
+    pairs.push({ item: `Input ${n + 1} amount`, value: units(vin.asset.amount) });
+    totalIn += vin.asset.amount;
+  });
+  pairs.push({ item: 'Total in', value: units(totalIn) });
+
+  const burnKey = deriveBurnKey(inputs[0]!.prevId);
+  let totalOut = 0n;
+  let root: Asset | undefined;
+  for (let j = 0; j < req.outputCount; j++) {
+    const what = `outputs[${j}]`;
+    const { map, keys } = await reader.map(req.outputsRoot, req.outputCount, j, what);
+    const v = (key: Uint8Array, w: string) => reader.value(map, keys, Scope.output, j, key, `${what}.${w}`);
+    const assetBytes = required(await v(K(0x76), 'asset'), `${what}.asset`);
+    const asset = parse(`${what}.asset`, () => decodeAsset(assetBytes));
+    const typeBytes = required(await v(K(0x70), 'type'), `${what}.type`);
+    const type = parse(`${what}.type`, () => decodeU8(typeBytes, `${what}.type`));
+    const interactiveBytes = required(await v(K(0x71), 'isInteractive'), `${what}.isInteractive`);
+    const interactive = parse(`${what}.isInteractive`, () => decodeU8(interactiveBytes, `${what}.isInteractive`)) === 1;
+    const anchorBytes = required(await v(K(0x72), 'anchorOutputIndex'), `${what}.anchorOutputIndex`);
+    const anchorIndex = parse(`${what}.anchorOutputIndex`, () => decodeU64(anchorBytes, `${what}.anchorOutputIndex`));
+    const lockBytes = await v(K(0x7c), 'lockTime');
+    const relBytes = await v(K(0x7d), 'relativeLockTime');
+    const courierBytes = await v(K(0x7a), 'proofDeliveryAddress');
+    const addressBytes = await v(K(0x7f), 'address');
+    const ownDerivations: TaprootBip32Derivation[] = [];
+    for (const key of keys.filter((k) => k[0] === 0x07 && k.length === 33)) {
+      const value = required(await v(key, 'tapBip32Derivation'), `${what}.tapBip32Derivation`);
+      ownDerivations.push(parse(`${what}.tapBip32Derivation`, () => decodeTapBip32(key.subarray(1), value, `${what}.tapBip32Derivation`)));
+    }
+    const lockTime = lockBytes && parse(`${what}.lockTime`, () => decodeU64(lockBytes, `${what}.lockTime`));
+    const relativeLockTime = relBytes && parse(`${what}.relativeLockTime`, () => decodeU64(relBytes, `${what}.relativeLockTime`));
+    const courier = courierBytes && parse(`${what}.proofDeliveryAddress`, () => parseCourierUrl(courierBytes, `${what}.proofDeliveryAddress`));
+    const address = addressBytes && parse(`${what}.address`, () => decodeAddressTlv(addressBytes, `${what}.address`));
+
+    const scriptKey = asset.scriptKey.subarray(1);
+    const k = `Output ${j + 1}`;
+    totalOut += asset.amount;
+    pairs.push({ item: `${k} amount`, value: units(asset.amount) });
+    if (equal(scriptKey, burnKey)) {
+      pairs.push({ item: `${k} recipient`, value: 'BURN (provably unspendable)' });
+      warnings.push(`Output ${j + 1} burns ${units(asset.amount)}.`);
+    } else if (heldScriptKey(cmd.ctx, ownDerivations, scriptKey)) pairs.push({ item: `${k} recipient`, value: 'this signer (change)' });
+    else if (address) pairs.push({ item: `${k} recipient`, value: parse(`${what}.address`, () => encodeAddress(address, hrp)) });
+    else pairs.push({ item: `${k} recipient`, value: `script key ${toHex(scriptKey)}` });
+    if (type === 1) pairs.push({ item: `${k} kind`, value: 'split root (carries the change and the transfer witness)' });
+    pairs.push({ item: `${k} anchor`, value: `BTC output #${anchorIndex}${interactive ? ', interactive' : ''}` });
+    if (lockTime) pairs.push({ item: `${k} lock time`, value: lockTime.toString() });
+    if (relativeLockTime) pairs.push({ item: `${k} relative lock time`, value: relativeLockTime.toString() });
+    if (courier) pairs.push({ item: `${k} proof courier`, value: courier });
+
+    // The asset whose virtual tx the inputs sign: the split root, or the only output (§5.5 step 3).
+    if (type === 1 || req.outputCount === 1) {
+      if (root) throw incorrectData(`${what}: expected one split root output, got a second one`);
+      root = asset;
+      reader.retain(assetBytes.length);
+    }
+  }
+  if (!root) throw incorrectData('outputs: expected a split root output (or a single output)');
+  pairs.push({ item: 'Total out', value: units(totalOut) });
+  if (totalIn !== totalOut) warnings.push(`Outputs (${units(totalOut)}) differ from inputs (${units(totalIn)}).`);
+  reader.note(u32be(req.inputCount));
+  reader.note(u32be(req.outputCount));
+  return { digest: reader.finish(), pairs, warnings, inputs, root };
+}
+
+function transferReview(pairs: ReviewPair[]): ReviewFlow {
+  return {
+    intro: 'Review asset transfer',
+    pairs,
+    finish: { text: 'Sign asset transfer', action: 'hold' },
+    approved: 'Asset transfer signed',
+    rejected: 'Asset transfer rejected',
+    reject: 'Reject transfer',
+  };
+}
+
+export const signVpsbtHandler: TapHandler = async (cmd) => {
+  const req = decodeBody(signVpsbt, cmd.body);
+  const first = new VpsbtReader(cmd.host);
+  cmd.state.lastVpsbtStats = first.stats;
+  const review = await walk(cmd, req, first);
+  for (const text of review.warnings) if (!(await cmd.ctx.warn({ title: 'Warning', text }))) throw denied();
+  if (!(await cmd.ctx.review(transferReview(review.pairs)))) throw denied();
+
+  // §5.5 step 3: read everything again; a host that answers differently now gets no signature.
+  const second = new VpsbtReader(cmd.host);
+  const signing = await walk(cmd, req, second);
+  cmd.state.lastVpsbtStats = {
+    peakValueBytes: Math.max(first.stats.peakValueBytes, second.stats.peakValueBytes),
+    clientCommands: second.stats.clientCommands,
+  };
+  if (!equal(signing.digest, review.digest)) throw incorrectData('the vPSBT changed between the review and the signing pass');
+
+  const held: [number, HeldScriptKey, InputRecord][] = [];
+  signing.inputs.forEach((vin, i) => {
+    const key = heldScriptKey(cmd.ctx, vin.derivations, vin.prevId.scriptKey.subarray(1), vin.tweak);
+    if (key) held.push([i, key, vin]);
+  });
+  if (held.length === 0) throw new TapError(TAP_SW.KEY_NOT_HELD, 'no input script key belongs to this device');
+  const vtx = parse('virtual transaction', () => virtualTx(signing.root, signing.inputs.map((i) => ({ prevId: i.prevId, asset: i.asset }))));
+  const signatures = held.map(([i, key, vin]) => {
+    const sighash = parse(`inputs[${i}] sighash`, () =>
+      virtualTxSighash(vtx, signing.root, i, inputPrevOut(vin.asset, `inputs[${i}]`), { sighashType: vin.sighashType }),
+    );
+    const sig = signWithScriptKey(cmd.ctx, key, sighash);
+    return encodeSignVpsbtYield({
+      type: 'partialSignature',
+      inputIndex: i,
+      pubkey: key.scriptKey,
+      signature: vin.sighashType === 0 ? sig : Uint8Array.of(...sig, vin.sighashType),
+    });
+  });
+  for (const y of signatures) await cmd.host.yieldData(y);
+  return signVpsbt.encodeResponse(undefined);
+};

@@ -1,0 +1,76 @@
+// Streaming access to a merkleized vPSBT (§2, §5.5): one map at a time, every value verified
+// against the roots of the SIGN_VPSBT request, and each value the device uses folded into the
+// running review digest. It also measures what the device had to hold at once (VpsbtStats).
+
+import { sha256 } from '@noble/hashes/sha2.js';
+import { concat, encodeVarint, u32be } from '../../../apdu/bytes.ts';
+import type { HostChannel, MapCommitment } from '../bitcoin/client.ts';
+import type { VpsbtStats } from './command.ts';
+import { unverified } from './errors.ts';
+
+/** Longest single vPSBT value the device accepts (an output asset carries its split proof and root asset). */
+export const MAX_VPSBT_VALUE = 32 * 1024;
+const MAP_COMMITMENT_BYTES = 9 + 64;
+
+export const Scope = { global: 0, input: 1, output: 2 } as const;
+
+export class VpsbtReader {
+  private digest = sha256.create();
+  private retained = 0;
+  readonly stats: VpsbtStats = { peakValueBytes: 0, clientCommands: 0 };
+
+  constructor(private readonly host: HostChannel) {}
+
+  private hold(n: number): void {
+    this.stats.peakValueBytes = Math.max(this.stats.peakValueBytes, this.retained + n);
+  }
+
+  /** Bytes kept across maps (per-input records, the root asset); counted in every later peak. */
+  retain(n: number): void {
+    this.retained += n;
+    this.hold(0);
+  }
+
+  /** The map at `index` of a tree of maps, with its keys (checked strictly increasing). */
+  async map(root: Uint8Array, size: number, index: number, what: string): Promise<{ map: MapCommitment; keys: Uint8Array[] }> {
+    const keys: Uint8Array[] = [];
+    this.hold(MAP_COMMITMENT_BYTES);
+    const map = await this.host.getMerkleizedMap(root, size, index, async (key) => {
+      this.hold(MAP_COMMITMENT_BYTES + key.length);
+      // Only key types the app reads are kept (single bytes and tap BIP-32 derivation keys).
+      if (key.length === 1 || key[0] === 0x16 || key[0] === 0x07) keys.push(key.slice());
+    });
+    this.sync();
+    if (!map) throw unverified(what);
+    return { map, keys };
+  }
+
+  /** The value for `key`, or undefined when the map has no such key; folded into the digest. */
+  async value(map: MapCommitment, keys: readonly Uint8Array[], scope: number, index: number, key: Uint8Array, what: string): Promise<Uint8Array | undefined> {
+    const present = keys.some((k) => k.length === key.length && k.every((b, i) => b === key[i]));
+    this.digest.update(concat(Uint8Array.of(scope), u32be(index), encodeVarint(key.length), key, Uint8Array.of(present ? 1 : 0)));
+    if (!present) return undefined;
+    const value = await this.host.getMapValue(map, key, MAX_VPSBT_VALUE);
+    this.sync();
+    if (value === undefined) throw unverified(what);
+    this.hold(value.length);
+    this.digest.update(concat(encodeVarint(value.length), value));
+    return value;
+  }
+
+  /** Folds a value the device computed (e.g. a count) into the digest. */
+  note(data: Uint8Array): void {
+    this.digest.update(data);
+  }
+
+  private sync(): void {
+    this.stats.clientCommands = this.host.requests;
+  }
+
+  /** The review digest so far (§5.5 step 2); reading goes on with a fresh digest. */
+  finish(): Uint8Array {
+    const d = this.digest.digest();
+    this.digest = sha256.create();
+    return d;
+  }
+}

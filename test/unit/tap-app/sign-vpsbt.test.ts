@@ -1,0 +1,146 @@
+import { schnorr } from '@noble/curves/secp256k1.js';
+import { describe, expect, it } from 'vitest';
+import { toHex } from '../../../apdu/bytes.ts';
+import { decodeSignVpsbtYield } from '../../../apdu/tap-app/index.ts';
+import { describeVPacket } from '../../../assets/display/model.ts';
+import { decodeVPacket, encodeVPacket } from '../../../assets/vpsbt/codec.ts';
+import type { VPacket } from '../../../assets/vpsbt/packet.ts';
+import { inputPrevOut, virtualTx, virtualTxSighash } from '../../../assets/vtx/virtual-tx.ts';
+import { Responder } from './responder.ts';
+import { chooseOnNano, tapDevice, untilScreen } from './device.ts';
+import { deviceScriptKey, forge, merkleize, signCommand, transferPacket } from './vpsbt-fixture.ts';
+
+/** Sighash of every input, computed by assets/ from the decoded packet (root = the split root). */
+function sighashes(p: VPacket): Uint8Array[] {
+  const root = (p.outputs.find((o) => o.type === 1) ?? p.outputs[0]!).asset!;
+  const vtx = virtualTx(root, p.inputs.map((i) => ({ prevId: i.prevId, asset: i.asset! })));
+  return p.inputs.map((vin, i) => virtualTxSighash(vtx, root, i, inputPrevOut(vin.asset!), { sighashType: vin.sighashType ?? 0 }));
+}
+
+async function sign(p: VPacket, opts: { autoApprove?: boolean } = {}) {
+  const t = tapDevice({ autoApprove: opts.autoApprove ?? true });
+  const bytes = encodeVPacket(p);
+  const m = merkleize(bytes);
+  const r = new Responder();
+  m.serve(r);
+  const shown: string[][] = [];
+  t.device.on('screen', () => shown.push(t.device.currentScreen().map((e) => e.text)));
+  const res = await r.run(t.device, signCommand(m));
+  return { res, yields: r.yields.map(decodeSignVpsbtYield), shown, t, packet: decodeVPacket(bytes) };
+}
+
+describe('Taproot Assets app: SIGN_VPSBT', () => {
+  it('signs each held input; every signature verifies (BIP-340) against its script key over the assets/ sighash', async () => {
+    const p = transferPacket({ inputs: [600_000n, 400_000n], recipients: 1, courier: 'authmailbox+universerpc://courier.example:10029' });
+    const { res, yields, packet } = await sign(p);
+    expect(res).toEqual({ data: new Uint8Array(), statusWord: 0x9000 });
+    const hashes = sighashes(packet);
+    expect(yields.map((y) => y.inputIndex)).toEqual([0, 1]);
+    for (const y of yields) {
+      if (y.type !== 'partialSignature') throw new Error('expected signatures');
+      const key = packet.inputs[y.inputIndex]!.prevId.scriptKey.subarray(1);
+      expect(toHex(y.pubkey)).toBe(toHex(key));
+      expect(schnorr.verify(y.signature, hashes[y.inputIndex]!, key)).toBe(true);
+    }
+  });
+
+  it('the review shows the display model of assets/ item for item', async () => {
+    const p = transferPacket({ recipients: 2, courier: 'authmailbox+universerpc://courier.example:10029' });
+    const t = tapDevice({ autoApprove: false });
+    const m = merkleize(encodeVPacket(p));
+    const r = new Responder();
+    m.serve(r);
+    const pending = r.run(t.device, signCommand(m));
+    await untilScreen(t.device, (s) => s.includes('Review asset transfer'));
+    const pages = (await chooseOnNano(t.device, 'Sign asset transfer')).flat().join(' ');
+    const model = describeVPacket(decodeVPacket(encodeVPacket(p)), { ownScriptKeys: [deviceScriptKey(100).scriptKey] });
+    expect(model.warnings).toEqual([]);
+    let at = 0;
+    for (const item of model.items) {
+      const i = pages.indexOf(item.label, at);
+      expect(i, `label ${item.label}`).toBeGreaterThanOrEqual(at);
+      at = i;
+    }
+    expect(pages).toContain('this signer (change)');
+    expect(pages).toContain('999,998 units');
+    expect((await pending).statusWord).toBe(0x9000);
+  });
+
+  it('rejected review -> 6985 and no signature', async () => {
+    const t = tapDevice({ autoApprove: false });
+    const m = merkleize(encodeVPacket(transferPacket()));
+    const r = new Responder();
+    m.serve(r);
+    const pending = r.run(t.device, signCommand(m));
+    await untilScreen(t.device, (s) => s.includes('Review asset transfer'));
+    await chooseOnNano(t.device, 'Reject');
+    expect((await pending).statusWord).toBe(0x6985);
+    expect(r.yields).toEqual([]);
+  });
+
+  it('no input held by this device -> B013 after the review, no signature', async () => {
+    const p = transferPacket();
+    for (const vin of p.inputs) vin.trBip32Derivation = [];
+    const { res, yields } = await sign(p);
+    expect(res.statusWord).toBe(0xb013);
+    expect(yields).toEqual([]);
+  });
+
+  const tampers: [string, (p: VPacket) => void][] = [
+    ['network', (p) => void (p.chainHrp = 'tapbc')],
+    ['input outpoint (spends)', (p) => void (p.inputs[0]!.prevId.outPoint.index = 9)],
+    ['input amount', (p) => void (p.inputs[0]!.asset!.amount += 1n)],
+    ['asset name', (p) => void (p.inputs[1]!.asset!.genesis = { ...p.inputs[1]!.asset!.genesis, tag: 'other' })],
+    ['output amount', (p) => void (p.outputs[1]!.asset!.amount = 2n)],
+    ['output recipient script key', (p) => void (p.outputs[1]!.asset!.scriptKey = deviceScriptKey(7).scriptKey)],
+    ['output kind', (p) => void (p.outputs[1]!.type = 1)],
+    ['output anchor index', (p) => void (p.outputs[1]!.anchorOutputIndex = 3)],
+    ['output interactive flag', (p) => void (p.outputs[1]!.interactive = true)],
+    ['output lock time', (p) => void (p.outputs[1]!.lockTime = 500n)],
+    ['output relative lock time', (p) => void (p.outputs[1]!.relativeLockTime = 6n)],
+    ['output proof courier', (p) => void (p.outputs[1]!.proofDeliveryAddress = 'authmailbox+universerpc://evil.example:1')],
+    ['change derivation (this signer)', (p) => void (p.outputs[0]!.trBip32Derivation = [])],
+  ];
+  for (const [field, change] of tampers)
+    it(`tampering with ${field} between review and signing -> 6a80 and no signature`, async () => {
+      const honest = transferPacket({ courier: 'authmailbox+universerpc://courier.example:10029' });
+      const forged = transferPacket({ courier: 'authmailbox+universerpc://courier.example:10029' });
+      change(forged);
+      const t = tapDevice();
+      const h = merkleize(encodeVPacket(honest));
+      const f = merkleize(encodeVPacket(forged));
+      const r = new Responder();
+      h.serve(r);
+      forge(r, h, f);
+      t.device.on('screen', () => {
+        if (t.device.currentScreen().some((e) => e.text.includes('Review asset transfer'))) r.lying = true;
+      });
+      const res = await r.run(t.device, signCommand(h));
+      expect(r.lying).toBe(true);
+      expect(res).toEqual({ data: new Uint8Array(), statusWord: 0x6a80 });
+      expect(r.yields).toEqual([]);
+    });
+
+  it('malformed vPSBT fields -> 6a80', async () => {
+    const p = transferPacket();
+    p.outputs[0]!.type = 1;
+    p.outputs[1]!.type = 1; // two split roots
+    expect((await sign(p)).res.statusWord).toBe(0x6a80);
+  });
+
+  it('device-side buffer: a 1,000-output vPSBT peaks no higher than a 2-output one', async () => {
+    const small = await sign(transferPacket({ recipients: 1 }));
+    const large = await sign(transferPacket({ recipients: 999 }));
+    expect(small.res.statusWord).toBe(0x9000);
+    expect(large.res.statusWord).toBe(0x9000);
+    const a = small.t.app.lastVpsbtStats!;
+    const b = large.t.app.lastVpsbtStats!;
+    expect(large.packet.outputs).toHaveLength(1000);
+    expect(b.peakValueBytes).toBeGreaterThan(0);
+    expect(b.peakValueBytes).toBeLessThanOrEqual(a.peakValueBytes);
+    expect(b.clientCommands).toBeGreaterThan(100 * a.clientCommands);
+    const hashes = sighashes(large.packet);
+    for (const y of large.yields)
+      if (y.type === 'partialSignature') expect(schnorr.verify(y.signature, hashes[y.inputIndex]!, y.pubkey)).toBe(true);
+  }, 300_000);
+});
