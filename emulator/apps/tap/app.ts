@@ -17,6 +17,7 @@ import { getKeyHandler } from './get-key.ts';
 import { getAppInfoHandler, getMasterFingerprintHandler } from './info.ts';
 import { musigRound1Handler, musigRound2Handler } from './musig.ts';
 import { NonceSlots } from './nonce-slots.ts';
+import { signGroupGenesisHandler } from './sign-group-genesis.ts';
 import { signVpsbtHandler } from './sign-vpsbt.ts';
 
 export const TAP_APP_NAME = 'Taproot Assets';
@@ -29,6 +30,7 @@ const HANDLERS: Record<number, TapHandler> = {
   [TAP_INS.MUSIG_ROUND1]: musigRound1Handler,
   [TAP_INS.MUSIG_ROUND2]: musigRound2Handler,
   [TAP_INS.SIGN_VPSBT]: signVpsbtHandler,
+  [TAP_INS.SIGN_GROUP_GENESIS]: signGroupGenesisHandler,
 };
 
 export interface TapApp extends DeviceApp {

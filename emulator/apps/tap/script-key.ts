@@ -14,6 +14,8 @@ export interface HeldScriptKey {
   /** x-only tweaked script key. */
   scriptKey: Uint8Array;
   tweak: Uint8Array;
+  /** A plain scalar added to the raw key before the taptweak (V0 group keys: the asset ID). */
+  preTweak?: bigint;
 }
 
 /** The derivation among `derivations` that gives `scriptKeyXOnly` on this device, if any. */
@@ -37,11 +39,12 @@ export function heldScriptKey(
 /** BIP-340 signature by the tweaked key (BIP-341 taproot_tweak_seckey), fresh aux randomness. */
 export function signWithScriptKey(ctx: AppContext, key: HeldScriptKey, msg: Uint8Array): Uint8Array {
   const sk = privateKeyAt(ctx, key.path);
-  const P = Point.BASE.multiply(bytesToBigInt(sk));
-  const d = P.y % 2n === 0n ? bytesToBigInt(sk) : CURVE_ORDER - bytesToBigInt(sk);
+  const raw = (bytesToBigInt(sk) + (key.preTweak ?? 0n)) % CURVE_ORDER;
+  sk.fill(0);
+  const P = Point.BASE.multiply(raw);
+  const d = P.y % 2n === 0n ? raw : CURVE_ORDER - raw;
   const t = bytesToBigInt(taggedHash('TapTweak', P.toBytes(true).subarray(1), key.tweak));
   const tweakedSk = bigIntTo32((d + t) % CURVE_ORDER);
-  sk.fill(0);
   const sig = schnorr.sign(msg, tweakedSk, ctx.random(32));
   tweakedSk.fill(0);
   return sig;

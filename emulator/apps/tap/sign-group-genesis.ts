@@ -1,0 +1,68 @@
+// SIGN_GROUP_GENESIS (§5.6): the group witness of a grouped asset's genesis. The device fetches the
+// genesis asset leaf, computes its asset ID, the tweaked group key from its own raw key and the
+// virtual transaction's key-path sighash itself (assets/), shows name, amount, asset ID and group
+// key, and on approval signs with the tweaked group key.
+
+import { equal, toHex } from '../../../apdu/bytes.ts';
+import { CodecError } from '../../../apdu/errors.ts';
+import { MAX_GENESIS_ASSET_LENGTH, signGroupGenesis } from '../../../apdu/tap-app/sign-group-genesis.ts';
+import { TAP_SW } from '../../../apdu/tap-app/status.ts';
+import { assetId } from '../../../assets/asset/genesis.ts';
+import { decodeAsset, type Asset } from '../../../assets/asset/leaf.ts';
+import { CURVE_ORDER, Point, bytesToBigInt, taprootTweak } from '../../../assets/crypto.ts';
+import { AssetVerifyError } from '../../../assets/errors.ts';
+import { groupPubKeyV0 } from '../../../assets/group/group-key.ts';
+import { genesisPrevOut, isGroupGenesis, virtualTx, virtualTxSighash } from '../../../assets/vtx/virtual-tx.ts';
+import type { ReviewFlow } from '../../ui/review.ts';
+import type { TapHandler } from './command.ts';
+import { decodeBody } from './decode.ts';
+import { TapError, denied, incorrectData, unverified } from './errors.ts';
+import { isStandardTapPath, publicKeyAt } from './keys.ts';
+import { signWithScriptKey } from './script-key.ts';
+
+function groupReview(a: Asset, id: Uint8Array, groupKey: Uint8Array): ReviewFlow {
+  return {
+    intro: 'Review asset group',
+    pairs: [
+      { item: 'Asset name', value: a.genesis.tag || '(empty)' },
+      { item: 'Amount', value: `${a.amount.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',')} units` },
+      { item: 'Asset ID', value: toHex(id) },
+      { item: 'Group key', value: toHex(groupKey) },
+    ],
+    finish: { text: 'Sign asset group', action: 'hold' },
+    approved: 'Asset group signed',
+    rejected: 'Asset group rejected',
+    reject: 'Reject asset group',
+  };
+}
+
+export const signGroupGenesisHandler: TapHandler = async (cmd) => {
+  const req = decodeBody(signGroupGenesis, cmd.body);
+  if (req.groupKeyPath.length !== 5 || !isStandardTapPath(req.groupKeyPath))
+    throw new TapError(TAP_SW.NOT_SUPPORTED, 'group key path: expected a standard group internal key path');
+  const bytes = await cmd.host.getPreimage(req.assetHash, MAX_GENESIS_ASSET_LENGTH);
+  if (bytes === undefined) throw unverified('genesis asset');
+  if (bytes.length !== req.assetLength) throw incorrectData(`genesis asset: expected ${req.assetLength} bytes, got ${bytes.length}`);
+  let asset: Asset;
+  let id: Uint8Array;
+  let groupKey: Uint8Array;
+  let sighash: Uint8Array;
+  const raw = publicKeyAt(cmd.ctx, req.groupKeyPath);
+  try {
+    asset = decodeAsset(bytes, 'genesis asset');
+    if (!isGroupGenesis(asset)) throw incorrectData('genesis asset: expected a grouped genesis (group key, one zero prev ID witness)');
+    id = assetId(asset.genesis);
+    const tweak = req.tapscriptRoot ?? new Uint8Array();
+    groupKey = (req.keyVersion === 0 ? groupPubKeyV0(raw, id, req.tapscriptRoot) : taprootTweak(Point.fromBytes(raw), tweak).toBytes(true)).subarray(1);
+    if (!equal(asset.groupKey!.subarray(1), groupKey)) throw new TapError(TAP_SW.KEY_NOT_HELD, "genesis asset: its group key is not this device's");
+    sighash = virtualTxSighash(virtualTx(asset, []), asset, 0, genesisPrevOut(asset));
+  } catch (e) {
+    if (e instanceof CodecError || e instanceof AssetVerifyError) throw incorrectData(e.message);
+    throw e;
+  }
+  if (!(await cmd.ctx.review(groupReview(asset, id, groupKey)))) throw denied();
+  // V0 signs with raw + asset ID first (tapd GroupPubKeyV0), then the taptweak as for V1.
+  const idTweak = req.keyVersion === 0 ? bytesToBigInt(id) % CURVE_ORDER : 0n;
+  const signature = signWithScriptKey(cmd.ctx, { path: req.groupKeyPath, scriptKey: groupKey, tweak: req.tapscriptRoot ?? new Uint8Array(), preTweak: idTweak }, sighash);
+  return signGroupGenesis.encodeResponse({ signature, tweakedGroupKey: groupKey });
+};
