@@ -1,0 +1,4 @@
+// The Taproot Assets app client.
+
+export * from './client.ts';
+export * from './errors.ts';
