@@ -3,3 +3,6 @@
 export * from './bitcoin-app/index.ts';
 export type { SignPsbtYield, PartialSignatureYield, MusigPubNonceYield, MusigPartialSignatureYield, AppAndVersion } from '../apdu/bitcoin-app/index.ts';
 export { walletPolicy, walletPolicyId, serializeWalletPolicy, type WalletPolicy } from '../bitcoin/wallet-policy.ts';
+export * from './tap-app/index.ts';
+export * from './musig2/index.ts';
+export type { TapAppInfo, KeyAggContext, KeyAggTweak, SignVpsbtYield } from '../apdu/tap-app/index.ts';
