@@ -32,7 +32,6 @@ import {
   type TapAppInfo,
 } from '../../apdu/tap-app/index.ts';
 import type { Transport } from '../../devices/transport.ts';
-import { merkleizePsbt } from '../../bitcoin/psbtv2.ts';
 import { encodeAsset, type Asset } from '../../assets/asset/leaf.ts';
 import { encodeVPacket } from '../../assets/vpsbt/codec.ts';
 import type { VPacket } from '../../assets/vpsbt/packet.ts';
@@ -40,6 +39,7 @@ import { verifySchnorr } from '../../assets/crypto.ts';
 import { genesisPrevOut, virtualTx, virtualTxSighash } from '../../assets/vtx/virtual-tx.ts';
 import { ClientCommandInterpreter } from '../bitcoin-app/client-commands.ts';
 import { TAP_APP_NAME, TapDeviceResponseError, TapWrongAppError } from './errors.ts';
+import { merkleizeVpsbt, serveVpsbt, signVpsbtRequest } from './vpsbt-merkle.ts';
 
 const xpubBase58 = createBase58check(sha256);
 
@@ -172,27 +172,18 @@ export class TapAppClient {
   }
 
   /**
-   * Reviews and signs a vPSBT (§5.5), streamed as merkleized maps. Returns what the device yielded,
+   * Reviews and signs a vPSBT (§5.5), streamed as merkleized maps (vpsbt-merkle.ts). Returns what the device yielded,
    * in order: BIP-340 signatures of the inputs whose script key it holds, and for MuSig2 script keys
    * pubnonces (the packet has none yet) or partial signatures (it has every participant's).
    */
   async signVpsbt(vpsbt: VpsbtInput, { onProgress }: { onProgress?: (p: SignVpsbtProgress) => void } = {}): Promise<SignVpsbtYield[]> {
-    const m = merkleizePsbt(vpsbtBytes(vpsbt));
+    const m = merkleizeVpsbt(vpsbtBytes(vpsbt));
     const it = new ClientCommandInterpreter();
-    it.addKnownMapping(m.global);
-    for (const map of [...m.inputs, ...m.outputs]) it.addKnownMapping(map);
-    it.addKnownList(m.inputs.map((map) => map.commitment()));
-    it.addKnownList(m.outputs.map((map) => map.commitment()));
+    serveVpsbt(it, m);
     let clientCommands = 0;
     await this.call(
       signVpsbt,
-      {
-        globalMap: { size: m.global.size, keysRoot: m.global.keysTree.root, valuesRoot: m.global.valuesTree.root },
-        inputCount: m.inputs.length,
-        inputsRoot: m.inputsTree.root,
-        outputCount: m.outputs.length,
-        outputsRoot: m.outputsTree.root,
-      },
+      signVpsbtRequest(m),
       it,
       () => onProgress?.({ clientCommands: ++clientCommands, yields: it.yielded.length }),
     );

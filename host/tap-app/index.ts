@@ -2,3 +2,5 @@
 
 export * from './client.ts';
 export * from './errors.ts';
+export * from './vpsbt-merkle.ts';
+export * from './vpsbt-signatures.ts';
