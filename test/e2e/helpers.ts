@@ -5,7 +5,7 @@ import { HDKey } from '@scure/bip32';
 import { mnemonicToSeedSync } from '@scure/bip39';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { LoopbackTransport } from '../../devices/loopback.ts';
-import { EmulatedDevice, deviceOptions } from '../../emulator/index.ts';
+import { EmulatedDevice, SPECULOS_DEFAULT_MNEMONIC, deviceOptions } from '../../emulator/index.ts';
 import { TapAppClient } from '../../host/tap-app/client.ts';
 import type { Asset } from '../../assets/asset/leaf.ts';
 import type { PrevId } from '../../assets/asset/prev-id.ts';
@@ -29,8 +29,8 @@ export function tapDevice({ seed, blindSigning = true }: { seed?: string; blindS
   return { device, transport, client: new TapAppClient(transport) };
 }
 
-export function softwareKey(seed: string, path: string): HDKey {
-  return HDKey.fromMasterSeed(mnemonicToSeedSync(seed)).derive(path);
+export function softwareKey(seed: string | undefined, path: string): HDKey {
+  return HDKey.fromMasterSeed(mnemonicToSeedSync(seed ?? SPECULOS_DEFAULT_MNEMONIC)).derive(path);
 }
 
 /** A normal asset of `amount` units locked to `scriptKey` (33 bytes), as a previous output. */
