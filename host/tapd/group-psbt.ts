@@ -4,8 +4,8 @@
 // input spends `OP_1 <x-only tweaked group key>` for the asset amount and carries the raw group key
 // (TAP_INTERNAL_KEY and its BIP-32 derivations), the group key's tapscript root (TAP_MERKLE_ROOT)
 // and, for an external key, the account xpub and the Pedersen leaf's xpub as global xpubs. The
-// latter has tapd's fixed fake fingerprint 0xe7559a7a (asset.PedersenXPubMasterKeyFingerprint;
-// older tapd wrote 00000000) and derives the leaf key at 0/0.
+// latter has tapd's fixed fake fingerprint 0xe7559a7a (asset.PedersenXPubMasterKeyFingerprint,
+// serialized 7a9a55e7; older tapd wrote 00000000) and derives the leaf key at 0/0.
 //
 // parseGroupVirtualPsbt recognises all of that, works out which group key it is (V1 Pedersen, V1
 // with a leaf it cannot see, V0 when the anchor asset ID is known) by recomputing the PSBT's own
@@ -17,6 +17,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { Transaction } from '@scure/btc-signer';
 import { concat, equal, toHex } from '../../apdu/bytes.ts';
 import { formatPath, HARDENED } from '../../apdu/path.ts';
+import { CodecError } from '../../apdu/errors.ts';
 import { parseRawPsbt, PsbtError } from '../../bitcoin/psbtv2.ts';
 import { decodeExtendedPublicKey, encodeExtendedPublicKey, type KeyFamily } from '../../bitcoin/extended-key.ts';
 import { derivePublicPath } from '../../bitcoin/bip32-public.ts';
@@ -27,8 +28,12 @@ import { assetId } from '../../assets/asset/genesis.ts';
 import { genesisPrevOut, isGroupGenesis, virtualTx, virtualTxSighash } from '../../assets/vtx/virtual-tx.ts';
 import { GroupAssetMismatchError, GroupKeyShapeError, NotGroupVirtualPsbtError, WrongNetworkError } from './errors.ts';
 
-/** asset.PedersenXPubMasterKeyFingerprint: marks the Pedersen leaf's xpub (serialized 7a9a55e7). */
-export const PEDERSEN_XPUB_FINGERPRINT = 0xe7559a7a;
+/**
+ * The fingerprint marking the Pedersen leaf's xpub, read big-endian from its bytes `7a9a55e7` as
+ * key origins print it. tapd's constant (asset.PedersenXPubMasterKeyFingerprint) is the uint32
+ * 0xe7559a7a, which PSBTs serialize little-endian.
+ */
+export const PEDERSEN_XPUB_FINGERPRINT = 0x7a9a55e7;
 
 /** tapd's vPSBT marker (global 0x70 IsVirtualTx): an asset transfer packet, not a group virtual PSBT. */
 const VPSBT_GLOBAL_IS_VIRTUAL_TX = 0x70;
@@ -45,7 +50,7 @@ export interface KeyDerivation {
 export interface PedersenLeaf {
   /** The xpub, re-encoded with the version bytes of the PSBT's network. */
   xpub: string;
-  /** Fingerprint the PSBT gives it (0xe7559a7a, or 0 from older tapd). */
+  /** Fingerprint the PSBT gives it (PEDERSEN_XPUB_FINGERPRINT, or 0 from older tapd). */
   fingerprint: number;
   /** Origin path the PSBT gives it (tapd copies the account path; the key is not derived from it). */
   originPath: number[];
@@ -122,7 +127,7 @@ export function parseGroupVirtualPsbt(bytes: Uint8Array, ctx: GroupPsbtContext =
   try {
     raw = parseRawPsbt(bytes);
   } catch (err) {
-    if (err instanceof PsbtError) fail(`expected a PSBT, got bytes that do not parse (${err.message})`);
+    if (err instanceof PsbtError || err instanceof CodecError) fail(`expected a PSBT, got bytes that do not parse (${err.message})`);
     throw err;
   }
   if (raw.global.some(([k]) => k.length === 1 && k[0] === VPSBT_GLOBAL_IS_VIRTUAL_TX))
