@@ -5,8 +5,12 @@ import { address } from './address.ts';
 import { emulatorCommand } from './emulator.ts';
 import { fingerprint } from './fingerprint.ts';
 import { register } from './register.ts';
+import { musig2 } from './musig2.ts';
+import { showVpsbt } from './show-vpsbt.ts';
 import { signMessage } from './sign-message.ts';
 import { signPsbt } from './sign-psbt.ts';
+import { signVpsbtCommand } from './sign-vpsbt.ts';
+import { tapKey } from './tap-key.ts';
 import { xpub } from './xpub.ts';
 
-export const COMMANDS: Command[] = [emulatorCommand, fingerprint, xpub, register, address, signPsbt, signMessage];
+export const COMMANDS: Command[] = [emulatorCommand, fingerprint, xpub, register, address, signPsbt, signMessage, tapKey, musig2, showVpsbt, signVpsbtCommand];
