@@ -10,7 +10,8 @@ import { mnemonicToSeedSync } from '@scure/bip39';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { Transaction } from '@scure/btc-signer';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { concat, toHex, u32be, u32le, utf8 } from '../../../apdu/bytes.ts';
+import { concat, fromHex, toHex, u32be, u32le, u64le, utf8 } from '../../../apdu/bytes.ts';
+import { parseOutPoint } from '../../../assets/asset/outpoint.ts';
 import { HARDENED, parsePath } from '../../../apdu/path.ts';
 import { parseRawPsbt, serializeRawPsbt } from '../../../bitcoin/psbtv2.ts';
 import { ZERO_PREV_ID } from '../../../assets/asset/prev-id.ts';
@@ -23,7 +24,7 @@ import { LoopbackTransport } from '../../../devices/loopback.ts';
 import { EmulatedDevice, deviceOptions } from '../../../emulator/index.ts';
 import { BitcoinAppClient } from '../../../host/bitcoin-app/client.ts';
 import { TapAppClient } from '../../../host/tap-app/client.ts';
-import { PEDERSEN_XPUB_FINGERPRINT } from '../../../host/tapd/group-psbt.ts';
+import { PEDERSEN_XPUB_FINGERPRINT, type GroupVirtualPsbt } from '../../../host/tapd/group-psbt.ts';
 
 export const docs = JSON.parse(readFileSync(new URL('../../vectors/tapd-docs/external-group-key.json', import.meta.url), 'utf8'));
 export const ledgerDoc = JSON.parse(readFileSync(new URL('../../vectors/tapd-docs/external-group-key-ledger.json', import.meta.url), 'utf8'));
@@ -163,4 +164,30 @@ export function generateGroupPsbt(o: GenerateOptions): GeneratedGroup {
     psbt = serializeRawPsbt(rawPsbt);
   }
   return { psbt, asset, newAsset, groupKey, tapscriptRoot, anchorAssetId: anchorId };
+}
+
+/**
+ * Tranche 1's PSBT with the virtual transaction and prevout of another asset of the same group:
+ * what tapd builds for a re-issuance (same raw key, root and xpubs; tapgarden/planter.go).
+ */
+export function reissuePsbt(g: GroupVirtualPsbt, asset: Asset): Uint8Array {
+  const withKey = { ...asset, groupKey: g.groupKey };
+  const vtx = virtualTx(withKey, []);
+  const unsigned = new Transaction({ version: 2, lockTime: 0, allowUnknownOutputs: true, disableScriptCheck: true });
+  unsigned.addInput({ txid: vtx.prevOutHash.slice().reverse(), index: 0, sequence: 0 });
+  unsigned.addOutput({ script: vtx.output.script, amount: vtx.output.amount });
+  const out = genesisPrevOut(withKey);
+  const raw = parseRawPsbt(g.bytes);
+  raw.global = raw.global.map(([k, v]) => (k.length === 1 && k[0] === 0x00 ? [k, unsigned.unsignedTx] : [k, v]));
+  raw.inputs[0] = raw.inputs[0]!.map(([k, v]) => (k.length === 1 && k[0] === 0x01 ? [k, concat(u64le(out.amount), Uint8Array.of(out.script.length), out.script)] : [k, v]));
+  return serializeRawPsbt(raw);
+}
+
+/** Tranche 2 of docs/external-group-key.md as tapd's new_asset (from the document's asset listing). */
+export function tranche2Asset(): Asset {
+  const t2 = genesisAsset('x', 1n, 0);
+  t2.genesis = { firstPrevOut: parseOutPoint(docs.tranche2.genesisPoint, 'genesis'), tag: docs.tranche2.name, metaHash: fromHex(docs.tranche2.metaHash), outputIndex: 0, type: 0 };
+  t2.amount = BigInt(docs.tranche2.amount);
+  t2.scriptKey = fromHex(docs.tranche2.scriptKey);
+  return t2;
 }

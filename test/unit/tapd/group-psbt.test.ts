@@ -2,18 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { base64 } from '@scure/base';
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
 import { Transaction } from '@scure/btc-signer';
-import { concat, fromHex, toHex, u64le } from '../../../apdu/bytes.ts';
+import { concat, fromHex, toHex } from '../../../apdu/bytes.ts';
 import { parseRawPsbt, serializeRawPsbt } from '../../../bitcoin/psbtv2.ts';
-import { decodeAsset, type Asset } from '../../../assets/asset/leaf.ts';
+import { decodeAsset } from '../../../assets/asset/leaf.ts';
 import { assetId } from '../../../assets/asset/genesis.ts';
-import { parseOutPoint } from '../../../assets/asset/outpoint.ts';
 import { tapLeafHash } from '../../../assets/crypto.ts';
 import { groupKeyTapscriptRoot, NonSpendLeafVersion, pedersenLeafKey } from '../../../assets/group/group-key.ts';
 import { verifyStateTransition } from '../../../assets/vtx/verify.ts';
-import { genesisPrevOut, virtualTx } from '../../../assets/vtx/virtual-tx.ts';
 import { parseGroupVirtualPsbt, verifyGroupSignature, withGroupSignature } from '../../../host/tapd/group-psbt.ts';
 import { groupKeyPolicy } from '../../../host/tapd/policy.ts';
-import { docs, generateGroupPsbt, genesisAsset, ledgerDoc, numsXpub } from './fixtures.ts';
+import { docs, generateGroupPsbt, ledgerDoc, numsXpub, reissuePsbt, tranche2Asset } from './fixtures.ts';
 
 const psbtOf = (b64: string) => base64.decode(b64);
 /** The witness of tapd's asset_witness JSON field: varint count (1) || varint len (64) || signature. */
@@ -80,10 +78,7 @@ describe('tapd docs: docs/external-group-key.md (regtest, chantools)', () => {
   });
 
   it('re-issuance (tranche 2): the group virtual PSBT rebuilt from the asset listing binds, and tapd\'s witness verifies', () => {
-    const t2 = genesisAsset('x', 1n, 0);
-    t2.genesis = { firstPrevOut: parseOutPoint(docs.tranche2.genesisPoint, 'genesis'), tag: docs.tranche2.name, metaHash: fromHex(docs.tranche2.metaHash), outputIndex: 0, type: 0 };
-    t2.amount = BigInt(docs.tranche2.amount);
-    t2.scriptKey = fromHex(docs.tranche2.scriptKey);
+    const t2 = tranche2Asset();
     expect(toHex(assetId(t2.genesis))).toBe(docs.tranche2.assetId);
     // Same group key as tranche 1 (the Pedersen leaf commits to the anchor's ID), new virtual tx.
     const rebuilt = reissuePsbt(g, t2);
@@ -94,23 +89,6 @@ describe('tapd docs: docs/external-group-key.md (regtest, chantools)', () => {
     expect(verifyGroupSignature(g2, witnessSig(docs.tranche1.assetWitness))).toBe(false);
   });
 });
-
-/**
- * Tranche 1's PSBT with the virtual transaction and prevout of another asset of the same group:
- * what tapd builds for a re-issuance (same raw key, root and xpubs; tapgarden/planter.go).
- */
-function reissuePsbt(g: ReturnType<typeof parseGroupVirtualPsbt>, asset: Asset): Uint8Array {
-  const withKey = { ...asset, groupKey: g.groupKey };
-  const vtx = virtualTx(withKey, []);
-  const unsigned = new Transaction({ version: 2, lockTime: 0, allowUnknownOutputs: true, disableScriptCheck: true });
-  unsigned.addInput({ txid: vtx.prevOutHash.slice().reverse(), index: 0, sequence: 0 });
-  unsigned.addOutput({ script: vtx.output.script, amount: vtx.output.amount });
-  const out = genesisPrevOut(withKey);
-  const raw = parseRawPsbt(g.bytes);
-  raw.global = raw.global.map(([k, v]) => (k.length === 1 && k[0] === 0x00 ? [k, unsigned.unsignedTx] : [k, v]));
-  raw.inputs[0] = raw.inputs[0]!.map(([k, v]) => (k.length === 1 && k[0] === 0x01 ? [k, concat(u64le(out.amount), Uint8Array.of(out.script.length), out.script)] : [k, v]));
-  return serializeRawPsbt(raw);
-}
 
 describe('tapd docs: docs/external-group-key-ledger.md', () => {
   it('the PSBT signed by a real Ledger (HWI fork): policy derived, the device\'s signature verifies over our sighash', () => {
