@@ -59,7 +59,11 @@ async function walk(
   what: string,
   timeoutMs: number,
 ): Promise<TextEvent> {
-  let events = await waitForScreen(screen, (evs) => evs.length > 0, 'a review on screen', timeoutMs);
+  // Never act on a screen that is not a review yet: on a touch app's home screen the bottom-right
+  // corner is "Quit app". Touch review pages always carry the "Reject" footer or the final action.
+  const isReview = (evs: TextEvent[]) =>
+    evs.length > 0 && (model.input === 'buttons' || evs.some((e) => TOUCH_REJECT.test(e.text) || TOUCH_APPROVE.test(e.text) || TOUCH_HOLD.test(e.text)));
+  let events = await waitForScreen(screen, isReview, 'a review on screen', timeoutMs);
   for (let page = 0; page < MAX_PAGES; page++) {
     const target = isTarget(events);
     if (target) return target;

@@ -2,6 +2,7 @@
 
 import type { Command } from '../command.ts';
 import { address } from './address.ts';
+import { demoCommand } from './demo.ts';
 import { emulatorCommand } from './emulator.ts';
 import { fingerprint } from './fingerprint.ts';
 import { register } from './register.ts';
@@ -13,4 +14,4 @@ import { signVpsbtCommand } from './sign-vpsbt.ts';
 import { tapKey } from './tap-key.ts';
 import { xpub } from './xpub.ts';
 
-export const COMMANDS: Command[] = [emulatorCommand, fingerprint, xpub, register, address, signPsbt, signMessage, tapKey, musig2, showVpsbt, signVpsbtCommand];
+export const COMMANDS: Command[] = [demoCommand, emulatorCommand, fingerprint, xpub, register, address, signPsbt, signMessage, tapKey, musig2, showVpsbt, signVpsbtCommand];

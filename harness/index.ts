@@ -1,0 +1,101 @@
+// taproot-hw/harness: run one device test suite against every backend that is present.
+//
+//   for (const candidate of backendsFromEnv()) {
+//     describe.skipIf(!candidate.available)(candidate.label, () => { … await candidate.create() … });
+//   }
+//
+// Selection by environment, as issue "Speculos harness" specifies: our emulator always (in-process,
+// over TCP, over HTTP); real Speculos when SPECULOS_APP_ELF is set (with SPECULOS_MODEL, and
+// SPECULOS_BIN or Docker); a USB device when LEDGER_HID=1. An absent backend comes back with
+// `available: false` and the reason, so suites report it as skipped instead of dropping it.
+
+import { getModel, type ModelId } from '../devices/models.ts';
+import type { Backend, BackendKind } from './backend.ts';
+import { InProcessEmulatorBackend, startServedEmulatorBackend, type EmulatorBackendOptions } from './emulator.ts';
+import { SpeculosBackend, UsbBackend } from './remote.ts';
+import { speculosUnavailableReason } from './speculos.ts';
+
+export * from './backend.ts';
+export { approveReview, rejectReview, waitForScreen, waitForText, HOLD_MS } from './navigate.ts';
+export { InProcessEmulatorBackend, startServedEmulatorBackend, type EmulatorBackendOptions } from './emulator.ts';
+export { RemoteSpeculosBackend, SpeculosBackend, UsbBackend, httpScreen } from './remote.ts';
+export { freePort, speculosUnavailableReason, startSpeculos, SpeculosStartError, SpeculosUnavailableError } from './speculos.ts';
+export type { SpeculosInstance, SpeculosOptions } from './speculos.ts';
+
+export interface BackendCandidate {
+  kind: BackendKind;
+  /** e.g. "emulator (nanosp)", "speculos (flex)". */
+  label: string;
+  model: ModelId;
+  /** Device apps this backend runs: 'bitcoin-test' | 'bitcoin' | 'tap'. */
+  apps: readonly string[];
+  available: boolean;
+  /** Why it is not available (printed by suites that skip it). */
+  reason?: string;
+  create(options?: { app?: string; deterministicRng?: number }): Promise<Backend>;
+}
+
+const EMULATOR_APPS = ['bitcoin-test', 'tap'] as const;
+
+function emulatorCandidate(kind: BackendKind, model: ModelId, seed: string | undefined): BackendCandidate {
+  const base = (o: { app?: string; deterministicRng?: number } = {}): EmulatorBackendOptions => ({
+    model,
+    ...(seed !== undefined && { seed }),
+    ...(o.app !== undefined && { app: o.app }),
+    ...(o.deterministicRng !== undefined && { deterministicRng: o.deterministicRng }),
+  });
+  return {
+    kind,
+    label: `${kind} (${model})`,
+    model,
+    apps: EMULATOR_APPS,
+    available: true,
+    create: async (o) =>
+      kind === 'emulator' ? InProcessEmulatorBackend.create(base(o)) : startServedEmulatorBackend(kind === 'emulator-tcp' ? 'tcp' : 'http', base(o)),
+  };
+}
+
+export interface BackendsFromEnvOptions {
+  /** Models the in-process emulator runs (default: nanosp and flex — one button, one touch device). */
+  emulatorModels?: ModelId[];
+  seed?: string;
+}
+
+export function backendsFromEnv(env: NodeJS.ProcessEnv = process.env, options: BackendsFromEnvOptions = {}): BackendCandidate[] {
+  const models = options.emulatorModels ?? ['nanosp', 'flex'];
+  const out: BackendCandidate[] = models.map((m) => emulatorCandidate('emulator', m, options.seed));
+  out.push(emulatorCandidate('emulator-tcp', 'nanosp', options.seed), emulatorCandidate('emulator-http', 'flex', options.seed));
+
+  const elf = env.SPECULOS_APP_ELF ?? '';
+  const speculosModel = (env.SPECULOS_MODEL ?? 'nanosp') as ModelId;
+  const speculosReason = elf ? speculosUnavailableReason({ elf, ...(env.SPECULOS_BIN && { bin: env.SPECULOS_BIN }) }) : 'SPECULOS_APP_ELF is not set';
+  out.push({
+    kind: 'speculos',
+    label: `speculos (${speculosModel})`,
+    model: getModel(speculosModel).id,
+    // A Bitcoin app ELF: the Taproot Assets app has no firmware build yet.
+    apps: ['bitcoin-test'],
+    available: speculosReason === undefined,
+    ...(speculosReason !== undefined && { reason: speculosReason }),
+    create: (o = {}) =>
+      SpeculosBackend.start({
+        elf,
+        model: getModel(speculosModel).speculosModel,
+        ...(env.SPECULOS_BIN && { bin: env.SPECULOS_BIN }),
+        ...(options.seed !== undefined && { seed: options.seed }),
+        ...(o.deterministicRng !== undefined && { deterministicRng: o.deterministicRng }),
+      }),
+  });
+
+  const usb = env.LEDGER_HID === '1';
+  out.push({
+    kind: 'usb',
+    label: 'usb',
+    model: 'nanosp',
+    apps: ['bitcoin-test', 'bitcoin'],
+    available: usb,
+    ...(!usb && { reason: 'LEDGER_HID is not 1 (set it with a Ledger attached, unlocked, Bitcoin Test app open)' }),
+    create: () => UsbBackend.open(),
+  });
+  return out;
+}
