@@ -1,0 +1,9 @@
+// tapd interop: group keys held by a hardware signer (PROTOCOLS.md §4.3, §4.5).
+
+export * from './errors.ts';
+export * from './group-key.ts';
+export * from './group-psbt.ts';
+export * from './policy.ts';
+export * from './policy-store.ts';
+export * from './sign.ts';
+export * from './fund-response.ts';
