@@ -12,6 +12,7 @@ import { signMessage } from './sign-message.ts';
 import { signPsbt } from './sign-psbt.ts';
 import { signVpsbtCommand } from './sign-vpsbt.ts';
 import { tapKey } from './tap-key.ts';
+import { tapd } from './tapd.ts';
 import { xpub } from './xpub.ts';
 
-export const COMMANDS: Command[] = [demoCommand, emulatorCommand, fingerprint, xpub, register, address, signPsbt, signMessage, tapKey, musig2, showVpsbt, signVpsbtCommand];
+export const COMMANDS: Command[] = [demoCommand, emulatorCommand, fingerprint, xpub, register, address, signPsbt, signMessage, tapKey, musig2, showVpsbt, signVpsbtCommand, tapd];
