@@ -8,3 +8,4 @@ export * from './path.ts';
 export * from './merkle.ts';
 export * from './interrupt.ts';
 export * as bitcoinApp from './bitcoin-app/index.ts';
+export * as tapApp from './tap-app/index.ts';
