@@ -14,9 +14,7 @@ import type { EmulatedDevice } from '../../emulator/index.ts';
 import { parseGroupVirtualPsbt, type GroupVirtualPsbt } from '../../host/tapd/group-psbt.ts';
 import { MemoryPolicyHmacStore } from '../../host/tapd/policy-store.ts';
 import { signGroupPsbtWithBitcoinApp, signGroupPsbtWithTapApp } from '../../host/tapd/sign.ts';
-import { device, docs, generateGroupPsbt, ledgerDoc, master, reissuePsbt, tapAppHasGroupGenesis, tranche2Asset } from '../unit/tapd/fixtures.ts';
-
-const hasGroupGenesis = await tapAppHasGroupGenesis();
+import { device, docs, generateGroupPsbt, ledgerDoc, master, reissuePsbt, tranche2Asset } from '../unit/tapd/fixtures.ts';
 
 /** assets/'s group-witness check: the genesis asset with the signature as its group witness verifies. */
 function expectGroupWitnessValid(asset: Asset, signature: Uint8Array): void {
@@ -74,7 +72,7 @@ describe('docs/external-group-key.md with the emulator seeded with its mnemonic'
     expectGroupWitnessValid(g2.asset!, r2.signature);
   });
 
-  it.skipIf(!hasGroupGenesis)('Taproot Assets app: SIGN_GROUP_GENESIS; new group and re-issuance verify against the document\'s key', async () => {
+  it('Taproot Assets app: SIGN_GROUP_GENESIS; new group and re-issuance verify against the document\'s key', async () => {
     const { tap } = device('tap');
     const g = parseGroupVirtualPsbt(base64.decode(docs.tranche1.groupVirtualPsbt), { asset: asset1 });
     const r = await signGroupPsbtWithTapApp(tap, g);
@@ -97,7 +95,7 @@ describe('docs/external-group-key-ledger.md, unsigned PSBT (raw key of the same 
     await expect(signGroupPsbtWithBitcoinApp(bitcoin, g, { store: new MemoryPolicyHmacStore() })).rejects.toMatchObject({ name: 'GroupKeyShapeError' });
   });
 
-  it.skipIf(!hasGroupGenesis)('Taproot Assets app: the signature verifies against the document\'s tweaked key', async () => {
+  it('Taproot Assets app: the signature verifies against the document\'s tweaked key', async () => {
     const { tap } = device('tap');
     const r = await signGroupPsbtWithTapApp(tap, g);
     expect(schnorr.verify(r.signature, g.sighash, fromHex(u.tweakedGroupKey).subarray(1))).toBe(true);
@@ -136,7 +134,7 @@ describe('generated group virtual PSBTs signed by the emulator', () => {
     expectGroupWitnessValid(gen.asset, r.signature);
   });
 
-  it.skipIf(!hasGroupGenesis).each([
+  it.each([
     ['V1 Pedersen', { version: 1 as const }],
     ['V1 Pedersen with a custom subtree', { version: 1 as const, customRoot }],
     ['V1 Pedersen at /0/3', { version: 1 as const, path: "m/86'/1'/0'/0/3" }],

@@ -37,13 +37,6 @@ export function device(app: 'bitcoin' | 'bitcoin-test' | 'tap', opts: { seed?: s
   return { dev, bitcoin: new BitcoinAppClient(transport), tap: new TapAppClient(transport) };
 }
 
-/** Whether the emulated Taproot Assets app implements SIGN_GROUP_GENESIS (E7 40) yet. */
-export async function tapAppHasGroupGenesis(): Promise<boolean> {
-  const { dev } = device('tap');
-  const res = await dev.exchange(Uint8Array.of(0xe7, 0x40, 0x00, 0x01, 0x00));
-  return !(res[res.length - 2] === 0x6d && res[res.length - 1] === 0x00);
-}
-
 export function master(mnemonic = TAPD_MNEMONIC): HDKey {
   return HDKey.fromMasterSeed(mnemonicToSeedSync(mnemonic));
 }
