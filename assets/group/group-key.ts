@@ -15,8 +15,12 @@ import { Point, bytesToBigInt, CURVE_ORDER, parsePoint, tapBranchHash, tapLeafHa
 export const NonSpendLeafVersion = { opReturn: 1, pedersen: 2 } as const;
 export type NonSpendLeafVersion = (typeof NonSpendLeafVersion)[keyof typeof NonSpendLeafVersion];
 
-/** lnd input.TaprootNUMSKey (the BIP-341 NUMS point H), the Pedersen commitment's blinding base. */
-export const TAPROOT_NUMS_KEY = fromHex('0250929b74c1a04954b78b4b6035e97a5e078a5a0f28ec96d547bfee9ace803ac0');
+/**
+ * lnd's input.TaprootNUMSKey, the base tapd's Pedersen commitments add to data·G. It is lnd's own
+ * NUMS point, not BIP-341's H (0250929b…): the group virtual PSBT in tapd's
+ * docs/external-group-key.md carries the xpub of assetID·G + this key (test/unit/tapd).
+ */
+export const TAPROOT_NUMS_KEY = fromHex('02dca094751109d0bd055d03565874e8276dd53e926b44e3bd1bb6bf4bc130a279');
 
 /** V0 group key: 33-byte compressed tweaked key. */
 export function groupPubKeyV0(rawKey: Uint8Array, genesisAssetId: Uint8Array, tapscriptRoot?: Uint8Array): Uint8Array {
