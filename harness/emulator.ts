@@ -4,8 +4,9 @@
 
 import { LoopbackTransport } from '../devices/loopback.ts';
 import type { ModelId } from '../devices/models.ts';
-import { createEmulator, deviceOptions, EmulatedDevice, type EmulatorOptions } from '../emulator/index.ts';
+import { createEmulator, deviceOptions, EmulatedDevice, type DeviceSettings, type EmulatorOptions } from '../emulator/index.ts';
 import type { Screen } from './backend.ts';
+import { EMULATOR_HOLD_MS } from './navigate.ts';
 import { RemoteSpeculosBackend, ScreenBackend } from './remote.ts';
 
 export interface EmulatorBackendOptions {
@@ -14,6 +15,11 @@ export interface EmulatorBackendOptions {
   /** Key in the emulator's APPS: 'bitcoin-test' (default), 'bitcoin', 'tap'. */
   app?: string;
   deterministicRng?: number;
+  /**
+   * Device settings at start (e.g. the Taproot Assets app's blind signing). On a real device they
+   * are changed only by the person, on the device.
+   */
+  settings?: Partial<DeviceSettings>;
 }
 
 function emulatorOptions(options: EmulatorBackendOptions): EmulatorOptions {
@@ -49,7 +55,9 @@ export class InProcessEmulatorBackend extends ScreenBackend {
   }
 
   static create(options: EmulatorBackendOptions = {}): InProcessEmulatorBackend {
-    return new InProcessEmulatorBackend(new EmulatedDevice(deviceOptions(emulatorOptions(options))));
+    return new InProcessEmulatorBackend(
+      new EmulatedDevice({ ...deviceOptions(emulatorOptions(options)), ...(options.settings && { settings: options.settings }) }),
+    );
   }
 
   async reset(): Promise<void> {
@@ -66,12 +74,15 @@ export async function startServedEmulatorBackend(
   options: EmulatorBackendOptions = {},
 ): Promise<RemoteSpeculosBackend> {
   const emulator = await createEmulator({ ...emulatorOptions(options), apiPort: 0, apduPort: 0 });
+  Object.assign(emulator.device.settings, options.settings);
   try {
     return await RemoteSpeculosBackend.connect({
       kind: apdu === 'tcp' ? 'emulator-tcp' : 'emulator-http',
       model: emulator.device.model,
       apiUrl: emulator.url!,
       ...(apdu === 'tcp' && { apduPort: emulator.apduPort! }),
+      // The REST API holds a finger for the real time asked; the emulator needs less than Speculos.
+      holdMs: EMULATOR_HOLD_MS,
       onClose: () => emulator.close(),
       onReset: async () => emulator.device.reset(),
     });

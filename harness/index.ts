@@ -10,6 +10,7 @@
 // `available: false` and the reason, so suites report it as skipped instead of dropping it.
 
 import { getModel, type ModelId } from '../devices/models.ts';
+import type { DeviceSettings } from '../emulator/index.ts';
 import type { Backend, BackendKind } from './backend.ts';
 import { InProcessEmulatorBackend, startServedEmulatorBackend, type EmulatorBackendOptions } from './emulator.ts';
 import { SpeculosBackend, UsbBackend } from './remote.ts';
@@ -32,17 +33,25 @@ export interface BackendCandidate {
   available: boolean;
   /** Why it is not available (printed by suites that skip it). */
   reason?: string;
-  create(options?: { app?: string; deterministicRng?: number }): Promise<Backend>;
+  create(options?: CreateOptions): Promise<Backend>;
+}
+
+export interface CreateOptions {
+  app?: string;
+  deterministicRng?: number;
+  /** Emulator device settings at start; real Speculos and USB devices keep their own. */
+  settings?: Partial<DeviceSettings>;
 }
 
 const EMULATOR_APPS = ['bitcoin-test', 'tap'] as const;
 
 function emulatorCandidate(kind: BackendKind, model: ModelId, seed: string | undefined): BackendCandidate {
-  const base = (o: { app?: string; deterministicRng?: number } = {}): EmulatorBackendOptions => ({
+  const base = (o: CreateOptions = {}): EmulatorBackendOptions => ({
     model,
     ...(seed !== undefined && { seed }),
     ...(o.app !== undefined && { app: o.app }),
     ...(o.deterministicRng !== undefined && { deterministicRng: o.deterministicRng }),
+    ...(o.settings !== undefined && { settings: o.settings }),
   });
   return {
     kind,

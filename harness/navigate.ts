@@ -6,18 +6,25 @@ import type { DeviceModel } from '../devices/models.ts';
 import { ScreenTimeoutError, type Screen, type TextEvent } from './backend.ts';
 
 /** Single-line pages on which a Nano's "both buttons" approves (Bitcoin app and our Taproot Assets app). */
-const NANO_APPROVE = /^(Approve|Approve public key|Register account|Sign transaction|Sign message|Confirm|Accept|Sign asset transfer|Sign asset group|Blind sign)$/;
+const NANO_APPROVE = /^(Approve|Approve public key|Register account|Sign transaction|Sign message|Confirm|Accept|Sign asset transfer|Sign asset group|Sign MuSig2 message|Blind sign)$/;
 const NANO_REJECT = /^(Reject|Reject .*|Cancel)$/;
 /** Touch devices: the action on the last page of a review. */
 const TOUCH_APPROVE = /^(Approve|Confirm)$/;
 const TOUCH_HOLD = /^Hold to sign$/;
 const TOUCH_REJECT = /^Reject$/;
 const TOUCH_CONFIRM_REJECT = /^Yes, reject$/;
+/** Pages of an app's home menu (nbgl_useCaseHomeAndSettings): never part of a review. */
+const HOME = /app is ready$|^App info$|^Quit app$|^Settings$/;
 /** Long enough for the SDK's hold-to-sign (Speculos corpus holds 3 s). */
 export const HOLD_MS = 3_000;
+/** Enough for our emulator, whose hold-to-sign fires after 1 s (emulator/ui/screen.ts LONG_PRESS_MS). */
+export const EMULATOR_HOLD_MS = 1_200;
 const MAX_PAGES = 200;
 
 const joined = (events: readonly TextEvent[]) => events.map((e) => e.text).join('\n');
+/** A Nano action page: its lines, read as one text, are the action ("Sign MuSig2" / "message" wraps). */
+const nanoPage = (events: readonly TextEvent[], action: RegExp) =>
+  events.length > 0 && action.test(events.map((e) => e.text).join(' ')) ? events[0] : undefined;
 const centre = (e: TextEvent): [number, number] => [Math.round(e.x + e.w / 2), Math.round(e.y + e.h / 2)];
 
 /** The page-forward tap: bottom-right arrow of the touch review footer. */
@@ -60,9 +67,12 @@ async function walk(
   timeoutMs: number,
 ): Promise<TextEvent> {
   // Never act on a screen that is not a review yet: on a touch app's home screen the bottom-right
-  // corner is "Quit app". Touch review pages always carry the "Reject" footer or the final action.
+  // corner is "Quit app", and a Nano's home menu leads there too. Touch review pages always carry
+  // the "Reject" footer or the final action.
   const isReview = (evs: TextEvent[]) =>
-    evs.length > 0 && (model.input === 'buttons' || evs.some((e) => TOUCH_REJECT.test(e.text) || TOUCH_APPROVE.test(e.text) || TOUCH_HOLD.test(e.text)));
+    evs.length > 0 &&
+    !evs.some((e) => HOME.test(e.text)) &&
+    (model.input === 'buttons' || evs.some((e) => TOUCH_REJECT.test(e.text) || TOUCH_APPROVE.test(e.text) || TOUCH_HOLD.test(e.text)));
   let events = await waitForScreen(screen, isReview, 'a review on screen', timeoutMs);
   for (let page = 0; page < MAX_PAGES; page++) {
     const target = isTarget(events);
@@ -75,19 +85,19 @@ async function walk(
   throw new ScreenTimeoutError(`expected ${what} within ${MAX_PAGES} pages`);
 }
 
-export async function approveReview(screen: Screen, model: DeviceModel, timeoutMs = 10_000): Promise<void> {
+export async function approveReview(screen: Screen, model: DeviceModel, timeoutMs = 10_000, holdMs = HOLD_MS): Promise<void> {
   if (model.input === 'buttons') {
-    await walk(screen, model, (evs) => (evs.length === 1 && NANO_APPROVE.test(evs[0]!.text) ? evs[0] : undefined), 'an approve page', timeoutMs);
+    await walk(screen, model, (evs) => nanoPage(evs, NANO_APPROVE), 'an approve page', timeoutMs);
     await screen.press('both');
     return;
   }
   const target = await walk(screen, model, (evs) => evs.find((e) => TOUCH_APPROVE.test(e.text) || TOUCH_HOLD.test(e.text)), 'Approve or Hold to sign', timeoutMs);
-  await screen.touch(...centre(target), TOUCH_HOLD.test(target.text) ? HOLD_MS : undefined);
+  await screen.touch(...centre(target), TOUCH_HOLD.test(target.text) ? holdMs : undefined);
 }
 
 export async function rejectReview(screen: Screen, model: DeviceModel, timeoutMs = 10_000): Promise<void> {
   if (model.input === 'buttons') {
-    await walk(screen, model, (evs) => (evs.length === 1 && NANO_REJECT.test(evs[0]!.text) ? evs[0] : undefined), 'a reject page', timeoutMs);
+    await walk(screen, model, (evs) => nanoPage(evs, NANO_REJECT), 'a reject page', timeoutMs);
     await screen.press('both');
     return;
   }

@@ -7,7 +7,7 @@ import { getModel, type DeviceModel } from '../devices/models.ts';
 import { openTransport } from '../devices/open.ts';
 import type { Transport } from '../devices/transport.ts';
 import { BackendCapabilityError, type Backend, type BackendKind, type Screen, type TextEvent } from './backend.ts';
-import { approveReview, rejectReview, waitForText } from './navigate.ts';
+import { HOLD_MS, approveReview, rejectReview, waitForText } from './navigate.ts';
 import { startSpeculos, type SpeculosInstance, type SpeculosOptions } from './speculos.ts';
 
 /** Screen access through a Speculos-compatible REST API. */
@@ -25,6 +25,8 @@ export abstract class ScreenBackend implements Backend {
   abstract readonly kind: BackendKind;
   abstract readonly transport: Transport;
   abstract readonly screen: Screen | undefined;
+  /** How long approve() holds a "Hold to sign" button (touch models). */
+  protected holdMs = HOLD_MS;
   constructor(readonly model: DeviceModel) {}
 
   protected requireScreen(what: string): Screen {
@@ -35,7 +37,7 @@ export abstract class ScreenBackend implements Backend {
     return waitForText(this.requireScreen('wait for text'), text, options.timeoutMs);
   }
   approve(options: { timeoutMs?: number } = {}): Promise<void> {
-    return approveReview(this.requireScreen('approve'), this.model, options.timeoutMs);
+    return approveReview(this.requireScreen('approve'), this.model, options.timeoutMs, this.holdMs);
   }
   reject(options: { timeoutMs?: number } = {}): Promise<void> {
     return rejectReview(this.requireScreen('reject'), this.model, options.timeoutMs);
@@ -113,6 +115,8 @@ export class RemoteSpeculosBackend extends ScreenBackend {
     model: DeviceModel;
     apiUrl: string;
     apduPort?: number;
+    /** Hold-to-sign duration (default HOLD_MS, what real Speculos needs). */
+    holdMs?: number;
     onClose?: () => Promise<void>;
     onReset?: () => Promise<void>;
   }): Promise<RemoteSpeculosBackend> {
@@ -125,9 +129,11 @@ export class RemoteSpeculosBackend extends ScreenBackend {
       await transport.close();
       await options.onClose?.();
     };
-    return new RemoteSpeculosBackend(options.kind, options.model, transport, screen, close, options.onReset ?? (async () => {
+    const backend = new RemoteSpeculosBackend(options.kind, options.model, transport, screen, close, options.onReset ?? (async () => {
       throw new BackendCapabilityError(`${options.kind} backend: reset is not available for a server the harness did not start`);
     }));
+    if (options.holdMs !== undefined) backend.holdMs = options.holdMs;
+    return backend;
   }
 
   reset(): Promise<void> {
