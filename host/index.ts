@@ -6,3 +6,6 @@ export { walletPolicy, walletPolicyId, serializeWalletPolicy, type WalletPolicy 
 export * from './tap-app/index.ts';
 export * from './musig2/index.ts';
 export type { TapAppInfo, KeyAggContext, KeyAggTweak, SignVpsbtYield } from '../apdu/tap-app/index.ts';
+export * from './tapd/index.ts';
+// Transports: USB HID (optional dependency), Speculos TCP/HTTP, loopback, transcript replay.
+export * from '../devices/index.ts';
