@@ -2,6 +2,9 @@
 // table and writes bench-results/bench.json. The rows: our loopback, Speculos TCP and Speculos HTTP
 // transports, and Ledger's own hw-transport-node-speculos and -http, unchanged, for comparison.
 // Every answer is checked (status 9000 and the expected bytes), so a fast wrong answer cannot count.
+// A second table shows SIGN_VPSBT on the Taproot Assets app for a 2-output and a 1,000-output vPSBT:
+// the time, the client commands the device sent, and the device's peak buffer for vPSBT data, which
+// must not grow with the number of outputs (docs/tap-app-protocol.md §5.5).
 //
 //   npx tsx scripts/bench.ts [--iterations N] [--out FILE]
 
@@ -17,7 +20,10 @@ import { GET_APP_AND_VERSION_APDU } from '../apdu/bitcoin-app/get-app-and-versio
 import { LoopbackTransport } from '../devices/loopback.ts';
 import { SpeculosHttpTransport } from '../devices/speculos-http.ts';
 import { SpeculosTcpTransport } from '../devices/speculos-tcp.ts';
-import { createEmulator } from '../emulator/index.ts';
+import { createEmulator, EmulatedDevice } from '../emulator/index.ts';
+import { createTapApp, TAP_APP_NAME, type TapApp } from '../emulator/apps/tap/app.ts';
+import { TapAppClient } from '../host/tap-app/client.ts';
+import { transferPacket } from '../test/unit/tap-app/vpsbt-fixture.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -67,6 +73,31 @@ async function measure(t: Exchanger, apdu: Uint8Array, expected: Uint8Array, ite
     if (i >= 20) times.push(elapsed);
   }
   return times;
+}
+
+interface VpsbtRow {
+  outputs: number;
+  ms: number;
+  clientCommands: number;
+  peakValueBytes: number;
+  signatures: number;
+}
+
+/** Signs a generated transfer with `recipients` + 1 outputs on an auto-approving device. */
+async function benchVpsbt(recipients: number): Promise<VpsbtRow> {
+  let app: TapApp | undefined;
+  const device = new EmulatedDevice({ autoApprove: true, apps: { [TAP_APP_NAME]: () => (app = createTapApp()) }, startApp: TAP_APP_NAME });
+  const transport = new LoopbackTransport(device);
+  try {
+    const packet = transferPacket({ recipients });
+    const start = performance.now();
+    const yields = await new TapAppClient(transport).signVpsbt(packet);
+    const ms = performance.now() - start;
+    const stats = app!.lastVpsbtStats!;
+    return { outputs: packet.outputs.length, ms, clientCommands: stats.clientCommands, peakValueBytes: stats.peakValueBytes, signatures: yields.length };
+  } finally {
+    await transport.close();
+  }
 }
 
 async function main(): Promise<void> {
@@ -133,6 +164,13 @@ async function main(): Promise<void> {
   for (const r of rows)
     console.log(`${r.transport.padEnd(w1)}  ${r.command.padEnd(w2)}  ${fmt(r.meanMs)}  ${fmt(r.p50Ms)}  ${fmt(r.p95Ms)}  ${fmt(r.minMs)}  ${fmt(r.maxMs)}`);
 
+  const vpsbt = [await benchVpsbt(1), await benchVpsbt(999)];
+  if (vpsbt[1]!.peakValueBytes > vpsbt[0]!.peakValueBytes)
+    throw new Error(`bench: the device buffer grew with the outputs: ${vpsbt[0]!.peakValueBytes} -> ${vpsbt[1]!.peakValueBytes} bytes`);
+  console.log(`\n${'SIGN_VPSBT outputs'.padEnd(20)}  ${'ms'.padStart(9)}  ${'client cmds'.padStart(11)}  ${'peak device buffer (bytes)'.padStart(26)}  signatures`);
+  for (const v of vpsbt)
+    console.log(`${String(v.outputs).padEnd(20)}  ${v.ms.toFixed(1).padStart(9)}  ${String(v.clientCommands).padStart(11)}  ${String(v.peakValueBytes).padStart(26)}  ${v.signatures}`);
+
   const report = {
     date: new Date().toISOString(),
     node: process.version,
@@ -140,6 +178,7 @@ async function main(): Promise<void> {
     cpu: cpus()[0]?.model ?? 'unknown',
     cpus: availableParallelism(),
     rows,
+    vpsbt,
   };
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
