@@ -4,7 +4,7 @@
 // readiness is GET /events answering, never a sleep (device-sdk-ts#995, ECOSYSTEM.md B2.6).
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
 
@@ -146,6 +146,36 @@ async function waitForEvents(url: string, child: ChildProcess, timeoutMs: number
   throw new SpeculosStartError(`speculos did not answer GET /events within ${timeoutMs} ms:\n${log().slice(-2000)}`);
 }
 
+/**
+ * Every process below `pid` (Linux /proc; empty elsewhere). Speculos runs the app in a qemu child
+ * that outlives a SIGTERM to Speculos itself, so stopping it means stopping these too.
+ */
+function descendants(pid: number): number[] {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const children = tasks.flatMap((task) => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  });
+  return children.flatMap((child) => [child, ...descendants(child)]);
+}
+
+function killAll(pids: readonly number[], signal: NodeJS.Signals): void {
+  for (const pid of pids)
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Already gone.
+    }
+}
+
 const running = new Set<SpeculosInstance>();
 let exitHookInstalled = false;
 
@@ -154,7 +184,7 @@ function installExitHook(): void {
   exitHookInstalled = true;
   // A test runner that dies must not leave qemu processes behind.
   process.once('exit', () => {
-    for (const instance of running) if (instance.pid) try { process.kill(instance.pid, 'SIGKILL'); } catch { /* gone */ }
+    for (const instance of running) if (instance.pid) killAll([instance.pid, ...descendants(instance.pid)], 'SIGKILL');
   });
 }
 
@@ -189,12 +219,15 @@ export async function startSpeculos(options: SpeculosOptions): Promise<SpeculosI
   const url = `http://127.0.0.1:${ports.api}`;
   const stop = async (): Promise<void> => {
     running.delete(instance);
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
+    const orphans = child.pid === undefined ? [] : descendants(child.pid);
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    killAll(orphans, 'SIGKILL');
   };
   const instance: SpeculosInstance = {
     apiPort: ports.api,
