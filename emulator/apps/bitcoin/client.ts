@@ -10,23 +10,13 @@
 // dispatcher's process_interruption does.
 
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concat, encodeVarint, equal, u16be } from '../../../apdu/bytes.ts';
+import { concat, equal, u16be } from '../../../apdu/bytes.ts';
+import { encodeClientCommandRequest, isContinueCommand, type ClientCommandRequest } from '../../../apdu/interrupt.ts';
 import { innerHash, leafHash } from '../../../apdu/merkle.ts';
 import { SW } from '../../../apdu/status.ts';
 import type { CommandIO } from '../../app.ts';
 import { AppError } from './errors.ts';
 import { Reply } from './reply.ts';
-
-export const CCMD = {
-  YIELD: 0x10,
-  GET_PREIMAGE: 0x40,
-  GET_MERKLE_LEAF_PROOF: 0x41,
-  GET_MERKLE_LEAF_INDEX: 0x42,
-  GET_MORE_ELEMENTS: 0xa0,
-} as const;
-
-const CLA_FRAMEWORK = 0xf8;
-const INS_CONTINUE = 0x01;
 
 /** A merkleized map as the device holds it: only its size and two roots (doc/merkle.md). */
 export interface MapCommitment {
@@ -68,17 +58,17 @@ export class HostChannel {
   constructor(private readonly io: CommandIO) {}
 
   /** Sends a client command and returns the host's CONTINUE payload. */
-  private async ask(request: Uint8Array): Promise<Reply> {
+  private async ask(request: ClientCommandRequest): Promise<Reply> {
     this.requests++;
-    const next = await this.io.respond(concat(request, u16be(SW.INTERRUPTED_EXECUTION)));
-    if (next.cla !== CLA_FRAMEWORK || next.ins !== INS_CONTINUE)
+    const next = await this.io.respond(concat(encodeClientCommandRequest(request), u16be(SW.INTERRUPTED_EXECUTION)));
+    if (!isContinueCommand(next))
       throw new AppError(SW.INCORRECT_DATA, `expected CONTINUE (F8 01) during a client command, got ${next.cla.toString(16)} ${next.ins.toString(16)}`);
     return new Reply(next.data);
   }
 
   /** YIELD: hands a result to the host; the host's answer carries nothing. */
   async yieldData(data: Uint8Array): Promise<void> {
-    await this.ask(concat(Uint8Array.of(CCMD.YIELD), data));
+    await this.ask({ command: 'YIELD', data });
   }
 
   /**
@@ -127,7 +117,7 @@ export class HostChannel {
     onChunk: (c: Uint8Array) => void,
     onLength?: (n: number) => void,
   ): Promise<number | undefined> {
-    const r = await this.ask(concat(Uint8Array.of(CCMD.GET_PREIMAGE, 0x00), hash));
+    const r = await this.ask({ command: 'GET_PREIMAGE', hash });
     const total = r.varint();
     const partialLen = r.u8();
     if (total === undefined || partialLen === undefined || !r.canRead(partialLen)) return undefined;
@@ -144,7 +134,7 @@ export class HostChannel {
     onChunk(first);
     let remaining = len - partialLen;
     while (remaining > 0) {
-      const more = await this.ask(Uint8Array.of(CCMD.GET_MORE_ELEMENTS));
+      const more = await this.ask({ command: 'GET_MORE_ELEMENTS' });
       const n = more.u8();
       const size = more.u8();
       if (n === undefined || size === undefined || !more.canRead(n * size)) return undefined;
@@ -159,9 +149,7 @@ export class HostChannel {
 
   /** GET_MERKLE_LEAF_PROOF (get_merkle_leaf_hash.c): the leaf hash at `index`, proven against `root`. */
   async getMerkleLeafHash(root: Uint8Array, size: number, index: number): Promise<Uint8Array | undefined> {
-    const r = await this.ask(
-      concat(Uint8Array.of(CCMD.GET_MERKLE_LEAF_PROOF), root, encodeVarint(size), encodeVarint(index)),
-    );
+    const r = await this.ask({ command: 'GET_MERKLE_LEAF_PROOF', root, size, index });
     const leaf = r.take(32);
     const proofSize = r.u8();
     let count = r.u8();
@@ -180,7 +168,7 @@ export class HostChannel {
         else return undefined;
       }
       if (step === proofSize) break;
-      reply = await this.ask(Uint8Array.of(CCMD.GET_MORE_ELEMENTS));
+      reply = await this.ask({ command: 'GET_MORE_ELEMENTS' });
       const n = reply.u8();
       const elLen = reply.u8();
       if (n === undefined || elLen === undefined || !reply.canRead(n * elLen)) return undefined;
@@ -195,7 +183,7 @@ export class HostChannel {
    * a leaf proof. undefined when the host says it is absent or the answer does not check.
    */
   async getMerkleLeafIndex(size: number, root: Uint8Array, leaf: Uint8Array): Promise<number | undefined> {
-    const r = await this.ask(concat(Uint8Array.of(CCMD.GET_MERKLE_LEAF_INDEX), root, leaf));
+    const r = await this.ask({ command: 'GET_MERKLE_LEAF_INDEX', root, leafHash: leaf });
     const found = r.u8();
     const index = r.varint();
     if (found === undefined || index === undefined || index >= BigInt(size)) return undefined;
