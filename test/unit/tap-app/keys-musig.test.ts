@@ -187,6 +187,39 @@ describe('Taproot Assets app: MuSig2 with on-device nonces', () => {
     expect((await round2(r, other.device, r1b.handle, cosign(r1b.pubnonce).aggnonce)).statusWord).toBe(0xb010);
   });
 
+  it('round 2 out of order: before any round 1, or with the handle of another session -> refused, no signature', async () => {
+    const { device } = tapDevice({ settings: { blindSigning: true } });
+    const r = new Responder();
+    // No round 1 has run: whatever handle the host makes up is unknown.
+    const early = await round2(r, device, sha256(Uint8Array.of(1)), cosign(nonceGen(coPk, coSk, outputKey, msg).public).aggnonce);
+    expect(early).toEqual({ data: new Uint8Array(), statusWord: 0xb010 });
+    // Two sessions over different messages: A's handle sent with B's message is a mismatch, and A is gone.
+    const msgB = sha256(Uint8Array.of(0xb));
+    const a = await round1(r, device, keyAgg, msg);
+    const b = await round1(r, device, keyAgg, msgB);
+    expect((await round2(r, device, a.handle, cosign(a.pubnonce, msgB).aggnonce, keyAgg, msgB)).statusWord).toBe(0xb011);
+    expect((await round2(r, device, a.handle, cosign(a.pubnonce).aggnonce)).statusWord).toBe(0xb010);
+    // B, taken in its own order, still signs once.
+    expect((await round2(r, device, b.handle, cosign(b.pubnonce, msgB).aggnonce, keyAgg, msgB)).statusWord).toBe(0x9000);
+  });
+
+  it('two hosts racing round 2 on one handle: both refused, no signature; the nonce still signs at most once', async () => {
+    const { device } = tapDevice({ settings: { blindSigning: true } });
+    const r1 = await round1(new Responder(), device);
+    const { aggnonce } = cosign(r1.pubnonce);
+    // Both start before either ends. The device serves one APDU at a time: the second host's command
+    // arrives while the first waits for its key-aggregation preimage, which aborts the first (6a80,
+    // doc §2) before it touched the slot; the first host's late CONTINUE then finds no command (b007).
+    const results = await Promise.all([round2(new Responder(), device, r1.handle, aggnonce), round2(new Responder(), device, r1.handle, aggnonce)]);
+    expect(results.map((res) => res.statusWord)).toEqual([0xb007, 0x6a80]);
+    expect(results.every((res) => res.data.length === 0)).toBe(true);
+    // Nothing was signed, so the slot is intact: one host alone gets one signature, then never again.
+    const alone = await round2(new Responder(), device, r1.handle, aggnonce);
+    expect(alone.statusWord).toBe(0x9000);
+    expect(alone.data).toHaveLength(32);
+    expect((await round2(new Responder(), device, r1.handle, aggnonce)).statusWord).toBe(0xb010);
+  });
+
   it('changed participants, tweaks or bound message -> B011, and the slot is gone', async () => {
     const { device } = tapDevice({ settings: { blindSigning: true } });
     const r = new Responder();
