@@ -17,6 +17,13 @@ export interface AppContext {
   readonly seed: Uint8Array;
   /** Device randomness: crypto-secure, or Speculos-compatible deterministic when configured. */
   random(length: number): Uint8Array;
+  /**
+   * Tells the device about a crypto operation the real secure element performs at this point, so a
+   * device emulating Speculos's deterministic randomness can draw what Speculos's emulated crypto
+   * draws from the same stream (emulator/speculos-rng.ts). A no-op otherwise. Apps call it where
+   * the real app calls the matching syscall, whatever their own implementation computes.
+   */
+  rngCharge?(operation: CryptoOperation): void;
   /** Per-app storage that survives quitting the app (NVRAM); gone when the emulator restarts unless persisted. */
   readonly nvram: Map<string, Uint8Array>;
   readonly settings: DeviceSettings;
@@ -29,6 +36,15 @@ export interface AppContext {
   /** Shows a "Processing…" style screen while the app works without user input. */
   busy(text?: string): void;
 }
+
+/**
+ * Secure-element operations that consume device randomness behind the app's back on Speculos:
+ * 'point-mul' one secp256k1 scalar multiplication (cx_ecfp_generate_pair, cx_ecfp_scalar_mult,
+ * cx_ecpoint_*scalarmul); 'master-key-id' os_perso_get_master_key_identifier; 'scalar-rng' a
+ * cx_bn_rng modulo the curve order that the app does not see (ECDSA inversion blinding);
+ * `{ derive }` the OS's BIP-32 private derivation along that path (os_derive_bip32*).
+ */
+export type CryptoOperation = 'point-mul' | 'master-key-id' | 'scalar-rng' | { readonly derive: readonly number[] };
 
 export interface DeviceSettings {
   /** Taproot Assets app: allow MuSig2 signing of messages the device did not derive itself. */

@@ -11,7 +11,8 @@ import { SW } from '../apdu/status.ts';
 import { getModel, type DeviceModel, type ModelId } from '../devices/models.ts';
 import { AppCommandAborted, type AppContext, type AppFactory, type CommandIO, type DeviceApp, type DeviceSettings } from './app.ts';
 import { Automation, type AutomationDocument } from './automation.ts';
-import { deterministicRandom, secureRandom, type RandomSource } from './rng.ts';
+import { secureRandom } from './rng.ts';
+import { SpeculosRandom } from './speculos-rng.ts';
 import { renderPng } from './screenshot/render.ts';
 import { parseSeed, type DeviceSeed } from './seed.ts';
 import { Display, type Button, type TouchOptions } from './ui/display.ts';
@@ -35,7 +36,10 @@ export interface EmulatedDeviceOptions {
   startApp?: string;
   /** Start locked (and lock again on reset()). */
   locked?: boolean;
-  /** Speculos `--deterministic-rng N`; absent: crypto randomness. */
+  /**
+   * Speculos `--deterministic-rng N`; absent: crypto randomness. The whole stream is reproduced from
+   * power-on, including what Speculos's emulated crypto draws (emulator/speculos-rng.ts).
+   */
   deterministicRng?: number;
   /** Walk every review and warning to approval as a person would (Speculos `--auto-approve`-style). */
   autoApprove?: boolean;
@@ -98,7 +102,8 @@ export class EmulatedDevice {
   private readonly apps = new Map<string, AppFactory>();
   private readonly nvram = new Map<string, Map<string, Uint8Array>>();
   private readonly options: EmulatedDeviceOptions;
-  private random: RandomSource;
+  /** Deterministic mode: the Speculos stream, restarted at each power cycle; else undefined. */
+  private rng: SpeculosRandom | undefined;
   private locked: boolean;
   private session: Session | undefined;
   private command: RunningCommand | undefined;
@@ -114,7 +119,7 @@ export class EmulatedDevice {
     this.model = getModel(options.model ?? 'nanosp');
     this.seed = parseSeed(options.seed);
     this.settings = { blindSigning: false, ...options.settings };
-    this.random = this.makeRandom();
+    this.rng = this.makeRandom();
     this.display = new Display(this.model.input);
     this.renderer =
       this.model.input === 'buttons' ? new NanoRenderer(this.model, nanoFonts(this.model.id)) : new TouchRenderer(this.model, touchFonts(this.model.id));
@@ -193,7 +198,7 @@ export class EmulatedDevice {
   /** A power cycle: RAM state and the running command are gone, NVRAM stays; back to the start state. */
   reset(): void {
     this.closeSession();
-    this.random = this.makeRandom();
+    this.rng = this.makeRandom();
     this.locked = this.options.locked ?? false;
     if (this.options.startApp !== undefined) this.startSession(this.options.startApp);
     this.showIdle();
@@ -228,6 +233,11 @@ export class EmulatedDevice {
   }
 
   private readonly exitListeners = new Set<() => void>();
+
+  /** With deterministicRng: how many bytes of the Speculos stream were drawn since power-on. */
+  get rngPosition(): number | undefined {
+    return this.rng?.position;
+  }
 
   /** The current screen's text events. */
   currentScreen(): TextEvent[] {
@@ -387,7 +397,8 @@ export class EmulatedDevice {
       family: this.model.input === 'buttons' ? 'nano' : 'touch',
       master: this.seed.master as HDKey,
       seed: this.seed.seed,
-      random: (length) => device.random(length),
+      random: (length) => (device.rng ? device.rng.bytes(length) : secureRandom(length)),
+      rngCharge: (operation) => device.rng?.charge(operation),
       nvram,
       settings: this.settings,
       review: (flow) => this.review(flow),
@@ -508,8 +519,8 @@ export class EmulatedDevice {
     });
   }
 
-  private makeRandom(): RandomSource {
-    return this.options.deterministicRng === undefined ? secureRandom : deterministicRandom(this.options.deterministicRng);
+  private makeRandom(): SpeculosRandom | undefined {
+    return this.options.deterministicRng === undefined ? undefined : new SpeculosRandom(this.options.deterministicRng);
   }
 
   private unknownApp(name: string): UnknownAppError {

@@ -1,7 +1,11 @@
 // The Speculos corpus (Ledger Bitcoin app 2.4.6 testnet, Nano S Plus and Flex) replayed against the
 // emulated device: every host line is sent, every device line must come back identical (client
 // commands included), the review screens must carry the recorded texts in the recorded order, and
-// the recorded navigation (buttons / taps / holds) must be what approves them.
+// the recorded navigation (buttons / taps / holds) must be what approves them. Signatures, MuSig2
+// pubnonces and partial signatures recorded under `--deterministic-rng 42` must come back byte for
+// byte, which needs the whole Speculos random stream modelled (emulator/speculos-rng.ts): after
+// every device line the device's stream position must equal the number of rand() calls Speculos
+// had made at that point (test/vectors/speculos-rng, measured on every flow with seed 42).
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +14,9 @@ import { APPS } from '../../emulator/apps/index.ts';
 import { EmulatedDevice, type TextEvent } from '../../emulator/device.ts';
 
 const corpus = new URL('../vectors/speculos-corpus/', import.meta.url);
+const rngPositions = new URL('../vectors/speculos-rng/', import.meta.url);
+/** The seed the stream positions were measured with (flows recorded without one draw no randomness the host sees). */
+const MEASURED_RNG_SEED = 42;
 
 interface Screen {
   step: number;
@@ -29,16 +36,10 @@ const OCR_ARTIFACTS: Record<string, string | null> = {
   ',@1/**))': null,
 };
 
-/**
- * Device lines that carry Speculos randomness. Speculos feeds OpenSSL from the same rand() stream and
- * OpenSSL blinds every EC scalar multiplication with 32 bytes of it, so the app's own draws land at
- * offset 1280 (taproot signature nonce) and 1344 (MuSig2 rand_root) of the stream, which the device
- * does not model yet. These lines are checked for shape and validity here and byte for byte (with the
- * measured offset) in test/unit/emulator-bitcoin/corpus-app.test.ts.
- */
-const RNG_LINES: Record<string, Set<number>> = {
-  'sign-psbt-taproot-keypath': new Set([338]),
-  'sign-psbt-musig2-2of2': new Set([290, 646]),
+/** Device lines whose bytes come from the device's randomness: asserted like every other line. */
+const RNG_LINES: Record<string, number[]> = {
+  'sign-psbt-taproot-keypath': [338],
+  'sign-psbt-musig2-2of2': [290, 646],
 };
 
 function expectedTexts(screen: Screen): string[] {
@@ -63,12 +64,17 @@ for (const model of ['nanosp', 'flex'] as const) {
       const meta = JSON.parse(readFileSync(new URL(`${flow}.json`, dir), 'utf8'));
       const args: string[] = meta.speculos_args;
       const rngAt = args.indexOf('--deterministic-rng');
+      const rngSeed = rngAt >= 0 ? Number(args[rngAt + 1]) : MEASURED_RNG_SEED;
+      const measured: { seed: number; positions: Record<string, number> } = JSON.parse(
+        readFileSync(new URL(`${model}/${flow}.json`, rngPositions), 'utf8'),
+      );
+      expect(measured.seed).toBe(rngSeed);
       const device = new EmulatedDevice({
         model,
         apps: { 'Bitcoin Test': APPS['bitcoin-test']!.create },
         startApp: 'Bitcoin Test',
         statusTimeoutMs: 0,
-        ...(rngAt >= 0 ? { deterministicRng: Number(args[rngAt + 1]) } : {}),
+        deterministicRng: rngSeed,
       });
       const screens: Screen[] = meta.screens;
       const actions = screens.filter((s) => !s.action.none).map((s) => s.action);
@@ -88,10 +94,9 @@ for (const model of ['nanosp', 'flex'] as const) {
           await new Promise((r) => setTimeout(r, 0));
         }
         const got = toHex(await pending);
-        if (RNG_LINES[flow]?.has(n + 2)) {
-          expect(got.length, `${flow} line ${n + 2} (randomness)`).toBe(recorded.length);
-          expect(got.slice(0, 14), `${flow} line ${n + 2} (randomness)`).toBe(recorded.slice(0, 14));
-        } else expect(got, `${flow} line ${n + 2}`).toBe(recorded);
+        const what = RNG_LINES[flow]?.includes(n + 2) ? ' (device randomness)' : '';
+        expect(device.rngPosition, `${flow} line ${n + 2}: Speculos rand() calls so far`).toBe(measured.positions[n + 2]);
+        expect(got, `${flow} line ${n + 2}${what}`).toBe(recorded);
       }
       expect(actions, `${flow}: recorded inputs left over`).toEqual([]);
       const shown = seen.map((e) => e.text);

@@ -8,6 +8,7 @@ import { scriptAddress } from './address.ts';
 import type { Handler } from './command.ts';
 import { walletPolicyHmac } from '../../../bitcoin/wallet-policy.ts';
 import { AppError, badState, denied, incorrectData, wrongLength } from './errors.ts';
+import { meterOf } from './keys.ts';
 import { walletScript } from './policy/script.ts';
 import { isStandardPolicy } from './policy/standard.ts';
 import { MAX_SERIALIZED_POLICY, readAndParsePolicy, walletId } from './policy/wallet.ts';
@@ -43,7 +44,7 @@ export const getWalletAddress: Handler = async ({ ctx, net, host, body }) => {
 
   let address: string | undefined;
   try {
-    const script = await walletScript(host, { header: policy.header, change: change === 1, addressIndex: index }, policy.root);
+    const script = await walletScript(host, { header: policy.header, change: change === 1, addressIndex: index, meter: meterOf(ctx) }, policy.root);
     address = scriptAddress(script, net);
   } catch (e) {
     if (e instanceof AppError) throw e;

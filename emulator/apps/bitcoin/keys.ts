@@ -1,6 +1,8 @@
 // Keys inside the device: BIP-32 extended public keys in the app's own 78-byte form
 // (serialized_extended_pubkey_t), public derivation that also returns the BIP-32 tweak (MuSig2
-// needs it, BIP-328), and private derivation under the OS path restrictions.
+// needs it, BIP-328), and private derivation under the OS path restrictions. Each function reports
+// the secure-element operations the real app's counterpart performs (crypto.c), so that the
+// device's Speculos-compatible randomness stays in step (AppContext.rngCharge).
 
 import { hmac } from '@noble/hashes/hmac.js';
 import { ripemd160 } from '@noble/hashes/legacy.js';
@@ -9,12 +11,20 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { createBase58check } from '@scure/base';
 import { concat, equal, u32be } from '../../../apdu/bytes.ts';
 import { HARDENED } from '../../../apdu/path.ts';
-import type { AppContext } from '../../app.ts';
+import type { AppContext, CryptoOperation } from '../../app.ts';
 import type { BitcoinNetwork } from './network.ts';
 
 const b58c = createBase58check(sha256);
 const Point = secp256k1.Point;
 const N = Point.Fn.ORDER;
+
+/** Where an operation is reported: the device's rngCharge, or nothing for pure host-side uses. */
+export type Meter = (operation: CryptoOperation) => void;
+
+export const meterOf =
+  (ctx: AppContext): Meter =>
+  (operation) =>
+    ctx.rngCharge?.(operation);
 
 export interface ExtendedPubkey {
   version: number;
@@ -65,13 +75,17 @@ export function xpubEqual(a: ExtendedPubkey, b: ExtendedPubkey): boolean {
   return equal(serializeXpub(a), serializeXpub(b));
 }
 
-/** CKDpub for an unhardened index; also returns I_L, the additive tweak (BIP-32, BIP-328). */
-export function ckdPub(parent: ExtendedPubkey, index: number): { child: ExtendedPubkey; tweak: Uint8Array } {
+/**
+ * CKDpub for an unhardened index; also returns I_L, the additive tweak (BIP-32, BIP-328). Like
+ * bip32_CKDpub it costs one scalar multiplication (I_L·G).
+ */
+export function ckdPub(parent: ExtendedPubkey, index: number, meter?: Meter): { child: ExtendedPubkey; tweak: Uint8Array } {
   if (index >= HARDENED) throw new RangeError(`ckdPub: expected an unhardened index, got ${index}`);
   const I = hmac(sha512, parent.chainCode, concat(parent.pubkey, u32be(index)));
   const tweak = I.slice(0, 32);
   const t = bytesToNumber(tweak);
   if (t >= N) throw new RangeError('ckdPub: I_L out of range');
+  meter?.('point-mul');
   const child = Point.fromBytes(parent.pubkey).add(Point.BASE.multiply(t));
   return {
     child: {
@@ -118,15 +132,27 @@ export class PathNotAllowedError extends Error {
 /** The private key at `path` (bip32_derive_init_privkey_256), 32 bytes. */
 export function privateKeyAt(ctx: AppContext, path: readonly number[], net: BitcoinNetwork): Uint8Array {
   if (!isPathAllowed(path, net)) throw new PathNotAllowedError(`derivation outside the app's allowed paths`);
+  ctx.rngCharge?.({ derive: path });
   let node = ctx.master;
   for (const i of path) node = node.deriveChild(i);
   if (!node.privateKey) throw new Error('private key unavailable');
   return node.privateKey;
 }
 
-/** The extended public key at `path` (get_extended_pubkey_at_path). */
+/**
+ * The extended public key at `path` (get_extended_pubkey_at_path): the parent's fingerprint comes
+ * from the master key identifier at depth 1, else from the parent's public key
+ * (bip32_derive_get_pubkey_256: derivation plus cx_ecfp_generate_pair), then the key itself.
+ */
 export function xpubAt(ctx: AppContext, path: readonly number[], net: BitcoinNetwork): ExtendedPubkey {
   if (!isPathAllowed(path, net)) throw new PathNotAllowedError(`derivation outside the app's allowed paths`);
+  if (path.length === 1) ctx.rngCharge?.('master-key-id');
+  else if (path.length > 1 && isPathAllowed(path.slice(0, -1), net)) {
+    ctx.rngCharge?.({ derive: path.slice(0, -1) });
+    ctx.rngCharge?.('point-mul');
+  }
+  ctx.rngCharge?.({ derive: path });
+  ctx.rngCharge?.('point-mul');
   let node = ctx.master;
   let parent = ctx.master;
   for (const i of path) {
@@ -143,6 +169,8 @@ export function xpubAt(ctx: AppContext, path: readonly number[], net: BitcoinNet
   };
 }
 
+/** crypto_get_master_key_fingerprint (os_perso_get_master_key_identifier). */
 export function masterFingerprint(ctx: AppContext): number {
+  ctx.rngCharge?.('master-key-id');
   return fingerprintOf(ctx.master.publicKey!);
 }

@@ -2,12 +2,13 @@
 // the nonce k is a fresh random scalar in ]0, n[ (cx_bn_rng: 32 random bytes, big-endian, drawn
 // again while >= n), negated when R has an odd y; s = k + e·d. The result is a valid BIP-340
 // signature, but not the BIP-340 default nonce derivation, so reproducing Speculos's signatures
-// needs the same random bytes, not the same aux_rand.
+// needs the same random bytes, not the same aux_rand. Around the nonce the SDK computes d·G before
+// and k·G after, which the meter reports (they consume Speculos's randomness too).
 
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concat } from '../../../apdu/bytes.ts';
-import { bytesToNumber, numberTo32 } from './keys.ts';
+import { bytesToNumber, type Meter, numberTo32 } from './keys.ts';
 
 const G = schnorr.Point.BASE;
 const N = schnorr.Point.Fn.ORDER;
@@ -17,12 +18,14 @@ function challenge(rx: Uint8Array, px: Uint8Array, msg: Uint8Array): bigint {
   return bytesToNumber(sha256(concat(tag, tag, rx, px, msg))) % N;
 }
 
-export function schnorrSignRandomNonce(msg: Uint8Array, secretKey: Uint8Array, random: (n: number) => Uint8Array): Uint8Array {
+export function schnorrSignRandomNonce(msg: Uint8Array, secretKey: Uint8Array, random: (n: number) => Uint8Array, meter?: Meter): Uint8Array {
   let d = bytesToNumber(secretKey);
+  meter?.('point-mul');
   const P = G.multiply(d).toBytes(true);
   if (P[0] === 0x03) d = N - d;
   let k = 0n;
   while (k === 0n || k >= N) k = bytesToNumber(random(32));
+  meter?.('point-mul');
   const R = G.multiply(k).toBytes(true);
   if (R[0] === 0x03) k = N - k;
   const rx = R.subarray(1);

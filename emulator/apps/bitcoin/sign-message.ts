@@ -8,7 +8,7 @@ import { concat, encodeVarint, toHex, utf8 } from '../../../apdu/bytes.ts';
 import type { Handler } from './command.ts';
 import { ecdsaSign } from './ecdsa.ts';
 import { badState, denied, incorrectData, wrongLength } from './errors.ts';
-import { privateKeyAt } from './keys.ts';
+import { meterOf, privateKeyAt } from './keys.ts';
 import { formatPathForDisplay } from './paths.ts';
 import { messageReview } from './review.ts';
 
@@ -48,6 +48,6 @@ export const signMessage: Handler = async ({ ctx, net, host, body }) => {
   } catch {
     throw badState('signing key not derivable');
   }
-  const { compact, oddY } = ecdsaSign(bsmDigest, secret);
+  const { compact, oddY } = ecdsaSign(bsmDigest, secret, meterOf(ctx));
   return concat(Uint8Array.of(27 + 4 + (oddY ? 1 : 0)), compact);
 };

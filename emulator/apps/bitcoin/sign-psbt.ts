@@ -24,6 +24,7 @@ import {
   fingerprintOf,
   hash160,
   masterFingerprint,
+  meterOf,
   numberTo32,
   privateKeyAt,
   xpubAt,
@@ -117,6 +118,7 @@ const derivationFor = (st: State, change: boolean, addressIndex: number): Deriva
   header: st.policy.header,
   change,
   addressIndex,
+  meter: meterOf(st.ctx),
 });
 
 async function initGlobal(cmd: Command): Promise<State> {
@@ -218,7 +220,7 @@ async function fillIfOurs(st: State, expr: KeyExpr, index: number, leaf: PolicyN
     if (last) keys.push(last.pubkey);
   }
   if (!mine || keys.length !== expr.keys.length) return undefined;
-  const agg = musigXpub(keys, st.net.xpubVersion);
+  const agg = musigXpub(keys, st.net.xpubVersion, meterOf(st.ctx));
   return {
     expr, index, ...(leaf ? { leaf } : {}), toSign: false, fingerprint: fingerprintOf(agg.pubkey), keyDerivation: mine.path,
     psbtRootLength: 0, pubkey: agg, internalPubkey: mine.xpub,
@@ -464,13 +466,14 @@ async function musigInputInfo(st: State, k: OurKeyExpr, input: InputInfo, taptre
     for (let i = 0; i < 33; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
     return 0;
   });
-  const step1 = ckdPub(k.pubkey, input.isChange ? k.expr.numSecond : k.expr.numFirst);
-  const step2 = ckdPub(step1.child, input.addressIndex);
+  const meter = meterOf(st.ctx);
+  const step1 = ckdPub(k.pubkey, input.isChange ? k.expr.numSecond : k.expr.numFirst, meter);
+  const step2 = ckdPub(step1.child, input.addressIndex, meter);
   const tweaks = [step1.tweak, step2.tweak];
   const isXonly = [false, false];
   let aggTweaked = step2.child.pubkey;
   if (!k.leaf) {
-    const tt = taprootTweak(aggTweaked.subarray(1), st.policy.root.tree ? taptreeRoot : undefined);
+    const tt = taprootTweak(aggTweaked.subarray(1), st.policy.root.tree ? taptreeRoot : undefined, meter);
     tweaks.push(tt.tweak);
     isXonly.push(true);
     aggTweaked = concat(Uint8Array.of(0x02 + tt.parity), tt.outputKey);
@@ -509,6 +512,7 @@ async function produceMusigPubnonces(st: State, internal: boolean[], hashes: TxH
       const info = await musigInputInfo(st, k, input, treeRoot, hashes);
       const session = musig.round1Init(st.ctx.nvram, info.sessionId, (n) => st.ctx.random(n));
       const nonces = nonceGen(k.internalPubkey.pubkey, undefined, info.aggTweaked.subarray(1), undefined, undefined, randIJ(session, i, k.index));
+      chargeNonceGen(st.ctx);
       if (st.protocolVersion === 0) throw badState('MuSig2 needs protocol version 1');
       await st.host.yieldData(
         concat(
@@ -545,9 +549,13 @@ async function signMusig(st: State, k: OurKeyExpr, input: InputInfo, inputIndex:
     throw incorrectData('invalid cosigner pubnonce');
   }
   const regenerated = nonceGen(k.internalPubkey.pubkey, undefined, info.aggTweaked.subarray(1), undefined, undefined, randIJ(session, inputIndex, k.index));
+  chargeNonceGen(st.ctx);
   let psig: Uint8Array;
   try {
     const secret = privateKeyAt(st.ctx, k.keyDerivation, st.net);
+    // musig_sign: key aggregation (one multiplication per key), g·Q and t·G per tweak, b·R2, and
+    // the signer's own public key
+    for (let m = 0; m < info.keys.length + 2 * info.tweaks.length + 2; m++) st.ctx.rngCharge?.('point-mul');
     psig = new Session(aggNonce, info.keys, sighash, info.tweaks, info.isXonly).sign(regenerated.secret, secret, true);
   } catch {
     throw badState('MuSig2 signing failed');
@@ -585,8 +593,8 @@ async function signInput(st: State, k: OurKeyExpr, input: InputInfo, i: number, 
     const type = input.hasSighashType ? input.sighashType & 0xff : SIGHASH.ALL;
     const digest = await sighashLegacy(host, st, input.map, i, input.hasRedeemScript, prev.script, type);
     const secret = secretAt(signPath);
-    const { der } = ecdsaSign(digest, secret);
-    await yieldSignature(st, i, compressedPubkey(secret), undefined, concat(der, Uint8Array.of(type)));
+    const { der } = ecdsaSign(digest, secret, meterOf(st.ctx));
+    await yieldSignature(st, i, compressedPubkey(st.ctx, secret), undefined, concat(der, Uint8Array.of(type)));
     return;
   }
   const w = await witnessUtxo(host, input.map);
@@ -604,8 +612,8 @@ async function signInput(st: State, k: OurKeyExpr, input: InputInfo, i: number, 
     const type = input.hasSighashType ? input.sighashType & 0xff : SIGHASH.ALL;
     const digest = await sighashSegwitV0(host, st, hashes, input.map, i, script, type);
     const secret = secretAt(signPath);
-    const { der } = ecdsaSign(digest, secret);
-    await yieldSignature(st, i, compressedPubkey(secret), undefined, concat(der, Uint8Array.of(type)));
+    const { der } = ecdsaSign(digest, secret, meterOf(st.ctx));
+    await yieldSignature(st, i, compressedPubkey(st.ctx, secret), undefined, concat(der, Uint8Array.of(type)));
     return;
   }
   if (segwit !== 1 || st.policy.root.type !== 'tr') throw badState('unexpected script type');
@@ -618,6 +626,8 @@ async function signInput(st: State, k: OurKeyExpr, input: InputInfo, i: number, 
   }
   let secret = secretAt(signPath);
   if (!k.leaf) {
+    // crypto_tr_tweak_seckey computes d·G
+    st.ctx.rngCharge?.('point-mul');
     const P = schnorr.Point.BASE.multiply(bytesToNumber(secret));
     const xonly = P.toBytes(true).subarray(1);
     const tt = taprootTweak(xonly, treeRoot);
@@ -625,12 +635,22 @@ async function signInput(st: State, k: OurKeyExpr, input: InputInfo, i: number, 
     const d = P.toBytes(true)[0] === 0x03 ? N - bytesToNumber(secret) : bytesToNumber(secret);
     secret = numberTo32((d + bytesToNumber(tt.tweak)) % N);
   }
-  const sig = schnorrSignRandomNonce(digest, secret, (n) => st.ctx.random(n));
+  // the public key of the (tweaked) signing key comes first (cx_ecfp_generate_pair)
+  st.ctx.rngCharge?.('point-mul');
   const pub = schnorr.getPublicKey(secret);
+  const sig = schnorrSignRandomNonce(digest, secret, (n) => st.ctx.random(n), meterOf(st.ctx));
   await yieldSignature(st, i, pub, k.leaf ? k.tapleafHash : undefined, type === 0 ? sig : concat(sig, Uint8Array.of(type)));
 }
 
-function compressedPubkey(secret: Uint8Array): Uint8Array {
+/** musig_nonce_gen: R1 = k1·G and R2 = k2·G. */
+function chargeNonceGen(ctx: AppContext): void {
+  ctx.rngCharge?.('point-mul');
+  ctx.rngCharge?.('point-mul');
+}
+
+/** The signing key's public key (cx_ecfp_generate_pair). */
+function compressedPubkey(ctx: AppContext, secret: Uint8Array): Uint8Array {
+  ctx.rngCharge?.('point-mul');
   return schnorr.Point.BASE.multiply(bytesToNumber(secret)).toBytes(true);
 }
 

@@ -9,7 +9,7 @@ import { schnorr } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { compareBytes, concat, encodeVarint, u32le } from '../../../../apdu/bytes.ts';
 import type { HostChannel } from '../client.ts';
-import { ckdPub, type ExtendedPubkey, hash160 } from '../keys.ts';
+import { ckdPub, type ExtendedPubkey, hash160, type Meter } from '../keys.ts';
 import type { KeyExpr, PolicyNode, TapTree } from './template.ts';
 import { fetchKeyInfo, type WalletHeader } from './wallet.ts';
 
@@ -20,6 +20,8 @@ export interface Derivation {
   header: Pick<WalletHeader, 'keysRoot' | 'nKeys' | 'version'>;
   change: boolean;
   addressIndex: number;
+  /** Reports the curve operations of the derivation to the device (keys.ts Meter). */
+  meter?: Meter;
 }
 
 export class ScriptError extends Error {
@@ -33,9 +35,13 @@ const OP = {
   IFDUP: 0x73, TOALTSTACK: 0x6b, FROMALTSTACK: 0x6c, SWAP: 0x7c, ZERONOTEQUAL: 0x92, ADD: 0x93,
 } as const;
 
-/** The aggregate of a musig() key expression as a BIP-328 synthetic xpub (before derivation). */
-export function musigXpub(keys: readonly Uint8Array[], version: number): ExtendedPubkey {
+/**
+ * The aggregate of a musig() key expression as a BIP-328 synthetic xpub (before derivation).
+ * musig_key_agg multiplies every key by its coefficient: one scalar multiplication per key.
+ */
+export function musigXpub(keys: readonly Uint8Array[], version: number, meter?: Meter): ExtendedPubkey {
   const sorted = [...keys].sort(compareBytes);
+  for (let i = 0; i < keys.length; i++) meter?.('point-mul');
   const Q = keyAggregate(sorted).aggPublicKey.toBytes(true);
   return { version, depth: 0, parentFingerprint: 0, childNumber: 0, chainCode: BIP328_CHAINCODE, pubkey: Q };
 }
@@ -57,14 +63,14 @@ export async function keyExprXpub(host: HostChannel, d: Derivation, expr: KeyExp
   }
   // the app builds the synthetic xpub with its own BIP32_PUBKEY_VERSION; only the key and the
   // chain code matter for derivation
-  return musigXpub(keys, version);
+  return musigXpub(keys, version, d.meter);
 }
 
 /** The compressed key of a key expression at /<change>/<index> (get_derived_pubkey). */
 export async function derivedKey(host: HostChannel, d: Derivation, expr: KeyExpr): Promise<Uint8Array> {
   const root = await keyExprXpub(host, d, expr);
-  const step = ckdPub(root, d.change ? expr.numSecond : expr.numFirst).child;
-  return ckdPub(step, d.addressIndex).child.pubkey;
+  const step = ckdPub(root, d.change ? expr.numSecond : expr.numFirst, d.meter).child;
+  return ckdPub(step, d.addressIndex, d.meter).child.pubkey;
 }
 
 function pushNumber(n: number): Uint8Array {
@@ -274,9 +280,17 @@ export async function taptreeHash(host: HostChannel, d: Derivation, tree: TapTre
   return compareBytes(l, r) <= 0 ? tagged('TapBranch', l, r) : tagged('TapBranch', r, l);
 }
 
-/** BIP-341 output key: x-only internal key tweaked with TapTweak(key || merkle root). */
-export function taprootTweak(internalXonly: Uint8Array, merkleRoot: Uint8Array | undefined): { tweak: Uint8Array; outputKey: Uint8Array; parity: number } {
+/**
+ * BIP-341 output key: x-only internal key tweaked with TapTweak(key || merkle root). Like
+ * crypto_tr_tweak_pubkey it costs one scalar multiplication (t·G).
+ */
+export function taprootTweak(
+  internalXonly: Uint8Array,
+  merkleRoot: Uint8Array | undefined,
+  meter?: Meter,
+): { tweak: Uint8Array; outputKey: Uint8Array; parity: number } {
   const tweak = tagged('TapTweak', internalXonly, merkleRoot ?? new Uint8Array());
+  meter?.('point-mul');
   const P = schnorr.Point.fromBytes(concat(Uint8Array.of(0x02), internalXonly));
   const Q = P.add(schnorr.Point.BASE.multiply(bytesToBig(tweak)));
   const q = Q.toBytes(true);
@@ -312,7 +326,7 @@ export async function walletScript(host: HostChannel, d: Derivation, root: Polic
     case 'tr': {
       const k = await derivedKey(host, d, root.key);
       const h = root.tree ? await taptreeHash(host, d, root.tree) : undefined;
-      return concat(Uint8Array.of(OP[1], 32), taprootTweak(k.subarray(1), h).outputKey);
+      return concat(Uint8Array.of(OP[1], 32), taprootTweak(k.subarray(1), h, d.meter).outputKey);
     }
     default:
       throw new ScriptError(`${root.type} is not a top-level script`);

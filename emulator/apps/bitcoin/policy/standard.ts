@@ -31,8 +31,10 @@ export async function isStandardPolicy(
 ): Promise<boolean> {
   const purpose = bip44Purpose(root);
   if (purpose === undefined || header.nKeys !== 1) return false;
+  // the master fingerprint is computed before the key is fetched, as in is_wallet_policy_standard
+  const fingerprint = masterFingerprint(ctx);
   const got = await fetchKeyInfo(host, header, 0);
-  if (!got?.info.origin || got.info.origin.fingerprint !== masterFingerprint(ctx)) return false;
+  if (!got?.info.origin || got.info.origin.fingerprint !== fingerprint) return false;
   const path = got.info.origin.path;
   try {
     if (!xpubEqual(got.info.xpub, xpubAt(ctx, path, net))) return false;
