@@ -1,6 +1,7 @@
 // Minimal argv parsing shared by the commands: `--flag`, `--opt value`, `--opt=value`, repeated
 // options, positionals. Unknown options are errors so a typo never silently changes behaviour.
 
+import { parsePath } from '../apdu/path.ts';
 import { CliError } from './command.ts';
 
 export interface OptionSpec {
@@ -48,4 +49,13 @@ export function intOption(args: ParsedArgs, name: string, fallback: number, min 
   const n = Number(raw);
   if (n < min || n > max) throw new CliError(`--${name}: expected ${min}..${max}, got ${n}`);
   return n;
+}
+
+/** Parses a BIP-32 path argument; a malformed one is a CliError, prefixed with its option if it came from one. */
+export function pathArgument(text: string, option?: string): number[] {
+  try {
+    return parsePath(text);
+  } catch (err) {
+    throw new CliError(option ? `--${option}: ${(err as Error).message}` : (err as Error).message);
+  }
 }

@@ -11,11 +11,10 @@
 // signing and refuses it unless its blind-signing setting is on.
 
 import { toHex, fromHex } from '../../apdu/bytes.ts';
-import { parsePath } from '../../apdu/path.ts';
 import { sortKeys } from '@scure/btc-signer/musig2.js';
 import { TapAppClient } from '../../host/tap-app/client.ts';
 import { SoftwareSigner, TapAppMusigSigner, runMusigSession, type MusigSigner } from '../../host/musig2/index.ts';
-import { parseArgs, type ParsedArgs } from '../args.ts';
+import { parseArgs, pathArgument, type ParsedArgs } from '../args.ts';
 import { CliError, type Command, type CommandContext } from '../command.ts';
 import { openCliTransport } from '../transport.ts';
 
@@ -52,11 +51,7 @@ function participants(args: ParsedArgs, keys: Uint8Array[]): Uint8Array[] {
 }
 
 function path(args: ParsedArgs): number[] {
-  try {
-    return parsePath(args.values.get('path') ?? '');
-  } catch (err) {
-    throw new CliError(`--path: ${(err as Error).message}`);
-  }
+  return pathArgument(args.values.get('path') ?? '', 'path');
 }
 
 function print(ctx: CommandContext, out: Record<string, string>): void {

@@ -1,9 +1,8 @@
 // `taproot-hw sign-message MESSAGE --path PATH`: a BIP-137 message signature (SIGN_MESSAGE; the person
 // reviews the message), printed in base64 as Bitcoin Core's verifymessage takes it.
 
-import { parsePath } from '../../apdu/path.ts';
 import { BitcoinAppClient } from '../../host/bitcoin-app/client.ts';
-import { parseArgs } from '../args.ts';
+import { parseArgs, pathArgument } from '../args.ts';
 import { CliError, type Command } from '../command.ts';
 import { openCliTransport } from '../transport.ts';
 
@@ -18,12 +17,7 @@ export const signMessage: Command = {
     if (args.positionals.length !== 1) throw new CliError(`expected one MESSAGE; usage: ${USAGE}`);
     const text = args.values.get('path');
     if (!text) throw new CliError(`--path is required; usage: ${USAGE}`);
-    let path: number[];
-    try {
-      path = parsePath(text);
-    } catch (err) {
-      throw new CliError((err as Error).message);
-    }
+    const path = pathArgument(text);
     const transport = await openCliTransport(ctx.global.transport, ctx.global);
     try {
       const sig = await new BitcoinAppClient(transport).signMessage(args.positionals[0]!, path);

@@ -3,9 +3,9 @@
 // m/1017'/c'/212'/0/i). Any other path needs --display: the device shows it and the person approves.
 
 import { toHex } from '../../apdu/bytes.ts';
-import { formatPath, parsePath } from '../../apdu/path.ts';
+import { formatPath } from '../../apdu/path.ts';
 import { TapAppClient } from '../../host/tap-app/client.ts';
-import { parseArgs } from '../args.ts';
+import { parseArgs, pathArgument } from '../args.ts';
 import { CliError, type Command } from '../command.ts';
 import { openCliTransport } from '../transport.ts';
 
@@ -18,12 +18,7 @@ export const tapKey: Command = {
   async run(ctx) {
     const args = parseArgs(ctx.argv, { display: 'flag' }, USAGE);
     if (args.positionals.length !== 1) throw new CliError(`expected one PATH; usage: ${USAGE}`);
-    let path: number[];
-    try {
-      path = parsePath(args.positionals[0]!);
-    } catch (err) {
-      throw new CliError((err as Error).message);
-    }
+    const path = pathArgument(args.positionals[0]!);
     const transport = await openCliTransport(ctx.global.transport, { ...ctx.global, app: ctx.global.app ?? 'tap' });
     try {
       const key = await new TapAppClient(transport).getKey(path, { display: args.flags.has('display') });
