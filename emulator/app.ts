@@ -60,9 +60,19 @@ export interface CommandIO {
   respond(response: Uint8Array): Promise<CommandApdu>;
 }
 
+/** What an app's idle (home) screen shows, as the Ledger SDK's nbgl_useCaseHomeAndSettings draws it. */
+export interface AppHome {
+  /** e.g. "Bitcoin Testnet" (the real testnet app's home title differs from its name "Bitcoin Test"). */
+  title: string;
+  /** Touch devices only: the line under the title; `\n` breaks lines as the app's string does. */
+  tagline: string;
+}
+
 export interface DeviceApp {
   readonly name: string;
   readonly version: string;
+  /** Home screen texts; default: the app name and the SDK's default tagline. */
+  readonly home?: AppHome;
   /** Flags byte(s) of GET_APP_AND_VERSION. */
   readonly flags: Uint8Array;
   /**

@@ -9,7 +9,7 @@ import { decodeCommand, statusOnly, type CommandApdu } from '../apdu/apdu.ts';
 import { concat, utf8 } from '../apdu/bytes.ts';
 import { SW } from '../apdu/status.ts';
 import { getModel, type DeviceModel, type ModelId } from '../devices/models.ts';
-import { AppCommandAborted, type AppContext, type AppFactory, type CommandIO, type DeviceApp, type DeviceSettings } from './app.ts';
+import { AppCommandAborted, type AppContext, type AppFactory, type AppHome, type CommandIO, type DeviceApp, type DeviceSettings } from './app.ts';
 import { Automation, type AutomationDocument } from './automation.ts';
 import { secureRandom } from './rng.ts';
 import { SpeculosRandom } from './speculos-rng.ts';
@@ -54,6 +54,11 @@ export type DeviceState = 'locked' | 'dashboard' | 'app';
 
 /** Dashboard (BOLOS) versions reported by B0 01, per model: plausible firmware versions. */
 const OS_VERSION: Record<ModelId, string> = { nanos: '2.1.0', nanosp: '1.1.2', nanox: '2.2.4', stax: '1.5.0', flex: '1.1.1', apex: '1.0.0' };
+
+/** The Ledger SDK's home screen when an app gives no tagline of its own. */
+function defaultHome(name: string): AppHome {
+  return { title: name, tagline: `This app enables signing\ntransactions on the ${name}\nnetwork.` };
+}
 
 export class UnknownAppError extends Error {
   override readonly name = 'UnknownAppError';
@@ -473,7 +478,7 @@ export class EmulatedDevice {
     if (this.locked) return this.display.showStatic(this.renderer.locked());
     const session = this.session;
     if (session) {
-      this.display.present({ pages: this.renderer.appHome(session.app.name, session.app.version), onAction: (a) => a === 'quit' && this.quitApp() });
+      this.display.present({ pages: this.renderer.appHome(session.app.home ?? defaultHome(session.app.name), session.app.version), onAction: (a) => a === 'quit' && this.quitApp() });
       return;
     }
     this.display.present({

@@ -5,6 +5,7 @@
 // Line positions follow the Nano S Plus corpus (value block centred on y = 43, 14 px per line).
 
 import type { DeviceModel } from '../../devices/models.ts';
+import type { AppHome } from '../app.ts';
 import type { Renderer, ReviewScreens } from './renderer.ts';
 import type { ReviewFlow, WarningPage } from './review.ts';
 import type { Screen, TextEvent, UiAction } from './screen.ts';
@@ -81,10 +82,12 @@ export class NanoRenderer implements Renderer {
     return this.centred(text, this.g.valueCentre, this.fonts.title);
   }
 
-  appHome(name: string, version: string): Screen[] {
+  // nbgl_useCaseHomeAndSettings on a Nano: the title with "app is ready", then "App info", then
+  // "Quit app" (seen on Speculos with the Bitcoin Test 2.4.6 app).
+  appHome(home: AppHome, _version: string): Screen[] {
     return withNavigation([
-      this.centred(`${name}\nis ready`, this.g.valueCentre, this.fonts.title),
-      { events: [...this.lines(this.fonts.title, ['Version'], this.g.itemY), ...this.block([version], this.g.valueCentre, this.fonts.body)] },
+      this.centred(`${home.title}\napp is ready`, this.g.valueCentre, this.fonts.title),
+      this.centred('App info', this.g.valueCentre, this.fonts.title),
       this.centred('Quit app', this.g.valueCentre, this.fonts.title, 'quit'),
     ]);
   }

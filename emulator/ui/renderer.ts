@@ -1,5 +1,6 @@
 // A renderer lays out what apps ask to show on one model's screen. nano.ts and touch.ts implement it.
 
+import type { AppHome } from '../app.ts';
 import type { ReviewFlow, WarningPage } from './review.ts';
 import type { Screen } from './screen.ts';
 
@@ -17,7 +18,7 @@ export interface Renderer {
   status(text: string): Screen;
   busy(text: string): Screen;
   /** The idle screens of an open app; the last action offered is `quit`. */
-  appHome(name: string, version: string): Screen[];
+  appHome(home: AppHome, version: string): Screen[];
   /** The dashboard: one entry per installed app (action `open:<name>`). */
   dashboard(appNames: readonly string[]): Screen[];
   locked(): Screen;

@@ -9,6 +9,7 @@
 // (96,554) Reject, (239,462) Yes, reject). Stax and Apex P are scaled from it: no recorded screens.
 
 import type { DeviceModel } from '../../devices/models.ts';
+import type { AppHome } from '../app.ts';
 import type { Renderer, ReviewScreens } from './renderer.ts';
 import type { ReviewFlow, ReviewPair, WarningPage } from './review.ts';
 import type { Screen, TextEvent, TouchRegion } from './screen.ts';
@@ -115,12 +116,13 @@ export class TouchRenderer implements Renderer {
     return { events: this.centred(this.fonts.large, text, Math.round(this.g.height / 2)) };
   }
 
-  appHome(name: string, version: string): Screen[] {
+  // nbgl_useCaseHomeAndSettings on a touch device: title, the app's tagline, "Quit app" in the footer.
+  appHome(home: AppHome, _version: string): Screen[] {
     return [
       {
         events: [
-          ...this.centred(this.fonts.large, name, Math.round(this.g.footerTop * 0.45)),
-          ...this.centred(this.fonts.small, `app is ready\nVersion ${version}`, Math.round(this.g.footerTop * 0.45) + 60),
+          ...this.centred(this.fonts.large, home.title, Math.round(this.g.footerTop * 0.45)),
+          ...this.centred(this.fonts.small, home.tagline, Math.round(this.g.footerTop * 0.45) + 60),
           ...this.centred(this.fonts.small, 'Quit app', this.footerTextY()),
         ],
         regions: [{ x: 0, y: this.g.footerTop, w: this.g.width, h: this.g.height - this.g.footerTop, action: 'quit' }],

@@ -40,6 +40,7 @@ export function createBitcoinApp(net: BitcoinNetwork): DeviceApp {
     name: net.appName,
     version: APP_VERSION,
     flags: Uint8Array.of(0x00),
+    home: net.home,
     async handle(command, io, ctx) {
       if (command.p2 > CURRENT_PROTOCOL_VERSION) return statusOnly(SW.WRONG_P1P2);
       if (command.cla === CLA_FRAMEWORK && command.ins === INS_CONTINUE) return statusOnly(SW.BAD_STATE);

@@ -172,8 +172,8 @@ describe('EmulatedDevice screens and events', () => {
     d.clearEvents();
     expect(d.events()).toEqual([]);
     d.pressButton('right');
-    expect(texts).toEqual(['Version', '1.0.0']);
-    expect(d.events().map((e) => e.text)).toEqual(['Version', '1.0.0']);
+    expect(texts).toEqual(['App info']);
+    expect(d.events().map((e) => e.text)).toEqual(['App info']);
     d.pressButton('right');
     d.pressButton('both');
     expect(d.state).toBe('dashboard');
@@ -216,7 +216,7 @@ describe('EmulatedDevice screens and events', () => {
     expect(await hex(d, 'e120000000')).toBe('9000');
     expect(d.currentScreen().map((e) => e.text)).toEqual(['Transaction signed']);
     await new Promise((r) => setTimeout(r, 30));
-    expect(d.currentScreen().map((e) => e.text)).toEqual(['Test App', 'is ready']);
+    expect(d.currentScreen().map((e) => e.text)).toEqual(['Test App', 'app is ready']);
   });
 
   it('Stax and Apex P lay out reviews and approve with auto-approve; touch ignores buttons and vice versa', async () => {
