@@ -1,12 +1,14 @@
 // SIGN_VPSBT (E7 30, §5.5): the commitments to a merkleized vPSBT, as the Bitcoin app's SIGN_PSBT
-// sends a PSBTv2's (without wallet id and HMAC):
+// sends a PSBTv2's (without wallet id and HMAC), plus the order in which the device checks that
+// no two outputs claim the same leaf of the split commitment:
 //   varint global_map_size || global_keys_root[32] || global_values_root[32]
 //   || varint n_inputs || inputs_maps_root[32] || varint n_outputs || outputs_maps_root[32]
+//   || outputs_order_root[32]
 // The response data is empty; signatures and MuSig2 values arrive as YIELDs whose payloads are the
 // Bitcoin app's SIGN_PSBT yields (one decoder for both apps), restricted here to what §5.5 allows:
 // x-only script keys, no tapleaf hash, 64- or 65-byte signatures.
 
-import { ByteReader, concat, encodeVarint } from '../bytes.ts';
+import { ByteReader, concat, encodeVarint, u32be } from '../bytes.ts';
 import { CodecError } from '../errors.ts';
 import { SW } from '../status.ts';
 import { decodeSignPsbtYield, encodeSignPsbtYield, type SignPsbtYield } from '../bitcoin-app/sign-psbt-yields.ts';
@@ -28,7 +30,15 @@ export interface SignVpsbtRequest {
   inputsRoot: Uint8Array;
   outputCount: number;
   outputsRoot: Uint8Array;
+  /**
+   * Merkle root over `outputCount` elements `u32be(output index)`: the outputs sorted by their split
+   * locator key (§5.5 step 2), so the device proves in one pass, in bounded memory, that they are distinct.
+   */
+  outputsOrderRoot: Uint8Array;
 }
+
+/** An element of the outputs-order tree: the output's index in the vPSBT. */
+export const encodeOutputOrderElement = (index: number): Uint8Array => u32be(index);
 
 function count(r: ByteReader, what: string, max: number): number {
   const n = r.varint(what);
@@ -52,6 +62,7 @@ export const signVpsbt: CommandSpec<SignVpsbtRequest, void> = {
       field(req.inputsRoot, 32, 'SIGN_VPSBT.inputsRoot'),
       encodeVarint(req.outputCount),
       field(req.outputsRoot, 32, 'SIGN_VPSBT.outputsRoot'),
+      field(req.outputsOrderRoot, 32, 'SIGN_VPSBT.outputsOrderRoot'),
     );
   },
   decodeRequest(data) {
@@ -62,10 +73,11 @@ export const signVpsbt: CommandSpec<SignVpsbtRequest, void> = {
     const inputsRoot = r.bytesN(32, 'inputsRoot').slice();
     const outputCount = count(r, 'outputCount', MAX_VPSBT_OUTPUTS);
     const outputsRoot = r.bytesN(32, 'outputsRoot').slice();
+    const outputsOrderRoot = r.bytesN(32, 'outputsOrderRoot').slice();
     r.end();
     if (inputCount === 0) throw new RequestError('SIGN_VPSBT.inputCount: expected at least one input, got 0');
     if (outputCount === 0) throw new RequestError('SIGN_VPSBT.outputCount: expected at least one output, got 0');
-    return { globalMap, inputCount, inputsRoot, outputCount, outputsRoot };
+    return { globalMap, inputCount, inputsRoot, outputCount, outputsRoot, outputsOrderRoot };
   },
   encodeResponse: () => new Uint8Array(),
   decodeResponse: (data) => expectEmpty(data, 'SIGN_VPSBT response'),

@@ -1,10 +1,16 @@
 // The commitments SIGN_VPSBT sends (docs/tap-app-protocol.md §5.5): one merkleized map per map of
 // the vPSBT (PSBTv0 as tapd writes it, the unsigned transaction left out: the device rebuilds the
-// virtual transaction from the assets), and Merkle trees over the input and output map commitments.
+// virtual transaction from the assets), Merkle trees over the input and output map commitments, and
+// the tree of output indices in split-locator order the device walks to prove the outputs distinct.
 
+import { compareBytes } from '../../apdu/bytes.ts';
 import { MerkleTree, MerkleizedMap } from '../../apdu/merkle.ts';
-import type { SignVpsbtRequest } from '../../apdu/tap-app/sign-vpsbt.ts';
+import { encodeOutputOrderElement, type SignVpsbtRequest } from '../../apdu/tap-app/sign-vpsbt.ts';
+import { assetId } from '../../assets/asset/genesis.ts';
+import { decodeAsset } from '../../assets/asset/leaf.ts';
+import { decodeU64 } from '../../assets/tlv/values.ts';
 import { decodeRawPsbt, type PsbtField } from '../../assets/vpsbt/psbt-map.ts';
+import { splitLocatorKey } from '../../assets/vtx/verify.ts';
 import type { ClientCommandInterpreter } from '../bitcoin-app/client-commands.ts';
 
 export interface MerkleizedVpsbt {
@@ -13,6 +19,42 @@ export interface MerkleizedVpsbt {
   outputs: MerkleizedMap[];
   inputsTree: MerkleTree;
   outputsTree: MerkleTree;
+  /** Output indices sorted by split locator key (§5.5 step 2). */
+  outputsOrder: number[];
+  outputsOrderTree: MerkleTree;
+}
+
+const PSBT_OUT_ANCHOR_OUTPUT_INDEX = 0x72;
+const PSBT_OUT_ASSET = 0x76;
+
+/** The split locator key of an output (its anchor output index, asset ID and script key), if it has a readable one. */
+function locatorKey(fields: readonly PsbtField[]): Uint8Array | undefined {
+  const value = (type: number) => fields.find((f) => f.key.length === 1 && f.key[0] === type)?.value;
+  const anchor = value(PSBT_OUT_ANCHOR_OUTPUT_INDEX);
+  const asset = value(PSBT_OUT_ASSET);
+  if (!anchor || !asset) return undefined;
+  try {
+    const index = decodeU64(anchor, 'anchorOutputIndex');
+    if (index > 0xffffffffn) return undefined;
+    const a = decodeAsset(asset);
+    return splitLocatorKey(Number(index), assetId(a.genesis), a.scriptKey);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The output indices in increasing split-locator order. An output without a readable locator is put
+ * last: the host does not judge the packet, the device refuses it (6A80) when it reads that output.
+ */
+export function outputsLocatorOrder(outputs: readonly (readonly PsbtField[])[]): number[] {
+  const keyed = outputs.map((fields, index) => ({ index, key: locatorKey(fields) }));
+  return keyed
+    .sort((a, b) => {
+      if (!a.key || !b.key) return a.key ? -1 : b.key ? 1 : a.index - b.index;
+      return compareBytes(a.key, b.key) || a.index - b.index;
+    })
+    .map((k) => k.index);
 }
 
 const toMap = (fields: readonly PsbtField[]) => new MerkleizedMap(fields.map((f) => [f.key, f.value] as const));
@@ -21,12 +63,15 @@ export function merkleizeVpsbt(bytes: Uint8Array): MerkleizedVpsbt {
   const raw = decodeRawPsbt(bytes, 'vpsbt');
   const inputs = raw.inputs.map(toMap);
   const outputs = raw.outputs.map(toMap);
+  const outputsOrder = outputsLocatorOrder(raw.outputs);
   return {
     global: toMap(raw.global),
     inputs,
     outputs,
     inputsTree: MerkleTree.fromElements(inputs.map((m) => m.commitment())),
     outputsTree: MerkleTree.fromElements(outputs.map((m) => m.commitment())),
+    outputsOrder,
+    outputsOrderTree: MerkleTree.fromElements(outputsOrder.map(encodeOutputOrderElement)),
   };
 }
 
@@ -38,6 +83,7 @@ export function signVpsbtRequest(m: MerkleizedVpsbt): SignVpsbtRequest {
     inputsRoot: m.inputsTree.root,
     outputCount: m.outputs.length,
     outputsRoot: m.outputsTree.root,
+    outputsOrderRoot: m.outputsOrderTree.root,
   };
 }
 
@@ -47,4 +93,5 @@ export function serveVpsbt(it: ClientCommandInterpreter, m: MerkleizedVpsbt): vo
   for (const map of [...m.inputs, ...m.outputs]) it.addKnownMapping(map);
   it.addKnownList(m.inputs.map((map) => map.commitment()));
   it.addKnownList(m.outputs.map((map) => map.commitment()));
+  it.addKnownList(m.outputsOrder.map(encodeOutputOrderElement));
 }

@@ -30,15 +30,20 @@ function vectorPacket(): VPacket {
 }
 
 /**
- * Re-keys input 0 of tapd's vector packet to `scriptKey` (33 bytes): the input asset, its PrevID
- * and the root asset's prev witness. Split outputs commit to the zero PrevID, so their split
- * commitment proofs stay valid.
+ * Re-keys input 0 of tapd's vector packet to `scriptKey` (33 bytes): the input asset, its PrevID,
+ * the root asset's prev witness and the copies of the root that split assets carry (as tapd keeps
+ * them). Split outputs commit to the zero PrevID, so their split commitment proofs stay valid.
  */
 function rekey(p: VPacket, scriptKey: Uint8Array, derivation?: { internal: Uint8Array; path: string }): VPacket {
   const vin = p.inputs[0]!;
   vin.asset!.scriptKey = scriptKey;
   vin.prevId = { ...vin.prevId, scriptKey };
-  signedOutput(p).asset!.prevWitnesses[0]!.prevId = vin.prevId;
+  const root = signedOutput(p);
+  root.asset!.prevWitnesses[0]!.prevId = vin.prevId;
+  for (const a of [root.splitAsset, ...p.outputs.map((o) => o.asset)]) {
+    const sc = a?.prevWitnesses[0]?.splitCommitment;
+    if (sc) sc.rootAsset = structuredClone(root.asset!);
+  }
   vin.bip32Derivation = [];
   vin.trBip32Derivation = derivation
     ? [{ xOnlyPubKey: derivation.internal.subarray(1), leafHashes: [], fingerprint: FINGERPRINT, path: parsePath(derivation.path) }]

@@ -1,4 +1,5 @@
-// SIGN_VPSBT (§5.5): commit-and-reveal streaming of a vPSBT, review of its display model, then a
+// SIGN_VPSBT (§5.5): commit-and-reveal streaming of a vPSBT, the split pass proving that every
+// output shown is bound by the signed root (split-check.ts), review of its display model, then a
 // second pass that must read exactly what the first one did (same review digest) before the device
 // signs, over the virtual-transaction sighash it computes itself (assets/vtx), every input whose
 // script key it holds. The review pairs follow assets/display's describeVPacket item for item.
@@ -23,6 +24,7 @@ import type { TapCommand, TapHandler } from './command.ts';
 import { decodeBody } from './decode.ts';
 import { TapError, denied, incorrectData } from './errors.ts';
 import { heldScriptKey, signWithScriptKey, type HeldScriptKey } from './script-key.ts';
+import { checkSplitOutputs, type SignedRoot } from './split-check.ts';
 import { Scope, VpsbtReader } from './vpsbt-reader.ts';
 
 type Request = ReturnType<typeof signVpsbt.decodeRequest>;
@@ -42,7 +44,7 @@ interface Walk {
   pairs: ReviewPair[];
   warnings: string[];
   inputs: InputRecord[];
-  root: Asset;
+  root: SignedRoot;
 }
 
 function units(n: bigint): string {
@@ -125,7 +127,7 @@ async function walk(cmd: TapCommand, req: Request, reader: VpsbtReader): Promise
 
   const burnKey = deriveBurnKey(inputs[0]!.prevId);
   let totalOut = 0n;
-  let root: Asset | undefined;
+  let root: SignedRoot | undefined;
   for (let j = 0; j < req.outputCount; j++) {
     const what = `outputs[${j}]`;
     const { map, keys } = await reader.map(req.outputsRoot, req.outputCount, j, what);
@@ -171,13 +173,13 @@ async function walk(cmd: TapCommand, req: Request, reader: VpsbtReader): Promise
     // The asset whose virtual tx the inputs sign: the split root, or the only output (§5.5 step 3).
     if (type === 1 || req.outputCount === 1) {
       if (root) throw incorrectData(`${what}: expected one split root output, got a second one`);
-      root = asset;
+      root = { asset, outputIndex: j, totalIn };
       reader.retain(assetBytes.length);
     }
   }
   if (!root) throw incorrectData('outputs: expected a split root output (or a single output)');
   pairs.push({ item: 'Total out', value: units(totalOut) });
-  if (totalIn !== totalOut) warnings.push(`Outputs (${units(totalOut)}) differ from inputs (${units(totalIn)}).`);
+  // Outputs that do not add up to the inputs are refused by the split pass, not shown as a warning.
   reader.note(u32be(req.inputCount));
   reader.note(u32be(req.outputCount));
   return { digest: reader.finish(), pairs, warnings, inputs, root };
@@ -199,6 +201,7 @@ export const signVpsbtHandler: TapHandler = async (cmd) => {
   const first = new VpsbtReader(cmd.host);
   cmd.state.lastVpsbtStats = first.stats;
   const review = await walk(cmd, req, first);
+  await checkSplitOutputs(first, req, review.root);
   for (const text of review.warnings) if (!(await cmd.ctx.warn({ title: 'Warning', text }))) throw denied();
   if (!(await cmd.ctx.review(transferReview(review.pairs)))) throw denied();
 
@@ -217,10 +220,11 @@ export const signVpsbtHandler: TapHandler = async (cmd) => {
     if (key) held.push([i, key, vin]);
   });
   if (held.length === 0) throw new TapError(TAP_SW.KEY_NOT_HELD, 'no input script key belongs to this device');
-  const vtx = parse('virtual transaction', () => virtualTx(signing.root, signing.inputs.map((i) => ({ prevId: i.prevId, asset: i.asset }))));
+  const root = signing.root.asset;
+  const vtx = parse('virtual transaction', () => virtualTx(root, signing.inputs.map((i) => ({ prevId: i.prevId, asset: i.asset }))));
   const signatures = held.map(([i, key, vin]) => {
     const sighash = parse(`inputs[${i}] sighash`, () =>
-      virtualTxSighash(vtx, signing.root, i, inputPrevOut(vin.asset, `inputs[${i}]`), { sighashType: vin.sighashType }),
+      virtualTxSighash(vtx, root, i, inputPrevOut(vin.asset, `inputs[${i}]`), { sighashType: vin.sighashType }),
     );
     const sig = signWithScriptKey(cmd.ctx, key, sighash);
     return encodeSignVpsbtYield({

@@ -3,7 +3,7 @@
 // running review digest. It also measures what the device had to hold at once (VpsbtStats).
 
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concat, encodeVarint, u32be } from '../../../apdu/bytes.ts';
+import { ByteReader, concat, encodeVarint, u32be } from '../../../apdu/bytes.ts';
 import type { HostChannel, MapCommitment } from '../bitcoin/client.ts';
 import type { VpsbtStats } from './command.ts';
 import { unverified } from './errors.ts';
@@ -43,6 +43,45 @@ export class VpsbtReader {
     this.sync();
     if (!map) throw unverified(what);
     return { map, keys };
+  }
+
+  /**
+   * The commitment of the map at `index` without walking its keys: for a map whose keys an earlier
+   * `map()` call of this command already checked (§5.5 step 2, the split pass).
+   */
+  async mapCommitment(root: Uint8Array, size: number, index: number, what: string): Promise<MapCommitment> {
+    this.hold(MAP_COMMITMENT_BYTES);
+    const raw = await this.host.getMerkleLeafElement(root, size, index, MAP_COMMITMENT_BYTES);
+    this.sync();
+    if (raw === undefined) throw unverified(what);
+    const r = new ByteReader(raw, what);
+    try {
+      const map = { size: r.varintNumber('size', 0xffff), keysRoot: r.bytesN(32, 'keysRoot').slice(), valuesRoot: r.bytesN(32, 'valuesRoot').slice() };
+      r.end();
+      return map;
+    } catch {
+      throw unverified(what);
+    }
+  }
+
+  /** A leaf element of a Merkle tree the request names, proven against its root. */
+  async element(root: Uint8Array, size: number, index: number, maxLen: number, what: string): Promise<Uint8Array> {
+    const e = await this.host.getMerkleLeafElement(root, size, index, maxLen);
+    this.sync();
+    if (e === undefined) throw unverified(what);
+    this.hold(e.length);
+    return e;
+  }
+
+  /**
+   * The value for `key`, outside the review digest, for fields the review never shows (the split
+   * pass, BIP-373 MuSig2 fields); undefined when the host says it is absent or its answer does not verify.
+   */
+  async lookup(map: MapCommitment, key: Uint8Array): Promise<Uint8Array | undefined> {
+    const value = await this.host.getMapValue(map, key, MAX_VPSBT_VALUE);
+    this.sync();
+    if (value !== undefined) this.hold(value.length);
+    return value;
   }
 
   /** The value for `key`, or undefined when the map has no such key; folded into the digest. */

@@ -141,11 +141,15 @@ describe('Taproot Assets app codecs', () => {
       inputsRoot: new Uint8Array(32).fill(3),
       outputCount: 1000,
       outputsRoot: new Uint8Array(32).fill(4),
+      outputsOrderRoot: new Uint8Array(32).fill(5),
     };
     const enc = signVpsbt.encodeRequest(req);
+    expect(enc).toHaveLength(165);
     expect(toHex(enc.subarray(65, 66))).toBe('02');
     expect(toHex(enc.subarray(98, 101))).toBe('fde803');
+    expect(toHex(enc.subarray(133))).toBe('05'.repeat(32));
     expect(signVpsbt.decodeRequest(enc)).toEqual(req);
+    expect(statusOf(signVpsbt, enc.subarray(0, 133))).toBe(0x6a87);
     const tooMany = concat(enc.subarray(0, 65), Uint8Array.of(65), enc.subarray(66));
     expect(statusOf(signVpsbt, tooMany)).toBe(0x6a82);
     const sig = { type: 'partialSignature' as const, inputIndex: 1, pubkey: G.subarray(1), signature: new Uint8Array(64).fill(5) };

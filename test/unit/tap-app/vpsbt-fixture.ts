@@ -1,20 +1,22 @@
 // Coherent vPSBTs for the SIGN_VPSBT tests: inputs whose script keys this seed holds (BIP-86
-// tweaked keys at m/1017'/1'/212'/0/i), a split root back to the device and recipients, merkleized
-// as §5.5 says (one merkleized map per PSBT map, the tx left out).
+// tweaked keys at m/1017'/1'/212'/0/i), a split root back to the device and recipients bound by
+// its split commitment, merkleized as §5.5 says (one merkleized map per PSBT map, the tx left out).
 
 import { HDKey } from '@scure/bip32';
 import { mnemonicToSeedSync } from '@scure/bip39';
 import { p2tr } from '@scure/btc-signer';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concat, toHex, u32be } from '../../../apdu/bytes.ts';
-import { MerkleizedMap, type MerkleTree } from '../../../apdu/merkle.ts';
+import type { MerkleTree } from '../../../apdu/merkle.ts';
 import { HARDENED } from '../../../apdu/path.ts';
-import { signVpsbt, tapCommand, type SignVpsbtRequest } from '../../../apdu/tap-app/index.ts';
+import { encodeOutputOrderElement, signVpsbt, tapCommand, type SignVpsbtRequest } from '../../../apdu/tap-app/index.ts';
 import { assetId, type Genesis } from '../../../assets/asset/genesis.ts';
 import { assetLeafValue, type Asset } from '../../../assets/asset/leaf.ts';
-import { MssmtTree } from '../../../assets/mssmt/tree.ts';
+import { ZERO_PREV_ID } from '../../../assets/asset/prev-id.ts';
+import { EMPTY_TREE, MSSMT_DEPTH, branchNode, keyBit, leafNode, type MssmtNode } from '../../../assets/mssmt/node.ts';
+import { compressProof, type MssmtProof } from '../../../assets/mssmt/proof.ts';
 import { splitLocatorKey } from '../../../assets/vtx/verify.ts';
-import { decodeRawPsbt } from '../../../assets/vpsbt/psbt-map.ts';
+import { merkleizeVpsbt, signVpsbtRequest } from '../../../host/tap-app/vpsbt-merkle.ts';
 import type { VInput, VOutput, VPacket } from '../../../assets/vpsbt/packet.ts';
 import { Responder } from './responder.ts';
 import { SPECULOS_MNEMONIC } from './device.ts';
@@ -61,7 +63,40 @@ export interface TransferOptions {
   courier?: string;
 }
 
-/** A transfer: inputs held by the device, a split root (change to the device) and recipients. */
+export interface SplitLeaf {
+  key: Uint8Array;
+  value: Uint8Array;
+  sum: bigint;
+}
+
+/**
+ * The root and every leaf's inclusion proof of an MS-SMT in one walk (the tree of assets/mssmt
+ * recomputes subtrees per proof, too slow for a 1,000-leaf split).
+ */
+export function splitTree(leaves: readonly SplitLeaf[]): { root: MssmtNode; proofs: MssmtProof[] } {
+  const siblings: MssmtNode[][] = leaves.map(() => new Array<MssmtNode>(MSSMT_DEPTH));
+  const walk = (ids: number[], depth: number): MssmtNode => {
+    if (ids.length === 0) return EMPTY_TREE[depth]!;
+    if (depth === MSSMT_DEPTH) return leafNode(leaves[ids[0]!]!.value, leaves[ids[0]!]!.sum);
+    const left = ids.filter((i) => keyBit(leaves[i]!.key, depth) === 0);
+    const right = ids.filter((i) => keyBit(leaves[i]!.key, depth) === 1);
+    const l = walk(left, depth + 1);
+    const r = walk(right, depth + 1);
+    for (const i of left) siblings[i]![MSSMT_DEPTH - 1 - depth] = r;
+    for (const i of right) siblings[i]![MSSMT_DEPTH - 1 - depth] = l;
+    return branchNode(l, r);
+  };
+  const root = walk(leaves.map((_, i) => i), 0);
+  return { root, proofs: siblings.map((s) => ({ siblings: s })) };
+}
+
+const ZERO_WITNESS = { prevId: ZERO_PREV_ID, txWitness: [], unknownOddTypes: [] };
+
+/**
+ * A transfer shaped as tapd's tapsend builds it (commitment/split.go): inputs held by the device, a
+ * split root back to the device carrying the split commitment root and, as 0x77, its own split
+ * asset; recipients whose assets carry an MS-SMT proof at their split locator and the root asset.
+ */
 export function transferPacket(opts: TransferOptions = {}): VPacket {
   const amounts = opts.inputs ?? [600_000n, 400_000n];
   const recipients = opts.recipients ?? 1;
@@ -81,27 +116,32 @@ export function transferPacket(opts: TransferOptions = {}): VPacket {
   });
   const total = amounts.reduce((a, b) => a + b, 0n);
   const change = deviceScriptKey(100);
-  const recipientOutputs = Array.from({ length: recipients }, (_, j) => ({ key: foreignKey(j), amount: 1n, anchor: 1 + j }));
-  const split = new MssmtTree();
   const rootAmount = total - BigInt(recipients);
-  for (const r of recipientOutputs) split.insert(splitLocatorKey(r.anchor, id, r.key), assetLeafValue(asset(r.amount, r.key)), r.amount);
-  split.insert(splitLocatorKey(0, id, change.scriptKey), assetLeafValue(asset(rootAmount, change.scriptKey)), rootAmount);
+  const splits = [
+    { key: change.scriptKey, amount: rootAmount, anchor: 0 },
+    ...Array.from({ length: recipients }, (_, j) => ({ key: foreignKey(j), amount: 1n, anchor: 1 + j })),
+  ].map((s) => ({ ...s, asset: asset(s.amount, s.key, { prevWitnesses: [{ ...ZERO_WITNESS }] }) }));
+  const tree = splitTree(splits.map((s) => ({ key: splitLocatorKey(s.anchor, id, s.key), value: assetLeafValue(s.asset), sum: s.amount })));
   const root = asset(rootAmount, change.scriptKey, {
     prevWitnesses: inputs.map((vin) => ({ prevId: vin.prevId, txWitness: [], unknownOddTypes: [] })),
-    splitCommitmentRoot: split.root(),
+    splitCommitmentRoot: tree.root,
   });
+  const [rootSplit, ...recipientSplits] = splits.map((s, i) => ({
+    ...s.asset,
+    prevWitnesses: [{ ...ZERO_WITNESS, splitCommitment: { proof: compressProof(tree.proofs[i]!), rootAsset: root } }],
+  }));
   const base = { anchorOutputBip32Derivation: [], anchorOutputTrBip32Derivation: [], assetVersion: 0, bip32Derivation: [], other: [], lockTime: 0n, relativeLockTime: 0n };
   const outputs: VOutput[] = [
-    { ...base, amount: rootAmount, scriptKey: change.scriptKey.subarray(1), type: 1, interactive: false, anchorOutputIndex: 0, trBip32Derivation: [change.derivation], asset: root },
-    ...recipientOutputs.map((r) => ({
+    { ...base, amount: rootAmount, scriptKey: change.scriptKey.subarray(1), type: 1, interactive: false, anchorOutputIndex: 0, trBip32Derivation: [change.derivation], asset: root, splitAsset: rootSplit! },
+    ...recipientSplits.map((a, j) => ({
       ...base,
-      amount: r.amount,
-      scriptKey: r.key.subarray(1),
+      amount: a.amount,
+      scriptKey: a.scriptKey.subarray(1),
       type: 0,
       interactive: false,
-      anchorOutputIndex: r.anchor,
+      anchorOutputIndex: 1 + j,
       trBip32Derivation: [],
-      asset: asset(r.amount, r.key),
+      asset: a,
       ...(opts.courier ? { proofDeliveryAddress: opts.courier } : {}),
     })),
   ];
@@ -110,36 +150,24 @@ export function transferPacket(opts: TransferOptions = {}): VPacket {
 
 export interface Merkleized {
   request: SignVpsbtRequest;
-  /** The four trees the request's roots name, for a lying host. */
+  /** The five trees the request's roots name, for a lying host. */
   tops: MerkleTree[];
   /** Registers every tree with a responder. */
   serve(r: Responder): void;
 }
 
-/** Merkleizes a vPSBT as §5.5 says: the raw maps of the PSBTv0 (the unsigned tx left out). */
+/** Merkleizes a vPSBT as §5.5 says, with the host's own code (host/tap-app/vpsbt-merkle.ts). */
 export function merkleize(bytes: Uint8Array): Merkleized {
-  const raw = decodeRawPsbt(bytes);
-  const toMap = (fields: { key: Uint8Array; value: Uint8Array }[]) => new MerkleizedMap(fields.map((f) => [f.key, f.value] as const));
-  const global = toMap(raw.global);
-  const inputs = raw.inputs.map(toMap);
-  const outputs = raw.outputs.map(toMap);
-  const probe = new Responder();
-  const inTree = probe.addTree(inputs.map((m) => m.commitment()));
-  const outTree = probe.addTree(outputs.map((m) => m.commitment()));
+  const m = merkleizeVpsbt(bytes);
   return {
-    tops: [global.keysTree, global.valuesTree, inTree, outTree],
-    request: {
-      globalMap: { size: global.size, keysRoot: global.keysTree.root, valuesRoot: global.valuesTree.root },
-      inputCount: inputs.length,
-      inputsRoot: inTree.root,
-      outputCount: outputs.length,
-      outputsRoot: outTree.root,
-    },
+    tops: [m.global.keysTree, m.global.valuesTree, m.inputsTree, m.outputsTree, m.outputsOrderTree],
+    request: signVpsbtRequest(m),
     serve(r) {
-      r.addMap(global);
-      for (const m of [...inputs, ...outputs]) r.addMap(m);
-      r.addTree(inputs.map((m) => m.commitment()));
-      r.addTree(outputs.map((m) => m.commitment()));
+      r.addMap(m.global);
+      for (const map of [...m.inputs, ...m.outputs]) r.addMap(map);
+      r.addTree(m.inputs.map((map) => map.commitment()));
+      r.addTree(m.outputs.map((map) => map.commitment()));
+      r.addTree(m.outputsOrder.map(encodeOutputOrderElement));
     },
   };
 }
