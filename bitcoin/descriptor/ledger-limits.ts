@@ -2,8 +2,8 @@
 // a policy within BIP-388 but beyond these is refused by the device, so hosts check first.
 
 import type { CheckedTemplate } from './template.ts';
-import type { Miniscript, TapTree } from './ast.ts';
-import { taptreeDepth } from './walk.ts';
+import type { Descriptor } from './ast.ts';
+import { miniscriptNodes, taptreeDepth } from './walk.ts';
 import { DescriptorError } from '../errors.ts';
 import { utf8 } from '../../apdu/bytes.ts';
 
@@ -31,22 +31,15 @@ export function checkLedgerLimits(template: string, checked: CheckedTemplate): v
   if (ast.kind === 'tr' && ast.tree) {
     const depth = taptreeDepth(ast.tree);
     if (depth > L.taptreeDepth) fail(`taptree: expected depth at most ${L.taptreeDepth}, got ${depth}`);
-    leaves(ast.tree).forEach(checkMulti);
-  } else if (ast.kind === 'wsh' || ast.kind === 'sh') {
-    const inner = ast.inner.kind === 'wsh' ? ast.inner.inner : ast.inner;
-    if (inner.kind === 'ms') checkMulti(inner);
   }
+  checkLedgerMultisigLimit(ast);
 }
 
-function checkMulti(m: Miniscript): void {
-  const f = m.fragment;
-  if ('keys' in f && f.keys.length > LEDGER_LIMITS.multisigKeys)
-    fail(`${f.name}(): expected at most ${LEDGER_LIMITS.multisigKeys} keys, got ${f.keys.length}`);
-  if ('args' in f) f.args.forEach(checkMulti);
-}
-
-function leaves(t: TapTree): Miniscript[] {
-  return t.kind === 'leaf' ? [t.script] : [...leaves(t.left), ...leaves(t.right)];
+/** MAX_PUBKEYS_PER_MULTISIG, which the app applies to multi_a() and sortedmulti_a() too (BIP-379 allows 999). */
+export function checkLedgerMultisigLimit(ast: Descriptor): void {
+  for (const { fragment: f } of miniscriptNodes(ast))
+    if ('keys' in f && f.keys.length > LEDGER_LIMITS.multisigKeys)
+      fail(`${f.name}(): expected at most ${LEDGER_LIMITS.multisigKeys} keys, got ${f.keys.length}`);
 }
 
 function fail(message: string): never {

@@ -19,9 +19,18 @@ import { DescriptorError, type DescriptorErrorCode } from '../errors.ts';
 import { parseKeyOrigin, type KeyOrigin } from '../key-info.ts';
 import { stripChecksum } from './checksum.ts';
 import { fromHex } from '../../apdu/bytes.ts';
-import { checkTopLevel } from '../miniscript/type.ts';
+import { checkTopLevel, typeOf } from '../miniscript/type.ts';
 
 export type ParseMode = 'template' | 'descriptor';
+
+export interface ParseOptions {
+  /**
+   * Whether the script inside wsh() and each tapleaf must be of type B (BIP-379); on by default. The
+   * arguments of every fragment are type-checked either way. Off for a signer that checks the top
+   * level later and refuses it with its own status, as the Ledger app does (is_miniscript_sane).
+   */
+  readonly topLevelType?: boolean;
+}
 
 /** BIP-341: a control block holds at most 128 branch hashes. */
 export const MAX_TAPTREE_DEPTH = 128;
@@ -30,25 +39,28 @@ const WRAPPERS = 'asctdvjnlu';
 const HARDENED_MARKS = "'hH";
 
 /** Parses a BIP-388 template such as `tr(musig(@0,@1)/**,pk(@2/**))`. */
-export function parseTemplate(text: string): Descriptor {
-  return new Parser(text, 'template').parse();
+export function parseTemplate(text: string, options: ParseOptions = {}): Descriptor {
+  return new Parser(text, 'template', options).parse();
 }
 
 /** Parses an output descriptor with concrete keys, with or without its `#checksum`. */
 export function parseDescriptor(text: string): Descriptor {
-  return new Parser(stripChecksum(text), 'descriptor').parse();
+  return new Parser(stripChecksum(text), 'descriptor', {}).parse();
 }
 
 type KeyContext = 'legacy' | 'segwit' | 'taproot';
 
 class Parser {
   private pos = 0;
+  private readonly checkScript: typeof checkTopLevel;
 
   constructor(
     private readonly text: string,
     private readonly mode: ParseMode,
+    options: ParseOptions,
   ) {
     if (typeof text !== 'string') throw new DescriptorError('syntax', `descriptor: expected a string, got ${typeof text}`);
+    this.checkScript = options.topLevelType === false ? typeOf : checkTopLevel;
   }
 
   parse(): Descriptor {
@@ -171,7 +183,7 @@ class Parser {
   private wsh(): Descriptor {
     this.expect('(', 'after wsh');
     const inner = this.miniscript('p2wsh', true);
-    checkTopLevel(inner, 'p2wsh');
+    this.checkScript(inner, 'p2wsh');
     this.expect(')', 'to close wsh(');
     return { kind: 'wsh', inner };
   }
@@ -196,7 +208,7 @@ class Parser {
       return { kind: 'branch', left, right };
     }
     const script = this.miniscript('tapscript', true);
-    checkTopLevel(script, 'tapscript');
+    this.checkScript(script, 'tapscript');
     return { kind: 'leaf', script };
   }
 

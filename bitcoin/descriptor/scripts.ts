@@ -36,12 +36,14 @@ export interface DeriveOptions {
   readonly network?: NetworkName | Network;
   /** Key information for the placeholders of a template. */
   readonly keyInfos?: readonly KeyInfo[];
+  /** Resolves each key expression instead of deriving it from `keyInfos`: for a signer that fetched and derived its keys itself. */
+  readonly resolveKey?: (key: KeyExpr) => DerivedKey;
 }
 
 export function deriveOutput(desc: Descriptor, at: AddressPoint, opts: DeriveOptions = {}): DerivedOutput {
   const network = getNetwork(opts.network ?? 'mainnet');
   const keyInfos = opts.keyInfos ?? [];
-  const key = (k: KeyExpr) => deriveKey(k, at, keyInfos);
+  const key = opts.resolveKey ?? ((k: KeyExpr) => deriveKey(k, at, keyInfos));
   let redeemScript: Uint8Array | undefined;
   let witnessScript: Uint8Array | undefined;
   let taproot: TaprootDetails | undefined;
@@ -62,7 +64,7 @@ export function deriveOutput(desc: Descriptor, at: AddressPoint, opts: DeriveOpt
         const internal = key(d.internal);
         const internalKey = xonly(internal.publicKey);
         const leafKeys: DerivedKey[][] = [];
-        const shape = d.tree ? toShape(d.tree, (m) => {
+        const shape = d.tree ? taptreeShape(d.tree, (m) => {
           const used: DerivedKey[] = [];
           const s = compileMiniscript(m, (k) => {
             const dk = key(k);
@@ -110,11 +112,12 @@ export function addressOf(scriptPubKey: Uint8Array, network: Network): string | 
   return Address(network).encode(decoded);
 }
 
-function toShape(t: TapTree, leaf: (m: Miniscript) => { script: Uint8Array }): TapTreeShape {
+/** The taptree of a tr() descriptor as buildTaptree takes it, compiling each leaf with `leaf`, left to right. */
+export function taptreeShape(t: TapTree, leaf: (m: Miniscript) => { script: Uint8Array }): TapTreeShape {
   // left to right, so leafKeys lines up with the tree's leaves
   if (t.kind === 'leaf') return leaf(t.script);
-  const l = toShape(t.left, leaf);
-  return [l, toShape(t.right, leaf)];
+  const l = taptreeShape(t.left, leaf);
+  return [l, taptreeShape(t.right, leaf)];
 }
 
 function xonly(pub: Uint8Array): Uint8Array {

@@ -9,12 +9,31 @@ import { compareBytes } from '../../apdu/bytes.ts';
 // opcode names as btc-signer spells them (checked by Script.encode), numbers, or pushes
 type Element = string | number | Uint8Array;
 
-/** Returns the key bytes to put in the script for a key expression. */
+/**
+ * Returns the key bytes to put in the script for a key expression. It is called once per key, in
+ * the order the keys appear in the script (andor(X,Y,Z) emits Z before Y).
+ */
 export type KeyEncoder = (key: KeyExpr) => Uint8Array;
 
 export function compileMiniscript(m: Miniscript, key: KeyEncoder): Uint8Array {
   return Script.encode(elements(m, key) as ScriptType);
 }
+
+/**
+ * The key expressions of a script in the order their keys appear in it, one entry per occurrence:
+ * the order in which a signer that derives each key as the script needs it (the Ledger app) asks
+ * for them. Found by compiling with stand-in keys, so it cannot drift from the compiler.
+ */
+export function scriptKeyOrder(m: Miniscript): KeyExpr[] {
+  const order: KeyExpr[] = [];
+  compileMiniscript(m, (k) => {
+    order.push(k);
+    return STAND_IN_KEY;
+  });
+  return order;
+}
+
+const STAND_IN_KEY = new Uint8Array(33);
 
 const VERIFY_FORMS: Readonly<Record<string, string>> = {
   EQUAL: 'EQUALVERIFY',
