@@ -5,14 +5,18 @@
 
 import { concat, equal, fromHex } from '../../../apdu/bytes.ts';
 import { SW } from '../../../apdu/status.ts';
+import type { Descriptor, Miniscript, ScriptContext } from '../../../bitcoin/descriptor/ast.ts';
+import { miniscriptNodes, tapleaves } from '../../../bitcoin/descriptor/walk.ts';
+import { DescriptorError } from '../../../bitcoin/errors.ts';
+import { checkTopLevel } from '../../../bitcoin/miniscript/type.ts';
+import { walletPolicyHmac } from '../../../bitcoin/wallet-policy.ts';
 import type { AppContext } from '../../app.ts';
 import type { HostChannel } from './client.ts';
 import type { Handler } from './command.ts';
-import { walletPolicyHmac } from '../../../bitcoin/wallet-policy.ts';
 import { AppError, denied, EC, incorrectData, wrongLength } from './errors.ts';
 import { masterFingerprint, PathNotAllowedError, xpubAt, xpubEqual } from './keys.ts';
 import type { BitcoinNetwork } from './network.ts';
-import { keyCount, keyExpressions, type PolicyNode } from './policy/template.ts';
+import { keyCount, keyExpressions } from './policy/template.ts';
 import { fetchKeyInfo, MAX_WALLET_NAME_LENGTH, readAndParsePolicy, walletId, type WalletHeader } from './policy/wallet.ts';
 import { type KeyShown, registerReview } from './review.ts';
 
@@ -26,30 +30,38 @@ function nameAcceptable(name: string): boolean {
 }
 
 /** older(n) arguments outside the consensus-meaningful ranges are refused (policy.c check_older_node_cb). */
-function oldersSafe(node: PolicyNode): boolean {
-  const bad: boolean[] = [];
-  const walk = (n: PolicyNode): void => {
-    if (n.type === 'older') {
-      const v = n.n & ~(1 << 22);
-      if (v < 1 || v > 65535) bad.push(true);
-    }
-    if ('inner' in n) walk(n.inner);
-    if ('children' in n) n.children.forEach(walk);
-    if (n.type === 'tr' && n.tree) walkTree(n.tree);
-  };
-  const walkTree = (t: import('./policy/template.ts').TapTree): void => {
-    if ('leaf' in t) walk(t.leaf);
-    else {
-      walkTree(t.left);
-      walkTree(t.right);
-    }
-  };
-  walk(node);
-  return bad.length === 0;
+function oldersSafe(root: Descriptor): boolean {
+  return miniscriptNodes(root).every(({ fragment: f }) => {
+    if (f.name !== 'older') return true;
+    const v = f.value & ~(1 << 22);
+    return v >= 1 && v <= 65535;
+  });
 }
 
-/** is_policy_sane, minus the miniscript analysis (see policy/template.ts). */
-async function isPolicySane(host: HostChannel, header: WalletHeader, root: PolicyNode): Promise<boolean> {
+/**
+ * is_miniscript_sane, as far as the type system goes: the script in wsh() and every miniscript
+ * tapleaf (not sortedmulti(), not sortedmulti_a()) must be of type B. The malleability, signature,
+ * timelock-mixing, stack, ops and size analysis of the app is not reproduced.
+ */
+function topLevelTypesSane(root: Descriptor): boolean {
+  const scripts: [Miniscript, ScriptContext][] =
+    root.kind === 'wsh' && root.inner.kind === 'ms'
+      ? [[root.inner, 'p2wsh']]
+      : root.kind === 'tr' && root.tree
+        ? tapleaves(root.tree).map((leaf) => [leaf, 'tapscript'])
+        : [];
+  try {
+    for (const [m, context] of scripts) if (!m.fragment.name.startsWith('sorted')) checkTopLevel(m, context);
+  } catch (e) {
+    if (e instanceof DescriptorError) return false;
+    throw e;
+  }
+  return true;
+}
+
+/** is_policy_sane, in its order: the miniscript checks first, then the key checks that fetch from the host. */
+async function isPolicySane(host: HostChannel, header: WalletHeader, root: Descriptor): Promise<boolean> {
+  if (!topLevelTypesSane(root)) return false;
   for (let i = 0; i < header.nKeys - 1; i++) {
     const a = await fetchKeyInfo(host, header, i);
     if (!a) return false;
@@ -59,7 +71,7 @@ async function isPolicySane(host: HostChannel, header: WalletHeader, root: Polic
       if (equal(a.info.xpub.pubkey, b.info.xpub.pubkey)) return false;
     }
   }
-  const exprs = keyExpressions(root).map((e) => e.expr);
+  const exprs = keyExpressions(root, header.version).map((e) => e.expr);
   for (const e of exprs) if (e.kind === 'musig' && new Set(e.keys).size !== e.keys.length) return false;
   const samePlaceholder = (x: (typeof exprs)[number], y: (typeof exprs)[number]): boolean => {
     if (x.kind === 'key' && y.kind === 'key') return x.key === y.key;
@@ -106,7 +118,7 @@ export const registerWallet: Handler = async ({ ctx, net, host, body }) => {
   if (!policy) throw incorrectData('wallet policy could not be read or parsed');
   const { header, root, template } = policy;
   if (header.nKeys > MAX_N_KEYS) throw new AppError(SW.NOT_SUPPORTED, `at most ${MAX_N_KEYS} keys`);
-  if (keyCount(root) !== header.nKeys) throw incorrectData('number of keys does not match the template');
+  if (keyCount(root, header.version) !== header.nKeys) throw incorrectData('number of keys does not match the template');
   const id = walletId(header);
   if (!nameAcceptable(header.name)) throw incorrectData('unacceptable wallet name', EC.REGISTER_WALLET_UNACCEPTABLE_POLICY_NAME);
   if (!(await isPolicySane(host, header, root)))

@@ -10,6 +10,7 @@ import { Session, nonceAggregate, nonceGen } from '@scure/btc-signer/musig2.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concat, encodeVarint, equal, equalConstantTime } from '../../../apdu/bytes.ts';
 import { SW } from '../../../apdu/status.ts';
+import type { Miniscript } from '../../../bitcoin/descriptor/ast.ts';
 import type { AppContext } from '../../app.ts';
 import { describeOutput } from './address.ts';
 import type { HostChannel, MapCommitment } from './client.ts';
@@ -44,7 +45,7 @@ import {
 } from './psbt/txhashes.ts';
 import { type Derivation, musigXpub, tapleafHash, taprootTweak, taptreeHash, walletScript } from './policy/script.ts';
 import { isStandardPolicy } from './policy/standard.ts';
-import { keyExpressions, type KeyExpr, type PolicyNode, segwitVersion } from './policy/template.ts';
+import { keyExpressions, type KeyExpr, segwitVersion } from './policy/template.ts';
 import { fetchKeyInfo, MAX_SERIALIZED_POLICY, type ParsedPolicy, readAndParsePolicy } from './policy/wallet.ts';
 import { Reply } from './reply.ts';
 import { schnorrSignRandomNonce } from './schnorr.ts';
@@ -63,7 +64,7 @@ interface OurKeyExpr {
   expr: KeyExpr;
   /** Position among all key expressions (keyexpr_info->index, the j of rand_i_j). */
   index: number;
-  leaf?: PolicyNode;
+  leaf?: Miniscript;
   tapleafHash?: Uint8Array;
   toSign: boolean;
   fingerprint: number;
@@ -201,7 +202,7 @@ async function keyInfoIfOurs(st: State, key: number): Promise<{ ours: boolean; x
 }
 
 /** fill_keyexpr_info_if_internal: (re)fetches the keys of a key expression; undefined if none is ours. */
-async function fillIfOurs(st: State, expr: KeyExpr, index: number, leaf: PolicyNode | undefined): Promise<OurKeyExpr | undefined> {
+async function fillIfOurs(st: State, expr: KeyExpr, index: number, leaf: Miniscript | undefined): Promise<OurKeyExpr | undefined> {
   if (expr.kind === 'key') {
     const k = await keyInfoIfOurs(st, expr.key);
     if (!k.ours) return undefined;
@@ -228,7 +229,7 @@ async function fillIfOurs(st: State, expr: KeyExpr, index: number, leaf: PolicyN
 }
 
 async function fillOurKeyExpressions(st: State): Promise<void> {
-  const all = keyExpressions(st.policy.root);
+  const all = keyExpressions(st.policy.root, st.policy.header.version);
   for (let i = 0; i < all.length; i++) {
     const k = await fillIfOurs(st, all[i]!.expr, i, all[i]!.leaf);
     if (!k) continue;
@@ -455,7 +456,7 @@ const taggedHash = (tag: string, ...parts: Uint8Array[]): Uint8Array => {
 
 /** compute_musig_per_input_info: participant keys (fetched again), tweaks, tweaked aggregate, session id. */
 async function musigInputInfo(st: State, k: OurKeyExpr, input: InputInfo, taptreeRoot: Uint8Array | undefined, hashes: TxHashes): Promise<MusigInputInfo> {
-  if (k.expr.kind !== 'musig' || st.policy.root.type !== 'tr') throw badState('not a musig key expression');
+  if (k.expr.kind !== 'musig' || st.policy.root.kind !== 'tr') throw badState('not a musig key expression');
   const keys: Uint8Array[] = [];
   for (const key of k.expr.keys) {
     const got = await fetchKeyInfo(st.host, st.policy.header, key);
@@ -489,7 +490,7 @@ async function computeLeafHash(st: State, k: OurKeyExpr, input: InputInfo): Prom
 
 async function taptreeRootFor(st: State, input: InputInfo): Promise<Uint8Array | undefined> {
   const root = st.policy.root;
-  if (root.type !== 'tr' || !root.tree) return undefined;
+  if (root.kind !== 'tr' || !root.tree) return undefined;
   try {
     return await taptreeHash(st.host, derivationFor(st, input.isChange, input.addressIndex), root.tree);
   } catch (e) {
@@ -499,7 +500,7 @@ async function taptreeRootFor(st: State, input: InputInfo): Promise<Uint8Array |
 }
 
 async function produceMusigPubnonces(st: State, internal: boolean[], hashes: TxHashes, musig: MusigSigningState): Promise<void> {
-  if (st.policy.root.type !== 'tr') return;
+  if (st.policy.root.kind !== 'tr') return;
   for (const k of st.ours) {
     if (!k.toSign || k.expr.kind !== 'musig') continue;
     const refreshed = await fillIfOurs(st, k.expr, k.index, k.leaf);
@@ -616,7 +617,7 @@ async function signInput(st: State, k: OurKeyExpr, input: InputInfo, i: number, 
     await yieldSignature(st, i, compressedPubkey(st.ctx, secret), undefined, concat(der, Uint8Array.of(type)));
     return;
   }
-  if (segwit !== 1 || st.policy.root.type !== 'tr') throw badState('unexpected script type');
+  if (segwit !== 1 || st.policy.root.kind !== 'tr') throw badState('unexpected script type');
   const type = input.hasSighashType ? input.sighashType & 0xff : SIGHASH.DEFAULT;
   const digest = await sighashTaproot(host, st, hashes, input.map, i, w.script, k.leaf ? k.tapleafHash : undefined, type);
   const treeRoot = !k.leaf && st.policy.root.tree ? await taptreeRootFor(st, input) : undefined;

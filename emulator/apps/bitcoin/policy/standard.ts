@@ -3,21 +3,24 @@
 // purpose with the app's coin type and an account up to 100, and the key really is the device's.
 
 import { HARDENED } from '../../../../apdu/path.ts';
+import type { Descriptor, KeyExpr as DescriptorKey } from '../../../../bitcoin/descriptor/ast.ts';
 import type { AppContext } from '../../../app.ts';
 import type { HostChannel } from '../client.ts';
 import { masterFingerprint, xpubAt, xpubEqual } from '../keys.ts';
 import type { BitcoinNetwork } from '../network.ts';
-import type { PolicyNode } from './template.ts';
+import { keyShape } from './template.ts';
 import { fetchKeyInfo, type WalletHeader } from './wallet.ts';
 
-function bip44Purpose(root: PolicyNode): number | undefined {
+/** get_bip44_purpose: the purpose a single-key template stands for, if its key is @0/**. */
+function bip44Purpose(root: Descriptor, version: number): number | undefined {
   let purpose: number;
-  let key;
-  if (root.type === 'pkh') [purpose, key] = [44, root.key];
-  else if (root.type === 'wpkh') [purpose, key] = [84, root.key];
-  else if (root.type === 'sh' && root.inner.type === 'wpkh') [purpose, key] = [49, root.inner.key];
-  else if (root.type === 'tr' && !root.tree) [purpose, key] = [86, root.key];
+  let node: DescriptorKey;
+  if (root.kind === 'ms' && root.fragment.name === 'pkh') [purpose, node] = [44, root.fragment.key];
+  else if (root.kind === 'wpkh') [purpose, node] = [84, root.key];
+  else if (root.kind === 'sh' && root.inner.kind === 'wpkh') [purpose, node] = [49, root.inner.key];
+  else if (root.kind === 'tr' && !root.tree) [purpose, node] = [86, root.internal];
   else return undefined;
+  const key = keyShape(node, version);
   if (key.kind !== 'key' || key.key !== 0 || key.numFirst !== 0 || key.numSecond !== 1) return undefined;
   return purpose;
 }
@@ -27,9 +30,9 @@ export async function isStandardPolicy(
   host: HostChannel,
   net: BitcoinNetwork,
   header: WalletHeader,
-  root: PolicyNode,
+  root: Descriptor,
 ): Promise<boolean> {
-  const purpose = bip44Purpose(root);
+  const purpose = bip44Purpose(root, header.version);
   if (purpose === undefined || header.nKeys !== 1) return false;
   // the master fingerprint is computed before the key is fetched, as in is_wallet_policy_standard
   const fingerprint = masterFingerprint(ctx);

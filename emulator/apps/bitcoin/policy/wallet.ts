@@ -4,10 +4,12 @@
 
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8 } from '../../../../apdu/bytes.ts';
+import type { Descriptor } from '../../../../bitcoin/descriptor/ast.ts';
+import { DescriptorError } from '../../../../bitcoin/errors.ts';
 import type { HostChannel } from '../client.ts';
 import { decodeXpub, type ExtendedPubkey } from '../keys.ts';
 import { Reply } from '../reply.ts';
-import { parseTemplate, type PolicyNode, TemplateError } from './template.ts';
+import { parseTemplate } from './template.ts';
 
 export const MAX_WALLET_NAME_LENGTH = 64;
 export const MAX_SERIALIZED_POLICY = 147;
@@ -67,7 +69,7 @@ export function walletId(header: WalletHeader): Uint8Array {
 export interface ParsedPolicy {
   header: WalletHeader;
   template: string;
-  root: PolicyNode;
+  root: Descriptor;
 }
 
 /**
@@ -89,7 +91,7 @@ export async function readAndParsePolicy(host: HostChannel, r: Reply): Promise<P
   try {
     return { header, template, root: parseTemplate(template, header.version) };
   } catch (e) {
-    if (e instanceof TemplateError) return undefined;
+    if (e instanceof DescriptorError) return undefined;
     throw e;
   }
 }
