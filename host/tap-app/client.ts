@@ -72,6 +72,11 @@ export interface SignGroupGenesisArgs {
   keyVersion: GroupKeyVersionValue;
   groupKeyPath: PathLike;
   tapscriptRoot?: Uint8Array;
+  /**
+   * V0 only: the asset ID of the group's first asset (its anchor), when re-issuing into an existing
+   * V0 group; the device then shows it as "Group anchor". Absent: a new group.
+   */
+  anchorAssetId?: Uint8Array;
 }
 
 export interface GroupGenesisSignature {
@@ -216,6 +221,7 @@ export class TapAppClient {
         keyVersion: args.keyVersion,
         groupKeyPath: parsePath(args.groupKeyPath),
         ...(args.tapscriptRoot ? { tapscriptRoot: args.tapscriptRoot } : {}),
+        ...(args.anchorAssetId ? { anchorAssetId: args.anchorAssetId } : {}),
       },
       it,
     );

@@ -4,9 +4,10 @@
 //   all checked first); the wallet policy reproducing the group key is registered once (the
 //   person approves it; the HMAC is cached by fingerprint and policy id) and SIGN_PSBT signs the
 //   key path of the virtual input.
-// * Taproot Assets app: SIGN_GROUP_GENESIS (docs/tap-app-protocol.md §5.6) with the genesis asset;
-//   the device shows asset name, amount, asset ID and group key, derives the tweaked key and the
-//   virtual transaction itself.
+// * Taproot Assets app: SIGN_GROUP_GENESIS (docs/tap-app-protocol.md §5.6) with the genesis asset
+//   (and, re-issuing into a V0 group, the group anchor's asset ID); the device shows asset name,
+//   amount, asset ID, group anchor and group key, derives the tweaked key and the virtual
+//   transaction itself.
 // Either way the signature is checked against the PSBT's tweaked group key over the sighash of the
 // group virtual transaction (assets/vtx when the asset is known) before it goes into the PSBT.
 
@@ -104,11 +105,10 @@ export async function signGroupPsbtWithTapApp(client: TapAppClient, g: GroupVirt
   if (!asset)
     throw new GroupKeyShapeError('the Taproot Assets app shows and signs the genesis asset: give it (the fund response, or the asset leaf of group_key_request.new_asset)');
   const shape = g.shape;
-  // §5.6 tweaks a V0 raw key with the ID of the asset it is sent, so it cannot re-issue into a V0 group.
-  if (shape.version === 0 && g.anchorAssetId && !equal(g.anchorAssetId, assetId(asset.genesis)))
-    throw new GroupKeyShapeError(
-      `SIGN_GROUP_GENESIS tweaks a V0 group key with the minted asset's ID ${toHex(assetId(asset.genesis))}, this group's anchor is ${toHex(g.anchorAssetId)}: re-issuing into a V0 group is not possible with the Taproot Assets app`,
-    );
+  // §5.6: a V0 group key is tweaked with the group anchor's asset ID; the device is told it when it
+  // is not the minted asset's own (a re-issuance). A V1 key carries its anchor in the tapscript root.
+  const anchor = g.anchorAssetId ?? assetId(asset.genesis);
+  const anchorAssetId = shape.version === 0 && !equal(anchor, assetId(asset.genesis)) ? anchor : undefined;
   const fp = await client.getMasterFingerprint();
   checkFingerprint(g, fp);
   const key = await client.getKey(g.derivation.path);
@@ -119,6 +119,7 @@ export async function signGroupPsbtWithTapApp(client: TapAppClient, g: GroupVirt
     keyVersion: shape.version,
     groupKeyPath: g.derivation.path,
     ...(g.tapscriptRoot ? { tapscriptRoot: g.tapscriptRoot } : {}),
+    ...(anchorAssetId ? { anchorAssetId } : {}),
   });
   if (!equal(res.tweakedGroupKey, g.groupKey.subarray(1)))
     throw new GroupSignatureError(`the device derived group key ${toHex(res.tweakedGroupKey)}, the PSBT's is ${toHex(g.groupKey.subarray(1))}: nothing printed`);

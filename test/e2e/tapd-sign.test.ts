@@ -148,6 +148,20 @@ describe('generated group virtual PSBTs signed by the emulator', () => {
   });
 });
 
+describe('re-issuance into a V0 group through the Taproot Assets app', () => {
+  it("the group key is tweaked with the anchor's asset ID; the new asset's group witness passes assets/'s check", async () => {
+    const anchor = generateGroupPsbt({ version: 0, path: "m/86'/1'/0'/0/4", tag: 'tranche 1' });
+    const anchorAssetId = anchor.anchorAssetId;
+    const gen = generateGroupPsbt({ version: 0, path: "m/86'/1'/0'/0/4", tag: 'tranche 2', amount: 500n, anchorAssetId });
+    expect(toHex(gen.groupKey)).toBe(toHex(anchor.groupKey));
+    const g = parseGroupVirtualPsbt(gen.psbt, { asset: gen.newAsset, anchorAssetId });
+    expect(g.shape).toEqual({ version: 0 });
+    const r = await signGroupPsbtWithTapApp(device('tap').tap, g);
+    expect(toHex(r.groupKey)).toBe(toHex(anchor.groupKey.subarray(1)));
+    expectGroupWitnessValid(gen.asset, r.signature);
+  });
+});
+
 describe('typed errors', () => {
   const g = parseGroupVirtualPsbt(base64.decode(docs.tranche1.groupVirtualPsbt));
 

@@ -1,5 +1,6 @@
 // SIGN_GROUP_GENESIS (§5.6): the group witness of a grouped asset's genesis. The device fetches the
-// genesis asset leaf, computes its asset ID, the tweaked group key from its own raw key and the
+// genesis asset leaf, computes its asset ID, the tweaked group key from its own raw key (V0: and the
+// group anchor's asset ID, the minted asset's own unless the request names another) and the
 // virtual transaction's key-path sighash itself (assets/), shows name, amount, asset ID and group
 // key, and on approval signs with the tweaked group key.
 
@@ -20,13 +21,15 @@ import { TapError, denied, incorrectData, unverified } from './errors.ts';
 import { isStandardTapPath, publicKeyAt } from './keys.ts';
 import { signWithScriptKey } from './script-key.ts';
 
-function groupReview(a: Asset, id: Uint8Array, groupKey: Uint8Array): ReviewFlow {
+function groupReview(a: Asset, id: Uint8Array, anchor: Uint8Array, groupKey: Uint8Array): ReviewFlow {
   return {
     intro: 'Review asset group',
     pairs: [
       { item: 'Asset name', value: a.genesis.tag || '(empty)' },
       { item: 'Amount', value: `${a.amount.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',')} units` },
       { item: 'Asset ID', value: toHex(id) },
+      // A re-issuance into a V0 group: the key is tweaked with the group's first asset ID.
+      ...(equal(anchor, id) ? [] : [{ item: 'Group anchor', value: toHex(anchor) }]),
       { item: 'Group key', value: toHex(groupKey) },
     ],
     finish: { text: 'Sign asset group', action: 'hold' },
@@ -45,6 +48,7 @@ export const signGroupGenesisHandler: TapHandler = async (cmd) => {
   if (bytes.length !== req.assetLength) throw incorrectData(`genesis asset: expected ${req.assetLength} bytes, got ${bytes.length}`);
   let asset: Asset;
   let id: Uint8Array;
+  let anchor: Uint8Array;
   let groupKey: Uint8Array;
   let sighash: Uint8Array;
   const raw = publicKeyAt(cmd.ctx, req.groupKeyPath);
@@ -52,17 +56,18 @@ export const signGroupGenesisHandler: TapHandler = async (cmd) => {
     asset = decodeAsset(bytes, 'genesis asset');
     if (!isGroupGenesis(asset)) throw incorrectData('genesis asset: expected a grouped genesis (group key, one zero prev ID witness)');
     id = assetId(asset.genesis);
+    anchor = req.anchorAssetId ?? id;
     const tweak = req.tapscriptRoot ?? new Uint8Array();
-    groupKey = (req.keyVersion === 0 ? groupPubKeyV0(raw, id, req.tapscriptRoot) : taprootTweak(Point.fromBytes(raw), tweak).toBytes(true)).subarray(1);
+    groupKey = (req.keyVersion === 0 ? groupPubKeyV0(raw, anchor, req.tapscriptRoot) : taprootTweak(Point.fromBytes(raw), tweak).toBytes(true)).subarray(1);
     if (!equal(asset.groupKey!.subarray(1), groupKey)) throw new TapError(TAP_SW.KEY_NOT_HELD, "genesis asset: its group key is not this device's");
     sighash = virtualTxSighash(virtualTx(asset, []), asset, 0, genesisPrevOut(asset));
   } catch (e) {
     if (e instanceof CodecError || e instanceof AssetVerifyError) throw incorrectData(e.message);
     throw e;
   }
-  if (!(await cmd.ctx.review(groupReview(asset, id, groupKey)))) throw denied();
-  // V0 signs with raw + asset ID first (tapd GroupPubKeyV0), then the taptweak as for V1.
-  const idTweak = req.keyVersion === 0 ? bytesToBigInt(id) % CURVE_ORDER : 0n;
+  if (!(await cmd.ctx.review(groupReview(asset, id, anchor, groupKey)))) throw denied();
+  // V0 signs with raw + anchor asset ID first (tapd GroupPubKeyV0), then the taptweak as for V1.
+  const idTweak = req.keyVersion === 0 ? bytesToBigInt(anchor) % CURVE_ORDER : 0n;
   const signature = signWithScriptKey(cmd.ctx, { path: req.groupKeyPath, scriptKey: groupKey, tweak: req.tapscriptRoot ?? new Uint8Array(), preTweak: idTweak }, sighash);
   return signGroupGenesis.encodeResponse({ signature, tweakedGroupKey: groupKey });
 };

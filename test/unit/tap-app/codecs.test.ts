@@ -166,6 +166,15 @@ describe('Taproot Assets app codecs', () => {
     expect(signGroupGenesis.decodeRequest(signGroupGenesis.encodeRequest(req))).toEqual(req);
     const withRoot = { ...req, keyVersion: 0 as const, tapscriptRoot: new Uint8Array(32).fill(6) };
     expect(signGroupGenesis.decodeRequest(signGroupGenesis.encodeRequest(withRoot))).toEqual(withRoot);
+    const reissue = { ...withRoot, anchorAssetId: new Uint8Array(32).fill(7) };
+    const reissueBytes = signGroupGenesis.encodeRequest(reissue);
+    expect(toHex(reissueBytes.subarray(-32))).toBe('07'.repeat(32));
+    expect(signGroupGenesis.decodeRequest(reissueBytes)).toEqual(reissue);
+    expect(statusOf(signGroupGenesis, reissueBytes.subarray(0, -1))).toBe(0x6a87);
+    expect(() => signGroupGenesis.encodeRequest({ ...reissue, keyVersion: 1 })).toThrow(RangeError);
+    const v1WithAnchor = reissueBytes.slice();
+    v1WithAnchor[3 + 32]! = 1;
+    expect(statusOf(signGroupGenesis, v1WithAnchor)).toBe(0x6a80);
     const bad = signGroupGenesis.encodeRequest(req);
     bad[3 + 32] = 2;
     expect(statusOf(signGroupGenesis, bad)).toBe(0x6a80);

@@ -74,6 +74,32 @@ describe('Taproot Assets app: SIGN_GROUP_GENESIS', () => {
     expect((await pending).statusWord).toBe(0x6985);
   });
 
+  it('V0 re-issuance: the key tweaked with the group anchor\'s asset ID, shown as "Group anchor"; the witness verifies', async () => {
+    const anchor = assetId({ ...GENESIS, tag: 'the group anchor' });
+    const groupKey = groupPubKeyV0(raw, anchor);
+    const asset = genesisAsset(groupKey);
+    const { t, pending } = await run(asset, { keyVersion: 0, groupKeyPath: parsePath(PATH), anchorAssetId: anchor }, false);
+    await untilScreen(t.device, (s) => s.includes('Review asset group'));
+    const pages = (await chooseOnNano(t.device, 'Sign asset group')).flat().join(' ');
+    expect(pages.indexOf('Group anchor')).toBeGreaterThan(pages.indexOf('Asset ID'));
+    expect(pages).toContain(toHex(anchor).slice(0, 16));
+    const res = await pending;
+    expect(res.statusWord).toBe(0x9000);
+    const { signature, tweakedGroupKey } = signGroupGenesis.decodeResponse(res.data);
+    expect(toHex(tweakedGroupKey)).toBe(toHex(groupKey.subarray(1)));
+    expect(() => verifyGroupWitness(asset, signature)).not.toThrow();
+    // without the anchor the device tweaks with the asset's own ID: not the asset's group key
+    expect((await (await run(asset, { keyVersion: 0, groupKeyPath: parsePath(PATH) })).pending).statusWord).toBe(0xb013);
+  });
+
+  it('a new group shows no "Group anchor"', async () => {
+    const [, groupKey, req] = cases[2]!;
+    const { t, pending } = await run(genesisAsset(groupKey), { ...req, anchorAssetId: id }, false);
+    await untilScreen(t.device, (s) => s.includes('Review asset group'));
+    expect((await chooseOnNano(t.device, 'Sign asset group')).flat().join(' ')).not.toContain('Group anchor');
+    expect((await pending).statusWord).toBe(0x9000);
+  });
+
   it("a group key that is not the device's -> B013; a non-standard path -> 6a82", async () => {
     const asset = genesisAsset(groupPubKeyV0(foreignKey(2), id));
     expect((await (await run(asset, { keyVersion: 0, groupKeyPath: parsePath(PATH) })).pending).statusWord).toBe(0xb013);
