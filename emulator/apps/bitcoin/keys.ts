@@ -146,8 +146,12 @@ export function privateKeyAt(ctx: AppContext, path: readonly number[], net: Bitc
  */
 export function xpubAt(ctx: AppContext, path: readonly number[], net: BitcoinNetwork): ExtendedPubkey {
   if (!isPathAllowed(path, net)) throw new PathNotAllowedError(`derivation outside the app's allowed paths`);
+  // crypto.c get_extended_pubkey_at_path derives the parent first, for its fingerprint: a path whose
+  // parent the OS refuses (m/84'/1', m/5'/1' on the testnet app) fails although the path itself is
+  // allowed — as seen on Speculos with the Bitcoin Test 2.4.6 app.
+  if (path.length > 1 && !isPathAllowed(path.slice(0, -1), net)) throw new PathNotAllowedError(`parent derivation outside the app's allowed paths`);
   if (path.length === 1) ctx.rngCharge?.('master-key-id');
-  else if (path.length > 1 && isPathAllowed(path.slice(0, -1), net)) {
+  else if (path.length > 1) {
     ctx.rngCharge?.({ derive: path.slice(0, -1) });
     ctx.rngCharge?.('point-mul');
   }
