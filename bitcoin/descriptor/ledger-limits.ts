@@ -16,8 +16,12 @@ export const LEDGER_LIMITS = {
   musigKeys: 5,
   /** MAX_PUBKEYS_PER_MULTISIG (multi, sortedmulti, multi_a, sortedmulti_a) */
   multisigKeys: 16,
-  /** MAX_TAPTREE_POLICY_DEPTH */
-  taptreeDepth: 9,
+  /**
+   * Deepest leaf, in BIP-341 terms (the number of branches above it). The app's
+   * MAX_TAPTREE_POLICY_DEPTH is 9 but counts the tree itself as depth 1 (wallet.c parse_tree), so
+   * a leaf under 9 branches is already refused.
+   */
+  taptreeDepth: 8,
 } as const;
 
 export function checkLedgerLimits(template: string, checked: CheckedTemplate): void {
@@ -30,7 +34,7 @@ export function checkLedgerLimits(template: string, checked: CheckedTemplate): v
   const ast = checked.ast;
   if (ast.kind === 'tr' && ast.tree) {
     const depth = taptreeDepth(ast.tree);
-    if (depth > L.taptreeDepth) fail(`taptree: expected depth at most ${L.taptreeDepth}, got ${depth}`);
+    if (depth > L.taptreeDepth) fail(`taptree: expected leaves at depth at most ${L.taptreeDepth}, got ${depth}`);
   }
   checkLedgerMultisigLimit(ast);
 }

@@ -143,12 +143,15 @@ describe('Ledger app limits', () => {
   const check = (t: string) => checkLedgerLimits(t, checkTemplate(t));
   it('accepts what the app accepts', () => {
     expect(() => check('tr(musig(@0,@1,@2,@3,@4)/**)')).not.toThrow();
+    expect(() => check(`tr(@0/**,${Array.from({ length: 8 }, (_, i) => `{pk(@${i + 1}/**),`).join('')}pk(@9/**)${'}'.repeat(8)})`)).not.toThrow();
     expect(() => check(`wsh(multi(1,${Array.from({ length: 15 }, (_, i) => `@${i}/**`).join(',')}))`)).not.toThrow();
   });
   it.each([
     ['tr(musig(@0,@1,@2,@3,@4,@5)/**)', /musig\(\): expected at most 5 keys, got 6/],
     [`wsh(multi(1,${Array.from({ length: 16 }, (_, i) => `@${i}/**`).join(',')}))`, /keys: expected at most 15, got 16/],
-    [`tr(@0/**,${Array.from({ length: 10 }, (_, i) => `{pk(@${i + 1}/**),`).join('')}pk(@11/**)${'}'.repeat(10)})`, /taptree: expected depth at most 9, got 10/],
+    [`tr(@0/**,${Array.from({ length: 10 }, (_, i) => `{pk(@${i + 1}/**),`).join('')}pk(@11/**)${'}'.repeat(10)})`, /taptree: expected leaves at depth at most 8, got 10/],
+    // wallet.c parse_tree counts the tree as depth 1: leaves under 9 branches exceed its limit of 9.
+    [`tr(@0/**,${Array.from({ length: 9 }, (_, i) => `{pk(@${i + 1}/**),`).join('')}pk(@10/**)${'}'.repeat(9)})`, /taptree: expected leaves at depth at most 8, got 9/],
   ])('refuses %s', (t, msg) => {
     expect(() => check(t)).toThrow(msg);
     expect(codeOf(() => check(t))).toBe('limit');
