@@ -7,3 +7,4 @@ export * from './software-signer.ts';
 export * from './tap-app-signer.ts';
 export * from './bitcoin-app-signer.ts';
 export * from './shape-spend.ts';
+export * from './tap-vpsbt-signer.ts';

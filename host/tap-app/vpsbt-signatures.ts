@@ -5,11 +5,12 @@
 // pubnonces and partial signatures become BIP-373 input fields. Every signature is checked first
 // against the input's script key over the virtual-transaction sighash computed here (assets/vtx).
 
-import { concat, equal, toHex } from '../../apdu/bytes.ts';
+import { keyAggregate } from '@scure/btc-signer/musig2.js';
+import { compareBytes, concat, equal, toHex } from '../../apdu/bytes.ts';
 import type { SignVpsbtYield } from '../../apdu/tap-app/sign-vpsbt.ts';
 import { verifySchnorr } from '../../assets/crypto.ts';
 import type { Asset } from '../../assets/asset/leaf.ts';
-import type { PsbtField } from '../../assets/vpsbt/psbt-map.ts';
+import { CUSTOM_KEY_TYPES, type PsbtField } from '../../assets/vpsbt/psbt-map.ts';
 import { VOutputType, type VInput, type VOutput, type VPacket } from '../../assets/vpsbt/packet.ts';
 import { inputPrevOut, virtualTx, virtualTxSighash, type InputAsset } from '../../assets/vtx/virtual-tx.ts';
 import type { SplitAsset } from '../../assets/vtx/verify.ts';
@@ -17,6 +18,7 @@ import { TapDeviceResponseError } from './errors.ts';
 
 /** BIP-371 / BIP-373 input key types. */
 export const PSBT_IN_TAP_KEY_SIG = 0x13;
+export const PSBT_IN_MUSIG2_PARTICIPANT_PUBKEYS = 0x1a;
 export const PSBT_IN_MUSIG2_PUB_NONCE = 0x1b;
 export const PSBT_IN_MUSIG2_PARTIAL_SIG = 0x1c;
 
@@ -55,8 +57,11 @@ export function vpsbtSplits(p: VPacket): SplitAsset[] {
     .map((o) => ({ asset: o.asset!, outputIndex: o.anchorOutputIndex }));
 }
 
+/** Sets a field, keeping standard keys of one type in ascending order (BIP-174, as the codec requires). */
 function setField(fields: PsbtField[], key: Uint8Array, value: Uint8Array): PsbtField[] {
-  return [...fields.filter((f) => !equal(f.key, key)), { key, value }];
+  return [...fields.filter((f) => !equal(f.key, key)), { key, value }].sort(
+    (a, b) => a.key[0]! - b.key[0]! || (a.key[0]! < CUSTOM_KEY_TYPES ? compareBytes(a.key, b.key) : 0),
+  );
 }
 
 function prevWitnessIndex(root: Asset, vin: VInput, i: number): number {
@@ -102,5 +107,30 @@ export function applyVpsbtSignatures(packet: VPacket, yields: readonly SignVpsbt
     const sc = o !== out ? o.asset?.prevWitnesses[0]?.splitCommitment : undefined;
     if (sc) sc.rootAsset = structuredClone(root);
   }
+  return p;
+}
+
+/**
+ * A copy of `packet` whose input `inputIndex` names its script key as a MuSig2 aggregate (BIP-373
+ * PSBT_IN_MUSIG2_PARTICIPANT_PUBKEYS: keydata the plain aggregate of `participants` in this order,
+ * value the participants) and carries `derivations` (e.g. the device's participant key on its
+ * script-key path), as SIGN_VPSBT reads them (docs/tap-app-protocol.md §5.5).
+ */
+export function withMusigParticipants(packet: VPacket, inputIndex: number, participants: readonly Uint8Array[], derivations: VInput['trBip32Derivation'] = []): VPacket {
+  const p: VPacket = structuredClone(packet);
+  const vin = p.inputs[inputIndex];
+  if (!vin) throw new RangeError(`vpsbt: input ${inputIndex} does not exist, the packet has ${p.inputs.length}`);
+  const aggregate = keyAggregate([...participants]).aggPublicKey.toBytes(true);
+  vin.other = setField(vin.other, concat(Uint8Array.of(PSBT_IN_MUSIG2_PARTICIPANT_PUBKEYS), aggregate), concat(...participants));
+  vin.trBip32Derivation = [...vin.trBip32Derivation.filter((d) => !derivations.some((n) => equal(n.xOnlyPubKey, d.xOnlyPubKey))), ...derivations];
+  return p;
+}
+
+/** A copy of `packet` with every participant's pubnonce (BIP-373 0x1b, keyed by participant and tweaked aggregate) on input `inputIndex`. */
+export function withMusigPubNonces(packet: VPacket, inputIndex: number, aggregate: Uint8Array, nonces: readonly { participant: Uint8Array; pubnonce: Uint8Array }[]): VPacket {
+  const p: VPacket = structuredClone(packet);
+  const vin = p.inputs[inputIndex];
+  if (!vin) throw new RangeError(`vpsbt: input ${inputIndex} does not exist, the packet has ${p.inputs.length}`);
+  for (const n of nonces) vin.other = setField(vin.other, concat(Uint8Array.of(PSBT_IN_MUSIG2_PUB_NONCE), n.participant, aggregate), n.pubnonce);
   return p;
 }

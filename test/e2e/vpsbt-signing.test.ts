@@ -3,8 +3,8 @@
 // asset is run through the asset VM port (assets/vtx/verify.ts) together with its split outputs;
 // each signature is also checked with @noble/curves against the script key over the
 // virtual-transaction sighash from assets/. Packets: tapd's tappsbt vector (packet.hex) with its
-// input re-keyed to keys we hold, and generated ones. A 2-of-2 MuSig2 script key is signed through
-// the MuSig2 commands (SIGN_VPSBT does not run MuSig2 inputs yet, docs/tap-app-protocol.md §5.5).
+// input re-keyed to keys we hold, and generated ones. A 2-of-2 MuSig2 script key is signed here
+// through the MuSig2 commands (blind signing); vpsbt-musig.test.ts spends one through SIGN_VPSBT.
 
 import { readFileSync } from 'node:fs';
 import { schnorr } from '@noble/curves/secp256k1.js';

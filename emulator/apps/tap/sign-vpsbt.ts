@@ -2,8 +2,10 @@
 // output shown is bound by the signed root (split-check.ts), review of its display model, then a
 // second pass that must read exactly what the first one did (same review digest) before the device
 // signs, over the virtual-transaction sighash it computes itself (assets/vtx), every input whose
-// script key it holds. The review pairs follow assets/display's describeVPacket item for item.
+// script key it holds, and takes part in MuSig2 script keys by rounds (vpsbt-musig.ts). The review
+// pairs follow assets/display's describeVPacket item for item.
 
+import { sha256 } from '@noble/hashes/sha2.js';
 import { equal, toHex, u32be } from '../../../apdu/bytes.ts';
 import { CodecError } from '../../../apdu/errors.ts';
 import { signVpsbt, encodeSignVpsbtYield } from '../../../apdu/tap-app/sign-vpsbt.ts';
@@ -26,6 +28,8 @@ import { TapError, denied, incorrectData } from './errors.ts';
 import { heldScriptKey, signWithScriptKey, type HeldScriptKey } from './script-key.ts';
 import { checkSplitOutputs, type SignedRoot } from './split-check.ts';
 import { Scope, VpsbtReader } from './vpsbt-reader.ts';
+import { PSBT_IN_MUSIG2_PARTICIPANT_PUBKEYS, PSBT_IN_MUSIG2_PUB_NONCE, musigPartialSignature, musigPubNonce, ownParticipantPath, readMusigInput, type MusigMarker } from './vpsbt-musig.ts';
+import { popSession, storeSession, type MusigSession } from '../bitcoin/musig-sessions.ts';
 
 type Request = ReturnType<typeof signVpsbt.decodeRequest>;
 
@@ -37,6 +41,8 @@ interface InputRecord {
   derivations: TaprootBip32Derivation[];
   tweak: Uint8Array | undefined;
   sighashType: number;
+  /** BIP-373 MuSig2 fields seen among its keys (not part of the review digest). */
+  musig: MusigMarker | undefined;
 }
 
 interface Walk {
@@ -81,7 +87,7 @@ async function walk(cmd: TapCommand, req: Request, reader: VpsbtReader): Promise
   const inputs: InputRecord[] = [];
   for (let i = 0; i < req.inputCount; i++) {
     const what = `inputs[${i}]`;
-    const { map, keys } = await reader.map(req.inputsRoot, req.inputCount, i, what);
+    const { map, keys, types } = await reader.map(req.inputsRoot, req.inputCount, i, what);
     const v = (key: Uint8Array, w: string) => reader.value(map, keys, Scope.input, i, key, `${what}.${w}`);
     const prevIdBytes = required(await v(K(0x70), 'prevId'), `${what}.prevId`);
     const prevId = parse(`${what}.prevId`, () => decodePrevId(prevIdBytes));
@@ -101,8 +107,11 @@ async function walk(cmd: TapCommand, req: Request, reader: VpsbtReader): Promise
       sighashType = new DataView(sighash.buffer, sighash.byteOffset, 4).getUint32(0, true);
       if (sighashType !== 0 && sighashType !== 1) throw incorrectData(`${what}.sighashType: expected DEFAULT or ALL, got ${sighashType}`);
     }
-    reader.retain(prevIdBytes.length + assetBytes.length + 32 + derivations.length * 64);
-    inputs.push({ prevId, asset, derivations, tweak, sighashType });
+    const aggregates = keys.filter((k) => k[0] === PSBT_IN_MUSIG2_PARTICIPANT_PUBKEYS);
+    if (aggregates.length > 1) throw incorrectData(`${what}: expected one MuSig2 aggregate, got ${aggregates.length}`);
+    const musig = aggregates[0] && { aggregate: aggregates[0].subarray(1), hasNonces: types.has(PSBT_IN_MUSIG2_PUB_NONCE) };
+    reader.retain(prevIdBytes.length + assetBytes.length + 32 + derivations.length * 64 + (musig ? 34 : 0));
+    inputs.push({ prevId, asset, derivations, tweak, sighashType, musig });
   }
 
   const pairs: ReviewPair[] = [{ item: 'Network', value: net.name }];
@@ -196,12 +205,45 @@ function transferReview(pairs: ReviewPair[]): ReviewFlow {
   };
 }
 
+/** The inputs the device signs for: single script keys it derives, and MuSig2 aggregates it takes part in. */
+function heldInputs(cmd: TapCommand, inputs: readonly InputRecord[]) {
+  const single: [number, HeldScriptKey, InputRecord][] = [];
+  const musig: [number, number[], InputRecord][] = [];
+  inputs.forEach((vin, i) => {
+    const key = heldScriptKey(cmd.ctx, vin.derivations, vin.prevId.scriptKey.subarray(1), vin.tweak);
+    if (key) single.push([i, key, vin]);
+    const own = vin.musig && ownParticipantPath(cmd.ctx, vin.derivations);
+    if (own && !key) musig.push([i, own, vin]);
+  });
+  return { single, musig };
+}
+
 export const signVpsbtHandler: TapHandler = async (cmd) => {
   const req = decodeBody(signVpsbt, cmd.body);
   const first = new VpsbtReader(cmd.host);
   cmd.state.lastVpsbtStats = first.stats;
   const review = await walk(cmd, req, first);
   await checkSplitOutputs(first, req, review.root);
+  // MuSig2 rounds are chosen for the whole packet, as the Bitcoin app does: round 2 once any input carries pubnonces.
+  const round2 = review.inputs.some((vin) => vin.musig?.hasNonces);
+  const sessionId = sha256(review.digest);
+  const plan = heldInputs(cmd, review.inputs);
+  const nonceYield = async (session: MusigSession, reader: VpsbtReader, inputs: typeof plan.musig) => {
+    for (const [i, ownPath, vin] of inputs) {
+      const m = await readMusigInput(cmd.ctx, reader, req, i, { marker: vin.musig!, ownPath, scriptKeyXOnly: vin.prevId.scriptKey.subarray(1), tweak: vin.tweak });
+      await cmd.host.yieldData(
+        encodeSignVpsbtYield({ type: 'musigPubNonce', inputIndex: i, pubnonce: musigPubNonce(cmd.ctx, session, m), participantPubkey: m.ownKey, aggregatePubkey: m.aggregate }),
+      );
+    }
+  };
+  // A round 1 with nothing else to sign commits to nothing: no review (§7 rule 1), as in the Bitcoin app.
+  if (!round2 && plan.single.length === 0 && plan.musig.length > 0) {
+    popSession(cmd.ctx.nvram, sessionId);
+    const session = { id: sessionId, randRoot: cmd.ctx.random(32) };
+    await nonceYield(session, first, plan.musig);
+    storeSession(cmd.ctx.nvram, session);
+    return signVpsbt.encodeResponse(undefined);
+  }
   for (const text of review.warnings) if (!(await cmd.ctx.warn({ title: 'Warning', text }))) throw denied();
   if (!(await cmd.ctx.review(transferReview(review.pairs)))) throw denied();
 
@@ -214,19 +256,25 @@ export const signVpsbtHandler: TapHandler = async (cmd) => {
   };
   if (!equal(signing.digest, review.digest)) throw incorrectData('the vPSBT changed between the review and the signing pass');
 
-  const held: [number, HeldScriptKey, InputRecord][] = [];
-  signing.inputs.forEach((vin, i) => {
-    const key = heldScriptKey(cmd.ctx, vin.derivations, vin.prevId.scriptKey.subarray(1), vin.tweak);
-    if (key) held.push([i, key, vin]);
-  });
-  if (held.length === 0) throw new TapError(TAP_SW.KEY_NOT_HELD, 'no input script key belongs to this device');
+  const { single, musig } = heldInputs(cmd, signing.inputs);
+  if (single.length === 0 && musig.length === 0) throw new TapError(TAP_SW.KEY_NOT_HELD, 'no input script key belongs to this device');
+  // Round 2 takes the session out of NVRAM before anything is signed: its nonces can never sign twice.
+  let session: MusigSession | undefined;
+  if (musig.length > 0) {
+    if (round2) {
+      session = popSession(cmd.ctx.nvram, sessionId);
+      if (!session) throw new TapError(TAP_SW.BAD_STATE, 'no MuSig2 session for this vPSBT: run round 1 (again)');
+    } else {
+      popSession(cmd.ctx.nvram, sessionId);
+      session = { id: sessionId, randRoot: cmd.ctx.random(32) };
+    }
+  }
   const root = signing.root.asset;
   const vtx = parse('virtual transaction', () => virtualTx(root, signing.inputs.map((i) => ({ prevId: i.prevId, asset: i.asset }))));
-  const signatures = held.map(([i, key, vin]) => {
-    const sighash = parse(`inputs[${i}] sighash`, () =>
-      virtualTxSighash(vtx, root, i, inputPrevOut(vin.asset, `inputs[${i}]`), { sighashType: vin.sighashType }),
-    );
-    const sig = signWithScriptKey(cmd.ctx, key, sighash);
+  const sighashOf = (i: number, vin: InputRecord) =>
+    parse(`inputs[${i}] sighash`, () => virtualTxSighash(vtx, root, i, inputPrevOut(vin.asset, `inputs[${i}]`), { sighashType: vin.sighashType }));
+  const signatures = single.map(([i, key, vin]) => {
+    const sig = signWithScriptKey(cmd.ctx, key, sighashOf(i, vin));
     return encodeSignVpsbtYield({
       type: 'partialSignature',
       inputIndex: i,
@@ -234,6 +282,18 @@ export const signVpsbtHandler: TapHandler = async (cmd) => {
       signature: vin.sighashType === 0 ? sig : Uint8Array.of(...sig, vin.sighashType),
     });
   });
+  if (musig.length > 0 && round2) {
+    for (const [i, ownPath, vin] of musig) {
+      if (vin.sighashType !== 0) throw incorrectData(`inputs[${i}].sighashType: a MuSig2 script key signs with SIGHASH_DEFAULT only`);
+      const m = await readMusigInput(cmd.ctx, second, req, i, { marker: vin.musig!, ownPath, scriptKeyXOnly: vin.prevId.scriptKey.subarray(1), tweak: vin.tweak });
+      const psig = await musigPartialSignature(cmd.ctx, second, req, session!, m, sighashOf(i, vin));
+      signatures.push(encodeSignVpsbtYield({ type: 'musigPartialSignature', inputIndex: i, partialSignature: psig, participantPubkey: m.ownKey, aggregatePubkey: m.aggregate }));
+    }
+  }
   for (const y of signatures) await cmd.host.yieldData(y);
+  if (musig.length > 0 && !round2) {
+    await nonceYield(session!, second, musig);
+    storeSession(cmd.ctx.nvram, session!);
+  }
   return signVpsbt.encodeResponse(undefined);
 };

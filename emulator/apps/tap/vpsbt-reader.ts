@@ -32,17 +32,19 @@ export class VpsbtReader {
   }
 
   /** The map at `index` of a tree of maps, with its keys (checked strictly increasing). */
-  async map(root: Uint8Array, size: number, index: number, what: string): Promise<{ map: MapCommitment; keys: Uint8Array[] }> {
+  async map(root: Uint8Array, size: number, index: number, what: string): Promise<{ map: MapCommitment; keys: Uint8Array[]; types: Set<number> }> {
     const keys: Uint8Array[] = [];
+    const types = new Set<number>();
     this.hold(MAP_COMMITMENT_BYTES);
     const map = await this.host.getMerkleizedMap(root, size, index, async (key) => {
       this.hold(MAP_COMMITMENT_BYTES + key.length);
-      // Only key types the app reads are kept (single bytes and tap BIP-32 derivation keys).
-      if (key.length === 1 || key[0] === 0x16 || key[0] === 0x07) keys.push(key.slice());
+      types.add(key[0]!);
+      // Only key types the app reads are kept: single bytes, tap BIP-32 derivations, MuSig2 participants.
+      if (key.length === 1 || key[0] === 0x16 || key[0] === 0x07 || (key[0] === 0x1a && key.length === 34)) keys.push(key.slice());
     });
     this.sync();
     if (!map) throw unverified(what);
-    return { map, keys };
+    return { map, keys, types };
   }
 
   /**

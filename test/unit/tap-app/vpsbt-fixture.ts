@@ -61,6 +61,8 @@ export interface TransferOptions {
   /** Number of recipient outputs besides the split root (each gets 1 unit). */
   recipients?: number;
   courier?: string;
+  /** 33-byte script keys for the inputs instead of the device's (then without derivations). */
+  inputScriptKeys?: Uint8Array[];
 }
 
 export interface SplitLeaf {
@@ -102,14 +104,15 @@ export function transferPacket(opts: TransferOptions = {}): VPacket {
   const recipients = opts.recipients ?? 1;
   const id = assetId(GENESIS);
   const inputs: VInput[] = amounts.map((amount, i) => {
-    const k = deviceScriptKey(i);
+    const given = opts.inputScriptKeys?.[i];
+    const k = given ? { scriptKey: given, internal: given, derivation: undefined } : deviceScriptKey(i);
     const prevId = { outPoint: { txid: sha256(u32be(1000 + i)), index: i }, assetId: id, scriptKey: k.scriptKey };
     return {
       prevId,
       anchor: { value: 1000n, pkScript: concat(Uint8Array.of(0x51, 0x20), sha256(u32be(i))), sigHashType: 0n, merkleRoot: sha256(u32be(7 + i)), tapscriptSibling: new Uint8Array(), bip32Derivation: [], trBip32Derivation: [] },
       bip32Derivation: [],
-      trBip32Derivation: [k.derivation],
-      trInternalKey: k.internal.subarray(1),
+      trBip32Derivation: k.derivation ? [k.derivation] : [],
+      ...(k.derivation ? { trInternalKey: k.internal.subarray(1) } : {}),
       other: [],
       asset: asset(amount, k.scriptKey),
     };

@@ -1,0 +1,95 @@
+// A 2-of-2 MuSig2 asset script key spent through SIGN_VPSBT (docs/tap-app-protocol.md §5.5): the
+// emulated Taproot Assets app takes part as the Ledger Bitcoin app does in SIGN_PSBT — round 1
+// yields its pubnonce and keeps the session in NVRAM, round 2 (after the review) yields its partial
+// signature over the virtual-transaction sighash it computed — with a software cosigner
+// (@scure/btc-signer's musig2). The final BIP-340 signature verifies against the script key over
+// assets/'s sighash and passes the asset VM port; replayed and tampered round 2s are refused.
+
+import { schnorr } from '@noble/curves/secp256k1.js';
+import { p2tr } from '@scure/btc-signer';
+import { Session, keyAggExport, keyAggregate, nonceAggregate, sortKeys } from '@scure/btc-signer/musig2.js';
+import { describe, expect, it } from 'vitest';
+import { concat, fromHex, toHex } from '../../apdu/bytes.ts';
+import { parsePath } from '../../apdu/path.ts';
+import type { VPacket } from '../../assets/vpsbt/packet.ts';
+import { verifyStateTransition } from '../../assets/vtx/verify.ts';
+import { SoftwareSigner, TapAppVpsbtMusigSigner, musigSession, signVpsbtMusigInput, vpsbtMusigKey } from '../../host/musig2/index.ts';
+import { signedOutput, vpsbtInputSighash, vpsbtSplits, withMusigParticipants, withMusigPubNonces } from '../../host/tap-app/index.ts';
+import { transferPacket } from '../unit/tap-app/vpsbt-fixture.ts';
+import { SEEDS, softwareKey, tapDevice } from './helpers.ts';
+
+const DEVICE_PATH = "m/1017'/1'/212'/0/0";
+
+function verifyPacket(p: VPacket) {
+  verifyStateTransition(signedOutput(p).asset!, vpsbtSplits(p), p.inputs.map((vin) => ({ prevId: vin.prevId, asset: vin.asset! })));
+}
+
+/** A transfer whose single input is locked to the BIP-86 tweak of the device + software aggregate. */
+async function setUp(opts: { courier?: string } = {}) {
+  const { client, device } = tapDevice();
+  const devicePk = (await client.getKey(DEVICE_PATH)).pubkey;
+  const soft = new SoftwareSigner(softwareKey(SEEDS.abandon, DEVICE_PATH).privateKey!, 'software cosigner');
+  const participants = sortKeys([devicePk, soft.publicKey]);
+  const outputKey = p2tr(keyAggExport(keyAggregate(participants))).tweakedPubkey;
+  const base = transferPacket({ inputs: [1000n], recipients: 2, inputScriptKeys: [concat(Uint8Array.of(2), outputKey)], ...opts });
+  const derivation = { xOnlyPubKey: devicePk.subarray(1), leafHashes: [], fingerprint: fromHex('f5acc2fd'), path: parsePath(DEVICE_PATH) };
+  const packet = withMusigParticipants(base, 0, participants, [derivation]);
+  return { client, device, devicePk, soft, participants, outputKey, packet };
+}
+
+describe('2-of-2 MuSig2 asset script key through SIGN_VPSBT (device + software cosigner)', () => {
+  it('round 1, round 2, aggregation: the signature verifies against the script key and passes the asset VM port', async () => {
+    const s = await setUp();
+    const device = new TapAppVpsbtMusigSigner(s.client, s.devicePk, { packet: s.packet, inputIndex: 0 }, 'device');
+    const { packet, result } = await signVpsbtMusigInput(s.packet, 0, [device, s.soft]);
+    expect(toHex(result.session.aggregateXOnly)).toBe(toHex(s.outputKey));
+    expect(schnorr.verify(result.signature, vpsbtInputSighash(s.packet, 0), s.outputKey)).toBe(true);
+    expect(() => verifyPacket(packet)).not.toThrow();
+    expect(signedOutput(packet).asset!.prevWitnesses[0]!.txWitness).toEqual([result.signature]);
+  });
+
+  it('round 1 yields only a pubnonce (no review, no signature); a replayed round 2 -> B007 and no signature', async () => {
+    const s = await setUp();
+    const session = musigSession(vpsbtMusigKey(s.packet, 0), vpsbtInputSighash(s.packet, 0));
+    const r1 = await s.client.signVpsbt(s.packet);
+    expect(r1.map((y) => y.type)).toEqual(['musigPubNonce']);
+    const own = r1[0]!;
+    if (own.type !== 'musigPubNonce') throw new Error('expected a pubnonce');
+    expect(toHex(own.aggregatePubkey)).toBe(toHex(session.aggregatePubkey));
+    const softRound = await s.soft.round1(session);
+    const byKey = (p: Uint8Array) => (toHex(p) === toHex(s.devicePk) ? own.pubnonce : softRound.pubnonce);
+    const withNonces = withMusigPubNonces(s.packet, 0, session.aggregatePubkey, s.participants.map((participant) => ({ participant, pubnonce: byKey(participant) })));
+    const r2 = await s.client.signVpsbt(withNonces);
+    expect(r2.map((y) => y.type)).toEqual(['musigPartialSignature']);
+    await expect(s.client.signVpsbt(withNonces)).rejects.toMatchObject({ statusCode: 0xb007 });
+    // the partial signature verifies (BIP-327 PartialSigVerify) for the device's slot
+    const psig = r2[0]!;
+    if (psig.type !== 'musigPartialSignature') throw new Error('expected a partial signature');
+    const pubnonces = s.participants.map(byKey);
+    const verifier = new Session(nonceAggregate(pubnonces), s.participants, session.message, [...session.tweaks], [...session.isXonly]);
+    expect(verifier.partialSigVerify(psig.partialSignature, pubnonces, s.participants.findIndex((p) => toHex(p) === toHex(s.devicePk)))).toBe(true);
+  });
+
+  it('a vPSBT changed between the rounds (a shown field) -> B007, no signature; the untouched session still signs', async () => {
+    const s = await setUp({ courier: 'authmailbox+universerpc://courier.example:10029' });
+    const session = musigSession(vpsbtMusigKey(s.packet, 0), vpsbtInputSighash(s.packet, 0));
+    const [own] = await s.client.signVpsbt(s.packet);
+    if (own?.type !== 'musigPubNonce') throw new Error('expected a pubnonce');
+    const softRound = await s.soft.round1(session);
+    const nonces = s.participants.map((participant) => ({ participant, pubnonce: toHex(participant) === toHex(s.devicePk) ? own.pubnonce : softRound.pubnonce }));
+    const tampered = structuredClone(s.packet);
+    tampered.outputs[1]!.proofDeliveryAddress = 'authmailbox+universerpc://evil.example:1';
+    await expect(s.client.signVpsbt(withMusigPubNonces(tampered, 0, session.aggregatePubkey, nonces))).rejects.toMatchObject({ statusCode: 0xb007 });
+    const honest = await s.client.signVpsbt(withMusigPubNonces(s.packet, 0, session.aggregatePubkey, nonces));
+    expect(honest.map((y) => y.type)).toEqual(['musigPartialSignature']);
+  });
+
+  it("a cosigner nonce that is not the device's own for its slot -> 6a80", async () => {
+    const s = await setUp();
+    const session = musigSession(vpsbtMusigKey(s.packet, 0), vpsbtInputSighash(s.packet, 0));
+    await s.client.signVpsbt(s.packet);
+    const softRound = await s.soft.round1(session);
+    const nonces = s.participants.map((participant) => ({ participant, pubnonce: softRound.pubnonce }));
+    await expect(s.client.signVpsbt(withMusigPubNonces(s.packet, 0, session.aggregatePubkey, nonces))).rejects.toMatchObject({ statusCode: 0x6a80 });
+  });
+});
