@@ -81,8 +81,10 @@ export async function startServedEmulatorBackend(
       model: emulator.device.model,
       apiUrl: emulator.url!,
       ...(apdu === 'tcp' && { apduPort: emulator.apduPort! }),
-      // The REST API holds a finger for the real time asked; the emulator needs less than Speculos.
+      // The REST API waits the real time asked between press and release; the emulator needs no
+      // pause for a button and 1 s for hold-to-sign, where Speculos takes 0.1 s and 3 s.
       holdMs: EMULATOR_HOLD_MS,
+      pressDelayS: 0,
       onClose: () => emulator.close(),
       onReset: async () => emulator.device.reset(),
     });

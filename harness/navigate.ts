@@ -12,6 +12,8 @@ const NANO_REJECT = /^(Reject|Reject .*|Cancel)$/;
 const TOUCH_APPROVE = /^(Approve|Confirm)$/;
 const TOUCH_HOLD = /^Hold to sign$/;
 const TOUCH_REJECT = /^Reject$/;
+/** The footer of a touch review that checks rather than signs (the address review). */
+const TOUCH_CANCEL = /^Cancel$/;
 const TOUCH_CONFIRM_REJECT = /^Yes, reject$/;
 /** Pages of an app's home menu (nbgl_useCaseHomeAndSettings): never part of a review. */
 const HOME = /app is ready$|^App info$|^Quit app$|^Settings$/;
@@ -68,11 +70,11 @@ async function walk(
 ): Promise<TextEvent> {
   // Never act on a screen that is not a review yet: on a touch app's home screen the bottom-right
   // corner is "Quit app", and a Nano's home menu leads there too. Touch review pages always carry
-  // the "Reject" footer or the final action.
+  // a "Reject" (or, for an address, "Cancel") footer or the final action.
   const isReview = (evs: TextEvent[]) =>
     evs.length > 0 &&
     !evs.some((e) => HOME.test(e.text)) &&
-    (model.input === 'buttons' || evs.some((e) => TOUCH_REJECT.test(e.text) || TOUCH_APPROVE.test(e.text) || TOUCH_HOLD.test(e.text)));
+    (model.input === 'buttons' || evs.some((e) => [TOUCH_REJECT, TOUCH_CANCEL, TOUCH_APPROVE, TOUCH_HOLD].some((r) => r.test(e.text))));
   let events = await waitForScreen(screen, isReview, 'a review on screen', timeoutMs);
   for (let page = 0; page < MAX_PAGES; page++) {
     const target = isTarget(events);
@@ -91,7 +93,10 @@ export async function approveReview(screen: Screen, model: DeviceModel, timeoutM
     await screen.press('both');
     return;
   }
-  const target = await walk(screen, model, (evs) => evs.find((e) => TOUCH_APPROVE.test(e.text) || TOUCH_HOLD.test(e.text)), 'Approve or Hold to sign', timeoutMs);
+  // The lowest match is the button: a page title can read "Confirm" above an "Approve" button.
+  const action = (evs: TextEvent[]) =>
+    evs.filter((e) => TOUCH_APPROVE.test(e.text) || TOUCH_HOLD.test(e.text)).sort((a, b) => b.y - a.y)[0];
+  const target = await walk(screen, model, action, 'Approve or Hold to sign', timeoutMs);
   await screen.touch(...centre(target), TOUCH_HOLD.test(target.text) ? holdMs : undefined);
 }
 

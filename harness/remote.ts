@@ -10,11 +10,14 @@ import { BackendCapabilityError, type Backend, type BackendKind, type Screen, ty
 import { HOLD_MS, approveReview, rejectReview, waitForText } from './navigate.ts';
 import { startSpeculos, type SpeculosInstance, type SpeculosOptions } from './speculos.ts';
 
-/** Screen access through a Speculos-compatible REST API. */
-export function httpScreen(control: SpeculosHttpControl): Screen {
+/**
+ * Screen access through a Speculos-compatible REST API. `pressDelayS`: seconds between a button's
+ * press and release (Speculos's default 0.1 when absent).
+ */
+export function httpScreen(control: SpeculosHttpControl, { pressDelayS }: { pressDelayS?: number } = {}): Screen {
   return {
     current: () => control.events({ currentScreenOnly: true }),
-    press: (button) => control.button(button, 'press-and-release'),
+    press: (button) => control.button(button, 'press-and-release', pressDelayS),
     touch: (x, y, holdMs) => control.finger({ x, y, ...(holdMs ? { delay: holdMs / 1000 } : {}) }),
     screenshot: () => control.screenshot(),
   };
@@ -117,6 +120,8 @@ export class RemoteSpeculosBackend extends ScreenBackend {
     apduPort?: number;
     /** Hold-to-sign duration (default HOLD_MS, what real Speculos needs). */
     holdMs?: number;
+    /** Seconds between a button's press and release (default: the server's, 0.1 on Speculos). */
+    pressDelayS?: number;
     onClose?: () => Promise<void>;
     onReset?: () => Promise<void>;
   }): Promise<RemoteSpeculosBackend> {
@@ -124,7 +129,7 @@ export class RemoteSpeculosBackend extends ScreenBackend {
       options.apduPort !== undefined
         ? await SpeculosTcpTransport.open({ port: options.apduPort })
         : await SpeculosHttpTransport.open(options.apiUrl);
-    const screen = httpScreen(new SpeculosHttpControl(options.apiUrl));
+    const screen = httpScreen(new SpeculosHttpControl(options.apiUrl), options.pressDelayS === undefined ? {} : { pressDelayS: options.pressDelayS });
     const close = async () => {
       await transport.close();
       await options.onClose?.();
