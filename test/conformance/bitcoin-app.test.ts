@@ -9,9 +9,15 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { SigHash, Transaction } from '@scure/btc-signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { concat, encodeVarint, fromHex, toHex, utf8 } from '../../apdu/bytes.ts';
+import { policyOutput } from '../../bitcoin/descriptor/scripts.ts';
+import { parsePolicy } from '../../bitcoin/descriptor/template.ts';
+import { musigContexts } from '../../bitcoin/musig/context.ts';
 import { walletPolicy } from '../../bitcoin/wallet-policy.ts';
 import { backendsFromEnv, type Backend } from '../../harness/index.ts';
 import { BitcoinAppClient } from '../../host/bitcoin-app/client.ts';
+import { BitcoinAppMusigSigner, SoftwareSigner, runMusigSession } from '../../host/musig2/index.ts';
+import { HDKey } from '@scure/bip32';
+import { mnemonicToSeedSync } from '@scure/bip39';
 
 const corpus = (flow: string) =>
   JSON.parse(readFileSync(new URL(`../vectors/speculos-corpus/nanosp/${flow}.json`, import.meta.url), 'utf8'));
@@ -96,6 +102,13 @@ for (const candidate of backendsFromEnv()) {
       expect(await client.getWalletAddress(policy, hmac, false, 1)).toBe(flow.results.addresses['0/1']);
     });
 
+    it('GET_WALLET_ADDRESS with display: the address shown on screen is approved and returned', async () => {
+      const flow = corpus('policy-wsh-sortedmulti-2of2');
+      const policy = walletPolicy(flow.inputs.wallet_name, flow.inputs.descriptor_template, flow.inputs.keys_info);
+      const address = await approved(client.getWalletAddress(policy, fromHex(flow.results.hmac), false, 0, { display: true }));
+      expect(address).toBe(flow.results.addresses['0/0']);
+    });
+
     it('an unregistered policy with a fake HMAC is refused (b008)', async () => {
       const flow = corpus('policy-wsh-sortedmulti-2of2');
       const policy = walletPolicy(flow.inputs.wallet_name, flow.inputs.descriptor_template, flow.inputs.keys_info);
@@ -124,6 +137,41 @@ for (const candidate of backendsFromEnv()) {
       const sighash = tx.preimageWitnessV1(0, spent.map((u) => fromHex(u.script)), SigHash.DEFAULT, spent.map((u) => BigInt(u.amount)));
       if (sig?.type !== 'partialSignature') throw new Error('expected a signature');
       expect(schnorr.verify(sig.signature, sighash, fromHex(spent[0]!.script).subarray(2))).toBe(true);
+    });
+
+    it('SIGN_PSBT rejected on screen is a UserRefusedError (6985)', async () => {
+      const flow = corpus('sign-psbt-taproot-keypath');
+      const policy = walletPolicy('', 'tr(@0/**)', flow.inputs.wallet_policy.keys_info);
+      const refused = expect(client.signPsbt(flow.inputs.psbt_base64, policy, null)).rejects.toMatchObject({ name: 'UserRefusedError', statusCode: 0x6985 });
+      await backend.reject({ timeoutMs: 20_000 });
+      await refused;
+    });
+
+    it('MuSig2 tr(musig(@0,@1)/**): rounds 1 and 2 through SIGN_PSBT with a software cosigner; the aggregate signature verifies', async () => {
+      const flow = corpus('sign-psbt-musig2-2of2');
+      const { keys_info: keys, descriptor_template: template, name } = flow.inputs.wallet_policy;
+      const policy = walletPolicy(name, template, keys);
+      const spent = Transaction.fromPSBT(Buffer.from(flow.inputs.psbt_round1_base64, 'base64')).getInput(0).witnessUtxo!;
+      const out = policyOutput(parsePolicy(template, keys), false, 0, 'testnet');
+      expect(toHex(out.scriptPubKey)).toBe(toHex(spent.script));
+      const sighash = Transaction.fromPSBT(Buffer.from(flow.inputs.psbt_round1_base64, 'base64')).preimageWitnessV1(0, [spent.script], SigHash.DEFAULT, [spent.amount]);
+      expect(toHex(sighash)).toBe(flow.results.sighash);
+      // Round 1 yields the device's pubnonce without a review; round 2 is reviewed and approved.
+      let round = 0;
+      const reviewing = Object.assign(Object.create(client) as BitcoinAppClient, {
+        signPsbt: (...args: Parameters<BitcoinAppClient['signPsbt']>) => (++round === 1 ? client.signPsbt(...args) : approved(client.signPsbt(...args))),
+      });
+      const device = new BitcoinAppMusigSigner(reviewing, fromHex(flow.inputs.device_participant_pubkey), {
+        psbt: flow.inputs.psbt_round1_base64,
+        policy,
+        hmac: fromHex(flow.inputs.hmac),
+        inputIndex: 0,
+      });
+      const cosignerKey = HDKey.fromMasterSeed(mnemonicToSeedSync(flow.inputs.cosigner_seed)).derive(flow.inputs.cosigner_key_path);
+      const cosigner = new SoftwareSigner(cosignerKey.privateKey!, 'cosigner');
+      const r = await runMusigSession(musigContexts(out)[0]!, sighash, [cosigner, device]);
+      expect(round).toBe(2);
+      expect(schnorr.verify(r.signature, sighash, spent.script.subarray(2))).toBe(true);
     });
 
     it('SIGN_PSBT, wpkh with change: the ECDSA signature equals the real device\'s', async () => {
