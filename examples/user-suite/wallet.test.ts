@@ -1,7 +1,7 @@
 // A wallet's own device tests, written once against the harness's Backend and run on our emulator
 // always, and unchanged on real Speculos when SPECULOS_APP_ELF points at a Bitcoin Test app ELF
-// (SPECULOS_MODEL=nanosp|nanox|flex|stax). In your project BitcoinAppClient comes from 'taproot-hw';
-// the harness is not among the package's exports yet, so it is imported by path.
+// (SPECULOS_MODEL=nanosp|nanox|flex|stax). In your project the imports below are 'taproot-hw',
+// 'taproot-hw/harness' and 'taproot-hw/emulator'; inside this repository they are paths.
 
 import { HDKey } from '@scure/bip32';
 import { mnemonicToSeedSync } from '@scure/bip39';
