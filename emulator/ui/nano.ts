@@ -2,7 +2,8 @@
 // cases: one page per pair, the item in bold at the top and the value below it, centred; a value
 // longer than VALUE_LINES lines is split into pages whose item gets " (i/n)". Right = next page,
 // left = previous, both = select the page (approve on the finish page, reject on the reject page).
-// Line positions follow the Nano S Plus corpus (value block centred on y = 43, 14 px per line).
+// Line positions sit between what the Nano S Plus corpus and Speculos 0.27.1 report (the corpus gives
+// ink boxes, 0.27.1 14 px line boxes 2-3 px higher): value blocks centred on y = 42, 14 px per line.
 
 import type { DeviceModel } from '../../devices/models.ts';
 import type { AppHome } from '../app.ts';
@@ -57,7 +58,7 @@ export class NanoRenderer implements Renderer {
       for (let i = 0; i < n; i++) {
         const item = n > 1 ? `${pair.item} (${i + 1}/${n})` : pair.item;
         const chunk = lines.slice(i * this.g.valueLines, (i + 1) * this.g.valueLines);
-        pages.push({ events: [...this.lines(this.fonts.title, wrapText(this.fonts.title, item, this.g.textWidth), this.g.itemY), ...this.block(chunk, this.g.valueCentre, this.fonts.body)] });
+        pages.push({ events: [...this.lines(this.fonts.title, wrapText(this.fonts.title, item, this.g.textWidth), this.g.itemY), ...this.block(chunk, this.g.valueCentre - 1, this.fonts.body)] });
       }
     }
     pages.push(this.centred(flow.finish.text, this.g.valueCentre, this.fonts.title, 'approve'));

@@ -33,6 +33,14 @@ export interface ReviewFlow {
    * confirmation question ("Reject transaction?") after tapping "Reject". Default "Reject".
    */
   reject?: string;
+  /**
+   * The NBGL use case: 'review' (nbgl_useCaseReview, the default) or 'address'
+   * (nbgl_useCaseAddressReview). An address review on a touch device says "Swipe to continue" under
+   * its intro, has a "Cancel" footer that rejects at once (no question), and puts the finish button
+   * on the last page of pairs instead of a page of its own (seen on Speculos 0.27.1, SDK 26.1.1). On
+   * a Nano it ends with the finish page and the `reject` page like any review.
+   */
+  useCase?: 'review' | 'address';
 }
 
 /** A warning shown before a review; the person can continue or reject. */

@@ -1,7 +1,8 @@
 // Text measurement and wrapping with proportional fonts, as NBGL's nbgl_getTextNbLinesInWidth does it
 // (ledger-secure-sdk lib_nbgl/src/nbgl_fonts.c): characters are added while the sum of their advances
-// fits; on overflow the line ends after its last word delimiter (space, '-', '_'), or, with none on the
-// line (an xpub, an address), just before the overflowing character; `\n` forces a break.
+// fits; on overflow the line ends after its last word delimiter (space, '-', '_'), which stays on the
+// line (Speculos 0.27.1 reports "The quick brown fox " with its space), or, with none on the line (an
+// xpub, an address), just before the overflowing character; `\n` forces a break.
 
 export interface Font {
   readonly name: string;
@@ -31,7 +32,7 @@ export function textWidth(font: Font, text: string): number {
 /** NBGL's word delimiters (IS_WORD_DELIM): a line may end after one of them. */
 const DELIMITERS = new Set([' ', '-', '_']);
 
-/** Splits text into lines no wider than maxWidth; a space ending a line is not part of its text. */
+/** Splits text into lines no wider than maxWidth; a delimiter ending a line stays part of its text. */
 export function wrapText(font: Font, text: string, maxWidth: number): string[] {
   const lines: string[] = [];
   for (const paragraph of text.split('\n')) {
@@ -49,7 +50,7 @@ export function wrapText(font: Font, text: string, maxWidth: number): string[] {
       }
       // Overflow: the line ends after its last delimiter, or else just before this character.
       const end = lastDelimiter >= start ? lastDelimiter + 1 : i;
-      lines.push(chars.slice(start, end).join('').replace(/ $/, ''));
+      lines.push(chars.slice(start, end).join(''));
       start = end;
       lastDelimiter = -1;
       width = 0;

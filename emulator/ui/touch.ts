@@ -57,7 +57,10 @@ export class TouchRenderer implements Renderer {
   }
 
   review(flow: ReviewFlow): ReviewScreens {
-    const bodies: (Screen & { trailing?: TextEvent[] })[] = [this.intro(flow.intro)];
+    const address = flow.useCase === 'address';
+    const bodies: (Screen & { trailing?: TextEvent[] })[] = [this.intro(flow.intro, address ? 'Swipe to continue' : 'Swipe to review')];
+    // An address review's last page of pairs also carries the Confirm button: its pairs end above it.
+    const bottom = address ? this.addressButtonBox().y : this.g.footerTop;
     let page: TextEvent[] = [];
     let y = this.g.firstItemY;
     const flush = (): void => {
@@ -73,13 +76,13 @@ export class TouchRenderer implements Renderer {
       }
       if (pair.forcePageStart) flush();
       let laid = this.layPair(pair, y);
-      if (laid.bottom > this.g.footerTop && page.length > 0) {
+      if (laid.bottom > bottom && page.length > 0) {
         flush();
         laid = this.layPair(pair, y);
       }
       // A value taller than a page continues on the next pages (NBGL would offer "More").
-      while (laid.bottom > this.g.footerTop) {
-        const fit = laid.events.filter((e) => e.y + this.g.largeLine <= this.g.footerTop);
+      while (laid.bottom > bottom) {
+        const fit = laid.events.filter((e) => e.y + this.g.largeLine <= bottom);
         bodies.push({ events: fit });
         const rest = laid.events.slice(fit.length).map((e) => e.text);
         laid = this.layValueLines(rest, this.g.firstItemY);
@@ -88,11 +91,19 @@ export class TouchRenderer implements Renderer {
       y = laid.bottom + this.g.pairGap;
     }
     flush();
-    bodies.push(this.finish(flow));
+    if (address) {
+      const last = bodies[bodies.length - 1]!;
+      const box = this.addressButtonBox();
+      bodies[bodies.length - 1] = { ...last, trailing: this.button(flow.finish.button ?? flow.finish.text, box), regions: [{ ...box, action: 'approve' }], filled: [box] };
+    } else bodies.push(this.finish(flow));
     const total = bodies.length;
-    const pages = bodies.map((body, i) => this.withFooter(body, i, total));
-    const question = `${flow.reject ?? 'Reject'}?`;
-    return { pages, rejectConfirm: this.rejectConfirm(question) };
+    // The address review's "Cancel" rejects at once; the others ask first ("Reject transaction?").
+    const footer = address ? { label: 'Cancel', action: 'reject' as const } : { label: 'Reject', action: 'ask-reject' as const };
+    const pages = bodies.map((body, i) => this.withFooter(body, i, total, footer));
+    if (address) return { pages };
+    const reject = flow.reject ?? 'Reject';
+    const goBack = reject === 'Reject' ? 'Go back' : `Go back to ${reject.replace(/^Reject /, '')}`;
+    return { pages, rejectConfirm: this.rejectConfirm(`${reject}?`, goBack) };
   }
 
   warning(page: WarningPage): Screen[] {
@@ -146,7 +157,7 @@ export class TouchRenderer implements Renderer {
     return { events: this.centred(this.fonts.large, 'Device locked', Math.round(this.g.height / 2)) };
   }
 
-  private intro(text: string): Screen {
+  private intro(text: string, swipe: string): Screen {
     // NBGL centres the icon (with its gap, 122 px on Flex), the text and "Swipe to review" above the footer.
     const icon = Math.round((122 * this.g.footerTop) / 504);
     const lines = wrapText(this.fonts.large, text, this.textWidth);
@@ -154,7 +165,7 @@ export class TouchRenderer implements Renderer {
     const top = Math.round((this.g.footerTop - block) / 2) + icon;
     const events = this.lines(this.fonts.large, lines, top, 'centre');
     const swipeY = top + lines.length * this.g.largeLine + this.g.pairGap;
-    events.push(...this.lines(this.fonts.small, ['Swipe to review'], swipeY, 'centre', this.g.smallLine));
+    events.push(...this.lines(this.fonts.small, [swipe], swipeY, 'centre', this.g.smallLine));
     return { events };
   }
 
@@ -179,13 +190,14 @@ export class TouchRenderer implements Renderer {
     return { events, trailing: this.button(flow.finish.button ?? 'Approve'), regions: [this.buttonRegion('approve')], filled: [this.buttonBox()] };
   }
 
-  private rejectConfirm(question: string): Screen {
+  private rejectConfirm(question: string, goBack: string): Screen {
     const box = this.rejectBox();
     return {
       events: [
         ...this.centred(this.fonts.large, question, Math.round((240 * this.g.footerTop) / 504)),
-        ...this.lines(this.fonts.small, ['Yes, reject'], box.y + Math.round((box.h - this.g.smallLine) / 2), 'centre', this.g.smallLine),
-        ...this.centred(this.fonts.small, 'Go back', this.footerTextY()),
+        // Speculos reports the footer before the button, both as wide as their tap areas.
+        ...this.centred(this.fonts.small, goBack, this.footerTextY()).map((e) => ({ ...e, w: this.textWidth })),
+        ...this.button('Yes, reject', box),
       ],
       regions: [{ ...box, action: 'reject' }, { x: 0, y: this.g.footerTop, w: this.g.width, h: this.g.height - this.g.footerTop, action: 'cancel-reject' }],
       filled: [box],
@@ -203,13 +215,18 @@ export class TouchRenderer implements Renderer {
     return { events: this.lines(this.fonts.large, lines, top, 'left'), bottom: top + lines.length * this.g.largeLine };
   }
 
-  private withFooter(body: Screen & { trailing?: TextEvent[] }, index: number, total: number): Screen {
+  private withFooter(
+    body: Screen & { trailing?: TextEvent[] },
+    index: number,
+    total: number,
+    footer: { label: string; action: 'reject' | 'ask-reject' },
+  ): Screen {
     const { width, height, footerTop } = this.g;
     const footerH = height - footerTop;
     const textY = this.footerTextY();
-    const reject = this.lines(this.fonts.small, ['Reject'], textY, Math.round(width * 0.2), this.g.smallLine);
+    const reject = this.lines(this.fonts.small, [footer.label], textY, Math.round(width * 0.2), this.g.smallLine);
     const indicator = this.lines(this.fonts.small, [`${index + 1} of ${total}`], textY, Math.round(width * 0.7), this.g.smallLine);
-    const regions: TouchRegion[] = [...(body.regions ?? []), { x: 0, y: footerTop, w: Math.round(width * 0.4), h: footerH, action: 'ask-reject' }];
+    const regions: TouchRegion[] = [...(body.regions ?? []), { x: 0, y: footerTop, w: Math.round(width * 0.4), h: footerH, action: footer.action }];
     if (index > 0) regions.push({ x: Math.round(width * 0.7), y: footerTop, w: Math.round(width * 0.1333), h: footerH, action: 'prev' });
     if (index < total - 1) regions.push({ x: Math.round(width * 0.8333), y: footerTop, w: width - Math.round(width * 0.8333), h: footerH, action: 'next' });
     const { trailing, ...screen } = body;
@@ -232,9 +249,21 @@ export class TouchRenderer implements Renderer {
     return { x: this.g.margin, y: centre - h / 2, w: this.textWidth, h };
   }
 
-  private button(label: string): TextEvent[] {
-    const box = this.buttonBox();
-    return this.lines(this.fonts.small, [label], box.y + Math.round((box.h - this.g.smallLine) / 2), 'centre', this.g.smallLine);
+  /** The address review's Confirm button: right of the QR-code button, beside it above the footer. */
+  private addressButtonBox(): { x: number; y: number; w: number; h: number } {
+    const s = this.g.footerTop / 504;
+    const h = Math.round(88 * s);
+    const x = Math.round(136 * s);
+    return { x, y: this.g.footerTop - Math.round(24 * s) - h, w: this.g.width - this.g.margin - x, h };
+  }
+
+  /**
+   * A button's label, centred in it. Speculos 0.27.1 reports the label's box from the text's start
+   * but as wide as the button ("Approve" at x 182, w 416 on Flex).
+   */
+  private button(label: string, box = this.buttonBox()): TextEvent[] {
+    const centre = box.x + box.w / 2;
+    return this.lines(this.fonts.small, [label], box.y + Math.round((box.h - this.g.smallLine) / 2), centre, this.g.smallLine).map((e) => ({ ...e, w: box.w }));
   }
 
   private buttonRegion(action: 'approve'): TouchRegion {

@@ -51,6 +51,6 @@ export const getWalletAddress: Handler = async ({ ctx, net, host, body }) => {
     throw badState('could not produce the wallet script');
   }
   if (address === undefined) throw badState('script has no address');
-  if (display && !(await ctx.review(addressReview(address, isDefault ? undefined : policy.header.name)))) throw denied();
+  if (display && !(await ctx.review(addressReview(ctx.family, address, isDefault ? undefined : policy.header.name)))) throw denied();
   return utf8.encode(address);
 };

@@ -20,6 +20,7 @@ export function pubkeyReview(path: string, xpub: string): ReviewFlow {
     finish: { text: 'Approve public key', action: 'approve' },
     approved: 'Public key\napproved',
     rejected: 'Public key rejected',
+    reject: 'Reject operation',
   };
 }
 
@@ -63,17 +64,22 @@ export function registerReview(family: Family, name: string, template: string, k
   };
 }
 
-/** nbgl_useCaseAddressReview, with the account name for registered policies. */
-export function addressReview(address: string, walletName: string | undefined): ReviewFlow {
-  const pairs: ReviewPair[] = [];
+/**
+ * nbgl_useCaseAddressReview: the address, then the account name of a registered policy. The SDK
+ * (26.1.1) words the refusal "Cancel" and the status "Address verification cancelled", which a Nano
+ * wraps itself and a touch device breaks after "verification".
+ */
+export function addressReview(family: Family, address: string, walletName: string | undefined): ReviewFlow {
+  const pairs: ReviewPair[] = [{ item: 'Address', value: address }];
   if (walletName !== undefined) pairs.push({ item: 'Account name', value: walletName });
-  pairs.push({ item: 'Address', value: address });
   return {
     intro: 'Verify bitcoin\naddress',
     pairs,
     finish: { text: 'Confirm', action: 'approve' },
     approved: 'Address verified',
-    rejected: 'Address verification\ncancelled',
+    rejected: family === 'touch' ? 'Address verification\ncancelled' : 'Address verification cancelled',
+    reject: 'Cancel',
+    useCase: 'address',
   };
 }
 

@@ -7,17 +7,26 @@
 // glyph). We solve these equations per font by least squares (with a weak pull of every advance
 // toward the font's mean width, which keeps characters seen only a few times sane), round to whole
 // pixels, and then adjust by +-1 px steps (hill climbing) until every line break the corpus shows is
-// reproduced: each wrapped value line fits the text width and would overflow with the next character.
+// reproduced: each wrapped value line fits the text width and would overflow with the next character
+// (or, for a line ending after a delimiter, with the next word).
+//
+// Two data sets: the shared corpus (test/vectors/speculos-corpus, ink boxes) and our own recordings on
+// Speculos 0.27.1 (test/vectors/speculos-local, scripts/record-screens.ts), whose boxes are a few
+// pixels wider than the ink; each set gets its own box offset, the advances are shared.
 
 import { textWidth, wrapText, type Font } from '../../../emulator/ui/text.ts';
 import { allFlows, reviewFor, type CorpusEvent, type CorpusFlow, type CorpusModel } from './corpus.ts';
+import { loadRecordings, type Recording } from './local-flows.ts';
 
 export type Role = 'title' | 'body' | 'small' | 'large';
+
+export type DataSet = 'corpus' | 'local';
 
 export interface Observation {
   role: Role;
   text: string;
   w: number;
+  set: DataSet;
 }
 
 export interface Wrap {
@@ -32,10 +41,12 @@ export function roles(model: CorpusModel, events: CorpusEvent[]): Role[] {
     const pairPage = (events[0]?.y ?? 99) <= 6;
     return events.map((_, i) => (pairPage && i > 0 ? 'body' : 'title'));
   }
-  const pairPage = events[0]?.y === 44;
+  // A page of pairs starts with an item at the top left (corpus y 44, Speculos 0.27.1 y 40).
+  const first = events[0];
+  const pairPage = first !== undefined && first.y < 60 && first.x <= 40;
   const out: Role[] = [];
   events.forEach((e, i) => {
-    if (e.y >= 504 || e.text === 'Swipe to review' || e.text === 'Approve') return out.push('small');
+    if (e.y >= 504 || /^Swipe to /.test(e.text) || (/^(Approve|Confirm|Yes, reject)$/.test(e.text) && e.y >= 380)) return out.push('small');
     if (!pairPage) return out.push('large');
     const prev = events[i - 1];
     if (!prev) return out.push('small');
@@ -44,7 +55,7 @@ export function roles(model: CorpusModel, events: CorpusEvent[]): Role[] {
   return out;
 }
 
-export function observations(flows: CorpusFlow[]): Observation[] {
+export function observations(flows: CorpusFlow[], set: DataSet = 'corpus'): Observation[] {
   const seen = new Set<string>();
   const out: Observation[] = [];
   for (const flow of flows)
@@ -54,9 +65,51 @@ export function observations(flows: CorpusFlow[]): Observation[] {
         const key = `${r[i]}|${e.text}|${e.w}`;
         if (!e.measured || seen.has(key)) return;
         seen.add(key);
-        out.push({ role: r[i]!, text: e.text, w: e.w });
+        out.push({ role: r[i]!, text: e.text, w: e.w, set });
       });
     }
+  return out;
+}
+
+/**
+ * The local recordings in the corpus's shape. Speculos 0.27.1 reports a button's label (and the
+ * "Go back to …" footer of a reject question) as wide as the button: not a measurement of the text.
+ */
+export function localFlows(recordings: Recording[] = loadRecordings()): CorpusFlow[] {
+  return recordings.map((rec) => ({
+    name: rec.name,
+    model: rec.model,
+    json: { inputs: {}, results: {} },
+    screens: rec.screens.map((s) => ({
+      step: s.step,
+      action: s.action,
+      events: s.events.map((e) => ({ ...e, measured: !(/^(Approve|Confirm|Yes, reject|Go back.*)$/.test(e.text) && e.w >= 300) })),
+    })),
+  }));
+}
+
+/**
+ * The value lines of the local recordings. A line ending after a delimiter keeps it, so a value is
+ * its lines joined; Nano "(i/n)" pages are joined.
+ */
+export function localWraps(flows: CorpusFlow[]): Wrap[] {
+  const out: Wrap[] = [];
+  for (const flow of flows) {
+    const nano = flow.model === 'nanosp';
+    let open: Wrap | undefined;
+    for (const screen of flow.screens) {
+      const r = roles(flow.model, screen.events);
+      screen.events.forEach((e, i) => {
+        if (nano ? !(i === 0 && r[1] === 'body') : !(r[i] === 'small' && r[i + 1] === 'large' && e.y < 504)) return;
+        const lines: string[] = [];
+        for (let k = i + 1; k < screen.events.length && r[k] === (nano ? 'body' : 'large'); k++) lines.push(screen.events[k]!.text);
+        const page = /^(.*) \((\d+)\/\d+\)$/.exec(e.text);
+        if (nano && page && page[2] !== '1' && open) open.lines.push(...lines);
+        else out.push((open = { role: nano ? 'body' : 'large', value: '', lines }));
+      });
+    }
+  }
+  for (const w of out) w.value = w.lines.join('');
   return out;
 }
 
@@ -110,24 +163,47 @@ function solve(a: number[][], b: number[]): number[] {
 
 export interface FittedFont {
   advances: Record<string, number>;
-  /** Ink box width = advance sum - bearing. */
+  /** Ink box width = advance sum - bearing (corpus boxes). */
   bearing: number;
+  /** The same for the boxes of Speculos 0.27.1 (local recordings). */
+  localBearing: number;
   fallback: number;
   rms: number;
   violations: number;
 }
 
+const DELIMITERS = new Set([' ', '-', '_']);
+
+/**
+ * What a wrapped line says about the advances: `fits` sums to at most the width; `overflows` (the
+ * line with what NBGL tried to add before breaking: the next character, or after a delimiter the
+ * next word) sums to more.
+ */
+export function breakConstraints(w: Wrap): { fits: string; overflows?: string }[] {
+  return w.lines.map((line, i) => {
+    const next = w.lines[i + 1];
+    if (next === undefined) return { fits: line };
+    const last = line.at(-1)!;
+    if (!DELIMITERS.has(last)) return { fits: line, overflows: line + next[0]! };
+    // The overflowing character lies in the next word (or is the delimiter ending this line).
+    const word = [...next].findIndex((c) => DELIMITERS.has(c));
+    return { fits: line.slice(0, -1), overflows: line + (word < 0 ? next : next.slice(0, word)) };
+  });
+}
+
 export function fitFont(obs: Observation[], wrapsOfFont: Wrap[], maxWidth: number, prior?: { advances: Record<string, number>; scale: number; weight: number }): FittedFont {
   const chars = [...new Set(obs.flatMap((o) => [...o.text]).concat(wrapsOfFont.flatMap((w) => [...w.value])))].sort();
   const index = new Map(chars.map((c, i) => [c, i]));
-  const n = chars.length + 1;
+  const sets: DataSet[] = ['corpus', 'local'];
+  const n = chars.length + sets.length;
+  const bearingCol = (set: DataSet) => chars.length + sets.indexOf(set);
   const mean = obs.reduce((s, o) => s + o.w, 0) / obs.reduce((s, o) => s + [...o.text].length, 0);
   const ata = Array.from({ length: n }, () => new Array<number>(n).fill(0));
   const atb = new Array<number>(n).fill(0);
   for (const o of obs) {
     const row = new Array<number>(n).fill(0);
     for (const c of o.text) row[index.get(c)!]! += 1;
-    row[n - 1] = -1;
+    row[bearingCol(o.set)] = -1;
     for (let i = 0; i < n; i++) {
       if (row[i] === 0) continue;
       atb[i]! += row[i]! * o.w;
@@ -141,26 +217,23 @@ export function fitFont(obs: Observation[], wrapsOfFont: Wrap[], maxWidth: numbe
     ata[i]![i]! += lambda;
     atb[i]! += lambda * target;
   });
-  ata[n - 1]![n - 1]! += 1e-6;
+  for (const set of sets) ata[bearingCol(set)]![bearingCol(set)]! += 1e-6;
   const x = solve(ata, atb);
-  // Break constraints: a wrapped line fits (sum <= max) and would not fit with its next character.
   const idx = (text: string): number[] => [...text].map((c) => index.get(c)!);
-  const lines = wrapsOfFont.flatMap((w) => w.lines.map((line, i) => ({ line: idx(line), next: w.lines[i + 1] ? index.get(w.lines[i + 1]![0]!) : undefined })));
-  const inks = obs.map((o) => ({ chars: idx(o.text), w: o.w }));
+  const lines = wrapsOfFont.flatMap((w) => breakConstraints(w).map((c) => ({ fits: idx(c.fits), overflows: c.overflows === undefined ? undefined : idx(c.overflows) })));
+  const inks = obs.map((o) => ({ chars: idx(o.text), w: o.w, bearing: bearingCol(o.set) }));
   const adv = Int32Array.from(chars, (_, i) => Math.max(1, Math.round(x[i]!)));
-  const bearing = Math.round(x[n - 1]!);
+  const bearings = sets.map((set) => Math.round(x[bearingCol(set)]!));
+  const bearingOf = (col: number) => bearings[col - chars.length]!;
   const sum = (cs: number[]): number => cs.reduce((s, i) => s + adv[i]!, 0);
   const violationCount = (): number => {
     let v = 0;
-    for (const { line, next } of lines) {
-      const width = sum(line);
-      if (width > maxWidth || (next !== undefined && width + adv[next]! <= maxWidth)) v++;
-    }
+    for (const { fits, overflows } of lines) if (sum(fits) > maxWidth || (overflows !== undefined && sum(overflows) <= maxWidth)) v++;
     return v;
   };
   const energy = (): number => {
     let e = 100 * violationCount();
-    for (const { chars: cs, w } of inks) e += 0.5 * (sum(cs) - bearing - w) ** 2;
+    for (const { chars: cs, w, bearing } of inks) e += 0.5 * (sum(cs) - bearingOf(bearing) - w) ** 2;
     chars.forEach((_, i) => (e += 0.5 * (adv[i]! - x[i]!) ** 2));
     return e;
   };
@@ -188,8 +261,8 @@ export function fitFont(obs: Observation[], wrapsOfFont: Wrap[], maxWidth: numbe
   }
   adv.set(bestAdv);
   const advances: Record<string, number> = Object.fromEntries(chars.map((c, i) => [c, adv[i]!]));
-  const sse = inks.reduce((s, { chars: cs, w }) => s + (sum(cs) - bearing - w) ** 2, 0);
-  return { advances, bearing, fallback: Math.round(mean), rms: Math.sqrt(sse / obs.length), violations: violationCount() };
+  const sse = inks.reduce((s, { chars: cs, w, bearing }) => s + (sum(cs) - bearingOf(bearing) - w) ** 2, 0);
+  return { advances, bearing: bearings[0]!, localBearing: bearings[1]!, fallback: Math.round(mean), rms: Math.sqrt(sse / obs.length), violations: violationCount() };
 }
 
 function meanWidth(obs: Observation[]): number {
@@ -200,8 +273,9 @@ export const MAX_WIDTH: Record<Role, number> = { title: 114, body: 114, small: 4
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const flows = allFlows();
-  const obs = observations(flows);
-  const ws = wraps(flows);
+  const local = localFlows();
+  const obs = [...observations(flows), ...observations(local, 'local')];
+  const ws = [...wraps(flows), ...localWraps(local)];
   const fits: Partial<Record<Role, FittedFont>> = {};
   // Regular Nano and large Flex text have the most samples; the bold Nano and small Flex fonts are
   // fitted with their sibling's advances (scaled by the ratio of mean widths) as the prior.
@@ -215,7 +289,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       const got = wrapText({ name: 'fit', height: 0, inkTrim: 0, fallback: fit.fallback, advances: fit.advances }, w.value, MAX_WIDTH[role]);
       if (got.join('|') !== w.lines.join('|')) console.log('  mismatch', JSON.stringify(w.lines), '->', JSON.stringify(got));
     }
-    console.log(`${role}: ${obs.filter((o) => o.role === role).length} observations, rms ${fit.rms.toFixed(2)} px, bearing ${fit.bearing}, fallback ${fit.fallback}, wrap mismatches ${fit.violations}`);
+    console.log(`${role}: ${obs.filter((o) => o.role === role).length} observations, rms ${fit.rms.toFixed(2)} px, bearing ${fit.bearing} (local ${fit.localBearing}), fallback ${fit.fallback}, wrap mismatches ${fit.violations}`);
     console.log(JSON.stringify(fit.advances));
   }
 }

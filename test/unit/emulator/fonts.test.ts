@@ -23,13 +23,13 @@ describe('fonts fitted from the corpus', () => {
     for (const o of obs) for (const c of o.text) expect(f.advances[c], `${role} ${JSON.stringify(c)}`).toBeDefined();
   });
 
-  it('wraps at spaces, hyphens and underscores, and cuts words longer than a line', () => {
+  it('wraps after spaces (kept on the line), hyphens and underscores, and cuts words longer than a line', () => {
     const mono: Font = { name: 'mono', height: 1, fallback: 1, inkTrim: 0, advances: {} };
-    expect(wrapText(mono, 'abc def ghi', 7)).toEqual(['abc def', 'ghi']);
+    expect(wrapText(mono, 'abc def ghi', 7)).toEqual(['abc def ', 'ghi']);
     expect(wrapText(mono, 'ab-cdef', 4)).toEqual(['ab-', 'cdef']);
     expect(wrapText(mono, 'ab_cdef', 4)).toEqual(['ab_', 'cdef']);
     expect(wrapText(mono, 'abcdefghij', 4)).toEqual(['abcd', 'efgh', 'ij']);
-    expect(wrapText(mono, 'To: abcdefghij', 6)).toEqual(['To:', 'abcdef', 'ghij']);
+    expect(wrapText(mono, 'To: abcdefghij', 6)).toEqual(['To: ', 'abcdef', 'ghij']);
     expect(wrapText(mono, 'a\nbb', 4)).toEqual(['a', 'bb']);
   });
 
