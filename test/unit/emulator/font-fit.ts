@@ -83,7 +83,7 @@ export function localFlows(recordings: Recording[] = loadRecordings()): CorpusFl
     screens: rec.screens.map((s) => ({
       step: s.step,
       action: s.action,
-      events: s.events.map((e) => ({ ...e, measured: !(/^(Approve|Confirm|Yes, reject|Go back.*)$/.test(e.text) && e.w >= 300) })),
+      events: s.events.map((e) => ({ ...e, measured: e.measured !== false && !(/^(Approve|Confirm|Yes, reject|Go back.*)$/.test(e.text) && e.w >= 300) })),
     })),
   }));
 }
@@ -232,7 +232,7 @@ export function fitFont(obs: Observation[], wrapsOfFont: Wrap[], maxWidth: numbe
     return v;
   };
   const energy = (): number => {
-    let e = 100 * violationCount();
+    let e = 1000 * violationCount();
     for (const { chars: cs, w, bearing } of inks) e += 0.5 * (sum(cs) - bearingOf(bearing) - w) ** 2;
     chars.forEach((_, i) => (e += 0.5 * (adv[i]! - x[i]!) ** 2));
     return e;

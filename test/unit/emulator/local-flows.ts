@@ -35,6 +35,8 @@ export interface RecordedEvent {
   y: number;
   w: number;
   h: number;
+  /** Set false by loadRecordings() for a line rebuilt from STACK_LEFTOVERS: its box is not the device's text. */
+  measured?: boolean;
 }
 
 export interface RecordedScreen {
@@ -216,6 +218,45 @@ export async function runRequest(client: BitcoinAppClient, request: Request): Pr
 
 const ROOT = new URL('../../vectors/speculos-local/', import.meta.url);
 
+/**
+ * Where the real app drew more than the descriptor template. app-bitcoin-new 2.4.6 reads the template
+ * into a stack buffer (register_wallet.c, `policy_map_descriptor[MAX_DESCRIPTOR_TEMPLATE_LENGTH]`)
+ * without a terminating NUL and shows it as a C string, so the screen goes on with whatever earlier
+ * commands left on the stack: here the tail of the previous, longer template of the recording
+ * session (e.g. "tr(@0/**,pk(@1/**))" + "0/**,@1/**,@2/**))"), once a stray "\u0001". The screenshots
+ * show these characters; they depend on the session's history, so the emulator shows the template
+ * alone and the replay compares against `device`. (The shared corpus shows the same effect.)
+ */
+export const STACK_LEFTOVERS: { model: LocalModel; flow: string; shown: string[]; device: string[] }[] = [
+  { model: 'nanosp', flow: 'register-reject', shown: ['/**,@1/**))))**))'], device: ['/**,@1/**))'] },
+  { model: 'nanosp', flow: 'register-tr-leaf', shown: ['tr(@0/**,pk(@1/**))0/', '**,@1/**,@2/**))'], device: ['tr(@0/**,pk(@1/**))'] },
+  { model: 'nanosp', flow: 'register-wsh-and', shown: ['*)))**))'], device: ['*)))'] },
+  { model: 'flex', flow: 'register-tr-leaf', shown: ['tr(@0/**,pk(@1/**))0/*', '*,@1/**,@2/**))'], device: ['tr(@0/**,pk(@1/**))'] },
+  { model: 'flex', flow: 'register-wsh-and', shown: [')))**))'], device: [')))'] },
+  { model: 'flex', flow: 'register-wsh', shown: ['**,@1/**)) \u0001'], device: ['**,@1/**))'] },
+];
+
+function undoLeftovers(rec: Recording): Recording {
+  const screens = rec.screens.map((screen) => {
+    // Speculos 0.27.1 reports an empty text item under a touch section page ("Review co-signer
+    // public keys"); nothing is drawn there.
+    let events = screen.events.filter((e) => e.text !== '');
+    for (const l of STACK_LEFTOVERS.filter((l) => l.model === rec.model && l.flow === rec.name)) {
+      const at = events.findIndex((_, i) => l.shown.every((t, k) => events[i + k]?.text === t));
+      if (at < 0) continue;
+      const first = events[at]!;
+      const rebuilt = l.device.map((text, k) => ({ ...first, text, y: first.y + k * first.h, measured: false }));
+      events = [...events.slice(0, at), ...rebuilt, ...events.slice(at + l.shown.length)];
+    }
+    return { ...screen, events };
+  });
+  const used = STACK_LEFTOVERS.filter((l) => l.model === rec.model && l.flow === rec.name);
+  for (const l of used)
+    if (!rec.screens.some((s) => l.shown.every((t) => s.events.some((e) => e.text === t))))
+      throw new Error(`speculos-local ${rec.model}/${rec.name}: listed leftover ${JSON.stringify(l.shown)} not found`);
+  return { ...rec, screens };
+}
+
 export function loadRecordings(): Recording[] {
   const out: Recording[] = [];
   for (const model of ['nanosp', 'flex'] as const) {
@@ -225,7 +266,7 @@ export function loadRecordings(): Recording[] {
     } catch {
       continue;
     }
-    for (const f of files) out.push(JSON.parse(readFileSync(new URL(`${model}/${f}`, ROOT), 'utf8')) as Recording);
+    for (const f of files) out.push(undoLeftovers(JSON.parse(readFileSync(new URL(`${model}/${f}`, ROOT), 'utf8')) as Recording));
   }
   return out;
 }
