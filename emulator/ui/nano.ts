@@ -33,7 +33,7 @@ interface NanoGeometry {
   textCentre: number;
 }
 
-const GEOMETRY_64: NanoGeometry = { width: 128, textWidth: 114, valueLines: 3, lineStep: 14, itemY: 5, valueCentre: 43, textCentre: 34 };
+const GEOMETRY_64: NanoGeometry = { width: 128, textWidth: 114, valueLines: 3, lineStep: 14, itemY: 5, valueCentre: 43, textCentre: 33 };
 const GEOMETRY_32: NanoGeometry = { width: 128, textWidth: 114, valueLines: 1, lineStep: 12, itemY: 3, valueCentre: 24, textCentre: 16 };
 
 export class NanoRenderer implements Renderer {

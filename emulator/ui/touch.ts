@@ -194,9 +194,9 @@ export class TouchRenderer implements Renderer {
     const box = this.rejectBox();
     return {
       events: [
-        ...this.centred(this.fonts.large, question, Math.round((240 * this.g.footerTop) / 504)),
+        ...this.centred(this.fonts.large, question, Math.round((272 * this.g.footerTop) / 504)),
         // Speculos reports the footer before the button, both as wide as their tap areas.
-        ...this.centred(this.fonts.small, goBack, this.footerTextY()).map((e) => ({ ...e, w: this.textWidth })),
+        ...this.lines(this.fonts.small, [goBack], this.footerTextY(), 'centre', this.g.smallLine).map((e) => ({ ...e, w: this.textWidth })),
         ...this.button('Yes, reject', box),
       ],
       regions: [{ ...box, action: 'reject' }, { x: 0, y: this.g.footerTop, w: this.g.width, h: this.g.height - this.g.footerTop, action: 'cancel-reject' }],

@@ -61,6 +61,7 @@ export function registerReview(family: Family, name: string, template: string, k
     finish: { text: family === 'touch' ? 'Register account?' : 'Register account', action: 'approve' },
     approved: 'Account registered',
     rejected: 'Account rejected',
+    reject: 'Reject operation',
   };
 }
 

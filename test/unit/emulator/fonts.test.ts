@@ -2,16 +2,33 @@ import { describe, expect, it } from 'vitest';
 import { FLEX_FONTS, NANO_FONTS, touchFonts } from '../../../emulator/ui/fonts.ts';
 import { textWidth, wrapText, type Font } from '../../../emulator/ui/text.ts';
 import { allFlows } from './corpus.ts';
-import { MAX_WIDTH, observations, wraps, type Role } from './font-fit.ts';
+import { localFlows, localWraps, MAX_WIDTH, observations, wraps, type Role } from './font-fit.ts';
 
 const FONTS: Record<Role, Font> = { title: NANO_FONTS.title, body: NANO_FONTS.body, small: FLEX_FONTS.small, large: FLEX_FONTS.large };
 const flows = allFlows();
+const local = localFlows();
 
 describe('fonts fitted from the corpus', () => {
   it.each(['body', 'large'] as Role[])('%s: every wrapped value of the corpus breaks where the device broke it', (role) => {
     const ws = wraps(flows).filter((w) => w.role === role);
     expect(ws.length).toBeGreaterThan(10);
     for (const w of ws) expect(wrapText(FONTS[role], w.value, MAX_WIDTH[role])).toEqual(w.lines);
+  });
+
+  it.each(['body', 'large'] as Role[])('%s: every wrapped value recorded on Speculos 0.27.1 breaks where the device broke it', (role) => {
+    const ws = localWraps(local).filter((w) => w.role === role);
+    expect(ws.length).toBeGreaterThan(80);
+    for (const w of ws) expect(wrapText(FONTS[role], w.value, MAX_WIDTH[role]), JSON.stringify(w.value)).toEqual(w.lines);
+  });
+
+  it.each(['title', 'body', 'small', 'large'] as Role[])('%s: widths match the boxes of Speculos 0.27.1 within 2 px rms (after their own offset)', (role) => {
+    const obs = observations(local, 'local').filter((o) => o.role === role);
+    const f = FONTS[role];
+    const residuals = obs.map((o) => textWidth(f, o.text) - o.w);
+    const offset = residuals.reduce((a, b) => a + b, 0) / residuals.length;
+    const rms = Math.sqrt(residuals.reduce((s, r) => s + (r - offset) ** 2, 0) / residuals.length);
+    expect(rms).toBeLessThan(2);
+    for (const o of obs) for (const c of o.text) expect(f.advances[c], `${role} ${JSON.stringify(c)}`).toBeDefined();
   });
 
   it.each(['title', 'body', 'small', 'large'] as Role[])('%s: widths match the reported boxes within 2 px rms', (role) => {
