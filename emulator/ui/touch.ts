@@ -2,11 +2,14 @@
 // an intro page ending in "Swipe to review"; then pages packing as many pairs as fit above the footer
 // (item in the small font, value in the large one, left-aligned); a last page with the finish text and
 // an "Approve" button or a "Hold to sign" long press. Every page has the footer "Reject" (which asks
-// "Reject …?" with a "Yes, reject" button) and "k of N" with back / next arrows at its right.
+// "Reject …?" with a "Yes, reject" button and "Go back to …") and "k of N" with back / next arrows at
+// its right. The address review (nbgl_useCaseAddressReview) differs: "Swipe to continue", a "Cancel"
+// footer that rejects at once, and its "Confirm" button on the last page of pairs.
 //
-// Flex geometry follows the corpus (margins x = 32, item 32 px + 6, value lines 40 px, 26 px between
-// pairs, footer from y = 504; tap targets (430,550) next, (239,438) Approve, (136,430) Hold to sign,
-// (96,554) Reject, (239,462) Yes, reject). Stax and Apex P are scaled from it: no recorded screens.
+// Flex geometry follows the corpus and our Speculos 0.27.1 recordings (margins x = 32, item 32 px + 6,
+// value lines 40 px, 26 px between pairs, footer from y = 504; tap targets (430,550) next, (239,438)
+// Approve, (136,430) Hold to sign, (96,554) Reject, (239,462) Yes, reject, (292,436) the address
+// review's Confirm). Stax and Apex P are scaled from it: no recorded screens.
 
 import type { DeviceModel } from '../../devices/models.ts';
 import type { AppHome } from '../app.ts';

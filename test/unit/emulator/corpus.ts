@@ -33,12 +33,13 @@ export interface CorpusFlow {
 }
 
 /**
- * Where Speculos's text recognition did not read the screen as shown. `ocr` is the run of event
- * texts in the corpus, `device` the lines the device drew there.
- * - Stale characters: the descriptor screens of the two `tr(...)` policies were read with leftovers of
- *   an earlier, longer descriptor screen (`wsh(sortedmulti(2,@0/**,@1/**))`): "0/" or "0/*" after the
- *   value and a second line "**" / ",@1/**))" that the device does not draw (README: "the device
- *   screen shows the plain value").
+ * Where the corpus does not show the template alone. `ocr` is the run of event texts in the corpus,
+ * `device` the lines the emulator draws there.
+ * - Stale characters: the descriptor screens of the two `tr(...)` policies go on with the tail of the
+ *   earlier, longer template (`wsh(sortedmulti(2,@0/**,@1/**))`): "0/" or "0/*" after the value and a
+ *   second line "**" / ",@1/**))". The corpus README calls this text recognition; our own recordings
+ *   (test/vectors/speculos-local, with screenshots) show that the app really draws such leftovers: it
+ *   keeps the template in an unterminated stack buffer (local-flows.ts STACK_LEFTOVERS).
  * - A split line: on Flex the second line of the wsh descriptor, "**,@1/**))", was read as two items
  *   ("**" and ",@1/**))", the asterisks sitting higher than the rest).
  */
