@@ -1,13 +1,14 @@
 // The commitments SIGN_VPSBT sends (docs/tap-app-protocol.md §5.5): one merkleized map per map of
 // the vPSBT (PSBTv0 as tapd writes it, the unsigned transaction left out: the device rebuilds the
 // virtual transaction from the assets), Merkle trees over the input and output map commitments, and
-// the tree of output indices in split-locator order the device walks to prove the outputs distinct.
+// the tree of output indices in split-locator order the device walks to prove the outputs distinct,
+// and the split proofs' nodes, which the device asks for again by hash to fold them (step 2b).
 
-import { compareBytes } from '../../apdu/bytes.ts';
+import { concat, compareBytes, u64be } from '../../apdu/bytes.ts';
 import { MerkleTree, MerkleizedMap } from '../../apdu/merkle.ts';
 import { encodeOutputOrderElement, type SignVpsbtRequest } from '../../apdu/tap-app/sign-vpsbt.ts';
 import { assetId } from '../../assets/asset/genesis.ts';
-import { decodeAsset } from '../../assets/asset/leaf.ts';
+import { decodeAsset, type Asset } from '../../assets/asset/leaf.ts';
 import { decodeU64 } from '../../assets/tlv/values.ts';
 import { decodeRawPsbt, type PsbtField } from '../../assets/vpsbt/psbt-map.ts';
 import { splitLocatorKey } from '../../assets/vtx/verify.ts';
@@ -22,10 +23,35 @@ export interface MerkleizedVpsbt {
   /** Output indices sorted by split locator key (§5.5 step 2). */
   outputsOrder: number[];
   outputsOrderTree: MerkleTree;
+  /**
+   * The explicit nodes (`hash[32] || u64be sum`, bottom-up) of every split commitment proof the
+   * outputs' assets (0x76) and split assets (0x77) carry: the device asks for each as the preimage
+   * of SHA-256(0x00 || nodes), a hash it takes while the asset streams past (§5.5 step 2b).
+   */
+  splitProofNodes: Uint8Array[];
 }
 
 const PSBT_OUT_ANCHOR_OUTPUT_INDEX = 0x72;
 const PSBT_OUT_ASSET = 0x76;
+const PSBT_OUT_SPLIT_ASSET = 0x77;
+
+/** The nodes of each split commitment proof in an asset value, as they are carried. */
+function proofNodes(value: Uint8Array): Uint8Array[] {
+  let a: Asset;
+  try {
+    a = decodeAsset(value);
+  } catch {
+    return [];
+  }
+  return a.prevWitnesses.flatMap((w) => (w.splitCommitment ? [concat(...w.splitCommitment.proof.nodes.flatMap((n) => [n.hash, u64be(n.sum)]))] : []));
+}
+
+/** Every split proof's nodes among the outputs' assets; the host does not judge them, the device does. */
+export function splitProofNodes(outputs: readonly (readonly PsbtField[])[]): Uint8Array[] {
+  return outputs.flatMap((fields) =>
+    fields.filter((f) => f.key.length === 1 && (f.key[0] === PSBT_OUT_ASSET || f.key[0] === PSBT_OUT_SPLIT_ASSET)).flatMap((f) => proofNodes(f.value)),
+  );
+}
 
 /** The split locator key of an output (its anchor output index, asset ID and script key), if it has a readable one. */
 function locatorKey(fields: readonly PsbtField[]): Uint8Array | undefined {
@@ -72,6 +98,7 @@ export function merkleizeVpsbt(bytes: Uint8Array): MerkleizedVpsbt {
     outputsTree: MerkleTree.fromElements(outputs.map((m) => m.commitment())),
     outputsOrder,
     outputsOrderTree: MerkleTree.fromElements(outputsOrder.map(encodeOutputOrderElement)),
+    splitProofNodes: splitProofNodes(raw.outputs),
   };
 }
 
@@ -87,11 +114,12 @@ export function signVpsbtRequest(m: MerkleizedVpsbt): SignVpsbtRequest {
   };
 }
 
-/** Lets the interpreter answer every request about `m`: map keys and values, and both map-commitment trees. */
+/** Lets the interpreter answer every request about `m`: map keys and values, the trees of the request, the split proofs' nodes. */
 export function serveVpsbt(it: ClientCommandInterpreter, m: MerkleizedVpsbt): void {
   it.addKnownMapping(m.global);
   for (const map of [...m.inputs, ...m.outputs]) it.addKnownMapping(map);
   it.addKnownList(m.inputs.map((map) => map.commitment()));
   it.addKnownList(m.outputs.map((map) => map.commitment()));
   it.addKnownList(m.outputsOrder.map(encodeOutputOrderElement));
+  for (const nodes of m.splitProofNodes) it.addKnownPreimage(concat(Uint8Array.of(0), nodes));
 }

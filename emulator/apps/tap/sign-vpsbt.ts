@@ -28,6 +28,7 @@ import { TapError, denied, incorrectData } from './errors.ts';
 import { heldScriptKey, signWithScriptKey, type HeldScriptKey } from './script-key.ts';
 import { checkSplitOutputs, type SignedRoot } from './split-check.ts';
 import { Scope, VpsbtReader } from './vpsbt-reader.ts';
+import { pullAsset } from './asset-stream.ts';
 import { PSBT_IN_MUSIG2_PARTICIPANT_PUBKEYS, PSBT_IN_MUSIG2_PUB_NONCE, musigPartialSignature, musigPubNonce, ownParticipantPath, readMusigInput, type MusigMarker } from './vpsbt-musig.ts';
 import { popSession, storeSession, type MusigSession } from '../bitcoin/musig-sessions.ts';
 
@@ -67,7 +68,7 @@ function parse<T>(what: string, f: () => T): T {
   }
 }
 
-function required(v: Uint8Array | undefined, what: string): Uint8Array {
+function required<T>(v: T | undefined, what: string): T {
   if (v === undefined) throw incorrectData(`${what}: expected the field, got none`);
   return v;
 }
@@ -141,8 +142,11 @@ async function walk(cmd: TapCommand, req: Request, reader: VpsbtReader): Promise
     const what = `outputs[${j}]`;
     const { map, keys } = await reader.map(req.outputsRoot, req.outputCount, j, what);
     const v = (key: Uint8Array, w: string) => reader.value(map, keys, Scope.output, j, key, `${what}.${w}`);
-    const assetBytes = required(await v(K(0x76), 'asset'), `${what}.asset`);
-    const asset = parse(`${what}.asset`, () => decodeAsset(assetBytes));
+    // An output's asset carries its split proof, which grows with the number of outputs: streamed, never held.
+    const asset = required(
+      await reader.streamValue(map, keys, Scope.output, j, K(0x76), `${what}.asset`, (s) => pullAsset(s, `${what}.asset`)),
+      `${what}.asset`,
+    );
     const typeBytes = required(await v(K(0x70), 'type'), `${what}.type`);
     const type = parse(`${what}.type`, () => decodeU8(typeBytes, `${what}.type`));
     const interactiveBytes = required(await v(K(0x71), 'isInteractive'), `${what}.isInteractive`);
@@ -182,8 +186,10 @@ async function walk(cmd: TapCommand, req: Request, reader: VpsbtReader): Promise
     // The asset whose virtual tx the inputs sign: the split root, or the only output (§5.5 step 3).
     if (type === 1 || req.outputCount === 1) {
       if (root) throw incorrectData(`${what}: expected one split root output, got a second one`);
-      root = { asset, outputIndex: j, totalIn };
-      reader.retain(assetBytes.length);
+      // The signed root does not grow with the outputs (it commits to them by one MS-SMT root): kept whole.
+      const bytes = required(await reader.lookup(map, K(0x76)), `${what}.asset`);
+      root = { asset: parse(`${what}.asset`, () => decodeAsset(bytes)), bytes, outputIndex: j, totalIn };
+      reader.retain(bytes.length);
     }
   }
   if (!root) throw incorrectData('outputs: expected a split root output (or a single output)');

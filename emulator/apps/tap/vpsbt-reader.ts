@@ -1,16 +1,33 @@
 // Streaming access to a merkleized vPSBT (§2, §5.5): one map at a time, every value verified
 // against the roots of the SIGN_VPSBT request, and each value the device uses folded into the
-// running review digest. It also measures what the device had to hold at once (VpsbtStats).
+// running review digest. Values whose size depends on the packet's outputs (an output's asset,
+// with its split proof) are never held: they are parsed as they stream in (pull.ts). It also
+// measures what the device had to hold at once (VpsbtStats).
 
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ByteReader, concat, encodeVarint, u32be } from '../../../apdu/bytes.ts';
+import { CodecError } from '../../../apdu/errors.ts';
 import type { HostChannel, MapCommitment } from '../bitcoin/client.ts';
 import type { VpsbtStats } from './command.ts';
-import { unverified } from './errors.ts';
+import { incorrectData, unverified } from './errors.ts';
+import { PullStream, type Pull, type PullSource } from './pull.ts';
 
 /** Longest single vPSBT value the device accepts (an output asset carries its split proof and root asset). */
 export const MAX_VPSBT_VALUE = 32 * 1024;
 const MAP_COMMITMENT_BYTES = 9 + 64;
+/** The APDU data buffer a streamed piece sits in until the parser has taken it. */
+export const STREAM_WINDOW = 255;
+
+type Source = (onLength: (n: number) => void, onData: (piece: Uint8Array) => void) => Promise<number | undefined>;
+
+function codecToIncorrect<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof CodecError) throw incorrectData(e.message);
+    throw e;
+  }
+}
 
 export const Scope = { global: 0, input: 1, output: 2 } as const;
 
@@ -29,6 +46,70 @@ export class VpsbtReader {
   retain(n: number): void {
     this.retained += n;
     this.hold(0);
+  }
+
+  /** Gives back bytes counted by retain(). */
+  release(n: number): void {
+    this.retained -= n;
+  }
+
+  /**
+   * Runs `parse` over a value as it streams in: the device holds the APDU buffer, one pull of at
+   * most MAX_PULL bytes and the parser's state, never the value. undefined when the host's answer
+   * does not verify; a value that does not parse is 6A80.
+   */
+  private async pull<T>(what: string, source: Source, parse: (s: PullSource) => Pull<T>, tap?: (bytes: Uint8Array) => void): Promise<T | undefined> {
+    let stream: PullStream<T> | undefined;
+    let len: number | undefined;
+    try {
+      len = await source(
+        (n) => {
+          if (n > MAX_VPSBT_VALUE) throw incorrectData(`${what}: expected at most ${MAX_VPSBT_VALUE} bytes, got ${n}`);
+          tap?.(encodeVarint(n));
+          stream = new PullStream(n, what, parse);
+        },
+        (piece) => {
+          tap?.(piece);
+          stream!.push(piece);
+        },
+      );
+    } catch (e) {
+      if (e instanceof CodecError) throw incorrectData(e.message);
+      throw e;
+    }
+    this.sync();
+    if (len === undefined || stream === undefined) return undefined;
+    const out = codecToIncorrect(() => stream!.finish());
+    this.hold(STREAM_WINDOW + stream.peak);
+    return out;
+  }
+
+  /** Like value(), for a value parsed as it streams (an output's asset); folded into the digest. */
+  async streamValue<T>(
+    map: MapCommitment,
+    keys: readonly Uint8Array[],
+    scope: number,
+    index: number,
+    key: Uint8Array,
+    what: string,
+    parse: (s: PullSource) => Pull<T>,
+  ): Promise<T | undefined> {
+    if (!this.noteKey(keys, scope, index, key)) return undefined;
+    const out = await this.pull(what, (l, d) => this.host.streamMapValue(map, key, l, d), parse, (b) => this.digest.update(b));
+    if (out === undefined) throw unverified(what);
+    return out;
+  }
+
+  /** Like lookup(), for a value parsed as it streams; outside the digest. */
+  streamLookup<T>(map: MapCommitment, key: Uint8Array, what: string, parse: (s: PullSource) => Pull<T>): Promise<T | undefined> {
+    return this.pull(what, (l, d) => this.host.streamMapValue(map, key, l, d), parse);
+  }
+
+  /** The element whose Merkle leaf hash is `hash` (GET_PREIMAGE of `0x00 || element`), parsed as it streams. */
+  async streamElement<T>(hash: Uint8Array, what: string, parse: (s: PullSource) => Pull<T>): Promise<T> {
+    const out = await this.pull(what, (l, d) => this.host.streamMerklePreimage(hash, l, d), parse);
+    if (out === undefined) throw unverified(what);
+    return out;
   }
 
   /** The map at `index` of a tree of maps, with its keys (checked strictly increasing). */
@@ -88,15 +169,20 @@ export class VpsbtReader {
 
   /** The value for `key`, or undefined when the map has no such key; folded into the digest. */
   async value(map: MapCommitment, keys: readonly Uint8Array[], scope: number, index: number, key: Uint8Array, what: string): Promise<Uint8Array | undefined> {
-    const present = keys.some((k) => k.length === key.length && k.every((b, i) => b === key[i]));
-    this.digest.update(concat(Uint8Array.of(scope), u32be(index), encodeVarint(key.length), key, Uint8Array.of(present ? 1 : 0)));
-    if (!present) return undefined;
+    if (!this.noteKey(keys, scope, index, key)) return undefined;
     const value = await this.host.getMapValue(map, key, MAX_VPSBT_VALUE);
     this.sync();
     if (value === undefined) throw unverified(what);
     this.hold(value.length);
     this.digest.update(concat(encodeVarint(value.length), value));
     return value;
+  }
+
+  /** Folds `scope || index || key || present` into the digest; whether the map has the key. */
+  private noteKey(keys: readonly Uint8Array[], scope: number, index: number, key: Uint8Array): boolean {
+    const present = keys.some((k) => k.length === key.length && k.every((b, i) => b === key[i]));
+    this.digest.update(concat(Uint8Array.of(scope), u32be(index), encodeVarint(key.length), key, Uint8Array.of(present ? 1 : 0)));
+    return present;
   }
 
   /** Folds a value the device computed (e.g. a count) into the digest. */

@@ -79,7 +79,7 @@ describe('Taproot Assets app: info, fingerprint, keys', () => {
     const pending = new Responder().run(device, tapCommand(getKey, { display: true, path: parsePath(path) }));
     await untilScreen(device, (t) => t.includes('Confirm public key'));
     const pages = await chooseOnNano(device, 'Approve');
-    const shown = pages.flat().join(' ');
+    const shown = pages.join(' ');
     expect(shown).toContain("m/1017'/1'/6'/0/0");
     expect(shown).toContain(independentXpub(path).slice(0, 10));
     const res = await pending;
@@ -250,7 +250,7 @@ describe('Taproot Assets app: MuSig2 with on-device nonces', () => {
     t.device.settings.blindSigning = true;
     const pending = round2(r, t.device, r1.handle, aggnonce);
     await untilScreen(t.device, (s) => s.includes('Blind sign MuSig2'));
-    const pages = (await chooseOnNano(t.device, 'Sign MuSig2')).flat().join(' ');
+    const pages = (await chooseOnNano(t.device, 'Sign MuSig2')).join(' ');
     expect(pages).toContain('Message hash');
     expect(pages).toContain(toHex(msg).slice(0, 16));
     expect(pages).toContain('Aggregate key');

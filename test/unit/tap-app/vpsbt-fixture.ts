@@ -171,6 +171,7 @@ export function merkleize(bytes: Uint8Array): Merkleized {
       r.addTree(m.inputs.map((map) => map.commitment()));
       r.addTree(m.outputs.map((map) => map.commitment()));
       r.addTree(m.outputsOrder.map(encodeOutputOrderElement));
+      for (const nodes of m.splitProofNodes) r.addPreimage(concat(Uint8Array.of(0), nodes));
     },
   };
 }
