@@ -6,7 +6,11 @@ import type { NonceSlots } from './nonce-slots.ts';
 
 /** Measurements a test can read: what the device had to hold at once while streaming a vPSBT. */
 export interface VpsbtStats {
-  /** Largest single map value (or map commitment) the device kept in RAM at one time, in bytes. */
+  /**
+   * Most vPSBT-dependent bytes the device held at one time: records kept across maps (inputs, the
+   * root asset) plus the value in flight — a value read whole, or for a streamed one the APDU buffer,
+   * the current read and the parser's state (docs/tap-app-protocol.md §5.5 step 2c).
+   */
   peakValueBytes: number;
   /** Client commands the command issued. */
   clientCommands: number;
