@@ -24,9 +24,12 @@ export const EMULATOR_HOLD_MS = 1_200;
 const MAX_PAGES = 200;
 
 const joined = (events: readonly TextEvent[]) => events.map((e) => e.text).join('\n');
-/** A Nano action page: its lines, read as one text, are the action ("Sign MuSig2" / "message" wraps). */
+/**
+ * A Nano action page: its lines, read as one text, are the action ("Sign MuSig2 " / "message" wraps;
+ * a line broken at a space keeps it, as Speculos 0.27.1 reports "Address verification ").
+ */
 const nanoPage = (events: readonly TextEvent[], action: RegExp) =>
-  events.length > 0 && action.test(events.map((e) => e.text).join(' ')) ? events[0] : undefined;
+  events.length > 0 && action.test(events.map((e) => e.text.trim()).join(' ')) ? events[0] : undefined;
 const centre = (e: TextEvent): [number, number] => [Math.round(e.x + e.w / 2), Math.round(e.y + e.h / 2)];
 
 /** The page-forward tap: bottom-right arrow of the touch review footer. */
