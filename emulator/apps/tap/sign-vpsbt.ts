@@ -192,6 +192,7 @@ async function walk(cmd: TapCommand, req: Request, reader: VpsbtReader): Promise
       reader.retain(bytes.length);
     }
   }
+  reader.endMap();
   if (!root) throw incorrectData('outputs: expected a split root output (or a single output)');
   pairs.push({ item: 'Total out', value: units(totalOut) });
   // Outputs that do not add up to the inputs are refused by the split pass, not shown as a warning.

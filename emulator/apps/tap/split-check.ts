@@ -41,8 +41,8 @@ export interface SignedRoot {
 
 const ORDER_ELEMENT_BYTES = 4;
 const U32_MAX = 0xffffffffn;
-/** Kept across the pass: the previous locator key, the running sum, the root asset's stripped digest. */
-const PASS_STATE = 32 + 8 + 32;
+/** Kept across the pass: the previous locator key, the running sum, the root asset's stripped digest, the output index and its anchor index. */
+const PASS_STATE = 32 + 8 + 32 + 4 + 8;
 /** Kept while folding: the running node, the key, the node being read (in the pull scratch). */
 const FOLD_STATE = NODE_BYTES + 32;
 
@@ -176,6 +176,7 @@ export async function checkSplitOutputs(reader: VpsbtReader, req: SignVpsbtReque
       reader.release(ASSET_PARSE_STATE);
     }
   }
+  reader.endMap();
   reader.release(PASS_STATE);
   if (commitment && sum !== commitment.sum)
     throw incorrectData(`outputs: they carry ${sum} units, the signed split commitment ${commitment.sum}: an output is missing, repeated or altered`);

@@ -34,6 +34,8 @@ export const Scope = { global: 0, input: 1, output: 2 } as const;
 export class VpsbtReader {
   private digest = sha256.create();
   private retained = 0;
+  /** What the current map holds (its commitment and the keys kept of it), until the next map. */
+  private mapHeld = 0;
   readonly stats: VpsbtStats = { peakValueBytes: 0, clientCommands: 0 };
 
   constructor(private readonly host: HostChannel) {}
@@ -112,16 +114,32 @@ export class VpsbtReader {
     return out;
   }
 
+  /** Gives back what the current map held; the next map() or mapCommitment() does it too. */
+  endMap(): void {
+    this.release(this.mapHeld);
+    this.mapHeld = 0;
+  }
+
+  private holdMap(n: number): void {
+    this.endMap();
+    this.mapHeld = n;
+    this.retain(n);
+  }
+
   /** The map at `index` of a tree of maps, with its keys (checked strictly increasing). */
   async map(root: Uint8Array, size: number, index: number, what: string): Promise<{ map: MapCommitment; keys: Uint8Array[]; types: Set<number> }> {
     const keys: Uint8Array[] = [];
     const types = new Set<number>();
-    this.hold(MAP_COMMITMENT_BYTES);
+    this.holdMap(MAP_COMMITMENT_BYTES);
     const map = await this.host.getMerkleizedMap(root, size, index, async (key) => {
-      this.hold(MAP_COMMITMENT_BYTES + key.length);
+      this.hold(key.length);
       types.add(key[0]!);
       // Only key types the app reads are kept: single bytes, tap BIP-32 derivations, MuSig2 participants.
-      if (key.length === 1 || key[0] === 0x16 || key[0] === 0x07 || (key[0] === 0x1a && key.length === 34)) keys.push(key.slice());
+      if (key.length === 1 || key[0] === 0x16 || key[0] === 0x07 || (key[0] === 0x1a && key.length === 34)) {
+        keys.push(key.slice());
+        this.retain(key.length);
+        this.mapHeld += key.length;
+      }
     });
     this.sync();
     if (!map) throw unverified(what);
@@ -133,7 +151,7 @@ export class VpsbtReader {
    * `map()` call of this command already checked (§5.5 step 2, the split pass).
    */
   async mapCommitment(root: Uint8Array, size: number, index: number, what: string): Promise<MapCommitment> {
-    this.hold(MAP_COMMITMENT_BYTES);
+    this.holdMap(MAP_COMMITMENT_BYTES);
     const raw = await this.host.getMerkleLeafElement(root, size, index, MAP_COMMITMENT_BYTES);
     this.sync();
     if (raw === undefined) throw unverified(what);
