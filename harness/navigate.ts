@@ -109,8 +109,12 @@ export async function rejectReview(screen: Screen, model: DeviceModel, timeoutMs
     await screen.press('both');
     return;
   }
-  const events = await waitForScreen(screen, (evs) => evs.some((e) => TOUCH_REJECT.test(e.text)), 'a Reject button', timeoutMs);
-  await screen.touch(...centre(events.find((e) => TOUCH_REJECT.test(e.text))!));
+  const isFooter = (e: TextEvent) => TOUCH_REJECT.test(e.text) || TOUCH_CANCEL.test(e.text);
+  const events = await waitForScreen(screen, (evs) => evs.some(isFooter), 'a Reject or Cancel button', timeoutMs);
+  const footer = events.find(isFooter)!;
+  await screen.touch(...centre(footer));
+  // "Reject" asks "Yes, reject" first; the address review's "Cancel" refuses at once (real Flex).
+  if (TOUCH_CANCEL.test(footer.text)) return;
   const confirm = await waitForText(screen, TOUCH_CONFIRM_REJECT, timeoutMs);
   await screen.touch(...centre(confirm));
 }

@@ -109,6 +109,17 @@ for (const candidate of backendsFromEnv()) {
       expect(address).toBe(flow.results.addresses['0/0']);
     });
 
+    it('GET_WALLET_ADDRESS with display, cancelled on screen, is a UserRefusedError (6985)', async () => {
+      const flow = corpus('policy-wsh-sortedmulti-2of2');
+      const policy = walletPolicy(flow.inputs.wallet_name, flow.inputs.descriptor_template, flow.inputs.keys_info);
+      const refused = expect(client.getWalletAddress(policy, fromHex(flow.results.hmac), true, 0, { display: true })).rejects.toMatchObject({
+        name: 'UserRefusedError',
+        statusCode: 0x6985,
+      });
+      await backend.reject({ timeoutMs: 20_000 });
+      await refused;
+    });
+
     it('an unregistered policy with a fake HMAC is refused (b008)', async () => {
       const flow = corpus('policy-wsh-sortedmulti-2of2');
       const policy = walletPolicy(flow.inputs.wallet_name, flow.inputs.descriptor_template, flow.inputs.keys_info);
