@@ -22,6 +22,7 @@ const REFUSED = ["m/84'/1'", "m/5'/1'", "m/1'", "m/84'", "m/44'/0'/0'", "m/84'/2
 
 for (const candidate of backendsFromEnv()) {
   if (!candidate.apps.includes('bitcoin-test')) continue;
+  if (!candidate.available) console.log(`conformance: skipping path rules on ${candidate.label}: ${candidate.reason}`);
 
   describe.skipIf(!candidate.available)(`Bitcoin app path rules on ${candidate.label}`, () => {
     let backend: Backend;
