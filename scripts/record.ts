@@ -123,7 +123,8 @@ async function record(argv: readonly string[]): Promise<void> {
   if (!flow) throw new CliError(`--flow: expected one of ${Object.keys(FLOWS).join(', ')}, got "${name}"`);
   const out = need('out');
   const rng = intOption(args, 'deterministic-rng', 42, 0, 0xffffffff);
-  const backend = await openBackend(need('backend'), flow.app, args.values.get('model') ?? process.env.SPECULOS_MODEL ?? 'nanosp', rng);
+  // --model picks the emulator's model; real Speculos runs the ELF's model (SPECULOS_MODEL).
+  const backend = await openBackend(need('backend'), flow.app, args.values.get('model') ?? 'nanosp', rng);
   try {
     const recorder = new TranscriptRecorder(backend.transport);
     const approve = async <T>(call: Promise<T>): Promise<T> => (await Promise.all([call, backend.approve({ timeoutMs: 30_000 })]))[0];
