@@ -3,6 +3,7 @@
 // @ledgerhq/hw-transport-node-speculos-http (REST + SSE). Answers and screens are checked against the
 // Speculos corpus recorded from the real Bitcoin app 2.4.6 on a Nano S Plus.
 
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../apdu/bytes.ts';
@@ -222,6 +223,12 @@ describe('taproot-hw demo --exit', () => {
     const xpubHex = Buffer.from(xpubLine.slice("xpub m/86'/1'/0': ".length), 'ascii').toString('hex');
     expect(standard).toContain(`${xpubHex}9000`);
     expect(lines.some((l) => /^Signature \(BIP-137, base64\): [A-Za-z0-9+/]{87}=$/.test(l))).toBe(true);
+    // MuSig2 2-of-2 with the "abandon" cosigner: the policy of the corpus flow policy-tr-musig-2of2,
+    // so its first address is the one the real app returned there.
+    const musig = JSON.parse(readFileSync(new URL('../vectors/speculos-corpus/nanosp/policy-tr-musig-2of2.json', import.meta.url), 'utf8'));
+    expect(lines).toContain(`MuSig2: registered; first address ${musig.results.addresses['0/0']}`);
+    expect(lines.some((l) => /^MuSig2: aggregate signature [0-9a-f]{128}$/.test(l))).toBe(true);
+    expect(lines.some((l) => /^MuSig2: verifies \(BIP-340\) against the output key [0-9a-f]{64}; signed transaction [0-9a-f]{64}$/.test(l))).toBe(true);
   });
 });
 
