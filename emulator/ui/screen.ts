@@ -2,15 +2,11 @@
 // speculos/observer.py) plus what the inputs do on it. Renderers (nano.ts, touch.ts) build screens;
 // the device (device.ts) shows them and routes buttons and taps to their actions.
 
-export interface TextEvent {
-  text: string;
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-  /** Speculos marks screen clears with `clear: true` and never broadcasts them; every event we emit is false. */
-  clear: boolean;
-}
+// The one TextEvent shape, shared with the servers and the host's Speculos clients. Speculos marks
+// screen clears with `clear: true` and never broadcasts them; every event the device emits is false.
+import type { TextEvent } from '../../devices/framing/speculos-http.ts';
+
+export type { TextEvent };
 
 /**
  * What an input does on a screen. `next`/`prev` page within the flow; `approve`/`reject` end it;
