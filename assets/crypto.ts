@@ -1,5 +1,6 @@
 // Curve and hash helpers shared by the asset model (BIP-340/341 conventions).
 
+import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { CodecError } from '../apdu/errors.ts';
@@ -34,7 +35,7 @@ export function parsePoint(key: Uint8Array, what: string): Point {
 export function liftX(xonly: Uint8Array, what: string): Point {
   if (xonly.length !== 32) throw new CodecError(`${what}: expected 32-byte x-only key, got ${xonly.length} bytes`);
   try {
-    return schnorr.utils.lift_x(bytesToBigInt(xonly));
+    return schnorr.utils.lift_x(bytesToNumberBE(xonly));
   } catch {
     throw new CodecError(`${what}: expected an x coordinate on secp256k1`);
   }
@@ -46,22 +47,6 @@ export function xOnly(key: Uint8Array): Uint8Array {
   throw new CodecError(`key: expected 32 or 33 bytes, got ${key.length}`);
 }
 
-export function bytesToBigInt(b: Uint8Array): bigint {
-  let v = 0n;
-  for (const x of b) v = (v << 8n) | BigInt(x);
-  return v;
-}
-
-export function bigIntTo32(n: bigint): Uint8Array {
-  const out = new Uint8Array(32);
-  let v = n;
-  for (let i = 31; i >= 0; i--) {
-    out[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
-  return out;
-}
-
 /**
  * BIP-341 taproot_tweak_pubkey generalised to any tweak data (tapd's ComputeTaprootOutputKey also
  * takes longer data, e.g. for burn keys): Q = lift_x(P) + int(hashTapTweak(x(P) || data))·G.
@@ -69,7 +54,7 @@ export function bigIntTo32(n: bigint): Uint8Array {
 export function taprootTweak(internal: Point, data: Uint8Array): Point {
   const x = internal.toBytes(true).subarray(1);
   const even = liftX(x, 'internal key');
-  const t = bytesToBigInt(taggedHash('TapTweak', x, data));
+  const t = bytesToNumberBE(taggedHash('TapTweak', x, data));
   if (t >= CURVE_ORDER) throw new CodecError('taproot tweak: tweak exceeds the curve order');
   return even.add(Point.BASE.multiply(t));
 }

@@ -7,10 +7,11 @@
 //     `OP_RETURN <data>` or the Pedersen form `<xonly(K)> OP_CHECKSIG`, K being child 0/0 of a
 //     depth-3 xpub whose key and chain code come from the commitment data·G + NUMS.
 
+import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { HDKey } from '@scure/bip32';
 import { concat, fromHex } from '../../apdu/bytes.ts';
 import { CodecError } from '../../apdu/errors.ts';
-import { Point, bytesToBigInt, CURVE_ORDER, parsePoint, tapBranchHash, tapLeafHash, taprootTweak } from '../crypto.ts';
+import { Point, CURVE_ORDER, parsePoint, tapBranchHash, tapLeafHash, taprootTweak } from '../crypto.ts';
 
 export const NonSpendLeafVersion = { opReturn: 1, pedersen: 2 } as const;
 export type NonSpendLeafVersion = (typeof NonSpendLeafVersion)[keyof typeof NonSpendLeafVersion];
@@ -27,7 +28,7 @@ export function groupPubKeyV0(rawKey: Uint8Array, genesisAssetId: Uint8Array, ta
   if (genesisAssetId.length !== 32) throw new CodecError(`groupKey.genesisAssetId: expected 32 bytes, got ${genesisAssetId.length}`);
   if (tapscriptRoot && tapscriptRoot.length !== 32 && tapscriptRoot.length !== 0)
     throw new CodecError(`groupKey.tapscriptRoot: expected 32 bytes, got ${tapscriptRoot.length}`);
-  const t = bytesToBigInt(genesisAssetId) % CURVE_ORDER;
+  const t = bytesToNumberBE(genesisAssetId) % CURVE_ORDER;
   const raw = parsePoint(rawKey, 'groupKey.rawKey');
   const internal = t === 0n ? raw : raw.add(Point.BASE.multiply(t));
   return taprootTweak(internal, tapscriptRoot ?? new Uint8Array()).toBytes(true);
@@ -38,7 +39,7 @@ export function pedersenLeafKey(data: Uint8Array): Uint8Array {
   if (data.length > 32) throw new CodecError(`pedersen leaf data: expected at most 32 bytes, got ${data.length}`);
   const msg = new Uint8Array(32);
   msg.set(data);
-  const m = bytesToBigInt(msg) % CURVE_ORDER;
+  const m = bytesToNumberBE(msg) % CURVE_ORDER;
   const nums = parsePoint(TAPROOT_NUMS_KEY, 'NUMS key');
   const commit = (m === 0n ? nums : Point.BASE.multiply(m).add(nums)).toBytes(true);
   const xpub = new HDKey({ publicKey: commit, chainCode: commit.subarray(1), depth: 3, index: 0, parentFingerprint: 0 });

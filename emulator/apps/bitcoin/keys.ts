@@ -4,6 +4,7 @@
 // the secure-element operations the real app's counterpart performs (crypto.c), so that the
 // device's Speculos-compatible randomness stays in step (AppContext.rngCharge).
 
+import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { ripemd160 } from '@noble/hashes/legacy.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
@@ -83,7 +84,7 @@ export function ckdPub(parent: ExtendedPubkey, index: number, meter?: Meter): { 
   if (index >= HARDENED) throw new RangeError(`ckdPub: expected an unhardened index, got ${index}`);
   const I = hmac(sha512, parent.chainCode, concat(parent.pubkey, u32be(index)));
   const tweak = I.slice(0, 32);
-  const t = bytesToNumber(tweak);
+  const t = bytesToNumberBE(tweak);
   if (t >= N) throw new RangeError('ckdPub: I_L out of range');
   meter?.('point-mul');
   const child = Point.fromBytes(parent.pubkey).add(Point.BASE.multiply(t));
@@ -98,21 +99,6 @@ export function ckdPub(parent: ExtendedPubkey, index: number, meter?: Meter): { 
     },
     tweak,
   };
-}
-
-export function bytesToNumber(b: Uint8Array): bigint {
-  let n = 0n;
-  for (const x of b) n = (n << 8n) | BigInt(x);
-  return n;
-}
-
-export function numberTo32(n: bigint): Uint8Array {
-  const out = new Uint8Array(32);
-  for (let i = 31; i >= 0; i--) {
-    out[i] = Number(n & 0xffn);
-    n >>= 8n;
-  }
-  return out;
 }
 
 /**

@@ -5,30 +5,31 @@
 // needs the same random bytes, not the same aux_rand. Around the nonce the SDK computes d·G before
 // and k·G after, which the meter reports (they consume Speculos's randomness too).
 
+import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concat } from '../../../apdu/bytes.ts';
-import { bytesToNumber, type Meter, numberTo32 } from './keys.ts';
+import type { Meter } from './keys.ts';
 
 const G = schnorr.Point.BASE;
 const N = schnorr.Point.Fn.ORDER;
 
 function challenge(rx: Uint8Array, px: Uint8Array, msg: Uint8Array): bigint {
   const tag = sha256(new TextEncoder().encode('BIP0340/challenge'));
-  return bytesToNumber(sha256(concat(tag, tag, rx, px, msg))) % N;
+  return bytesToNumberBE(sha256(concat(tag, tag, rx, px, msg))) % N;
 }
 
 export function schnorrSignRandomNonce(msg: Uint8Array, secretKey: Uint8Array, random: (n: number) => Uint8Array, meter?: Meter): Uint8Array {
-  let d = bytesToNumber(secretKey);
+  let d = bytesToNumberBE(secretKey);
   meter?.('point-mul');
   const P = G.multiply(d).toBytes(true);
   if (P[0] === 0x03) d = N - d;
   let k = 0n;
-  while (k === 0n || k >= N) k = bytesToNumber(random(32));
+  while (k === 0n || k >= N) k = bytesToNumberBE(random(32));
   meter?.('point-mul');
   const R = G.multiply(k).toBytes(true);
   if (R[0] === 0x03) k = N - k;
   const rx = R.subarray(1);
   const e = challenge(rx, P.subarray(1), msg);
-  return concat(rx, numberTo32((k + e * d) % N));
+  return concat(rx, numberToBytesBE((k + e * d) % N, 32));
 }

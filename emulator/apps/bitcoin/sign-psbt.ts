@@ -5,6 +5,7 @@
 // expressions; inputs (UTXOs, ownership, warnings); outputs (change detection); tx-wide hashes;
 // MuSig2 round 1 if the PSBT has no pubnonces yet; review; signing (ECDSA, BIP-340, MuSig2 round 2).
 
+import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { Session, nonceAggregate, nonceGen } from '@scure/btc-signer/musig2.js';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -19,14 +20,12 @@ import { ecdsaSign } from './ecdsa.ts';
 import { walletPolicyHmac } from '../../../bitcoin/wallet-policy.ts';
 import { AppError, badState, denied, EC, incorrectData, notSupported, wrongLength } from './errors.ts';
 import {
-  bytesToNumber,
   ckdPub,
   type ExtendedPubkey,
   fingerprintOf,
   hash160,
   masterFingerprint,
   meterOf,
-  numberTo32,
   privateKeyAt,
   xpubAt,
   xpubEqual,
@@ -629,12 +628,12 @@ async function signInput(st: State, k: OurKeyExpr, input: InputInfo, i: number, 
   if (!k.leaf) {
     // crypto_tr_tweak_seckey computes d·G
     st.ctx.rngCharge?.('point-mul');
-    const P = schnorr.Point.BASE.multiply(bytesToNumber(secret));
+    const P = schnorr.Point.BASE.multiply(bytesToNumberBE(secret));
     const xonly = P.toBytes(true).subarray(1);
     const tt = taprootTweak(xonly, treeRoot);
     const N = schnorr.Point.Fn.ORDER;
-    const d = P.toBytes(true)[0] === 0x03 ? N - bytesToNumber(secret) : bytesToNumber(secret);
-    secret = numberTo32((d + bytesToNumber(tt.tweak)) % N);
+    const d = P.toBytes(true)[0] === 0x03 ? N - bytesToNumberBE(secret) : bytesToNumberBE(secret);
+    secret = numberToBytesBE((d + bytesToNumberBE(tt.tweak)) % N, 32);
   }
   // the public key of the (tweaked) signing key comes first (cx_ecfp_generate_pair)
   st.ctx.rngCharge?.('point-mul');
@@ -652,7 +651,7 @@ function chargeNonceGen(ctx: AppContext): void {
 /** The signing key's public key (cx_ecfp_generate_pair). */
 function compressedPubkey(ctx: AppContext, secret: Uint8Array): Uint8Array {
   ctx.rngCharge?.('point-mul');
-  return schnorr.Point.BASE.multiply(bytesToNumber(secret)).toBytes(true);
+  return schnorr.Point.BASE.multiply(bytesToNumberBE(secret)).toBytes(true);
 }
 
 async function signTransaction(st: State, internal: boolean[], hashes: TxHashes, musig: MusigSigningState): Promise<void> {

@@ -2,9 +2,10 @@
 // fingerprint on a standard script-key path, whose key tweaked as tapd tweaks it (BIP-86 without a
 // PSBT_IN_TAP_MERKLE_ROOT, else the taptweak with that value, any length) is the script key.
 
+import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { equal } from '../../../apdu/bytes.ts';
-import { CURVE_ORDER, Point, bigIntTo32, bytesToBigInt, taggedHash, taprootTweak } from '../../../assets/crypto.ts';
+import { CURVE_ORDER, Point, taggedHash, taprootTweak } from '../../../assets/crypto.ts';
 import type { TaprootBip32Derivation } from '../../../assets/vpsbt/derivation.ts';
 import type { AppContext } from '../../app.ts';
 import { isScriptKeyPath, masterFingerprintBytes, privateKeyAt, publicKeyAt } from './keys.ts';
@@ -39,12 +40,12 @@ export function heldScriptKey(
 /** BIP-340 signature by the tweaked key (BIP-341 taproot_tweak_seckey), fresh aux randomness. */
 export function signWithScriptKey(ctx: AppContext, key: HeldScriptKey, msg: Uint8Array): Uint8Array {
   const sk = privateKeyAt(ctx, key.path);
-  const raw = (bytesToBigInt(sk) + (key.preTweak ?? 0n)) % CURVE_ORDER;
+  const raw = (bytesToNumberBE(sk) + (key.preTweak ?? 0n)) % CURVE_ORDER;
   sk.fill(0);
   const P = Point.BASE.multiply(raw);
   const d = P.y % 2n === 0n ? raw : CURVE_ORDER - raw;
-  const t = bytesToBigInt(taggedHash('TapTweak', P.toBytes(true).subarray(1), key.tweak));
-  const tweakedSk = bigIntTo32((d + t) % CURVE_ORDER);
+  const t = bytesToNumberBE(taggedHash('TapTweak', P.toBytes(true).subarray(1), key.tweak));
+  const tweakedSk = numberToBytesBE((d + t) % CURVE_ORDER, 32);
   const sig = schnorr.sign(msg, tweakedSk, ctx.random(32));
   tweakedSk.fill(0);
   return sig;

@@ -4,13 +4,14 @@
 // virtual transaction's key-path sighash itself (assets/), shows name, amount, asset ID and group
 // key, and on approval signs with the tweaked group key.
 
+import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { equal, toHex } from '../../../apdu/bytes.ts';
 import { CodecError } from '../../../apdu/errors.ts';
 import { MAX_GENESIS_ASSET_LENGTH, signGroupGenesis } from '../../../apdu/tap-app/sign-group-genesis.ts';
 import { TAP_SW } from '../../../apdu/tap-app/status.ts';
 import { assetId } from '../../../assets/asset/genesis.ts';
 import { decodeAsset, type Asset } from '../../../assets/asset/leaf.ts';
-import { CURVE_ORDER, Point, bytesToBigInt, taprootTweak } from '../../../assets/crypto.ts';
+import { CURVE_ORDER, Point, taprootTweak } from '../../../assets/crypto.ts';
 import { AssetVerifyError } from '../../../assets/errors.ts';
 import { groupPubKeyV0 } from '../../../assets/group/group-key.ts';
 import { genesisPrevOut, isGroupGenesis, virtualTx, virtualTxSighash } from '../../../assets/vtx/virtual-tx.ts';
@@ -67,7 +68,7 @@ export const signGroupGenesisHandler: TapHandler = async (cmd) => {
   }
   if (!(await cmd.ctx.review(groupReview(asset, id, anchor, groupKey)))) throw denied();
   // V0 signs with raw + anchor asset ID first (tapd GroupPubKeyV0), then the taptweak as for V1.
-  const idTweak = req.keyVersion === 0 ? bytesToBigInt(anchor) % CURVE_ORDER : 0n;
+  const idTweak = req.keyVersion === 0 ? bytesToNumberBE(anchor) % CURVE_ORDER : 0n;
   const signature = signWithScriptKey(cmd.ctx, { path: req.groupKeyPath, scriptKey: groupKey, tweak: req.tapscriptRoot ?? new Uint8Array(), preTweak: idTweak }, sighash);
   return signGroupGenesis.encodeResponse({ signature, tweakedGroupKey: groupKey });
 };

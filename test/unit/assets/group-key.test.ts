@@ -1,3 +1,4 @@
+import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
 import { describe, expect, it } from 'vitest';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { fromHex, toHex } from '../../../apdu/bytes.ts';
@@ -14,7 +15,7 @@ import {
 } from '../../../assets/group/group-key.ts';
 import { genesisPrevOut, virtualTx, virtualTxSighash } from '../../../assets/vtx/virtual-tx.ts';
 import { verifyStateTransition } from '../../../assets/vtx/verify.ts';
-import { CURVE_ORDER, Point, bigIntTo32, bytesToBigInt, taggedHash } from '../../../assets/crypto.ts';
+import { CURVE_ORDER, Point, taggedHash } from '../../../assets/crypto.ts';
 import { vector } from './helpers.ts';
 
 const proofs = (vector('proof/testdata/proof_tlv_encoding_generated.json').valid_test_cases as any[]).filter((t) => t.proof.group_key_reveal);
@@ -67,12 +68,12 @@ describe('group key V1', () => {
     };
     // BIP-341 key tweak of the raw secret with the group tapscript root
     const even = Point.BASE.multiply(sk).toBytes(true)[0] === 2 ? sk : CURVE_ORDER - sk;
-    const t = bytesToBigInt(taggedHash('TapTweak', raw.subarray(1), groupKeyTapscriptRoot(NonSpendLeafVersion.opReturn, gid)));
-    const tweaked = bigIntTo32((even + t) % CURVE_ORDER);
+    const t = bytesToNumberBE(taggedHash('TapTweak', raw.subarray(1), groupKeyTapscriptRoot(NonSpendLeafVersion.opReturn, gid)));
+    const tweaked = numberToBytesBE((even + t) % CURVE_ORDER, 32);
     const msg = virtualTxSighash(virtualTx(asset, []), asset, 0, genesisPrevOut(asset));
     asset.prevWitnesses[0]!.txWitness = [schnorr.sign(msg, tweaked, new Uint8Array(32))];
     expect(() => verifyStateTransition(asset, [], [])).not.toThrow();
-    asset.prevWitnesses[0]!.txWitness = [schnorr.sign(msg, bigIntTo32(sk), new Uint8Array(32))];
+    asset.prevWitnesses[0]!.txWitness = [schnorr.sign(msg, numberToBytesBE(sk, 32), new Uint8Array(32))];
     expect(() => verifyStateTransition(asset, [], [])).toThrow(expect.objectContaining({ name: 'AssetVerifyError', field: 'asset.prevWitnesses[0].txWitness[0]' }));
   });
 });
