@@ -1,0 +1,56 @@
+/* What the core needs from the device: hashing, curve arithmetic, signing, randomness, keys and
+ * persistent slots (firmware/README.md, "The platform interface"). A Ledger shell provides it with
+ * the SDK's cx_ functions, the native build with OpenSSL and libsecp256k1 (native/platform_native.c).
+ *
+ * Conventions: scalars are 32 bytes big-endian; points are 65 bytes, 04 || x || y, or 65 zero bytes
+ * for the point at infinity (the form cx_ecfp_* functions take). Functions that can fail return
+ * false and leave no partial result the caller could use. */
+#ifndef TAP_PLATFORM_H
+#define TAP_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Supplied by the platform's include directory: defines tap_sha256_ctx (a cx_sha256_t, an OpenSSL
+ * SHA256_CTX, ...). The core only ever holds such contexts by value, never allocates them. */
+#include "platform_types.h"
+
+typedef struct {
+    uint8_t v[65];
+} tap_point;
+
+/* SHA-256 (FIPS 180-4). */
+void tap_sha256_init(tap_sha256_ctx *ctx);
+void tap_sha256_update(tap_sha256_ctx *ctx, const uint8_t *data, size_t len);
+void tap_sha256_final(tap_sha256_ctx *ctx, uint8_t out[32]);
+
+/* secp256k1 points. from_compressed refuses a prefix other than 02/03, x >= p and an x with no
+ * point. mul_base and mul take any scalar below n (zero gives infinity); false otherwise. */
+bool tap_point_from_compressed(tap_point *out, const uint8_t in[33]);
+bool tap_point_mul_base(tap_point *out, const uint8_t k[32]);
+bool tap_point_mul(tap_point *out, const tap_point *p, const uint8_t k[32]);
+bool tap_point_add(tap_point *out, const tap_point *a, const tap_point *b);
+
+/* Scalars modulo the group order n. Inputs must be below n, except for reduce. */
+void tap_scalar_reduce(uint8_t out[32], const uint8_t in[32]);
+void tap_scalar_add(uint8_t out[32], const uint8_t a[32], const uint8_t b[32]);
+void tap_scalar_mul(uint8_t out[32], const uint8_t a[32], const uint8_t b[32]);
+
+/* BIP-340 signature of msg with the secret key sk (0 < sk < n), with fresh auxiliary randomness. */
+bool tap_bip340_sign(uint8_t sig[64], const uint8_t sk[32], const uint8_t msg[32]);
+
+/* n bytes from the device's random number generator. */
+void tap_random(uint8_t *out, size_t n);
+
+/* BIP-32 private key at path (hardened steps have bit 31 set) from the device seed; len <= 10. */
+bool tap_derive_private(uint8_t sk[32], const uint32_t *path, size_t len);
+
+/* Persistent slots (NVRAM on a device): TAP_SLOT_COUNT slots of TAP_SLOT_SIZE bytes, all zero
+ * until written. */
+#define TAP_SLOT_COUNT 8
+#define TAP_SLOT_SIZE 64
+void tap_slot_read(size_t index, uint8_t out[TAP_SLOT_SIZE]);
+void tap_slot_write(size_t index, const uint8_t in[TAP_SLOT_SIZE]);
+
+#endif
