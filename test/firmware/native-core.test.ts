@@ -5,7 +5,7 @@
 // libsecp256k1-dev; `.ci/run` installs them).
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -46,4 +46,33 @@ describe.skipIf(reason !== undefined)(`firmware/tap-app native core (cmake, cmoc
     expect(ctest.ok, ctest.out).toBe(true);
     expect(ctest.out).toMatch(/100% tests passed, 0 tests failed out of 6/);
   }, 240_000);
+});
+
+const ARM_GCC = 'arm-none-eabi-gcc';
+const armReason = spawnSync(ARM_GCC, ['--version'], { stdio: 'ignore' }).status === 0 ? undefined : `${ARM_GCC} is absent (Debian: gcc-arm-none-eabi)`;
+if (armReason) console.log(`firmware freestanding check skipped: ${armReason}`);
+
+describe.skipIf(armReason !== undefined)(`firmware/tap-app core for a Cortex-M target${armReason ? ` (skipped: ${armReason})` : ''}`, () => {
+  it('compiles freestanding with -Werror and needs nothing from the C library but memcpy, memset, memcmp and strlen', () => {
+    const out = mkdtempSync(join(tmpdir(), 'taproot-hw-firmware-arm-'));
+    try {
+      const core = join(SOURCE, 'core');
+      const sources = readdirSync(core).filter((f) => f.endsWith('.c'));
+      for (const f of sources) {
+        const r = spawnSync(ARM_GCC, ['-mthumb', '-mcpu=cortex-m33', '-Os', '-std=c11', '-ffreestanding', '-fstack-usage', '-Wall', '-Wextra', '-Werror', '-I', core, '-I', join(SOURCE, 'test/freestanding'), '-c', join(core, f), '-o', join(out, f.replace(/\.c$/, '.o'))], { cwd: out, encoding: 'utf8' });
+        expect(r.status, `${f}: ${r.stderr}`).toBe(0);
+      }
+      const objects = sources.map((f) => join(out, f.replace(/\.c$/, '.o')));
+      const nm = spawnSync('arm-none-eabi-nm', ['-u', ...objects], { encoding: 'utf8' });
+      const undefinedSymbols = new Set(nm.stdout.split('\n').map((l) => l.trim().split(/\s+/)[1]).filter((s): s is string => !!s));
+      const defined = new Set(spawnSync('arm-none-eabi-nm', ['--defined-only', ...objects], { encoding: 'utf8' }).stdout.split('\n').map((l) => l.trim().split(/\s+/)[2]).filter((s): s is string => !!s));
+      const platform = [...readFileSync(join(core, 'platform.h'), 'utf8').matchAll(/\b(tap_[a-z0-9_]+)\(/g)].map((m) => m[1]!);
+      const external = [...undefinedSymbols].filter((s) => !defined.has(s) && !platform.includes(s)).sort();
+      expect(external).toEqual(['memcmp', 'memcpy', 'memset', 'strlen']);
+      const frames = readdirSync(out).filter((f) => f.endsWith('.su')).flatMap((f) => readFileSync(join(out, f), 'utf8').split('\n')).filter((l) => l.includes('\t')).map((l) => Number(l.split('\t')[1]));
+      console.log(`firmware: Cortex-M33 -Os, ${sources.length} files, largest stack frame ${Math.max(...frames)} bytes`);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
 });

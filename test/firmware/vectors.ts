@@ -17,7 +17,7 @@ import { assetLeafValue, decodeAsset, encodeAsset, type Asset } from '../../asse
 import { encodePrevId, prevIdHash } from '../../assets/asset/prev-id.ts';
 import { CURVE_ORDER, taggedHash, taprootTweak, Point } from '../../assets/crypto.ts';
 import { assetFromJson, prevIdFromJson } from '../../assets/json/asset-json.ts';
-import { EMPTY_TREE, MSSMT_DEPTH, leafNode, type MssmtNode } from '../../assets/mssmt/node.ts';
+import { EMPTY_TREE, MSSMT_DEPTH, keyBit, leafNode, type MssmtNode } from '../../assets/mssmt/node.ts';
 import { encodeCompressedProof } from '../../assets/mssmt/proof.ts';
 import { MssmtTree } from '../../assets/mssmt/tree.ts';
 import { decodeTlvStream } from '../../assets/tlv/stream.ts';
@@ -144,6 +144,7 @@ function assetLine(bytes: Uint8Array): string {
     opt(a.splitCommitmentRoot?.hash),
     a.splitCommitmentRoot?.sum ?? '-',
     a.prevWitnesses.length,
+    a.prevWitnesses.some((x) => x.txWitness.length > 0) ? 1 : 0,
     w && w.txWitness.length > 0 ? 1 : 0,
     sc ? 1 : 0,
     sc ? sc.proof.nodes.length : 0,
@@ -292,9 +293,37 @@ function mssmtVectors(): string {
     const root = n <= 8 ? leaves.reduce((t, l) => t.insert(l.key, l.value, l.sum), new MssmtTree()).root() : splitTree(leaves).root;
     lines.push(`tree ${n} ${leaves.map((l) => `${toHex(l.key)} ${toHex(leafNode(l.value, l.sum).hash)} ${l.sum}`).join(' ')} ${toHex(root.hash)} ${root.sum}`);
   }
-  return file('MS-SMT: empty subtree roots (empty height hash), proof folds (fold key leaf_hash leaf_sum bits nodes root_hash root_sum), small trees (tree n (key leaf_hash sum)*n root_hash root_sum)', [
+  // The same leaves in tree order, for the builder; and the split leaves of a transfer.
+  for (const n of [1, 2, 3, 17, 64]) {
+    const leaves = Array.from({ length: n }, (_, i) => ({ key: sha256(u32be(7 * n + i)), value: sha256(u32be(i)), sum: BigInt(i + 1) }));
+    lines.push(buildLine(leaves.map((l) => ({ ...l, hash: leafNode(l.value, l.sum).hash })), splitTree(leaves).root));
+  }
+  const p = transferPacket({ recipients: 20 });
+  lines.push(
+    buildLine(
+      p.outputs.map((o, j) => {
+        const a = j === 0 ? o.splitAsset! : o.asset!;
+        const leaf = splitLeafNode(a, p.outputs[0]!.asset!);
+        return { key: splitLocatorKey(o.anchorOutputIndex, assetId(a.genesis), a.scriptKey), hash: leaf.hash, sum: leaf.sum };
+      }),
+      p.outputs[0]!.asset!.splitCommitmentRoot!,
+    ),
+  );
+  return file('MS-SMT: empty subtree roots (empty height hash), proof folds (fold key leaf_hash leaf_sum bits nodes root_hash root_sum), small trees (tree n (key leaf_hash sum)*n root_hash root_sum), the same in tree order (build ...)', [
     'assets/mssmt (EMPTY_TREE, MssmtTree up to 8 leaves, the fixtures\' splitTree above), split proofs of test/unit/tap-app/vpsbt-fixture.ts transfers',
   ], lines);
+}
+
+/** Tree order: a before b when, at the first depth where their bits differ, a's bit is 0. */
+function treeOrder(a: Uint8Array, b: Uint8Array): number {
+  for (let d = 0; d < MSSMT_DEPTH; d++) if (keyBit(a, d) !== keyBit(b, d)) return keyBit(a, d) - keyBit(b, d);
+  return 0;
+}
+
+/** Leaves (key, leaf hash, sum) in tree order and the root they make. */
+function buildLine(leaves: { key: Uint8Array; hash: Uint8Array; sum: bigint }[], root: MssmtNode): string {
+  const sorted = [...leaves].sort((a, b) => treeOrder(a.key, b.key));
+  return `build ${sorted.length} ${sorted.map((l) => `${toHex(l.key)} ${toHex(l.hash)} ${l.sum}`).join(' ')} ${toHex(root.hash)} ${root.sum}`;
 }
 
 function genesisVectors(): string {

@@ -340,6 +340,7 @@ static void witness_record(tap_asset_parser *p, tap_asset_frame_state *a) {
     }
     if (t == W_TX_WITNESS) {
         w->phase |= WF_TX_WITNESS;
+        a->info.any_tx_witness = true;
         if (first) leaf_fail(a, TAP_LEAF_TX_WITNESS);
         a->w_txw_size = a->rec_header_len + len;
         push(p, K_TX_WITNESS, w->asset, len);

@@ -77,6 +77,7 @@ typedef struct {
     bool has_split_root;
     tap_mssmt_node split_root;
     uint32_t witness_count;
+    bool any_tx_witness; /* some prev witness carries a tx witness (a V1 leaf value must not) */
     /* The first prev witness. */
     bool first_tx_witness;
     bool first_has_split;

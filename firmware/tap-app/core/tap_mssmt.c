@@ -131,3 +131,55 @@ static bool subtree(tap_mssmt_node *out, tap_mssmt_leaf *leaves, size_t n, unsig
 bool tap_mssmt_root(tap_mssmt_node *root, tap_mssmt_leaf *leaves, size_t n) {
     return subtree(root, leaves, n, 0);
 }
+
+void tap_mssmt_builder_init(tap_mssmt_builder *b) {
+    memset(b, 0, sizeof *b);
+}
+
+/* Lifts current (on the path of the last key) from its depth up to depth `to`. */
+static void builder_lift(tap_mssmt_builder *b, unsigned to) {
+    for (unsigned d = b->depth; d > to && b->status == TAP_MSSMT_BUILD_OK; d--) {
+        tap_mssmt_node sibling;
+        bool ok;
+        if (b->pending > 0 && b->stack[b->pending - 1].depth == d) {
+            sibling = b->stack[--b->pending].node;
+            ok = tap_mssmt_branch(&b->current, &sibling, &b->current);
+        } else {
+            tap_mssmt_empty(&sibling, d);
+            ok = tap_mssmt_key_bit(b->last_key, d - 1) == 0 ? tap_mssmt_branch(&b->current, &b->current, &sibling)
+                                                             : tap_mssmt_branch(&b->current, &sibling, &b->current);
+        }
+        if (!ok) b->status = TAP_MSSMT_BUILD_E_OVERFLOW;
+    }
+    b->depth = (uint16_t)to;
+}
+
+tap_mssmt_build_status tap_mssmt_builder_add(tap_mssmt_builder *b, const uint8_t key[32], const tap_mssmt_node *leaf) {
+    if (b->status != TAP_MSSMT_BUILD_OK) return b->status;
+    if (b->has_last) {
+        unsigned d = 0;
+        while (d < TAP_MSSMT_DEPTH && tap_mssmt_key_bit(key, d) == tap_mssmt_key_bit(b->last_key, d)) d++;
+        if (d == TAP_MSSMT_DEPTH || tap_mssmt_key_bit(key, d) == 0) return b->status = TAP_MSSMT_BUILD_E_ORDER;
+        builder_lift(b, d + 1);
+        if (b->status != TAP_MSSMT_BUILD_OK) return b->status;
+        if (b->pending == TAP_MSSMT_BUILD_STACK) return b->status = TAP_MSSMT_BUILD_E_STACK;
+        b->stack[b->pending].depth = (uint16_t)(d + 1);
+        b->stack[b->pending++].node = b->current;
+    }
+    b->current = *leaf;
+    b->depth = TAP_MSSMT_DEPTH;
+    memcpy(b->last_key, key, 32);
+    b->has_last = true;
+    return TAP_MSSMT_BUILD_OK;
+}
+
+tap_mssmt_build_status tap_mssmt_builder_root(tap_mssmt_builder *b, tap_mssmt_node *root) {
+    if (b->status != TAP_MSSMT_BUILD_OK) return b->status;
+    if (!b->has_last) {
+        tap_mssmt_empty(root, 0);
+        return TAP_MSSMT_BUILD_OK;
+    }
+    builder_lift(b, 0);
+    if (b->status == TAP_MSSMT_BUILD_OK) *root = b->current;
+    return b->status;
+}

@@ -55,4 +55,36 @@ typedef struct {
 } tap_mssmt_leaf;
 bool tap_mssmt_root(tap_mssmt_node *root, tap_mssmt_leaf *leaves, size_t n);
 
+/* Builds the root of a tree from its leaves given in tree order (a key before another when, at the
+ * first depth where they differ, its bit is 0): the split tree a device rebuilds from streamed
+ * outputs, holding one pending left subtree per depth where the path turns, at most
+ * TAP_MSSMT_BUILD_STACK of them. */
+#define TAP_MSSMT_BUILD_STACK 32
+
+typedef enum {
+    TAP_MSSMT_BUILD_OK = 0,
+    TAP_MSSMT_BUILD_E_ORDER,    /* a key not after the previous one in tree order (or equal to it) */
+    TAP_MSSMT_BUILD_E_STACK,    /* more pending subtrees than the stack holds */
+    TAP_MSSMT_BUILD_E_OVERFLOW, /* a sum above 2^64-1 */
+} tap_mssmt_build_status;
+
+typedef struct {
+    struct {
+        uint16_t depth;
+        tap_mssmt_node node;
+    } stack[TAP_MSSMT_BUILD_STACK];
+    uint8_t pending;
+    uint16_t depth; /* of current */
+    tap_mssmt_node current;
+    uint8_t last_key[32];
+    bool has_last;
+    tap_mssmt_build_status status;
+} tap_mssmt_builder;
+
+void tap_mssmt_builder_init(tap_mssmt_builder *b);
+/* The next leaf; an error sticks. */
+tap_mssmt_build_status tap_mssmt_builder_add(tap_mssmt_builder *b, const uint8_t key[32], const tap_mssmt_node *leaf);
+/* The root of every leaf added (EMPTY[0] for none), or the error that stopped the build. */
+tap_mssmt_build_status tap_mssmt_builder_root(tap_mssmt_builder *b, tap_mssmt_node *root);
+
 #endif

@@ -26,7 +26,7 @@ static int same(const tap_asset_info *x, const tap_asset_info *y) {
     return x->version == y->version && !memcmp(x->asset_id, y->asset_id, 32) && x->amount == y->amount &&
            !memcmp(x->script_key, y->script_key, 33) && x->script_version == y->script_version && x->lock_time == y->lock_time &&
            x->relative_lock_time == y->relative_lock_time && x->has_group_key == y->has_group_key && x->has_split_root == y->has_split_root &&
-           x->witness_count == y->witness_count && x->first_tx_witness == y->first_tx_witness && x->first_has_split == y->first_has_split &&
+           x->witness_count == y->witness_count && x->any_tx_witness == y->any_tx_witness && x->first_tx_witness == y->first_tx_witness && x->first_has_split == y->first_has_split &&
            x->node_count == y->node_count && !memcmp(x->nodes_hash, y->nodes_hash, 32) && !memcmp(x->bits, y->bits, 32) &&
            !memcmp(x->root_stripped, y->root_stripped, 32) && x->split_leaf_problem == y->split_leaf_problem &&
            !memcmp(x->split_leaf.hash, y->split_leaf.hash, 32) && !memcmp(x->stripped, y->stripped, 32) &&

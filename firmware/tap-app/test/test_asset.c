@@ -72,6 +72,7 @@ static void test_accepted_assets(void **state) {
                 assert_true(vec_is(&v, "-"));
             }
             assert_int_equal(info.witness_count, vec_u64(&v));
+            assert_int_equal(info.any_tx_witness, vec_u64(&v));
             assert_int_equal(info.first_tx_witness, vec_u64(&v));
             assert_int_equal(info.first_has_split, vec_u64(&v));
             assert_int_equal(info.node_count, vec_u64(&v));

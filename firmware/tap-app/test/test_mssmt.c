@@ -114,6 +114,61 @@ static void test_small_trees(void **state) {
     assert_int_equal(trees, 7);
 }
 
+static void test_builder(void **state) {
+    (void)state;
+    vec_file v;
+    vec_open(&v, "mssmt.txt");
+    static tap_mssmt_leaf leaves[64];
+    unsigned built = 0;
+    while (vec_next(&v)) {
+        if (!vec_is(&v, "build")) continue;
+        size_t n = vec_u64(&v);
+        assert_true(n > 0 && n <= 64);
+        tap_mssmt_builder b;
+        tap_mssmt_builder_init(&b);
+        for (size_t i = 0; i < n; i++) {
+            vec_hexn(&v, leaves[i].key, 32);
+            vec_hexn(&v, leaves[i].leaf.hash, 32);
+            leaves[i].leaf.sum = vec_u64(&v);
+            assert_int_equal(tap_mssmt_builder_add(&b, leaves[i].key, &leaves[i].leaf), TAP_MSSMT_BUILD_OK);
+        }
+        tap_mssmt_node root, again;
+        assert_int_equal(tap_mssmt_builder_root(&b, &root), TAP_MSSMT_BUILD_OK);
+        expect_node(&v, &root);
+        /* The partitioning tree of the same leaves agrees. */
+        assert_true(tap_mssmt_root(&again, leaves, n) && tap_mssmt_node_equal(&root, &again));
+        if (n >= 2) {
+            /* Out of tree order, or a key twice: refused. */
+            tap_mssmt_builder_init(&b);
+            tap_mssmt_builder_add(&b, leaves[1].key, &leaves[1].leaf);
+            assert_int_equal(tap_mssmt_builder_add(&b, leaves[0].key, &leaves[0].leaf), TAP_MSSMT_BUILD_E_ORDER);
+            assert_int_equal(tap_mssmt_builder_root(&b, &root), TAP_MSSMT_BUILD_E_ORDER);
+            tap_mssmt_builder_init(&b);
+            tap_mssmt_builder_add(&b, leaves[0].key, &leaves[0].leaf);
+            assert_int_equal(tap_mssmt_builder_add(&b, leaves[0].key, &leaves[0].leaf), TAP_MSSMT_BUILD_E_ORDER);
+        }
+        built++;
+    }
+    vec_close(&v);
+    assert_int_equal(built, 6);
+    /* No leaf: the empty tree. */
+    tap_mssmt_builder b;
+    tap_mssmt_node root;
+    tap_mssmt_builder_init(&b);
+    assert_int_equal(tap_mssmt_builder_root(&b, &root), TAP_MSSMT_BUILD_OK);
+    assert_memory_equal(root.hash, TAP_MSSMT_EMPTY[0], 32);
+    /* Keys whose paths turn right one depth deeper each time leave a pending subtree per turn: 32
+     * turns fit, the 33rd does not. */
+    tap_mssmt_builder_init(&b);
+    uint8_t key[32] = {0};
+    tap_mssmt_node leaf = {.sum = 1};
+    for (unsigned i = 0; i <= TAP_MSSMT_BUILD_STACK + 1; i++) {
+        if (i > 0) key[(i - 1) / 8] |= (uint8_t)(1u << ((i - 1) % 8));
+        tap_mssmt_build_status s = tap_mssmt_builder_add(&b, key, &leaf);
+        assert_int_equal(s, i <= TAP_MSSMT_BUILD_STACK ? TAP_MSSMT_BUILD_OK : TAP_MSSMT_BUILD_E_STACK);
+    }
+}
+
 static void test_sum_overflow(void **state) {
     (void)state;
     tap_mssmt_node a = {.sum = UINT64_MAX}, b = {.sum = 1}, out;
@@ -130,6 +185,7 @@ int main(void) {
         cmocka_unit_test(test_empty_table),
         cmocka_unit_test(test_folds),
         cmocka_unit_test(test_small_trees),
+        cmocka_unit_test(test_builder),
         cmocka_unit_test(test_sum_overflow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
