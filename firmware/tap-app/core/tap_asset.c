@@ -516,6 +516,20 @@ static void advance(tap_asset_parser *p) {
 
 /* --- items --------------------------------------------------------------------------------- */
 
+/* A BigSize count or length of a witness list, witness or stack (at most 2^16-1, no more than the
+ * region has left); counts must also be non-zero (tapd omits empty lists and stacks). */
+static bool bounded(tap_asset_parser *p, uint64_t v, uint32_t left_bytes, bool nonzero) {
+    if (v > MAX_ITEMS || v > left_bytes) {
+        fail(p, TAP_ASSET_E_LENGTH);
+        return false;
+    }
+    if (nonzero && v == 0) {
+        fail(p, TAP_ASSET_E_VALUE);
+        return false;
+    }
+    return true;
+}
+
 static void on_value(tap_asset_parser *p, uint64_t v) {
     tap_asset_region *r = top(p);
     tap_asset_frame_state *a = &p->a[r->asset];
@@ -549,14 +563,7 @@ static void on_value(tap_asset_parser *p, uint64_t v) {
             asset_record(p, a);
         return;
     case P_COUNT:
-        if (v > MAX_ITEMS || v > l) {
-            fail(p, TAP_ASSET_E_LENGTH);
-            return;
-        }
-        if (v == 0) {
-            fail(p, TAP_ASSET_E_VALUE);
-            return;
-        }
+        if (!bounded(p, v, l, true)) return;
         a->wcount = (uint32_t)v;
         a->windex = 0;
         if (v != 1) leaf_fail(a, TAP_LEAF_WITNESS_COUNT);
@@ -565,10 +572,7 @@ static void on_value(tap_asset_parser *p, uint64_t v) {
         a->info.no_witness_list_len = tap_bigsize_len(v);
         break;
     case P_WITNESS_LEN:
-        if (v > MAX_ITEMS || v > l) {
-            fail(p, TAP_ASSET_E_LENGTH);
-            return;
-        }
+        if (!bounded(p, v, l, false)) return;
         push(p, K_WITNESS, r->asset, (uint32_t)v);
         a->wlen = (uint32_t)v;
         a->w_has_last = false;
@@ -577,21 +581,11 @@ static void on_value(tap_asset_parser *p, uint64_t v) {
         a->w_txw_size = 0;
         break;
     case P_STACK_COUNT:
-        if (v > MAX_ITEMS || v > l) {
-            fail(p, TAP_ASSET_E_LENGTH);
-            return;
-        }
-        if (v == 0) {
-            fail(p, TAP_ASSET_E_VALUE);
-            return;
-        }
+        if (!bounded(p, v, l, true)) return;
         r->count = (uint32_t)v;
         break;
     case P_ITEM_LEN:
-        if (v > MAX_ITEMS || v > l) {
-            fail(p, TAP_ASSET_E_LENGTH);
-            return;
-        }
+        if (!bounded(p, v, l, false)) return;
         r->index++;
         request(p, WANT_PIECES, PC_ITEM, (uint32_t)v);
         return;
