@@ -67,7 +67,9 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
 
 export const utf8 = {
   encode: (s: string): Uint8Array => new TextEncoder().encode(s),
-  decode: (b: Uint8Array): string => new TextDecoder('utf-8', { fatal: true }).decode(b),
+  // ignoreBOM: a leading EF BB BF is text like any other; stripped, a decoded name would re-encode
+  // to other bytes than the ones hashed (an asset's genesis tag, a policy name).
+  decode: (b: Uint8Array): string => new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(b),
 };
 
 export function u16be(n: number): Uint8Array {

@@ -12,7 +12,7 @@ import { base64 } from '@scure/base';
 import { Session, keyAggExport, keyAggregate, nonceAggregate, nonceGen } from '@scure/btc-signer/musig2.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concat, fromHex, toHex, u32be, u64be, utf8 } from '../../apdu/bytes.ts';
-import { assetId, encodeGenesis } from '../../assets/asset/genesis.ts';
+import { assetId, decodeGenesis, encodeGenesis } from '../../assets/asset/genesis.ts';
 import { assetLeafValue, decodeAsset, encodeAsset, type Asset } from '../../assets/asset/leaf.ts';
 import { encodePrevId, prevIdHash } from '../../assets/asset/prev-id.ts';
 import { CURVE_ORDER, taggedHash, taprootTweak, Point } from '../../assets/crypto.ts';
@@ -341,6 +341,9 @@ function genesisVectors(): string {
   const withTag = (tag: Uint8Array) => concat(encodeGenesis(g).subarray(0, 36), Uint8Array.of(tag.length), tag, encodeGenesis(g).subarray(37 + utf8.encode(g.tag).length));
   lines.push(`genesis ${hex(withTag(utf8.encode('€ and ✓ in a name')))} ${toHex(assetId({ ...g, tag: '€ and ✓ in a name' }))} ${g.type}`);
   lines.push(`genesis ${hex(withTag(new Uint8Array(64).fill(0x61)))} ${toHex(assetId({ ...g, tag: 'a'.repeat(64) }))} ${g.type}`);
+  // A name that starts with a byte-order mark: the ID hashes the tag's bytes, the mark included.
+  const bom = withTag(Uint8Array.of(0xef, 0xbb, 0xbf, 0x61));
+  lines.push(`genesis ${hex(bom)} ${toHex(assetId(decodeGenesis(bom)))} ${g.type}`);
   for (const bad of [[0xc0, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82], [0xff]])
     lines.push(`refuse ${hex(withTag(Uint8Array.from(bad)))}`);
   lines.push(`refuse ${hex(withTag(new Uint8Array(65).fill(0x61)))}`);
