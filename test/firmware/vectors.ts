@@ -3,7 +3,7 @@
 // (emulator/apps/tap/asset-stream.ts), @scure/btc-signer's MuSig2 and BIP-327's own vectors.
 // One line per case, space-separated, hex for bytes, decimal for integers, `-` for absent and `.`
 // for present but empty, so the C tests read them with a tokenizer and no JSON parser.
-// scripts/export-firmware-vectors.ts writes them; native-core.test.ts checks the files are current.
+// scripts/export-firmware-vectors.ts writes them; vectors-fresh.test.ts checks the files are current.
 
 import { readFileSync } from 'node:fs';
 import { HDKey } from '@scure/bip32';
