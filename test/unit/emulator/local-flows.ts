@@ -53,20 +53,21 @@ export interface Recording extends LocalFlow {
   screens: RecordedScreen[];
 }
 
-const SPECULOS_SEED =
+export const SPECULOS_SEED =
   'glory promote mansion idle axis finger extra february uncover one trip resource lawn turtle enact monster seven myth punch hobby comfort wild raise skin';
-const COSIGNER1 = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
-const COSIGNER2 = 'legal winner thank year wave sausage worth useful legal winner thank yellow';
+export const COSIGNER1 = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
+export const COSIGNER2 = 'legal winner thank year wave sausage worth useful legal winner thank yellow';
 
 const roots = new Map<string, HDKey>();
-function root(mnemonic: string): HDKey {
+/** A seed's BIP-32 master key, with testnet versions. */
+export function root(mnemonic: string): HDKey {
   let r = roots.get(mnemonic);
   if (!r) roots.set(mnemonic, (r = HDKey.fromMasterSeed(mnemonicToSeedSync(mnemonic), { private: 0x04358394, public: 0x043587cf })));
   return r;
 }
 
 /** "[fingerprint/path]tpub" of a seed's account key. */
-function keyInfo(mnemonic: string, path: string): string {
+export function keyInfo(mnemonic: string, path: string): string {
   const r = root(mnemonic);
   const fpr = r.fingerprint.toString(16).padStart(8, '0');
   return `[${fpr}/${path}]${r.derive(`m/${path}`).publicExtendedKey}`;
