@@ -53,6 +53,31 @@ export const FLEX_FONTS: TouchFonts = {
   }),
 };
 
+/**
+ * Stax, fitted from our Speculos 0.27.1 recordings alone (test/vectors/speculos-local/stax; run
+ * `npx tsx test/unit/emulator/font-fit.ts stax`), text width 352 px; characters the recordings never
+ * show in a font fall back to its mean advance. Speculos reports NBGL's boxes here (x the text's start, h the line height), so `inkTrim` is
+ * the fitted box offset, not an ink trim.
+ */
+export const STAX_FONTS: TouchFonts = {
+  small: font('stax-small', 31, 12, -2, {
+    "0": 14, "1": 10, "2": 14, "3": 14, "4": 14, "5": 14, "6": 14, "7": 13, " ": 7, ",": 12, "@": 23, "A": 16,
+    "C": 19, "D": 14, "E": 12, "F": 13, "G": 13, "I": 7, "M": 19, "P": 14, "R": 15, "S": 15, "T": 13, "Y": 12,
+    "a": 15, "b": 15, "c": 13, "d": 14, "e": 13, "f": 8, "g": 16, "h": 13, "i": 7, "j": 7, "k": 15, "l": 6, "m": 21,
+    "n": 14, "o": 15, "p": 15, "r": 10, "s": 13, "t": 9, "u": 11, "v": 14, "w": 18, "x": 11, "y": 13,
+  }),
+  large: font('stax-large', 40, 18, 0, {
+    "0": 21, "1": 15, "2": 20, "3": 21, "4": 21, "5": 20, "6": 20, "7": 19, "8": 20, "9": 20, " ": 8, "!": 11,
+    "\"": 17, "#": 20, "$": 17, "%": 17, "&": 21, "'": 8, "(": 12, ")": 13, "*": 17, "+": 27, ",": 8, "-": 16,
+    ".": 9, "/": 11, ":": 6, ";": 15, "<": 15, "=": 17, ">": 16, "?": 17, "@": 33, "A": 22, "B": 21, "C": 24,
+    "D": 23, "E": 19, "F": 19, "G": 24, "H": 24, "I": 15, "J": 18, "K": 21, "L": 18, "M": 29, "N": 24, "O": 25,
+    "P": 20, "Q": 25, "R": 21, "S": 21, "T": 21, "U": 24, "V": 22, "W": 31, "X": 21, "Y": 22, "Z": 20, "[": 12,
+    "\\": 17, "]": 12, "^": 16, "_": 12, "`": 17, "a": 18, "b": 20, "c": 18, "d": 20, "e": 19, "f": 12, "g": 20,
+    "h": 19, "i": 8, "j": 8, "k": 18, "l": 9, "m": 28, "n": 19, "o": 19, "p": 20, "q": 20, "r": 12, "s": 17, "t": 12,
+    "u": 19, "v": 18, "w": 26, "x": 18, "y": 18, "z": 18, "{": 16, "|": 16, "}": 15, "~": 16,
+  }),
+};
+
 function scaled(f: Font, factor: number, height: number): Font {
   const advances: Record<string, number> = {};
   for (const [c, w] of Object.entries(f.advances)) advances[c] = Math.round(w * factor);
@@ -64,9 +89,9 @@ export function nanoFonts(_model: ModelId): NanoFonts {
   return NANO_FONTS;
 }
 
-/** Stax's fonts are Inter 24 / Medium 32 (8/9 of Flex's), Apex P's smaller still (2/3): scaled, not corpus-fitted. */
+/** Apex P's fonts are smaller than Flex's (2/3): scaled, not fitted (no recordings). */
 export function touchFonts(model: ModelId): TouchFonts {
-  if (model === 'stax') return { small: scaled(FLEX_FONTS.small, 8 / 9, 28), large: scaled(FLEX_FONTS.large, 8 / 9, 36) };
+  if (model === 'stax') return STAX_FONTS;
   if (model === 'apex') return { small: scaled(FLEX_FONTS.small, 2 / 3, 20), large: scaled(FLEX_FONTS.large, 2 / 3, 26) };
   return FLEX_FONTS;
 }

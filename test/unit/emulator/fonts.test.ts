@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { FLEX_FONTS, NANO_FONTS, touchFonts } from '../../../emulator/ui/fonts.ts';
+import { FLEX_FONTS, NANO_FONTS, STAX_FONTS, touchFonts } from '../../../emulator/ui/fonts.ts';
 import { textWidth, wrapText, type Font } from '../../../emulator/ui/text.ts';
 import { allFlows } from './corpus.ts';
 import { localFlows, localWraps, MAX_WIDTH, observations, wraps, type Role } from './font-fit.ts';
+import { loadRecordings } from './local-flows.ts';
 
 const FONTS: Record<Role, Font> = { title: NANO_FONTS.title, body: NANO_FONTS.body, small: FLEX_FONTS.small, large: FLEX_FONTS.large };
 const flows = allFlows();
@@ -50,8 +51,28 @@ describe('fonts fitted from the corpus', () => {
     expect(wrapText(mono, 'a\nbb', 4)).toEqual(['a', 'bb']);
   });
 
-  it('Stax and Apex P fonts are scaled copies', () => {
-    expect(touchFonts('stax').large.advances.m).toBe(Math.round(FLEX_FONTS.large.advances.m! * (8 / 9)));
+  it('Apex P fonts are scaled copies of Flex\'s', () => {
+    expect(touchFonts('apex').large.advances.m).toBe(Math.round(FLEX_FONTS.large.advances.m! * (2 / 3)));
     expect(touchFonts('flex')).toBe(FLEX_FONTS);
+  });
+});
+
+describe('Stax fonts fitted from our Speculos 0.27.1 recordings', () => {
+  const stax = localFlows(loadRecordings(['stax']));
+  const fonts: Partial<Record<Role, Font>> = { small: STAX_FONTS.small, large: STAX_FONTS.large };
+
+  it('every wrapped value breaks where the device broke it', () => {
+    const ws = localWraps(stax).filter((w) => w.role === 'large');
+    expect(ws.length).toBeGreaterThan(80);
+    for (const w of ws) expect(wrapText(STAX_FONTS.large, w.value, 352), JSON.stringify(w.value)).toEqual(w.lines);
+  });
+
+  it.each(['small', 'large'] as Role[])('%s: widths match the boxes within 1 px rms, every character measured', (role) => {
+    const obs = observations(stax, 'local').filter((o) => o.role === role);
+    expect(obs.length).toBeGreaterThan(40);
+    const f = fonts[role]!;
+    const rms = Math.sqrt(obs.reduce((s, o) => s + (textWidth(f, o.text) - f.inkTrim - o.w) ** 2, 0) / obs.length);
+    expect(rms).toBeLessThan(1);
+    for (const o of obs) for (const c of o.text) expect(f.advances[c], `${role} ${JSON.stringify(c)}`).toBeDefined();
   });
 });

@@ -10,7 +10,7 @@ import { toHex } from '../../../apdu/bytes.ts';
 import { walletPolicy, walletPolicyHmac, walletPolicyId } from '../../../bitcoin/wallet-policy.ts';
 import type { BitcoinAppClient } from '../../../host/bitcoin-app/client.ts';
 
-export type LocalModel = 'nanosp' | 'flex';
+export type LocalModel = 'nanosp' | 'nanox' | 'flex' | 'stax';
 
 export type Request =
   | { kind: 'address'; name: string; template: string; keys: string[]; change: 0 | 1; index: number }
@@ -235,6 +235,12 @@ export const STACK_LEFTOVERS: { model: LocalModel; flow: string; shown: string[]
   { model: 'flex', flow: 'register-tr-leaf', shown: ['tr(@0/**,pk(@1/**))0/*', '*,@1/**,@2/**))'], device: ['tr(@0/**,pk(@1/**))'] },
   { model: 'flex', flow: 'register-wsh-and', shown: [')))**))'], device: [')))'] },
   { model: 'flex', flow: 'register-wsh', shown: ['**,@1/**)) \u0001'], device: ['**,@1/**))'] },
+  { model: 'nanox', flow: 'register-reject', shown: ['/**,@1/**))))**))'], device: ['/**,@1/**))'] },
+  { model: 'nanox', flow: 'register-tr-leaf', shown: ['tr(@0/**,pk(@1/**))0/', '**,@1/**,@2/**))'], device: ['tr(@0/**,pk(@1/**))'] },
+  { model: 'nanox', flow: 'register-wsh-and', shown: ['*)))**))'], device: ['*)))'] },
+  { model: 'stax', flow: 'register-tr-leaf', shown: ['tr(@0/**,pk(@1/**))0/', '**,@1/**,@2/**))'], device: ['tr(@0/**,pk(@1/**))'] },
+  { model: 'stax', flow: 'register-wsh-and', shown: ['*)))**))'], device: ['*)))'] },
+  { model: 'stax', flow: 'register-wsh', shown: ['/**,@1/**)) \u0001'], device: ['/**,@1/**))'] },
 ];
 
 function undoLeftovers(rec: Recording): Recording {
@@ -258,9 +264,10 @@ function undoLeftovers(rec: Recording): Recording {
   return { ...rec, screens };
 }
 
-export function loadRecordings(): Recording[] {
+/** The recordings of `models` (default: the two the fonts are fitted from). */
+export function loadRecordings(models: readonly LocalModel[] = ['nanosp', 'flex']): Recording[] {
   const out: Recording[] = [];
-  for (const model of ['nanosp', 'flex'] as const) {
+  for (const model of models) {
     let files: string[];
     try {
       files = readdirSync(new URL(`${model}/`, ROOT)).filter((f) => f.endsWith('.json')).sort();
