@@ -94,6 +94,9 @@ async function recordFlow(backend: SpeculosBackend, model: LocalModel, flow: Loc
   let final = false;
   let footerTapped = false;
   for (let step = 1; step < 80; step++) {
+    // after the last input, the result screen comes once the command has ended (a slow signing
+    // shows "Signing transaction" for longer than a screen takes to settle)
+    if (final) await call;
     const events = await nextScreen(screen, before);
     if (shots) writeFileSync(join(shots, `${model}-${flow.name}-${step}.png`), await screen.screenshot());
     const plain: RecordedEvent[] = events.map(({ text, x, y, w, h }) => ({ text, x, y, w, h }));

@@ -34,6 +34,30 @@ export const NANO_FONTS: NanoFonts = {
   }),
 };
 
+/**
+ * Nano X, fitted from our Speculos 0.27.1 recordings alone (test/vectors/speculos-local/nanox; run
+ * `npx tsx test/unit/emulator/font-fit.ts nanox`). The device draws what Nano S Plus draws; these
+ * tables follow Speculos 0.27.1's boxes (h 14, x = floor((128 - w) / 2)) instead of also serving the
+ * corpus's ink boxes as NANO_FONTS do. `inkTrim` is the fitted box offset.
+ */
+export const NANOX_FONTS: NanoFonts = {
+  title: font('nanox-bold', 14, 6, -2, {
+    "0": 8, "1": 6, "2": 7, "3": 8, " ": 4, "(": 4, ")": 6, "-": 17, "/": 4, "@": 14, "A": 9, "C": 6, "F": 4,
+    "M": 10, "O": 5, "P": 8, "R": 15, "S": 14, "T": 5, "V": 5, "W": 13, "a": 6, "b": 7, "c": 6, "d": 2, "e": 6,
+    "f": 7, "g": 1, "h": 8, "i": 2, "j": 2, "k": 2, "l": 4, "m": 9, "n": 7, "o": 5, "p": 10, "r": 5, "s": 9, "t": 4,
+    "u": 8, "v": 3, "w": 1, "y": 6,
+  }),
+  body: font('nanox-regular', 14, 6, 0, {
+    "0": 6, "1": 6, "2": 6, "3": 6, "4": 8, "5": 6, "6": 6, "7": 6, "8": 6, "9": 6, " ": 3, "!": 3, "\"": 7, "#": 7,
+    "$": 5, "%": 6, "&": 9, "'": 2, "(": 2, ")": 4, "*": 5, "+": 7, ",": 3, "-": 6, ".": 3, "/": 4, ":": 3, ";": 5,
+    "<": 5, "=": 6, ">": 6, "?": 5, "@": 12, "A": 7, "B": 7, "C": 7, "D": 8, "E": 6, "F": 6, "G": 8, "H": 8, "I": 3,
+    "J": 3, "K": 7, "L": 6, "M": 10, "N": 8, "O": 9, "P": 7, "Q": 9, "R": 7, "S": 6, "T": 7, "U": 8, "V": 7, "W": 10,
+    "X": 7, "Y": 6, "Z": 6, "[": 4, "\\": 5, "]": 4, "^": 5, "_": 3, "`": 5, "a": 6, "b": 7, "c": 5, "d": 7, "e": 6,
+    "f": 5, "g": 6, "h": 7, "i": 3, "j": 3, "k": 6, "l": 3, "m": 10, "n": 7, "o": 7, "p": 7, "q": 7, "r": 4, "s": 5,
+    "t": 4, "u": 7, "v": 6, "w": 9, "x": 6, "y": 6, "z": 5, "{": 4, "|": 6, "}": 5, "~": 5,
+  }),
+};
+
 export const FLEX_FONTS: TouchFonts = {
   small: font('flex-small', 32, 14, -4, {
     " ": 8, "0": 16, "1": 11, "2": 15, "3": 16, "4": 16, "5": 15, "6": 15, "7": 14, "@": 25, "A": 18, "C": 18,
@@ -84,9 +108,9 @@ function scaled(f: Font, factor: number, height: number): Font {
   return font(`${f.name}x${factor.toFixed(2)}`, height, Math.round(f.fallback * factor), Math.round(f.inkTrim * factor), advances);
 }
 
-/** Nano X draws with the same fonts as Nano S Plus; Nano S (BAGL) is close enough for layout. */
-export function nanoFonts(_model: ModelId): NanoFonts {
-  return NANO_FONTS;
+/** Nano S (BAGL) is close enough to Nano S Plus for layout. */
+export function nanoFonts(model: ModelId): NanoFonts {
+  return model === 'nanox' ? NANOX_FONTS : NANO_FONTS;
 }
 
 /** Apex P's fonts are smaller than Flex's (2/3): scaled, not fitted (no recordings). */

@@ -71,8 +71,8 @@ export function observations(flows: CorpusFlow[], set: DataSet = 'corpus'): Obse
         const key = `${r[i]}|${e.text}|${e.w}`;
         if (!e.measured || seen.has(key)) return;
         seen.add(key);
-        // Stax boxes end before a line's trailing delimiters (Flex and the corpus are fitted as they were)
-        out.push({ role: r[i]!, text: flow.model === 'stax' ? e.text.replace(/[ _-]+$/, '') : e.text, w: e.w, set });
+        // Stax and Nano X boxes end before a line's trailing delimiters (Nano S Plus, Flex and the corpus are fitted as they were)
+        out.push({ role: r[i]!, text: flow.model === 'stax' || flow.model === 'nanox' ? e.text.replace(/[ _-]+$/, '') : e.text, w: e.w, set });
       });
     }
   return out;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FLEX_FONTS, NANO_FONTS, STAX_FONTS, touchFonts } from '../../../emulator/ui/fonts.ts';
+import { FLEX_FONTS, NANO_FONTS, NANOX_FONTS, STAX_FONTS, touchFonts } from '../../../emulator/ui/fonts.ts';
 import { textWidth, wrapText, type Font } from '../../../emulator/ui/text.ts';
 import { allFlows } from './corpus.ts';
 import { localFlows, localWraps, MAX_WIDTH, observations, wraps, type Role } from './font-fit.ts';
@@ -57,22 +57,24 @@ describe('fonts fitted from the corpus', () => {
   });
 });
 
-describe('Stax fonts fitted from our Speculos 0.27.1 recordings', () => {
-  const stax = localFlows(loadRecordings(['stax']));
-  const fonts: Partial<Record<Role, Font>> = { small: STAX_FONTS.small, large: STAX_FONTS.large };
+describe.each([
+  { model: 'stax' as const, fonts: { small: STAX_FONTS.small, large: STAX_FONTS.large } as Partial<Record<Role, Font>>, value: 'large' as Role, width: 352, rms: { small: 1, large: 1 } as Partial<Record<Role, number>> },
+  { model: 'nanox' as const, fonts: { title: NANOX_FONTS.title, body: NANOX_FONTS.body } as Partial<Record<Role, Font>>, value: 'body' as Role, width: 114, rms: { title: 1.5, body: 0.5 } as Partial<Record<Role, number>> },
+])('$model fonts fitted from our Speculos 0.27.1 recordings', ({ model, fonts, value, width, rms }) => {
+  const flows = localFlows(loadRecordings([model]));
 
   it('every wrapped value breaks where the device broke it', () => {
-    const ws = localWraps(stax).filter((w) => w.role === 'large');
+    const ws = localWraps(flows).filter((w) => w.role === value);
     expect(ws.length).toBeGreaterThan(80);
-    for (const w of ws) expect(wrapText(STAX_FONTS.large, w.value, 352), JSON.stringify(w.value)).toEqual(w.lines);
+    for (const w of ws) expect(wrapText(fonts[value]!, w.value, width), JSON.stringify(w.value)).toEqual(w.lines);
   });
 
-  it.each(['small', 'large'] as Role[])('%s: widths match the boxes within 1 px rms, every character measured', (role) => {
-    const obs = observations(stax, 'local').filter((o) => o.role === role);
+  it.each(Object.keys(fonts) as Role[])('%s: widths match the boxes (rms bound per font), every character measured', (role) => {
+    const obs = observations(flows, 'local').filter((o) => o.role === role);
     expect(obs.length).toBeGreaterThan(40);
     const f = fonts[role]!;
-    const rms = Math.sqrt(obs.reduce((s, o) => s + (textWidth(f, o.text) - f.inkTrim - o.w) ** 2, 0) / obs.length);
-    expect(rms).toBeLessThan(1);
+    const error = Math.sqrt(obs.reduce((s, o) => s + (textWidth(f, o.text) - f.inkTrim - o.w) ** 2, 0) / obs.length);
+    expect(error).toBeLessThan(rms[role]!);
     for (const o of obs) for (const c of o.text) expect(f.advances[c], `${role} ${JSON.stringify(c)}`).toBeDefined();
   });
 });
