@@ -18,12 +18,11 @@ import { parseArgs, intOption } from '../cli/args.ts';
 import { CliError } from '../cli/command.ts';
 import { getModel, type ModelId } from '../devices/models.ts';
 import { parseTranscript, TranscriptRecorder } from '../devices/replay.ts';
-import type { Transport } from '../devices/transport.ts';
 import { walletPolicy } from '../bitcoin/wallet-policy.ts';
 import { backendsFromEnv, InProcessEmulatorBackend, type Backend } from '../harness/index.ts';
 import { BitcoinAppClient } from '../host/bitcoin-app/client.ts';
 import { TapAppClient } from '../host/tap-app/client.ts';
-import { TAPTREE_FLOWS } from '../test/corpus/taptree-flows.ts';
+import { afterEachAnswer, TAPTREE_FLOWS } from '../test/corpus/taptree-flows.ts';
 import { transferPacket } from '../test/unit/tap-app/vpsbt-fixture.ts';
 
 const corpus = (flow: string) =>
@@ -125,25 +124,6 @@ class LineCounter {
   }
 }
 
-/** The stream position after each exchange of `inner`, read from the rand() trace. */
-function tracePositions(inner: Transport, counter: LineCounter, positions: number[]): Transport {
-  return {
-    get kind() {
-      return inner.kind;
-    },
-    get busy() {
-      return inner.busy;
-    },
-    async exchange(apdu, options) {
-      const response = await inner.exchange(apdu, options);
-      positions.push(counter.count());
-      return response;
-    },
-    close: () => inner.close(),
-    onDisconnect: (listener) => inner.onDisconnect(listener),
-  };
-}
-
 async function openBackend(kind: string, app: Flow['app'], model: string, rng: number): Promise<Backend> {
   if (kind === 'emulator') return InProcessEmulatorBackend.create({ model: getModel(model as ModelId).id, app, deterministicRng: rng });
   if (kind !== 'speculos') throw new CliError(`--backend: expected emulator or speculos, got "${kind}"`);
@@ -181,7 +161,8 @@ async function record(argv: readonly string[]): Promise<void> {
   const backend = await openBackend(need('backend'), flow.app, args.values.get('model') ?? 'nanosp', rng);
   try {
     const positions: number[] = [];
-    const recorder = new TranscriptRecorder(trace === undefined ? backend.transport : tracePositions(backend.transport, new LineCounter(trace), positions));
+    const counter = trace === undefined ? undefined : new LineCounter(trace);
+    const recorder = new TranscriptRecorder(counter ? afterEachAnswer(backend.transport, () => positions.push(counter.count())) : backend.transport);
     const approve = async <T>(call: Promise<T>): Promise<T> => (await Promise.all([call, backend.approve({ timeoutMs: 30_000 })]))[0];
     await flow.run(recorder, approve);
     const text = `# flow: ${name} (${flow.about})\n# backend: ${backend.kind} (${backend.model.id}), deterministic rng ${rng}\n${recorder.transcript()}`;

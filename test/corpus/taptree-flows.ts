@@ -31,6 +31,25 @@ const COSIGNER_RAND = new Uint8Array(32).fill(0x5c);
 
 export type Approve = <T>(call: Promise<T>) => Promise<T>;
 
+/** `inner`, calling `after` once each exchange is answered: where the random stream stands then. */
+export function afterEachAnswer(inner: Transport, after: () => void): Transport {
+  return {
+    get kind() {
+      return inner.kind;
+    },
+    get busy() {
+      return inner.busy;
+    },
+    async exchange(apdu, options) {
+      const response = await inner.exchange(apdu, options);
+      after();
+      return response;
+    },
+    close: () => inner.close(),
+    onDisconnect: (listener) => inner.onDisconnect(listener),
+  };
+}
+
 export interface TaptreeFlow {
   about: string;
   run(transport: Transport, approve: Approve): Promise<void>;

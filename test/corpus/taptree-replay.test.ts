@@ -10,9 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { toHex } from '../../apdu/bytes.ts';
 import type { ModelId } from '../../devices/models.ts';
 import { parseTranscript, TranscriptRecorder } from '../../devices/replay.ts';
-import type { Transport } from '../../devices/transport.ts';
 import { InProcessEmulatorBackend } from '../../harness/index.ts';
-import { TAPTREE_FLOWS } from './taptree-flows.ts';
+import { afterEachAnswer, TAPTREE_FLOWS } from './taptree-flows.ts';
 
 const VECTORS = new URL('../vectors/speculos-taptree/', import.meta.url);
 
@@ -28,20 +27,7 @@ const recordings = readdirSync(VECTORS, { withFileTypes: true })
 async function runOnEmulator(model: ModelId, flow: string, seed: number): Promise<{ transcript: string; positions: number[] }> {
   const backend = InProcessEmulatorBackend.create({ model, app: 'bitcoin-test', deterministicRng: seed });
   const positions: number[] = [];
-  const inner = backend.transport;
-  const measured: Transport = {
-    kind: inner.kind,
-    get busy() {
-      return inner.busy;
-    },
-    async exchange(apdu, options) {
-      const response = await inner.exchange(apdu, options);
-      positions.push(backend.device.rngPosition!);
-      return response;
-    },
-    close: () => inner.close(),
-    onDisconnect: (listener) => inner.onDisconnect(listener),
-  };
+  const measured = afterEachAnswer(backend.transport, () => positions.push(backend.device.rngPosition!));
   try {
     const recorder = new TranscriptRecorder(measured);
     await TAPTREE_FLOWS[flow]!.run(recorder, async (call) => (await Promise.all([call, backend.approve({ timeoutMs: 10_000 })]))[0]);
