@@ -20,6 +20,10 @@
 // - cx_bn_rng(r, n) is BN_rand_range(n) repeated while zero: 32 bytes per try, redrawn while >= n.
 // - At power-on the launcher builds its two endorsement certificates: for each, the user key's
 //   public key and an ECDSA signature with an RFC 6979 nonce (k·G): four multiplications.
+// - What the app asks for decides how many multiplications there are: within one SIGN_PSBT it
+//   derives each key expression's /<change> child once (sign_psbt_cache_t, FirstStepCache in
+//   apps/bitcoin/policy/script.ts), which taptree policies hit on every leaf, input and change
+//   output (measured per answer in test/vectors/speculos-taptree).
 
 import type { CryptoOperation } from './app.ts';
 import { GlibcRand } from './rng.ts';

@@ -7,16 +7,22 @@
 //   npx tsx scripts/record.ts --backend emulator|speculos --flow <name> --out FILE
 //                             [--model nanosp|nanox|flex|stax] [--deterministic-rng N]
 //   npx tsx scripts/record.ts --list
+//
+// --rand-trace LOG (real Speculos, with scripts/qemu-rand-trace as its qemu-arm-static): after every
+// device answer, counts the launcher's rand() calls logged so far and writes them next to the
+// transcript (FILE without .apdus, then .rng.json: {"seed", "positions": {"<line of the <= line>": calls since power-on}}),
+// the stream positions the emulator's model must reach (test/vectors/speculos-rng).
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { parseArgs, intOption } from '../cli/args.ts';
 import { CliError } from '../cli/command.ts';
 import { getModel, type ModelId } from '../devices/models.ts';
-import { TranscriptRecorder } from '../devices/replay.ts';
+import { parseTranscript, TranscriptRecorder } from '../devices/replay.ts';
 import { walletPolicy } from '../bitcoin/wallet-policy.ts';
 import { backendsFromEnv, InProcessEmulatorBackend, type Backend } from '../harness/index.ts';
 import { BitcoinAppClient } from '../host/bitcoin-app/client.ts';
 import { TapAppClient } from '../host/tap-app/client.ts';
+import { afterEachAnswer, TAPTREE_FLOWS } from '../test/corpus/taptree-flows.ts';
 import { transferPacket } from '../test/unit/tap-app/vpsbt-fixture.ts';
 
 const corpus = (flow: string) =>
@@ -92,10 +98,31 @@ const FLOWS: Record<string, Flow> = {
       await approve(new TapAppClient(t).signVpsbt(transferPacket({ inputs: [1000n], recipients: 1 })));
     },
   },
+  // recorded on real Speculos into test/vectors/speculos-taptree
+  ...Object.fromEntries(Object.entries(TAPTREE_FLOWS).map(([name, flow]) => [name, { app: 'bitcoin-test' as const, ...flow }])),
 };
 
-const USAGE = `record.ts --backend emulator|speculos --flow <${Object.keys(FLOWS).join('|')}> --out FILE [--model M] [--deterministic-rng N] | --list`;
-const SPEC = { backend: 'value', flow: 'value', out: 'value', model: 'value', 'deterministic-rng': 'value', list: 'flag' } as const;
+const USAGE = `record.ts --backend emulator|speculos --flow <${Object.keys(FLOWS).join('|')}> --out FILE [--model M] [--deterministic-rng N] [--rand-trace LOG] | --list`;
+const SPEC = { backend: 'value', flow: 'value', out: 'value', model: 'value', 'deterministic-rng': 'value', 'rand-trace': 'value', list: 'flag' } as const;
+
+/** Counts the lines qemu has logged to `path` so far (one per rand() entry), reading only what is new. */
+class LineCounter {
+  private offset = 0;
+  private lines = 0;
+  private readonly buffer = new Uint8Array(1 << 16);
+  constructor(private readonly path: string) {}
+
+  count(): number {
+    const fd = openSync(this.path, 'r');
+    try {
+      for (let n; (n = readSync(fd, this.buffer, 0, this.buffer.length, this.offset)) > 0; this.offset += n)
+        for (let i = 0; i < n; i++) if (this.buffer[i] === 0x0a) this.lines++;
+    } finally {
+      closeSync(fd);
+    }
+    return this.lines;
+  }
+}
 
 async function openBackend(kind: string, app: Flow['app'], model: string, rng: number): Promise<Backend> {
   if (kind === 'emulator') return InProcessEmulatorBackend.create({ model: getModel(model as ModelId).id, app, deterministicRng: rng });
@@ -123,15 +150,31 @@ async function record(argv: readonly string[]): Promise<void> {
   if (!flow) throw new CliError(`--flow: expected one of ${Object.keys(FLOWS).join(', ')}, got "${name}"`);
   const out = need('out');
   const rng = intOption(args, 'deterministic-rng', 42, 0, 0xffffffff);
+  const trace = args.values.get('rand-trace');
+  if (trace !== undefined) {
+    if (args.values.get('backend') !== 'speculos') throw new CliError('--rand-trace: only with --backend speculos');
+    writeFileSync(trace, '');
+    // read by scripts/qemu-rand-trace, which Speculos starts as its qemu-arm-static
+    process.env.RAND_TRACE_LOG = trace;
+  }
   // --model picks the emulator's model; real Speculos runs the ELF's model (SPECULOS_MODEL).
   const backend = await openBackend(need('backend'), flow.app, args.values.get('model') ?? 'nanosp', rng);
   try {
-    const recorder = new TranscriptRecorder(backend.transport);
+    const positions: number[] = [];
+    const counter = trace === undefined ? undefined : new LineCounter(trace);
+    const recorder = new TranscriptRecorder(counter ? afterEachAnswer(backend.transport, () => positions.push(counter.count())) : backend.transport);
     const approve = async <T>(call: Promise<T>): Promise<T> => (await Promise.all([call, backend.approve({ timeoutMs: 30_000 })]))[0];
     await flow.run(recorder, approve);
     const text = `# flow: ${name} (${flow.about})\n# backend: ${backend.kind} (${backend.model.id}), deterministic rng ${rng}\n${recorder.transcript()}`;
     writeFileSync(out, text);
     console.log(`${out}: ${recorder.exchanges.length} exchanges`);
+    if (trace !== undefined) {
+      if (positions.length === 0 || positions[positions.length - 1] === 0) throw new CliError(`--rand-trace: ${trace} stayed empty; is scripts/qemu-rand-trace first on PATH as qemu-arm-static?`);
+      const byLine = Object.fromEntries(parseTranscript(text).map((e, k) => [String(e.responseLine), positions[k]!]));
+      const rngOut = `${out.replace(/\.apdus$/, '')}.rng.json`;
+      writeFileSync(rngOut, `${JSON.stringify({ seed: rng, positions: byLine })}\n`);
+      console.log(`${rngOut}: stream at ${positions[positions.length - 1]} after the last answer`);
+    }
   } finally {
     await backend.close();
   }

@@ -29,12 +29,21 @@ interface NanoGeometry {
   itemY: number;
   /** Centre line of value blocks and of pages with an icon above the text. */
   valueCentre: number;
-  /** Centre line of pages of text alone (status, section pages). */
+  /** Centre line of pages of text alone (status, warnings). */
   textCentre: number;
+  /** Centre line of section pages ("Review co-signer public keys"). */
+  sectionCentre: number;
+  /**
+   * How a line's x is found: 'round' centres the advances (shared with the corpus's ink boxes),
+   * 'floor' centres the box as NBGL does, floor((width - w) / 2), as Speculos 0.27.1 reports it.
+   */
+  centring: 'round' | 'floor';
 }
 
-const GEOMETRY_64: NanoGeometry = { width: 128, textWidth: 114, valueLines: 3, lineStep: 14, itemY: 5, valueCentre: 43, textCentre: 33 };
-const GEOMETRY_32: NanoGeometry = { width: 128, textWidth: 114, valueLines: 1, lineStep: 12, itemY: 3, valueCentre: 24, textCentre: 16 };
+const GEOMETRY_64: NanoGeometry = { width: 128, textWidth: 114, valueLines: 3, lineStep: 14, itemY: 5, valueCentre: 43, textCentre: 33, sectionCentre: 33, centring: 'round' };
+const GEOMETRY_32: NanoGeometry = { width: 128, textWidth: 114, valueLines: 1, lineStep: 12, itemY: 3, valueCentre: 24, textCentre: 16, sectionCentre: 16, centring: 'round' };
+/** Nano X as measured on Speculos 0.27.1 (test/vectors/speculos-local/nanox): every line exact in y and h. */
+const GEOMETRY_NANOX: NanoGeometry = { width: 128, textWidth: 114, valueLines: 3, lineStep: 14, itemY: 3, valueCentre: 41, textCentre: 32, sectionCentre: 31, centring: 'floor' };
 
 export class NanoRenderer implements Renderer {
   private readonly g: NanoGeometry;
@@ -43,14 +52,14 @@ export class NanoRenderer implements Renderer {
     model: DeviceModel,
     private readonly fonts: NanoFonts,
   ) {
-    this.g = model.screen.height <= 32 ? GEOMETRY_32 : GEOMETRY_64;
+    this.g = model.screen.height <= 32 ? GEOMETRY_32 : model.id === 'nanox' ? GEOMETRY_NANOX : GEOMETRY_64;
   }
 
   review(flow: ReviewFlow): ReviewScreens {
     const pages: Screen[] = [this.centred(flow.intro, this.g.valueCentre, this.fonts.title)];
     for (const pair of flow.pairs) {
       if (pair.centered) {
-        pages.push(this.centred(pair.item, this.g.textCentre, this.fonts.title));
+        pages.push(this.centred(pair.item, this.g.sectionCentre, this.fonts.title));
         continue;
       }
       const lines = wrapText(this.fonts.body, pair.value, this.g.textWidth);
@@ -116,8 +125,10 @@ export class NanoRenderer implements Renderer {
   private lines(font: Font, lines: string[], top: number): TextEvent[] {
     return lines.map((text, i) => {
       const advance = textWidth(font, text);
-      const x = Math.round((this.g.width - advance) / 2 + font.inkTrim / 2);
-      return { text, x, y: top + i * this.g.lineStep, w: Math.max(0, advance - font.inkTrim), h: font.height, clear: false };
+      // 'floor': Speculos 0.27.1's box ends before the delimiters a wrapped line ends with
+      const w = Math.max(0, (this.g.centring === 'floor' ? textWidth(font, text.replace(/[ _-]+$/, '')) : advance) - font.inkTrim);
+      const x = this.g.centring === 'floor' ? Math.floor((this.g.width - w) / 2) : Math.round((this.g.width - advance) / 2 + font.inkTrim / 2);
+      return { text, x, y: top + i * this.g.lineStep, w, h: font.height, clear: false };
     });
   }
 }

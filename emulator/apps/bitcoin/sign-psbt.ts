@@ -42,7 +42,7 @@ import {
   txHashesBytes,
   type TxShape,
 } from './psbt/txhashes.ts';
-import { type Derivation, musigXpub, tapleafHash, taprootTweak, taptreeHash, walletScript } from './policy/script.ts';
+import { type Derivation, FirstStepCache, musigXpub, tapleafHash, taprootTweak, taptreeHash, walletScript } from './policy/script.ts';
 import { isStandardPolicy } from './policy/standard.ts';
 import { keyExpressions, type KeyExpr, segwitVersion } from './policy/template.ts';
 import { fetchKeyInfo, MAX_SERIALIZED_POLICY, type ParsedPolicy, readAndParsePolicy } from './policy/wallet.ts';
@@ -104,6 +104,8 @@ interface State extends TxShape {
   isDefault: boolean;
   fingerprint: number;
   ours: OurKeyExpr[];
+  /** The app's per-command cache of /<change> children (sign_psbt_cache_t). */
+  cache: FirstStepCache;
   hasMusigNonces: boolean;
   inputsTotal: bigint;
   outputsTotal: bigint;
@@ -119,6 +121,7 @@ const derivationFor = (st: State, change: boolean, addressIndex: number): Deriva
   change,
   addressIndex,
   meter: meterOf(st.ctx),
+  cache: st.cache,
 });
 
 async function initGlobal(cmd: Command): Promise<State> {
@@ -173,6 +176,7 @@ async function initGlobal(cmd: Command): Promise<State> {
     isDefault,
     fingerprint: masterFingerprint(ctx),
     ours: [],
+    cache: new FirstStepCache(new Map(keyExpressions(policy.root, policy.header.version).map(({ expr }) => [expr.node, expr.index]))),
     hasMusigNonces: false,
     inputsTotal: 0n,
     outputsTotal: 0n,

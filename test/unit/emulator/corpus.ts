@@ -27,7 +27,8 @@ export interface CorpusScreen {
 
 export interface CorpusFlow {
   name: string;
-  model: CorpusModel;
+  /** A corpus model, or one our own recordings add (nanox, stax). */
+  model: CorpusModel | 'nanox' | 'stax';
   json: { inputs: Record<string, unknown>; results: Record<string, unknown> };
   screens: CorpusScreen[];
 }

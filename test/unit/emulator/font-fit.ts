@@ -16,7 +16,7 @@
 
 import { textWidth, wrapText, type Font } from '../../../emulator/ui/text.ts';
 import { allFlows, reviewFor, type CorpusEvent, type CorpusFlow, type CorpusModel } from './corpus.ts';
-import { loadRecordings, type Recording } from './local-flows.ts';
+import { loadRecordings, type LocalModel, type RecordedEvent, type Recording } from './local-flows.ts';
 
 export type Role = 'title' | 'body' | 'small' | 'large';
 
@@ -35,22 +35,28 @@ export interface Wrap {
   lines: string[];
 }
 
+/** Button models: one bold and one regular font. */
+const isNano = (model: CorpusFlow['model']): boolean => model === 'nanosp' || model === 'nanox';
+/** Where a touch model's footer starts: its texts are in the small font. */
+const footerTop = (model: CorpusFlow['model']): number => (model === 'stax' ? 576 : 504);
+
 /** The font of each event, from its place on the page. */
-export function roles(model: CorpusModel, events: CorpusEvent[]): Role[] {
-  if (model === 'nanosp') {
+export function roles(model: CorpusFlow['model'], events: CorpusEvent[]): Role[] {
+  if (isNano(model)) {
     const pairPage = (events[0]?.y ?? 99) <= 6;
     return events.map((_, i) => (pairPage && i > 0 ? 'body' : 'title'));
   }
-  // A page of pairs starts with an item at the top left (corpus y 44, Speculos 0.27.1 y 40).
+  // A page of pairs starts with an item at the top left (Flex: corpus y 44, Speculos 0.27.1 y 40; Stax y 56).
   const first = events[0];
   const pairPage = first !== undefined && first.y < 60 && first.x <= 40;
   const out: Role[] = [];
   events.forEach((e, i) => {
-    if (e.y >= 504 || /^Swipe to /.test(e.text) || (/^(Approve|Confirm|Yes, reject)$/.test(e.text) && e.y >= 380)) return out.push('small');
+    if (e.y >= footerTop(model) || /^Swipe to /.test(e.text) || (/^(Approve|Confirm|Yes, reject)$/.test(e.text) && e.y >= 380)) return out.push('small');
     if (!pairPage) return out.push('large');
     const prev = events[i - 1];
     if (!prev) return out.push('small');
-    out.push(out[i - 1] === 'small' ? 'large' : e.y - prev.y >= 60 ? 'small' : 'large');
+    // after a value line, the next item is a pair gap further down than the next value line would be
+    out.push(out[i - 1] === 'small' ? 'large' : e.y - prev.y >= (model === 'stax' ? 46 : 60) ? 'small' : 'large');
   });
   return out;
 }
@@ -65,7 +71,8 @@ export function observations(flows: CorpusFlow[], set: DataSet = 'corpus'): Obse
         const key = `${r[i]}|${e.text}|${e.w}`;
         if (!e.measured || seen.has(key)) return;
         seen.add(key);
-        out.push({ role: r[i]!, text: e.text, w: e.w, set });
+        // Stax and Nano X boxes end before a line's trailing delimiters (Nano S Plus, Flex and the corpus are fitted as they were)
+        out.push({ role: r[i]!, text: flow.model === 'stax' || flow.model === 'nanox' ? e.text.replace(/[ _-]+$/, '') : e.text, w: e.w, set });
       });
     }
   return out;
@@ -76,6 +83,10 @@ export function observations(flows: CorpusFlow[], set: DataSet = 'corpus'): Obse
  * "Go back to …" footer of a reject question) as wide as the button: not a measurement of the text.
  */
 export function localFlows(recordings: Recording[] = loadRecordings()): CorpusFlow[] {
+  const button = (model: Recording['model'], e: RecordedEvent): boolean => !isNano(model) && /^(Approve|Confirm|Yes, reject|Go back.*)$/.test(e.text) && e.w >= 250;
+  // On Stax the label's x is where NBGL put the text centred in its button, whose right edge is the
+  // margin (x 376): the text's width is twice the distance to the button's centre (+-1 px).
+  const fromButton = (e: RecordedEvent): CorpusEvent => ({ ...e, w: 2 * (376 - e.w / 2 - e.x), measured: e.measured !== false });
   return recordings.map((rec) => ({
     name: rec.name,
     model: rec.model,
@@ -83,7 +94,9 @@ export function localFlows(recordings: Recording[] = loadRecordings()): CorpusFl
     screens: rec.screens.map((s) => ({
       step: s.step,
       action: s.action,
-      events: s.events.map((e) => ({ ...e, measured: e.measured !== false && !(/^(Approve|Confirm|Yes, reject|Go back.*)$/.test(e.text) && e.w >= 300) })),
+      events: s.events.map((e) =>
+        !button(rec.model, e) ? { ...e, measured: e.measured !== false } : rec.model === 'stax' ? fromButton(e) : { ...e, measured: false },
+      ),
     })),
   }));
 }
@@ -95,12 +108,12 @@ export function localFlows(recordings: Recording[] = loadRecordings()): CorpusFl
 export function localWraps(flows: CorpusFlow[]): Wrap[] {
   const out: Wrap[] = [];
   for (const flow of flows) {
-    const nano = flow.model === 'nanosp';
+    const nano = isNano(flow.model);
     let open: Wrap | undefined;
     for (const screen of flow.screens) {
       const r = roles(flow.model, screen.events);
       screen.events.forEach((e, i) => {
-        if (nano ? !(i === 0 && r[1] === 'body') : !(r[i] === 'small' && r[i + 1] === 'large' && e.y < 504)) return;
+        if (nano ? !(i === 0 && r[1] === 'body') : !(r[i] === 'small' && r[i + 1] === 'large' && e.y < footerTop(flow.model))) return;
         const lines: string[] = [];
         for (let k = i + 1; k < screen.events.length && r[k] === (nano ? 'body' : 'large'); k++) lines.push(screen.events[k]!.text);
         const page = /^(.*) \((\d+)\/\d+\)$/.exec(e.text);
@@ -271,7 +284,36 @@ function meanWidth(obs: Observation[]): number {
 
 export const MAX_WIDTH: Record<Role, number> = { title: 114, body: 114, small: 416, large: 416 };
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+/**
+ * A model with our recordings only (Stax, Nano X): each font is fitted from that model's boxes, with
+ * the Nano S Plus / Flex font of the same role (scaled by the ratio of mean widths) as the prior.
+ */
+export function fitRecordedModel(model: 'stax' | 'nanox', priorFonts: Record<Role, Record<string, number>>): Partial<Record<Role, FittedFont>> {
+  const local = localFlows(loadRecordings([model]));
+  const obs = observations(local, 'local');
+  const ws = localWraps(local);
+  const maxWidth = model === 'stax' ? 352 : MAX_WIDTH.body;
+  const fits: Partial<Record<Role, FittedFont>> = {};
+  for (const role of isNano(model) ? (['title', 'body'] as Role[]) : (['small', 'large'] as Role[])) {
+    const mine = obs.filter((o) => o.role === role);
+    const prior = priorFonts[role];
+    const priorMean = mine.reduce((s, o) => s + textWidth({ name: '', height: 0, inkTrim: 0, fallback: 0, advances: prior }, o.text), 0) / mine.reduce((s, o) => s + o.w, 0);
+    const fit = fitFont(mine, ws.filter((w) => w.role === role), maxWidth, { advances: prior, scale: 1 / priorMean, weight: 2 });
+    fits[role] = fit;
+    for (const w of ws.filter((w) => w.role === role)) {
+      const got = wrapText({ name: 'fit', height: 0, inkTrim: 0, fallback: fit.fallback, advances: fit.advances }, w.value, maxWidth);
+      if (got.join('|') !== w.lines.join('|')) console.log('  mismatch', JSON.stringify(w.lines), '->', JSON.stringify(got));
+    }
+    console.log(`${model} ${role}: ${mine.length} observations, rms ${fit.rms.toFixed(2)} px, bearing ${fit.localBearing}, fallback ${fit.fallback}, wrap mismatches ${fit.violations}`);
+    console.log(JSON.stringify(fit.advances));
+  }
+  return fits;
+}
+
+if (import.meta.url === `file://${process.argv[1]}` && (process.argv[2] === 'stax' || process.argv[2] === 'nanox')) {
+  const { FLEX_FONTS, NANO_FONTS } = await import('../../../emulator/ui/fonts.ts');
+  fitRecordedModel(process.argv[2], { title: NANO_FONTS.title.advances, body: NANO_FONTS.body.advances, small: FLEX_FONTS.small.advances, large: FLEX_FONTS.large.advances });
+} else if (import.meta.url === `file://${process.argv[1]}`) {
   const flows = allFlows();
   const local = localFlows();
   const obs = [...observations(flows), ...observations(local, 'local')];

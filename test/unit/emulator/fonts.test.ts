@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { FLEX_FONTS, NANO_FONTS, touchFonts } from '../../../emulator/ui/fonts.ts';
+import { FLEX_FONTS, NANO_FONTS, NANOX_FONTS, STAX_FONTS, touchFonts } from '../../../emulator/ui/fonts.ts';
 import { textWidth, wrapText, type Font } from '../../../emulator/ui/text.ts';
 import { allFlows } from './corpus.ts';
 import { localFlows, localWraps, MAX_WIDTH, observations, wraps, type Role } from './font-fit.ts';
+import { loadRecordings } from './local-flows.ts';
 
 const FONTS: Record<Role, Font> = { title: NANO_FONTS.title, body: NANO_FONTS.body, small: FLEX_FONTS.small, large: FLEX_FONTS.large };
 const flows = allFlows();
@@ -50,8 +51,30 @@ describe('fonts fitted from the corpus', () => {
     expect(wrapText(mono, 'a\nbb', 4)).toEqual(['a', 'bb']);
   });
 
-  it('Stax and Apex P fonts are scaled copies', () => {
-    expect(touchFonts('stax').large.advances.m).toBe(Math.round(FLEX_FONTS.large.advances.m! * (8 / 9)));
+  it('Apex P fonts are scaled copies of Flex\'s', () => {
+    expect(touchFonts('apex').large.advances.m).toBe(Math.round(FLEX_FONTS.large.advances.m! * (2 / 3)));
     expect(touchFonts('flex')).toBe(FLEX_FONTS);
+  });
+});
+
+describe.each([
+  { model: 'stax' as const, fonts: { small: STAX_FONTS.small, large: STAX_FONTS.large } as Partial<Record<Role, Font>>, value: 'large' as Role, width: 352, rms: { small: 1, large: 1 } as Partial<Record<Role, number>> },
+  { model: 'nanox' as const, fonts: { title: NANOX_FONTS.title, body: NANOX_FONTS.body } as Partial<Record<Role, Font>>, value: 'body' as Role, width: 114, rms: { title: 1.5, body: 0.5 } as Partial<Record<Role, number>> },
+])('$model fonts fitted from our Speculos 0.27.1 recordings', ({ model, fonts, value, width, rms }) => {
+  const flows = localFlows(loadRecordings([model]));
+
+  it('every wrapped value breaks where the device broke it', () => {
+    const ws = localWraps(flows).filter((w) => w.role === value);
+    expect(ws.length).toBeGreaterThan(80);
+    for (const w of ws) expect(wrapText(fonts[value]!, w.value, width), JSON.stringify(w.value)).toEqual(w.lines);
+  });
+
+  it.each(Object.keys(fonts) as Role[])('%s: widths match the boxes (rms bound per font), every character measured', (role) => {
+    const obs = observations(flows, 'local').filter((o) => o.role === role);
+    expect(obs.length).toBeGreaterThan(40);
+    const f = fonts[role]!;
+    const error = Math.sqrt(obs.reduce((s, o) => s + (textWidth(f, o.text) - f.inkTrim - o.w) ** 2, 0) / obs.length);
+    expect(error).toBeLessThan(rms[role]!);
+    for (const o of obs) for (const c of o.text) expect(f.advances[c], `${role} ${JSON.stringify(c)}`).toBeDefined();
   });
 });

@@ -10,7 +10,7 @@ import { toHex } from '../../../apdu/bytes.ts';
 import { walletPolicy, walletPolicyHmac, walletPolicyId } from '../../../bitcoin/wallet-policy.ts';
 import type { BitcoinAppClient } from '../../../host/bitcoin-app/client.ts';
 
-export type LocalModel = 'nanosp' | 'flex';
+export type LocalModel = 'nanosp' | 'nanox' | 'flex' | 'stax';
 
 export type Request =
   | { kind: 'address'; name: string; template: string; keys: string[]; change: 0 | 1; index: number }
@@ -53,20 +53,21 @@ export interface Recording extends LocalFlow {
   screens: RecordedScreen[];
 }
 
-const SPECULOS_SEED =
+export const SPECULOS_SEED =
   'glory promote mansion idle axis finger extra february uncover one trip resource lawn turtle enact monster seven myth punch hobby comfort wild raise skin';
-const COSIGNER1 = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
-const COSIGNER2 = 'legal winner thank year wave sausage worth useful legal winner thank yellow';
+export const COSIGNER1 = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
+export const COSIGNER2 = 'legal winner thank year wave sausage worth useful legal winner thank yellow';
 
 const roots = new Map<string, HDKey>();
-function root(mnemonic: string): HDKey {
+/** A seed's BIP-32 master key, with testnet versions. */
+export function root(mnemonic: string): HDKey {
   let r = roots.get(mnemonic);
   if (!r) roots.set(mnemonic, (r = HDKey.fromMasterSeed(mnemonicToSeedSync(mnemonic), { private: 0x04358394, public: 0x043587cf })));
   return r;
 }
 
 /** "[fingerprint/path]tpub" of a seed's account key. */
-function keyInfo(mnemonic: string, path: string): string {
+export function keyInfo(mnemonic: string, path: string): string {
   const r = root(mnemonic);
   const fpr = r.fingerprint.toString(16).padStart(8, '0');
   return `[${fpr}/${path}]${r.derive(`m/${path}`).publicExtendedKey}`;
@@ -234,6 +235,12 @@ export const STACK_LEFTOVERS: { model: LocalModel; flow: string; shown: string[]
   { model: 'flex', flow: 'register-tr-leaf', shown: ['tr(@0/**,pk(@1/**))0/*', '*,@1/**,@2/**))'], device: ['tr(@0/**,pk(@1/**))'] },
   { model: 'flex', flow: 'register-wsh-and', shown: [')))**))'], device: [')))'] },
   { model: 'flex', flow: 'register-wsh', shown: ['**,@1/**)) \u0001'], device: ['**,@1/**))'] },
+  { model: 'nanox', flow: 'register-reject', shown: ['/**,@1/**))))**))'], device: ['/**,@1/**))'] },
+  { model: 'nanox', flow: 'register-tr-leaf', shown: ['tr(@0/**,pk(@1/**))0/', '**,@1/**,@2/**))'], device: ['tr(@0/**,pk(@1/**))'] },
+  { model: 'nanox', flow: 'register-wsh-and', shown: ['*)))**))'], device: ['*)))'] },
+  { model: 'stax', flow: 'register-tr-leaf', shown: ['tr(@0/**,pk(@1/**))0/', '**,@1/**,@2/**))'], device: ['tr(@0/**,pk(@1/**))'] },
+  { model: 'stax', flow: 'register-wsh-and', shown: ['*)))**))'], device: ['*)))'] },
+  { model: 'stax', flow: 'register-wsh', shown: ['/**,@1/**)) \u0001'], device: ['/**,@1/**))'] },
 ];
 
 function undoLeftovers(rec: Recording): Recording {
@@ -257,9 +264,10 @@ function undoLeftovers(rec: Recording): Recording {
   return { ...rec, screens };
 }
 
-export function loadRecordings(): Recording[] {
+/** The recordings of `models` (default: the two the fonts are fitted from). */
+export function loadRecordings(models: readonly LocalModel[] = ['nanosp', 'flex']): Recording[] {
   const out: Recording[] = [];
-  for (const model of ['nanosp', 'flex'] as const) {
+  for (const model of models) {
     let files: string[];
     try {
       files = readdirSync(new URL(`${model}/`, ROOT)).filter((f) => f.endsWith('.json')).sort();

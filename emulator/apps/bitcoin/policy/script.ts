@@ -23,6 +23,8 @@ export interface Derivation {
   addressIndex: number;
   /** Reports the curve operations of the derivation to the device (keys.ts Meter). */
   meter?: Meter;
+  /** SIGN_PSBT's cache of /<change> children; absent in every other command. */
+  cache?: FirstStepCache;
 }
 
 export class ScriptError extends Error {
@@ -40,6 +42,33 @@ export function musigXpub(keys: readonly Uint8Array[], version: number, meter?: 
   for (let i = 0; i < keys.length; i++) meter?.('point-mul');
   const { aggregate } = aggregateKeys(keys);
   return { version, depth: 0, parentFingerprint: 0, childNumber: 0, chainCode: BIP328_CHAINCODE, pubkey: aggregate };
+}
+
+/** sign_psbt_cache.h MAX_CACHED_KEY_EXPRESSIONS: key expressions from this index on are never cached. */
+const MAX_CACHED_KEY_EXPRESSIONS = 16;
+
+/**
+ * sign_psbt_cache_t (derive_first_step_for_pubkey): during one SIGN_PSBT the app derives the
+ * /<change> child of each of the first 16 key expressions once and keeps it, so every later script
+ * of that key expression on the same branch costs one CKDpub (the address index) instead of two.
+ * The keys are still fetched from the host every time. Seen on Speculos as the random stream: each
+ * CKDpub is a scalar multiplication that draws from it (test/vectors/speculos-taptree).
+ */
+export class FirstStepCache {
+  private readonly children = new Map<string, ExtendedPubkey>();
+
+  /** `indexOf`: each key expression of the policy and its keyexpr_index (parsing order). */
+  constructor(private readonly indexOf: ReadonlyMap<DescriptorKey, number>) {}
+
+  child(node: DescriptorKey, change: boolean, derive: () => ExtendedPubkey): ExtendedPubkey {
+    const index = this.indexOf.get(node);
+    if (index === undefined) throw new ScriptError('key expression outside the policy being signed');
+    if (index >= MAX_CACHED_KEY_EXPRESSIONS) return derive();
+    const slot = `${index}/${change ? 1 : 0}`;
+    let child = this.children.get(slot);
+    if (!child) this.children.set(slot, (child = derive()));
+    return child;
+  }
 }
 
 /** The root xpub of a key expression, fetching its key(s) from the host (get_derived_pubkey, first half). */
@@ -65,7 +94,8 @@ export async function keyExprXpub(host: HostChannel, d: Derivation, expr: KeySha
 /** The compressed key of a key expression at /<change>/<index> (get_derived_pubkey). */
 export async function derivedKey(host: HostChannel, d: Derivation, expr: KeyShape): Promise<Uint8Array> {
   const root = await keyExprXpub(host, d, expr);
-  const step = ckdPub(root, d.change ? expr.numSecond : expr.numFirst, d.meter).child;
+  const firstStep = () => ckdPub(root, d.change ? expr.numSecond : expr.numFirst, d.meter).child;
+  const step = d.cache ? d.cache.child(expr.node, d.change, firstStep) : firstStep();
   return ckdPub(step, d.addressIndex, d.meter).child.pubkey;
 }
 
