@@ -110,7 +110,7 @@ export const emulatorCommand: Command = {
     const { stopped, stop } = stopSignal();
     let emulator;
     try {
-      emulator = await createEmulator({ ...options, onError: (err) => ctx.stderr(`emulator: ${String(err)}`) });
+      emulator = await createEmulator({ ...options, onError: (err) => ctx.stderr(`emulator: ${String(err)}`), onLog: (line) => ctx.stderr(line) });
     } catch (err) {
       stop('failed');
       throw err;

@@ -71,12 +71,12 @@ export async function startServers(device: SpeculosSurface, options: ServerOptio
     await Promise.all(started.splice(0).map((s) => s.close()));
   };
   try {
-    const onError = options.onError;
+    const { onError, onLog } = options;
     const ports = {
       apduPort: await start(apduPort, (port) => startApduTcpServer(gate, { host, port, ...(onError && { onError }) })),
       apiPort: await start(apiPort, (port) => startHttpServer(device, gate, { host, port, allowOrigins: options.allowOrigins ?? [], ...(onError && { onError }) })),
-      buttonPort: await start(buttonPort, (port) => startButtonTcpServer(device, { host, port })),
-      automationPort: await start(automationPort, (port) => startAutomationTcpServer(device, { host, port })),
+      buttonPort: await start(buttonPort, (port) => startButtonTcpServer(device, { host, port, ...(onLog && { onLog }) })),
+      automationPort: await start(automationPort, (port) => startAutomationTcpServer(device, { host, port, ...(onLog && { onLog }) })),
     };
     return {
       ...ports,
