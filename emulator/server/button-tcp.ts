@@ -3,9 +3,11 @@
 // the app sees "LRlr" as both buttons held together. Clients such as hw-transport-node-speculos
 // write the letters and close at once, so the letters are queued and played after the socket is gone.
 //
-// Each connection has its own bounded queue, and the player takes one letter from each connection
-// in turn: a client that floods the port loses its surplus letters (logged once per connection) and
-// delays another client's press by one step at most, and memory stays bounded (docs/SECURITY.md).
+// Each connection has its own bounded queue, and the player takes turns between connections, one
+// gesture at a time (letters up to the point where that connection holds no button: "Rr", "LRlr"),
+// so gestures never interleave. A client that floods the port loses its surplus letters (logged once
+// per connection) and delays another client's gesture by one of its own, at most MAX_PENDING_PER_CLIENT
+// letters; memory stays bounded (docs/SECURITY.md).
 
 import { createServer, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -35,6 +37,8 @@ export interface ButtonTcpOptions {
 interface ClientQueue {
   readonly peer: string;
   readonly letters: string[];
+  /** Buttons this connection's played letters hold down. */
+  readonly held: Set<ButtonSide>;
   dropped: number;
 }
 
@@ -49,10 +53,12 @@ export async function startButtonTcpServer(device: Pick<SpeculosSurface, 'button
     while (!closed && queues.length > 0) {
       next %= queues.length;
       const q = queues[next]!;
-      const letter = q.letters.shift()!;
+      const [side, pressed] = ACTIONS[q.letters.shift()!]!;
+      if (pressed) q.held.add(side);
+      else q.held.delete(side);
+      // The turn passes once this connection's gesture is over (no button held) or it has no more letters.
       if (q.letters.length === 0) queues.splice(next, 1);
-      else next++;
-      const [side, pressed] = ACTIONS[letter]!;
+      else if (q.held.size === 0) next++;
       device.buttonEvent(side, pressed);
       await sleep(BUTTON_STEP_MS);
     }
@@ -61,7 +67,7 @@ export async function startButtonTcpServer(device: Pick<SpeculosSurface, 'button
 
   const server = createServer((socket: Socket) => {
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
-    const q: ClientQueue = { peer, letters: [], dropped: 0 };
+    const q: ClientQueue = { peer, letters: [], held: new Set(), dropped: 0 };
     socket.on('data', (chunk: Uint8Array) => {
       for (const byte of chunk) {
         const letter = String.fromCharCode(byte);
