@@ -10,7 +10,7 @@ import { base64 } from '@scure/base';
 import { HDKey } from '@scure/bip32';
 import { Transaction } from '@scure/btc-signer';
 import { concat, encodeVarint, equal, toHex, utf8 } from '../../apdu/bytes.ts';
-import { decodeResponse, encodeCommand, type CommandApdu } from '../../apdu/apdu.ts';
+import { decodeResponse, encodeCommand, MAX_APDU_DATA, type CommandApdu } from '../../apdu/apdu.ts';
 import { continueCommand, SW_INTERRUPTED_EXECUTION } from '../../apdu/interrupt.ts';
 import { SW } from '../../apdu/status.ts';
 import { CodecError } from '../../apdu/errors.ts';
@@ -46,6 +46,8 @@ import { verifySignPsbtResults } from './verify-results.ts';
 export const BITCOIN_APP_NAMES = ['Bitcoin', 'Bitcoin Test'] as const;
 
 const ZERO_HMAC = new Uint8Array(32);
+/** An APDU response: up to 256 data bytes and the status word; nothing the app sends is longer. */
+const MAX_RESPONSE = MAX_APDU_DATA + 1 + 2;
 /** Parents kept for checking children: an account and its branches, many times over. */
 const MAX_REMEMBERED_XPUBS = 256;
 
@@ -124,12 +126,18 @@ export class BitcoinAppClient {
 
   /** Sends one command and answers client commands until a final status word. */
   private async run(cmd: CommandApdu, name: string, interpreter?: ClientCommandInterpreter, onInterrupt?: () => void) {
-    let res = decodeResponse(await this.transport.exchange(encodeCommand(cmd)));
+    const receive = async (apdu: CommandApdu) => {
+      const bytes = await this.transport.exchange(encodeCommand(apdu));
+      if (bytes.length > MAX_RESPONSE)
+        throw new DeviceResponseError(`${name}: expected a response of at most ${MAX_RESPONSE} bytes (an APDU's data and status word), got ${bytes.length}`);
+      return decodeResponse(bytes);
+    };
+    let res = await receive(cmd);
     while (res.statusWord === SW_INTERRUPTED_EXECUTION) {
       if (!interpreter) throw new DeviceResponseError(`${name}: device sent a client command to a command that has none`);
       const answer = interpreter.execute(res.data);
       onInterrupt?.();
-      res = decodeResponse(await this.transport.exchange(encodeCommand(continueCommand(answer))));
+      res = await receive(continueCommand(answer));
     }
     if (res.statusWord !== SW.OK) throw statusError(res.statusWord, name, res.data);
     return res.data;
@@ -212,8 +220,8 @@ export class BitcoinAppClient {
     return hd;
   }
 
-  private policyInterpreter(policy: WalletPolicy): ClientCommandInterpreter {
-    const it = new ClientCommandInterpreter();
+  private policyInterpreter(policy: WalletPolicy, maxYields = 0): ClientCommandInterpreter {
+    const it = new ClientCommandInterpreter(maxYields);
     it.addKnownPreimage(serializeWalletPolicy(policy));
     it.addKnownList(policy.keys.map((k) => utf8.encode(k)));
     it.addKnownPreimage(utf8.encode(policy.descriptorTemplate));
@@ -262,7 +270,9 @@ export class BitcoinAppClient {
     const bytes = psbtBytes(psbt);
     const raw = parseRawPsbt(bytes);
     const m = merkleizePsbt(raw);
-    const it = this.policyInterpreter(policy);
+    // One result per input and key expression at most (a signature, a pubnonce or a partial signature).
+    const keyExpressions = policy.descriptorTemplate.split('@').length - 1;
+    const it = this.policyInterpreter(policy, m.inputs.length * keyExpressions);
     it.addKnownMapping(m.global);
     for (const map of m.inputs) it.addKnownMapping(map);
     for (const map of m.outputs) it.addKnownMapping(map);

@@ -18,6 +18,7 @@ import { decodeSignPsbtYield, encodeSignPsbtYield, type SignPsbtYield } from '..
 import { decodeClientCommandRequest, encodeClientCommandRequest, SW_INTERRUPTED_EXECUTION } from '../../../apdu/interrupt.ts';
 import { SW } from '../../../apdu/status.ts';
 import { policyOutput } from '../../../bitcoin/descriptor/scripts.ts';
+import { merkleizePsbt } from '../../../bitcoin/psbtv2.ts';
 import { parsePolicy } from '../../../bitcoin/descriptor/template.ts';
 import { parseKeyInfo } from '../../../bitcoin/key-info.ts';
 import { musigContexts } from '../../../bitcoin/musig/context.ts';
@@ -54,7 +55,8 @@ class Tampering implements Transport {
     return this.inner.busy;
   }
   async exchange(apdu: Uint8Array): Promise<Uint8Array> {
-    this.exchanges++;
+    // A host without bounds would answer forever: stop it here so such a test fails instead of hanging.
+    if (++this.exchanges > 200_000) throw new Error('tampering transport: the host never stopped answering');
     const cmd = decodeCommand(apdu);
     if (cmd.cla !== CLA_CONTINUE) this.ins = cmd.ins;
     return this.rewrite(this.ins, await this.inner.exchange(apdu));
@@ -315,5 +317,41 @@ describe('GET_EXTENDED_PUBKEY', () => {
     const other = deviceRoot.derive("m/84'/1'/1'/0");
     tampering.rewrite = xpubAnswer((hd) => new HDKey({ versions: TESTNET, depth: hd.depth, index: hd.index, parentFingerprint: hd.parentFingerprint, chainCode: other.chainCode!, publicKey: other.publicKey! }));
     await expect(client.getExtendedPubkey("m/84'/1'/0'/0")).rejects.toThrow("expected the key derived from m/84'/1'/0', got another");
+  });
+});
+
+describe('a device that never stops', () => {
+  /** After the first real client command, answers every CONTINUE with `request` again. */
+  const forever = (request: () => Uint8Array): Rewrite => {
+    let started = false;
+    return (_, response) => {
+      if (!started && decodeResponse(response).statusWord !== SW_INTERRUPTED_EXECUTION) return response;
+      started = true;
+      return encodeResponse({ data: request(), statusWord: SW_INTERRUPTED_EXECUTION });
+    };
+  };
+
+  it('asking client commands without end ends in a ClientCommandError after a bound derived from the request', async () => {
+    const { policy, hmac, tx } = await signWith('wpkh(@0/**)', [keyInfo(deviceRoot, "84'/1'/0'")]);
+    // A question the host can always answer: is this leaf in that tree (the inputs' root)?
+    const root = merkleizePsbt(tx.toPSBT(0)).inputsTree.root;
+    tampering.rewrite = forever(() => encodeClientCommandRequest({ command: 'GET_MERKLE_LEAF_INDEX', root, leafHash: new Uint8Array(32) }));
+    const err = await client.signPsbt(tx, policy, hmac).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'ClientCommandError', message: expect.stringMatching(/^device asked for more than \d+ client commands, more than this request can need/) });
+    const bound = Number(/more than (\d+)/.exec((err as Error).message)![1]);
+    expect(tampering.exchanges).toBeLessThan(bound + 100);
+    expect(bound).toBeLessThan(20_000);
+  });
+
+  it('yielding without end ends in a ClientCommandError at the number of results the request can produce', async () => {
+    const { policy, hmac, tx } = await signWith('wpkh(@0/**)', [keyInfo(deviceRoot, "84'/1'/0'")]);
+    const sig = encodeSignPsbtYield({ type: 'partialSignature', inputIndex: 0, pubkey: deviceRoot.derive("m/84'/1'/0'/0/3").publicKey!, signature: new Uint8Array(71) });
+    tampering.rewrite = forever(() => encodeClientCommandRequest({ command: 'YIELD', data: sig }));
+    await expect(client.signPsbt(tx, policy, hmac)).rejects.toThrow('device yielded more than the 1 results this request can produce');
+  });
+
+  it('an answer longer than any APDU is refused', async () => {
+    tampering.rewrite = (_, response) => concat(new Uint8Array(1 << 20), response);
+    await expect(client.getMasterFingerprint()).rejects.toThrow('GET_MASTER_FINGERPRINT: expected a response of at most 258 bytes');
   });
 });
