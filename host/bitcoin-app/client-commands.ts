@@ -44,12 +44,15 @@ export class ClientCommandInterpreter {
   /** YIELD payloads in the order the device sent them (without the 0x10 code). */
   readonly yielded: Uint8Array[] = [];
 
-  /** `maxYields`: how many results the request can produce (0: the command yields nothing). */
-  constructor(private readonly maxYields = 0) {}
+  /**
+   * `maxYields`: how many results the request can produce (0: the command yields nothing). Without
+   * it results are bounded by the client-command bound only.
+   */
+  constructor(private readonly maxYields?: number) {}
 
   /** The most client commands this request can need: every commitment read MAX_READS_OF_EVERYTHING times. */
   get maxRounds(): number {
-    return BASE_ROUNDS + MAX_READS_OF_EVERYTHING * (this.units + this.maxYields);
+    return BASE_ROUNDS + MAX_READS_OF_EVERYTHING * (this.units + (this.maxYields ?? 0));
   }
 
   /** The device may ask for `element` by its SHA-256. */
@@ -88,7 +91,7 @@ export class ClientCommandInterpreter {
     }
     switch (req.command) {
       case 'YIELD':
-        if (this.yielded.length >= this.maxYields)
+        if (this.maxYields !== undefined && this.yielded.length >= this.maxYields)
           throw new ClientCommandError(`device yielded more than the ${this.maxYields} results this request can produce`);
         this.yielded.push(req.data.slice());
         return encodeClientCommandResponse({ command: 'YIELD' });

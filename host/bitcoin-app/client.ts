@@ -320,7 +320,7 @@ export class BitcoinAppClient {
     const steps = parsePath(path);
     const chunks: Uint8Array[] = [];
     for (let i = 0; i < bytes.length; i += MESSAGE_CHUNK_SIZE) chunks.push(bytes.subarray(i, i + MESSAGE_CHUNK_SIZE));
-    const it = new ClientCommandInterpreter();
+    const it = new ClientCommandInterpreter(0);
     const tree = it.addKnownList(chunks);
     const sig = await this.call(signMessage, { path: steps, messageLength: bytes.length, messageRoot: tree.root }, it);
     const where = `SIGN_MESSAGE ${formatPath(steps)}`;
