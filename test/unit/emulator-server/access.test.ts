@@ -47,14 +47,14 @@ function raw(port: number, method: string, path: string, headers: Record<string,
   });
 }
 
+/** What a browser asks before a page's JSON POST to another origin. */
+const preflightPost = (port: number, path: string, origin: string) =>
+  raw(port, 'OPTIONS', path, { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' });
+
 describe('web pages on other origins', () => {
   it('get no CORS header and a 403 for preflights and requests, and cannot install automation rules', async () => {
     const port = closed.apiPort!;
-    const preflight = await raw(port, 'OPTIONS', '/automation', {
-      Origin: EVIL,
-      'Access-Control-Request-Method': 'POST',
-      'Access-Control-Request-Headers': 'content-type',
-    });
+    const preflight = await preflightPost(port, '/automation', EVIL);
     expect(preflight.status).toBe(403);
     expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
     expect(JSON.parse(preflight.body)).toEqual({
@@ -87,11 +87,7 @@ describe('web pages on other origins', () => {
 
   it('an origin given with allowOrigins gets its preflight and its own origin back (never *)', async () => {
     const port = open.apiPort!;
-    const preflight = await raw(port, 'OPTIONS', '/apdu', {
-      Origin: WALLET,
-      'Access-Control-Request-Method': 'POST',
-      'Access-Control-Request-Headers': 'content-type',
-    });
+    const preflight = await preflightPost(port, '/apdu', WALLET);
     expect(preflight.status).toBe(204);
     expect(preflight.headers['access-control-allow-origin']).toBe(WALLET);
     expect(preflight.headers['access-control-allow-headers']).toBe('content-type');
