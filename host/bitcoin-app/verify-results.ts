@@ -187,7 +187,8 @@ class Verifier {
     if (pubnonces.some((n) => n === undefined))
       throw new DeviceSignatureError(i, `MuSig2 partial signature without the pubnonces of every participant in the PSBT: it cannot be verified`);
     const leafScript = ctx.leafHash ? this.input(i).output.taproot?.tree?.leaves.find((l) => equal(l.leafHash, ctx.leafHash!))?.script : undefined;
-    const message = this.taprootDigest(i, SigHash.DEFAULT, leafScript);
+    // The app signs with the input's sighash type, SIGHASH_DEFAULT when the PSBT names none.
+    const message = this.taprootDigest(i, this.tx.getInput(i).sighashType ?? SigHash.DEFAULT, leafScript);
     const nonces = pubnonces as Uint8Array[];
     let valid = false;
     try {
