@@ -42,12 +42,18 @@ export interface SpeculosInstance {
   readonly pid: number | undefined;
   /** Everything Speculos printed so far (stdout and stderr). */
   log(): string;
+  /** Stops Speculos and every process below it (qemu); resolves once all of them have exited. */
   stop(): Promise<void>;
 }
 
 /** Speculos, qemu or the ELF is missing, or Speculos did not start; the message says what to do. */
 export class SpeculosUnavailableError extends Error {
   override readonly name = 'SpeculosUnavailableError';
+}
+
+/** stop() could not make Speculos's processes exit. */
+export class SpeculosStopError extends Error {
+  override readonly name = 'SpeculosStopError';
 }
 
 export class SpeculosStartError extends Error {
@@ -167,6 +173,34 @@ function descendants(pid: number): number[] {
   return children.flatMap((child) => [child, ...descendants(child)]);
 }
 
+/** A process's identity: its start time (field 22 of /proc/PID/stat), so a reused pid is not mistaken for it. */
+function startTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[0] is the state (field 3); a zombie has exited, only its parent has not reaped it yet.
+    return fields[0] === 'Z' ? undefined : fields[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Resolves once none of `procs` runs any more. A SIGKILL only asks the kernel: the process exits
+ * when it is next scheduled and its memory is torn down, which for qemu takes a while, and a port
+ * or an ELF it holds is not free until then (the side-by-side test failed 2 runs of 9 without this).
+ */
+async function waitGone(procs: readonly { pid: number; start: string | undefined }[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = procs.filter((p) => p.start !== undefined && startTime(p.pid) === p.start);
+    if (left.length === 0) return;
+    if (Date.now() > deadline)
+      throw new SpeculosStopError(`processes ${left.map((p) => p.pid).join(', ')} still run ${timeoutMs} ms after SIGKILL`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 function killAll(pids: readonly number[], signal: NodeJS.Signals): void {
   for (const pid of pids)
     try {
@@ -219,7 +253,7 @@ export async function startSpeculos(options: SpeculosOptions): Promise<SpeculosI
   const url = `http://127.0.0.1:${ports.api}`;
   const stop = async (): Promise<void> => {
     running.delete(instance);
-    const orphans = child.pid === undefined ? [] : descendants(child.pid);
+    const orphans = (child.pid === undefined ? [] : descendants(child.pid)).map((pid) => ({ pid, start: startTime(pid) }));
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
       child.kill('SIGTERM');
@@ -227,7 +261,11 @@ export async function startSpeculos(options: SpeculosOptions): Promise<SpeculosI
       await exited;
       clearTimeout(timer);
     }
-    killAll(orphans, 'SIGKILL');
+    killAll(
+      orphans.filter((p) => p.start !== undefined && startTime(p.pid) === p.start).map((p) => p.pid),
+      'SIGKILL',
+    );
+    await waitGone(orphans, 10_000);
   };
   const instance: SpeculosInstance = {
     apiPort: ports.api,

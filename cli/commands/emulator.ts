@@ -2,7 +2,7 @@
 // or SIGTERM. Harnesses read the one JSON line it prints on stdout once every port listens.
 
 import { readFile } from 'node:fs/promises';
-import { createEmulator, type EmulatorOptions } from '../../emulator/index.ts';
+import { createEmulator, SPECULOS_DEFAULT_MNEMONIC, type EmulatorOptions } from '../../emulator/index.ts';
 import { intOption, parseArgs, type ParsedArgs } from '../args.ts';
 import { CliError, type Command } from '../command.ts';
 
@@ -10,7 +10,7 @@ const MODEL_IDS = ['nanosp', 'nanox', 'stax', 'flex', 'apex'] as const;
 
 const USAGE =
   'emulator [--model nanosp|nanox|stax|flex|apex] [--seed MNEMONIC|hex:SEED] [--app NAME] [--api-port N] [--apdu-port N] ' +
-  '[--button-port N] [--automation-port N] [--automation FILE] [--auto-approve] [--deterministic-rng SEED] [--host H]';
+  '[--button-port N] [--automation-port N] [--automation FILE] [--auto-approve] [--deterministic-rng SEED] [--host H] [--allow-origin ORIGIN]...';
 
 const SPEC = {
   model: 'value',
@@ -24,7 +24,11 @@ const SPEC = {
   'auto-approve': 'flag',
   'deterministic-rng': 'value',
   host: 'value',
+  'allow-origin': 'list',
 } as const;
+
+/** scheme://host[:port], as a browser sends it in Origin. */
+const ORIGIN = /^https?:\/\/[^/\s]+$/;
 
 function portOption(args: ParsedArgs, name: string, fallback: number | null): number | null {
   if (!args.values.has(name)) return fallback;
@@ -50,11 +54,24 @@ export async function emulatorOptionsFromArgs(
     automationPort: portOption(args, 'automation-port', null),
     autoApprove: args.flags.has('auto-approve'),
   };
+  for (const origin of args.lists.get('allow-origin') ?? [])
+    if (!ORIGIN.test(origin)) throw new CliError(`--allow-origin: expected an origin such as http://localhost:3000, got "${origin}"`);
+  const origins = args.lists.get('allow-origin');
+  if (origins) options.allowOrigins = origins;
   const seed = args.values.get('seed') ?? global.seed;
   if (seed !== undefined) options.seed = seed;
   const app = args.values.get('app') ?? global.app;
   if (app !== undefined) options.app = app;
-  if (args.values.has('deterministic-rng')) options.deterministicRng = intOption(args, 'deterministic-rng', 0, 0, 0xffffffff);
+  if (args.values.has('deterministic-rng')) {
+    // The stream restarts at the same point on every start: nonces, and MuSig2 secret nonces, repeat
+    // across restarts, and two signatures with one nonce give the key away. That is only acceptable
+    // for the public Speculos test seed, whose keys are known to everyone anyway.
+    if (seed !== undefined && seed.trim().split(/\s+/).join(' ') !== SPECULOS_DEFAULT_MNEMONIC)
+      throw new CliError(
+        '--deterministic-rng: refused with a --seed other than the Speculos default: it makes signature nonces and MuSig2 secret nonces repeat across restarts, which leaks the private keys of that seed',
+      );
+    options.deterministicRng = intOption(args, 'deterministic-rng', 0, 0, 0xffffffff);
+  }
   const automation = args.values.get('automation');
   if (automation !== undefined) {
     // Speculos spells it `--automation file:PATH`; a bare path means the same.
@@ -93,7 +110,7 @@ export const emulatorCommand: Command = {
     const { stopped, stop } = stopSignal();
     let emulator;
     try {
-      emulator = await createEmulator({ ...options, onError: (err) => ctx.stderr(`emulator: ${String(err)}`) });
+      emulator = await createEmulator({ ...options, onError: (err) => ctx.stderr(`emulator: ${String(err)}`), onLog: (line) => ctx.stderr(line) });
     } catch (err) {
       stop('failed');
       throw err;

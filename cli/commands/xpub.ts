@@ -1,5 +1,6 @@
 // `taproot-hw xpub PATH [--display]`: the extended public key at PATH (GET_EXTENDED_PUBKEY). A path
-// outside the standard families needs --display: the device shows it and the person approves.
+// outside the standard families needs --display: the device shows it and the person approves. The
+// open app is asked first, so the key's version bytes are checked against its network.
 
 import { BitcoinAppClient } from '../../host/bitcoin-app/client.ts';
 import { parseArgs, pathArgument } from '../args.ts';
@@ -18,7 +19,9 @@ export const xpub: Command = {
     const path = pathArgument(args.positionals[0]!);
     const transport = await openCliTransport(ctx.global.transport, ctx.global);
     try {
-      const key = await new BitcoinAppClient(transport).getExtendedPubkey(path, { display: args.flags.has('display') });
+      const client = new BitcoinAppClient(transport);
+      await client.assertBitcoinApp();
+      const key = await client.getExtendedPubkey(path, { display: args.flags.has('display') });
       ctx.stdout(ctx.global.json ? JSON.stringify({ xpub: key }) : key);
     } finally {
       await transport.close();

@@ -27,7 +27,15 @@ export const DEFAULT_TICK_TIMEOUT = 5 * 60 * 10;
 /** Default `delay` of button and finger actions, in seconds (speculos/api/button.py). */
 const DEFAULT_DELAY_S = 0.1;
 /** Bodies are small JSON documents; the largest is an APDU in hex. */
-const MAX_BODY = 1 << 20;
+export const MAX_BODY = 1 << 20;
+/**
+ * After a 413 the rest of an oversized body is read and dropped, up to this many bytes, so the client
+ * gets to read the answer before the connection closes (closing a socket with unread input resets it
+ * and the peer loses what was sent); a client that keeps sending beyond this is cut off.
+ */
+const MAX_DISCARD = 8 * MAX_BODY;
+/** Names under which a loopback-bound server is reached; any other Host is a DNS-rebinding page. */
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 const SIDES: Readonly<Record<ButtonName, readonly ButtonSide[]>> = {
   left: ['left'],
@@ -38,6 +46,12 @@ const SIDES: Readonly<Record<ButtonName, readonly ButtonSide[]>> = {
 export interface HttpServerOptions {
   host: string;
   port: number;
+  /**
+   * Web origins (scheme://host[:port]) whose pages may call the API, e.g. a browser wallet under
+   * development. None by default: only the emulator's own page, command-line clients and other
+   * processes of this machine drive the device.
+   */
+  allowOrigins?: readonly string[];
   /** Called for failures that are not the client's doing (a device bug). */
   onError?: (err: unknown) => void;
 }
@@ -61,23 +75,50 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    const tooLarge = (): HttpRequestError => new HttpRequestError(413, { error: `body: expected at most ${MAX_BODY} bytes` });
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_BODY) {
+      discardRest(req);
+      reject(tooLarge());
+      return;
+    }
     const parts: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size > MAX_BODY) {
-        reject(new HttpRequestError(413, { error: `body: expected at most ${MAX_BODY} bytes` }));
-        req.destroy();
+        req.off('data', onData);
+        parts.length = 0;
+        discardRest(req, size);
+        reject(tooLarge());
         return;
       }
       parts.push(chunk);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(parts)));
     req.on('error', reject);
   });
 }
 
-/** Parses a JSON body whatever its Content-Type, as Flask's get_json(force=True) does. */
+/** Reads and drops the rest of a refused body (MAX_DISCARD bytes at most), then lets the socket go. */
+function discardRest(req: IncomingMessage, already = 0): void {
+  let dropped = already;
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > MAX_DISCARD) req.socket.destroy();
+  });
+  req.resume();
+}
+
+/** A POST body must be declared JSON: a page on another origin can send text/plain without asking first. */
+function requireJson(req: IncomingMessage): void {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json')
+    throw new HttpRequestError(415, { error: `Content-Type: expected application/json, got ${type === '' ? 'none' : JSON.stringify(type)}` });
+}
+
+/** Parses a JSON body; the Content-Type was checked by the router. */
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const text = (await readBody(req)).toString('utf8');
   try {
@@ -207,6 +248,7 @@ export async function startHttpServer(
     const allow = (methods: string[]): void => {
       if (!methods.includes(method))
         throw new HttpRequestError(405, { error: `${path}: expected ${methods.join(' or ')}, got ${method}` });
+      if (method === 'POST') requireJson(req);
     };
     if (path === '/' || path === '/index.html') {
       allow(['GET']);
@@ -246,20 +288,49 @@ export async function startHttpServer(
     }
   }
 
+  const allowed = new Set(options.allowOrigins ?? []);
+  const loopback = options.host === '127.0.0.1' || options.host === '::1' || options.host === 'localhost';
+
+  /**
+   * Who may drive the device (docs/SECURITY.md): a request naming another Host is a page that
+   * rebound its DNS name to this machine, and a request from another Origin is a page the person
+   * merely visited; both are refused unless that origin was allowed with --allow-origin. Same-origin
+   * requests (the emulator's own page) and clients that send no Origin (curl, Node, Python) pass.
+   */
+  function checkCaller(req: IncomingMessage, res: ServerResponse): void {
+    const host = (req.headers.host ?? '').toLowerCase();
+    if (loopback && !LOOPBACK_NAMES.has(host.replace(/:\d+$/, '')))
+      throw new HttpRequestError(403, { error: `Host: expected 127.0.0.1, localhost or [::1], got ${JSON.stringify(host)}` });
+    const origin = req.headers.origin;
+    if (origin === undefined || origin === `http://${host}`) return;
+    if (!allowed.has(origin))
+      throw new HttpRequestError(403, {
+        error: `Origin ${JSON.stringify(origin)} may not drive this device; start the emulator with --allow-origin ${origin} if it should`,
+      });
+    res.setHeader('Access-Control-Allow-Origin', origin);
+    res.setHeader('Vary', 'Origin');
+  }
+
   const server = createServer((req, res) => {
-    // flask-cors with origins "*": any page may drive the emulator, as it may drive Speculos.
-    res.setHeader('Access-Control-Allow-Origin', '*');
+    try {
+      checkCaller(req, res);
+    } catch (err) {
+      sendJson(res, (err as HttpRequestError).status, (err as HttpRequestError).body);
+      return;
+    }
     if (req.method === 'OPTIONS') {
-      res.writeHead(200, {
+      res.writeHead(204, {
         'Access-Control-Allow-Methods': 'GET, POST, DELETE, OPTIONS',
-        'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ?? '*',
-        'Content-Length': 0,
+        'Access-Control-Allow-Headers': 'content-type',
+        'Access-Control-Max-Age': '600',
       });
       res.end();
       return;
     }
     route(req, res).catch((err: unknown) => {
       if (err instanceof HttpRequestError) {
+        // The rest of a body too large is dropped, not parsed: the connection cannot carry another request.
+        if (err.status === 413) res.setHeader('Connection', 'close');
         if (!res.headersSent) sendJson(res, err.status, err.body);
         else res.destroy();
         return;

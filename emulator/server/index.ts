@@ -21,7 +21,11 @@ export interface ServerOptions {
   apduPort?: number | null;
   buttonPort?: number | null;
   automationPort?: number | null;
+  /** Web origins allowed to call the REST API (none by default; see HttpServerOptions). */
+  allowOrigins?: readonly string[];
   onError?: (err: unknown) => void;
+  /** One line per event worth an operator's attention (a flood dropped, a slow client cut off). */
+  onLog?: (line: string) => void;
 }
 
 /** Where the servers listen: the JSON line `taproot-hw emulator` prints. */
@@ -67,12 +71,12 @@ export async function startServers(device: SpeculosSurface, options: ServerOptio
     await Promise.all(started.splice(0).map((s) => s.close()));
   };
   try {
-    const onError = options.onError;
+    const { onError, onLog } = options;
     const ports = {
       apduPort: await start(apduPort, (port) => startApduTcpServer(gate, { host, port, ...(onError && { onError }) })),
-      apiPort: await start(apiPort, (port) => startHttpServer(device, gate, { host, port, ...(onError && { onError }) })),
-      buttonPort: await start(buttonPort, (port) => startButtonTcpServer(device, { host, port })),
-      automationPort: await start(automationPort, (port) => startAutomationTcpServer(device, { host, port })),
+      apiPort: await start(apiPort, (port) => startHttpServer(device, gate, { host, port, allowOrigins: options.allowOrigins ?? [], ...(onError && { onError }) })),
+      buttonPort: await start(buttonPort, (port) => startButtonTcpServer(device, { host, port, ...(onLog && { onLog }) })),
+      automationPort: await start(automationPort, (port) => startAutomationTcpServer(device, { host, port, ...(onLog && { onLog }) })),
     };
     return {
       ...ports,

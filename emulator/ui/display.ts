@@ -21,7 +21,9 @@ export interface Dialog {
 }
 
 /** History is capped so a long-running emulator does not grow without bound. */
-const MAX_HISTORY = 100_000;
+export const MAX_HISTORY = 100_000;
+/** Trimmed in batches of this many, so each event costs O(1) once the cap is reached. */
+const HISTORY_SLACK = MAX_HISTORY / 10;
 const TAP_MS = 100;
 
 export interface DisplayEvents {
@@ -55,7 +57,7 @@ export class Display extends EventEmitter<DisplayEvents> {
 
   /** Every text event since start or the last clear (GET /events). */
   events(): TextEvent[] {
-    return this.history.map((e) => ({ ...e }));
+    return this.history.slice(-MAX_HISTORY).map((e) => ({ ...e }));
   }
 
   clearEvents(): void {
@@ -180,7 +182,7 @@ export class Display extends EventEmitter<DisplayEvents> {
       this.history.push(e);
       this.emit('text', { ...e });
     }
-    if (this.history.length > MAX_HISTORY) this.history.splice(0, this.history.length - MAX_HISTORY);
+    if (this.history.length > MAX_HISTORY + HISTORY_SLACK) this.history.splice(0, this.history.length - MAX_HISTORY);
     this.emit('screen', screen);
   }
 

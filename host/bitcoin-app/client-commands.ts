@@ -23,16 +23,42 @@ export class ClientCommandError extends Error {
 const MAX_PROOF_HASHES_PER_REPLY = Math.floor((MAX_APDU_DATA - 32 - 1 - 1) / 32);
 const MAX_MORE_ELEMENTS_BYTES = MAX_APDU_DATA - 2;
 
+/**
+ * How many times over the device may read everything the host committed to. The app reads some
+ * map values more than once (checks, review, signing); in the corpus, conformance and tapd flows a
+ * command used at most 1.27 times the exchanges of reading everything once, so this leaves a wide
+ * margin. Beyond it the device asks for more than any run of the request needs, and the host stops
+ * instead of answering forever (and memory stays bounded: results are capped too).
+ */
+export const MAX_READS_OF_EVERYTHING = 32;
+/** Client commands always allowed on top, for commands that commit to little (a short message). */
+const BASE_ROUNDS = 64;
+
 export class ClientCommandInterpreter {
   private readonly preimages = new Map<string, Uint8Array>();
   private readonly trees = new Map<string, MerkleTree>();
   private queue: Uint8Array[] = [];
+  /** Exchanges it takes to read every committed preimage and every leaf with its proof once. */
+  private units = 0;
+  private rounds = 0;
   /** YIELD payloads in the order the device sent them (without the 0x10 code). */
   readonly yielded: Uint8Array[] = [];
+
+  /**
+   * `maxYields`: how many results the request can produce (0: the command yields nothing). Without
+   * it results are bounded by the client-command bound only.
+   */
+  constructor(private readonly maxYields?: number) {}
+
+  /** The most client commands this request can need: every commitment read MAX_READS_OF_EVERYTHING times. */
+  get maxRounds(): number {
+    return BASE_ROUNDS + MAX_READS_OF_EVERYTHING * (this.units + (this.maxYields ?? 0));
+  }
 
   /** The device may ask for `element` by its SHA-256. */
   addKnownPreimage(element: Uint8Array): void {
     this.preimages.set(toHex(sha256(element)), element);
+    this.units += 1 + Math.ceil(element.length / MAX_MORE_ELEMENTS_BYTES);
   }
 
   /** A Merkleized list: its tree, and each leaf preimage `0x00 || element`. */
@@ -40,6 +66,8 @@ export class ClientCommandInterpreter {
     for (const e of elements) this.addKnownPreimage(concat(Uint8Array.of(0), e));
     const tree = MerkleTree.fromElements(elements);
     this.trees.set(toHex(tree.root), tree);
+    // a proof (and its queued hashes) and an index lookup per leaf
+    this.units += tree.size * (2 + Math.ceil(Math.log2(Math.max(tree.size, 2)) / MAX_PROOF_HASHES_PER_REPLY));
     return tree;
   }
 
@@ -51,6 +79,10 @@ export class ClientCommandInterpreter {
 
   /** Answers one E000 request (its response data); returns the CONTINUE data. */
   execute(request: Uint8Array): Uint8Array {
+    if (++this.rounds > this.maxRounds)
+      throw new ClientCommandError(
+        `device asked for more than ${this.maxRounds} client commands, more than this request can need (${MAX_READS_OF_EVERYTHING} reads of everything the host committed to): it does not stop, so the host does`,
+      );
     let req: ClientCommandRequest;
     try {
       req = decodeClientCommandRequest(request);
@@ -59,6 +91,8 @@ export class ClientCommandInterpreter {
     }
     switch (req.command) {
       case 'YIELD':
+        if (this.maxYields !== undefined && this.yielded.length >= this.maxYields)
+          throw new ClientCommandError(`device yielded more than the ${this.maxYields} results this request can produce`);
         this.yielded.push(req.data.slice());
         return encodeClientCommandResponse({ command: 'YIELD' });
       case 'GET_PREIMAGE':
@@ -75,6 +109,8 @@ export class ClientCommandInterpreter {
   private preimage(hash: Uint8Array): Uint8Array {
     const preimage = this.preimages.get(toHex(hash));
     if (!preimage) throw new ClientCommandError(`device asked for the preimage of ${toHex(hash)}, which the host never committed to`);
+    // Each answer queues its tail; a new request before the queue is read would grow it without end.
+    if (this.queue.length !== 0) throw new ClientCommandError('device asked for a preimage while queued elements were still unread');
     const max = MAX_APDU_DATA - encodeVarint(preimage.length).length - 1;
     const n = Math.min(max, preimage.length);
     for (let i = n; i < preimage.length; i++) this.queue.push(preimage.subarray(i, i + 1));

@@ -4,14 +4,17 @@
 // typed results. The APDUs it sends are the ones Ledger's own Python client sends, byte for byte
 // (checked against the recorded Speculos corpus).
 
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { base64 } from '@scure/base';
+import { HDKey } from '@scure/bip32';
 import { Transaction } from '@scure/btc-signer';
-import { concat, toHex, utf8 } from '../../apdu/bytes.ts';
-import { decodeResponse, encodeCommand, type CommandApdu } from '../../apdu/apdu.ts';
+import { concat, encodeVarint, equal, toHex, utf8 } from '../../apdu/bytes.ts';
+import { decodeResponse, encodeCommand, MAX_APDU_DATA, type CommandApdu } from '../../apdu/apdu.ts';
 import { continueCommand, SW_INTERRUPTED_EXECUTION } from '../../apdu/interrupt.ts';
 import { SW } from '../../apdu/status.ts';
 import { CodecError } from '../../apdu/errors.ts';
-import { parsePath, type PathLike } from '../../apdu/path.ts';
+import { formatPath, parsePath, type PathLike } from '../../apdu/path.ts';
 import {
   GET_APP_AND_VERSION_APDU,
   MESSAGE_CHUNK_SIZE,
@@ -32,14 +35,21 @@ import type { Transport } from '../../devices/transport.ts';
 import { merkleizePsbt, parseRawPsbt, PsbtError } from '../../bitcoin/psbtv2.ts';
 import { serializeWalletPolicy, walletPolicyId, type WalletPolicy } from '../../bitcoin/wallet-policy.ts';
 import { parsePolicy } from '../../bitcoin/descriptor/template.ts';
+import { decodeExtendedPublicKey, type KeyFamily } from '../../bitcoin/extended-key.ts';
+import { KeyInfoError } from '../../bitcoin/errors.ts';
 import { policyOutput } from '../../bitcoin/descriptor/scripts.ts';
 import { ClientCommandInterpreter } from './client-commands.ts';
-import { DeviceResponseError, WrongAppError, statusError } from './errors.ts';
+import { BitcoinAppStatusError, DeviceResponseError, WrongAppError, statusError } from './errors.ts';
+import { verifySignPsbtResults } from './verify-results.ts';
 
 /** Names under which the Bitcoin app answers B0 01 (mainnet and testnet builds). */
 export const BITCOIN_APP_NAMES = ['Bitcoin', 'Bitcoin Test'] as const;
 
 const ZERO_HMAC = new Uint8Array(32);
+/** An APDU response: up to 256 data bytes and the status word; nothing the app sends is longer. */
+const MAX_RESPONSE = MAX_APDU_DATA + 1 + 2;
+/** Parents kept for checking children: an account and its branches, many times over. */
+const MAX_REMEMBERED_XPUBS = 256;
 
 /** Computes the address of `policy` at (change, index) on the host, for checking the device's. */
 export type AddressDeriver = (policy: WalletPolicy, change: boolean, index: number) => string;
@@ -58,6 +68,12 @@ export interface BitcoinAppClientOptions {
    * clients do: a mismatch throws DeviceResponseError instead of returning the device's address.
    */
   deriveAddress?: AddressDeriver;
+  /**
+   * The key family the open app serves ('mainnet' for "Bitcoin", 'test' for "Bitcoin Test"):
+   * xpubs with other version bytes are refused. Default: learnt from getAppAndVersion once it ran,
+   * until then either family is taken.
+   */
+  network?: KeyFamily;
 }
 
 export interface ProgressEvent {
@@ -96,19 +112,32 @@ export function psbtBytes(psbt: PsbtInput): Uint8Array {
 }
 
 export class BitcoinAppClient {
+  private network: KeyFamily | undefined;
+  private masterFingerprint: Uint8Array | undefined;
+  /** Extended keys this client got and checked, by path: parents for the checks of their children. */
+  private readonly xpubs = new Map<string, HDKey>();
+
   constructor(
     readonly transport: Transport,
     private readonly options: BitcoinAppClientOptions = {},
-  ) {}
+  ) {
+    this.network = options.network;
+  }
 
   /** Sends one command and answers client commands until a final status word. */
   private async run(cmd: CommandApdu, name: string, interpreter?: ClientCommandInterpreter, onInterrupt?: () => void) {
-    let res = decodeResponse(await this.transport.exchange(encodeCommand(cmd)));
+    const receive = async (apdu: CommandApdu) => {
+      const bytes = await this.transport.exchange(encodeCommand(apdu));
+      if (bytes.length > MAX_RESPONSE)
+        throw new DeviceResponseError(`${name}: expected a response of at most ${MAX_RESPONSE} bytes (an APDU's data and status word), got ${bytes.length}`);
+      return decodeResponse(bytes);
+    };
+    let res = await receive(cmd);
     while (res.statusWord === SW_INTERRUPTED_EXECUTION) {
       if (!interpreter) throw new DeviceResponseError(`${name}: device sent a client command to a command that has none`);
       const answer = interpreter.execute(res.data);
       onInterrupt?.();
-      res = decodeResponse(await this.transport.exchange(encodeCommand(continueCommand(answer))));
+      res = await receive(continueCommand(answer));
     }
     if (res.statusWord !== SW.OK) throw statusError(res.statusWord, name, res.data);
     return res.data;
@@ -127,7 +156,10 @@ export class BitcoinAppClient {
   /** B0 01: the open app's name, version and flags ("BOLOS" in the dashboard). */
   async getAppAndVersion(): Promise<AppAndVersion> {
     const data = await this.run(GET_APP_AND_VERSION_APDU, 'GET_APP_AND_VERSION');
-    return getAppAndVersion.decodeResponse(data);
+    const app = getAppAndVersion.decodeResponse(data);
+    if (this.options.network === undefined && app.name === 'Bitcoin') this.network = 'mainnet';
+    if (this.options.network === undefined && app.name === 'Bitcoin Test') this.network = 'test';
+    return app;
   }
 
   /** Throws WrongAppError unless the Bitcoin app is open. */
@@ -138,15 +170,58 @@ export class BitcoinAppClient {
   }
 
   async getMasterFingerprint(): Promise<Uint8Array> {
-    return this.call(getMasterFingerprint, undefined);
+    const fpr = await this.call(getMasterFingerprint, undefined);
+    this.masterFingerprint = fpr;
+    return fpr;
   }
 
+  /**
+   * The xpub at `path`, checked against the request before it is returned: depth = path length,
+   * child number = last step, version bytes of the app's network (when known), parent fingerprint
+   * of the master (when this client fetched it) or of a parent it fetched, and for an unhardened
+   * last step the key derived from that parent. A mismatch is a DeviceResponseError.
+   */
   async getExtendedPubkey(path: PathLike, { display = false }: { display?: boolean } = {}): Promise<string> {
-    return this.call(getExtendedPubkey, { display, path: parsePath(path) });
+    const steps = parsePath(path);
+    const text = await this.call(getExtendedPubkey, { display, path: steps });
+    const checked = this.checkExtendedPubkey(text, steps);
+    if (this.xpubs.size >= MAX_REMEMBERED_XPUBS) this.xpubs.delete(this.xpubs.keys().next().value!);
+    this.xpubs.set(formatPath(steps), checked);
+    return text;
   }
 
-  private policyInterpreter(policy: WalletPolicy): ClientCommandInterpreter {
-    const it = new ClientCommandInterpreter();
+  private checkExtendedPubkey(text: string, steps: readonly number[]): HDKey {
+    const where = `GET_EXTENDED_PUBKEY ${formatPath(steps)}`;
+    let key;
+    try {
+      key = decodeExtendedPublicKey(text);
+    } catch (err) {
+      if (err instanceof KeyInfoError) throw new DeviceResponseError(`${where}: ${err.message}`);
+      throw err;
+    }
+    const { hd, family } = key;
+    const fail = (what: string): never => {
+      throw new DeviceResponseError(`${where}: ${what}; do not use this key`);
+    };
+    if (this.network !== undefined && family !== this.network) fail(`expected a ${this.network === 'test' ? 'tpub' : 'xpub'} for the open app, got a ${family === 'test' ? 'tpub' : 'xpub'}`);
+    if (hd.depth !== steps.length) fail(`expected depth ${steps.length}, got ${hd.depth}`);
+    const last = steps.length === 0 ? 0 : steps[steps.length - 1]!;
+    if (hd.index !== last) fail(`expected child number ${last}, got ${hd.index}`);
+    const parent = steps.length === 1 && this.masterFingerprint ? this.masterFingerprint : undefined;
+    const parentKey = steps.length > 0 ? this.xpubs.get(formatPath(steps.slice(0, -1))) : undefined;
+    const expectedParent = parent ? new DataView(parent.buffer, parent.byteOffset).getUint32(0) : parentKey?.fingerprint;
+    if (expectedParent !== undefined && hd.parentFingerprint !== expectedParent)
+      fail(`expected parent fingerprint ${expectedParent.toString(16).padStart(8, '0')}, got ${hd.parentFingerprint.toString(16).padStart(8, '0')}`);
+    if (parentKey && last < 0x80000000) {
+      const child = parentKey.deriveChild(last);
+      if (!equal(child.publicKey!, hd.publicKey!) || !equal(child.chainCode!, hd.chainCode!))
+        fail(`expected the key derived from ${formatPath(steps.slice(0, -1))}, got another`);
+    }
+    return hd;
+  }
+
+  private policyInterpreter(policy: WalletPolicy, maxYields = 0): ClientCommandInterpreter {
+    const it = new ClientCommandInterpreter(maxYields);
     it.addKnownPreimage(serializeWalletPolicy(policy));
     it.addKnownList(policy.keys.map((k) => utf8.encode(k)));
     it.addKnownPreimage(utf8.encode(policy.descriptorTemplate));
@@ -188,12 +263,16 @@ export class BitcoinAppClient {
 
   /**
    * Signs `psbt` with `policy`. Returns what the device yielded, in order: signatures, MuSig2
-   * pubnonces (round 1: the PSBT has no pubnonces) or MuSig2 partial signatures (round 2).
+   * pubnonces (round 1: the PSBT has no pubnonces) or MuSig2 partial signatures (round 2). Each is
+   * verified first (verify-results.ts): one that does not verify throws DeviceSignatureError.
    */
   async signPsbt(psbt: PsbtInput, policy: WalletPolicy, hmac: Uint8Array | null, options: SignPsbtOptions = {}): Promise<SignPsbtYield[]> {
-    const raw = parseRawPsbt(psbtBytes(psbt));
+    const bytes = psbtBytes(psbt);
+    const raw = parseRawPsbt(bytes);
     const m = merkleizePsbt(raw);
-    const it = this.policyInterpreter(policy);
+    // One result per input and key expression at most (a signature, a pubnonce or a partial signature).
+    const keyExpressions = policy.descriptorTemplate.split('@').length - 1;
+    const it = this.policyInterpreter(policy, m.inputs.length * keyExpressions);
     it.addKnownMapping(m.global);
     for (const map of m.inputs) it.addKnownMapping(map);
     for (const map of m.outputs) it.addKnownMapping(map);
@@ -214,7 +293,7 @@ export class BitcoinAppClient {
       it,
       () => options.onProgress?.({ clientCommands: ++clientCommands, yields: it.yielded.length }),
     );
-    return it.yielded.map((data) => {
+    const results = it.yielded.map((data) => {
       try {
         const y = decodeSignPsbtYield(data);
         if (y.inputIndex >= m.inputs.length)
@@ -225,17 +304,57 @@ export class BitcoinAppClient {
         throw err;
       }
     });
+    const tx = psbt instanceof Transaction ? psbt : Transaction.fromPSBT(bytes, { allowUnknown: true, allowUnknownInputs: true, allowUnknownOutputs: true });
+    verifySignPsbtResults(tx, policy, results);
+    return results;
   }
 
-  /** BIP-137 message signature with the key at `path` (the person reviews the message). */
-  async signMessage(message: Uint8Array | string, path: PathLike): Promise<SignedMessage> {
+  /**
+   * BIP-137 message signature with the key at `path` (the person reviews the message). The key the
+   * signature recovers must be the key at `path`: `publicKey` when given (33 bytes), else fetched
+   * with GET_EXTENDED_PUBKEY (one exchange; a path the app does not export silently is shown to the
+   * person). A mismatch is a DeviceResponseError.
+   */
+  async signMessage(message: Uint8Array | string, path: PathLike, { publicKey }: { publicKey?: Uint8Array } = {}): Promise<SignedMessage> {
     const bytes = typeof message === 'string' ? utf8.encode(message) : message;
+    const steps = parsePath(path);
     const chunks: Uint8Array[] = [];
     for (let i = 0; i < bytes.length; i += MESSAGE_CHUNK_SIZE) chunks.push(bytes.subarray(i, i + MESSAGE_CHUNK_SIZE));
-    const it = new ClientCommandInterpreter();
+    const it = new ClientCommandInterpreter(0);
     const tree = it.addKnownList(chunks);
-    const sig = await this.call(signMessage, { path: parsePath(path), messageLength: bytes.length, messageRoot: tree.root }, it);
+    const sig = await this.call(signMessage, { path: steps, messageLength: bytes.length, messageRoot: tree.root }, it);
+    const where = `SIGN_MESSAGE ${formatPath(steps)}`;
+    const recovered = recoverMessageKey(bytes, sig);
+    if (!recovered) throw new DeviceResponseError(`${where}: the signature recovers no key (header ${sig.header}); do not use it`);
+    const expected = publicKey ?? (await this.messageKey(steps));
+    if (!equal(recovered, expected))
+      throw new DeviceResponseError(`${where}: the signature is by ${toHex(recovered)}, expected the key at the path ${toHex(expected)}; do not use it`);
     return { ...sig, base64: base64.encode(concat(Uint8Array.of(sig.header), sig.r, sig.s)) };
+  }
+
+  private async messageKey(steps: number[]): Promise<Uint8Array> {
+    let text: string;
+    try {
+      text = await this.getExtendedPubkey(steps);
+    } catch (err) {
+      if (!(err instanceof BitcoinAppStatusError && err.statusCode === SW.NOT_SUPPORTED)) throw err;
+      text = await this.getExtendedPubkey(steps, { display: true });
+    }
+    return decodeExtendedPublicKey(text).hd.publicKey!;
   }
 }
 
+/** BIP-137: the key (compressed, 33 bytes) that `sig` recovers for `message`, or undefined. */
+function recoverMessageKey(message: Uint8Array, sig: { header: number; r: Uint8Array; s: Uint8Array }): Uint8Array | undefined {
+  // Headers 27-30 name uncompressed keys, 31-34 compressed P2PKH, 35-42 segwit; the low two bits are the recovery id.
+  if (sig.header < 27 || sig.header > 42) return undefined;
+  const digest = sha256(sha256(concat(utf8.encode('\x18Bitcoin Signed Message:\n'), encodeVarint(message.length), message)));
+  try {
+    const point = secp256k1.Signature.fromBytes(concat(sig.r, sig.s), 'compact')
+      .addRecoveryBit((sig.header - 27) & 3)
+      .recoverPublicKey(digest);
+    return point.toBytes(true);
+  } catch {
+    return undefined;
+  }
+}

@@ -62,5 +62,5 @@ export function statusError(sw: number, command: string, data: Uint8Array = new 
 
 /** The device's answer broke the protocol (wrong length, address mismatch, bad yield). */
 export class DeviceResponseError extends Error {
-  override readonly name = 'DeviceResponseError';
+  override readonly name: string = 'DeviceResponseError';
 }

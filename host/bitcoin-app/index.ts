@@ -4,4 +4,5 @@ export * from './client.ts';
 export * from './client-commands.ts';
 export * from './errors.ts';
 export * from './psbt-results.ts';
+export * from './verify-results.ts';
 export * from './cli-support.ts';

@@ -32,7 +32,7 @@ import {
   type TapAppInfo,
 } from '../../apdu/tap-app/index.ts';
 import type { Transport } from '../../devices/transport.ts';
-import { encodeAsset, type Asset } from '../../assets/asset/leaf.ts';
+import { decodeAsset, encodeAsset, type Asset } from '../../assets/asset/leaf.ts';
 import { encodeVPacket } from '../../assets/vpsbt/codec.ts';
 import type { VPacket } from '../../assets/vpsbt/packet.ts';
 import { verifySchnorr } from '../../assets/crypto.ts';
@@ -225,11 +225,11 @@ export class TapAppClient {
       },
       it,
     );
-    if (!(args.asset instanceof Uint8Array)) {
-      const sighash = groupGenesisSighash(args.asset, res.tweakedGroupKey);
-      if (!verifySchnorr(res.signature, sighash, res.tweakedGroupKey))
-        throw new TapDeviceResponseError('SIGN_GROUP_GENESIS: the signature does not verify against the returned group key');
-    }
+    // An encoded leaf is decoded for the check too: no signature leaves here unverified.
+    const asset = args.asset instanceof Uint8Array ? decodeAsset(args.asset) : args.asset;
+    const sighash = groupGenesisSighash(asset, res.tweakedGroupKey);
+    if (!verifySchnorr(res.signature, sighash, res.tweakedGroupKey))
+      throw new TapDeviceResponseError('SIGN_GROUP_GENESIS: the signature does not verify against the returned group key');
     return res;
   }
 }

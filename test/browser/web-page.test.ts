@@ -56,7 +56,7 @@ async function seeScreen(page: Page, texts: string[]): Promise<void> {
 
 /** Posts an APDU the way a host would, from outside the page; resolves with the hex answer. */
 function postApdu(apiPort: number, hex: string): Promise<string> {
-  return fetch(`http://127.0.0.1:${apiPort}/apdu`, { method: 'POST', body: JSON.stringify({ data: hex }) })
+  return fetch(`http://127.0.0.1:${apiPort}/apdu`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ data: hex }) })
     .then((r) => r.json())
     .then((b) => (b as { data: string }).data);
 }

@@ -158,6 +158,33 @@ describe('Speculos launcher without Speculos', () => {
     });
   });
 
+  it('stop() resolves only once the qemu child is gone, not when it was sent SIGKILL', async () => {
+    // A stand-in Speculos: answers GET /events and runs a "qemu" child holding 200 MB, which outlives
+    // a SIGTERM to its parent and, once killed, takes a moment to tear its memory down.
+    const qemuPid = join(dir, 'qemu.pid');
+    const js = join(dir, 'forking-speculos.cjs');
+    writeFileSync(
+      js,
+      `const { spawn } = require('node:child_process');
+const { createServer } = require('node:http');
+const { writeFileSync } = require('node:fs');
+const qemu = spawn(process.execPath, ['-e', 'globalThis.b = Buffer.alloc(200e6, 1); process.on("SIGTERM", () => {}); setInterval(() => {}, 1e3)'], { stdio: 'ignore' });
+writeFileSync(${JSON.stringify(qemuPid)}, String(qemu.pid));
+const port = Number(process.argv[process.argv.indexOf('--api-port') + 1]);
+createServer((req, res) => res.end('{"events": []}')).listen(port, '127.0.0.1');
+`,
+    );
+    const fake = script('forking-speculos', `exec "${process.execPath}" ${js} "$@"`);
+    script('qemu-arm-static', 'exit 1');
+    await withPath([dir, savedPath ?? ''], async () => {
+      const s = await startSpeculos({ elf, model: 'nanosp', bin: fake });
+      const qemu = Number(readFileSync(qemuPid, 'utf8'));
+      expect(alive(qemu)).toBe(true);
+      await s.stop();
+      expect(alive(qemu)).toBe(false);
+    });
+  });
+
   it('a speculos that never answers GET /events is stopped after the start timeout', async () => {
     const pidFile = join(dir, 'pid');
     const fake = script('silent-speculos', `echo $$ > ${pidFile}\nexec sleep 60`);

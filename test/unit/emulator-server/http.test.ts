@@ -1,5 +1,6 @@
 // The REST API against the real emulated device (ECOSYSTEM.md B1 checklist): routes, status codes,
-// bodies, the blocking POST /apdu with concurrent buttons, one APDU in flight, SSE framing, CORS.
+// bodies, the blocking POST /apdu with concurrent buttons, one APDU in flight, SSE framing. Who may
+// call the API (origins, Host, content types, body limits) is in access.test.ts.
 
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +28,7 @@ async function json(path: string, init?: RequestInit): Promise<{ status: number;
 }
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-  json(path, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers });
+  json(path, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'Content-Type': 'application/json', ...headers } });
 
 async function screenTexts(): Promise<string[]> {
   const { body } = await json('/events?currentscreenonly=true');
@@ -70,7 +71,7 @@ describe('POST /apdu', () => {
     const order: string[] = [];
     // Raw request: the status line must arrive before the device has answered.
     const headersSeen = new Promise<number>((resolve, reject) => {
-      const req = request(`${base}/apdu`, { method: 'POST' }, (res) => {
+      const req = request(`${base}/apdu`, { method: 'POST', headers: { 'Content-Type': 'application/json' } }, (res) => {
         resolve(res.statusCode ?? 0);
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
@@ -95,7 +96,11 @@ describe('POST /apdu', () => {
   });
 
   it('breaks the streamed answer off when tick_timeout runs out, as Speculos does', async () => {
-    const res = await fetch(`${base}/apdu`, { method: 'POST', body: JSON.stringify({ data: toHex(REVIEW_APDU), tick_timeout: 1 }) });
+    const res = await fetch(`${base}/apdu`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ data: toHex(REVIEW_APDU), tick_timeout: 1 }),
+    });
     expect(res.status).toBe(200);
     await expect(res.text()).rejects.toThrow();
     // The review is still on screen: reject it so the device is free again.
@@ -192,17 +197,6 @@ describe('inputs and other routes', () => {
     expect(await post('/ticker', { action: 'pause' })).toMatchObject({ status: 200, body: {} });
     expect(await post('/ticker/', { action: 'resume' })).toMatchObject({ status: 200, body: {} });
     expect((await post('/ticker/', { action: 'stop' })).status).toBe(400);
-  });
-
-  it('sends CORS * and answers preflights', async () => {
-    const res = await fetch(`${base}/apdu`, {
-      method: 'OPTIONS',
-      headers: { Origin: 'http://example.test', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
-    });
-    expect(res.status).toBe(200);
-    expect(res.headers.get('access-control-allow-origin')).toBe('*');
-    expect(res.headers.get('access-control-allow-headers')).toBe('content-type');
-    expect((await json('/events')).headers.get('access-control-allow-origin')).toBe('*');
   });
 
   it('answers unknown routes 404 and wrong methods 405 with {"error"}', async () => {
