@@ -52,6 +52,15 @@ const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 const fmt = (n: number) => n.toLocaleString('en-US');
 
 const runs: FuzzStats[] = [];
+let decoders: DecoderStats[] = [];
+
+/** Written after each stage, so a run that dies keeps what it measured. */
+async function writeResults(): Promise<void> {
+  await mkdir(dirname(out), { recursive: true });
+  const machine = { platform: platform(), release: release(), cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version };
+  const args = { seed, cases, maxApdus, minutes, decoderInputs, app };
+  await writeFile(out, `${JSON.stringify({ date: new Date().toISOString(), machine, args, runs, decoders, maxRssMb: mb(process.resourceUsage().maxRSS * 1024) }, null, 2)}\n`);
+}
 for (const target of targets) {
   const started = performance.now();
   const stats = await runCampaign(target, prng(seed), {
@@ -65,9 +74,11 @@ for (const target of targets) {
     },
   });
   runs.push(stats);
+  await writeResults();
 }
 
-const decoders: DecoderStats[] = decoderInputs > 0 ? runDecoderFuzz(prng(seed), decoderInputs) : [];
+decoders = decoderInputs > 0 ? runDecoderFuzz(prng(seed), decoderInputs) : [];
+await writeResults();
 
 console.log('\nStateful fuzzing (in-process emulator, nanosp)\n');
 console.log('| app | cases | APDUs | APDUs/s | cases/s | reviews shown / approved | signatures | leak checks | crashes | hangs | other violations | RSS MB first / max / last |');
@@ -95,21 +106,5 @@ for (const v of violations.slice(0, 20)) console.log(`\n${v.target} case ${v.cas
 for (const d of decoders) for (const u of d.untyped.slice(0, 5)) console.log(`\n${d.name}: ${u}`);
 console.log(`\nmax RSS of the process: ${mb(process.resourceUsage().maxRSS * 1024)} MB`);
 
-await mkdir(dirname(out), { recursive: true });
-await writeFile(
-  out,
-  `${JSON.stringify(
-    {
-      date: new Date().toISOString(),
-      machine: { platform: platform(), release: release(), cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
-      args: { seed, cases, maxApdus, minutes, decoderInputs, app },
-      runs,
-      decoders,
-      maxRssMb: mb(process.resourceUsage().maxRSS * 1024),
-    },
-    null,
-    2,
-  )}\n`,
-);
 console.log(`wrote ${out}`);
 if (violations.length > 0 || decoders.some((d) => d.untypedCount > 0)) process.exitCode = 1;

@@ -4,7 +4,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { CodecError } from '../../apdu/errors.ts';
-import { decoders, isTypedError, runDecoderFuzz } from './decoders.ts';
+import { decoders, runDecoderFuzz } from './decoders.ts';
+import { isTypedError } from './typed-errors.ts';
 import { prng } from './prng.ts';
 
 const PER_DECODER = 400;

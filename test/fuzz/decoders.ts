@@ -1,11 +1,6 @@
 // Every decoder of untrusted bytes or text fuzzed directly: valid inputs (vectors, the Speculos
 // corpus, the fixtures) mutated one to four times, plus random inputs. A decoder may return, or throw
-// a *typed* error:
-//  - one of the project's error classes (by its stable name, TYPED below), or
-//  - a RangeError or TypeError the code threw on purpose, recognisable by the style guide's message
-//    form "expected X, got Y".
-// Anything else escaping is a bug: a TypeError from reading a property of undefined, a RangeError
-// from a DataView or typed array out of bounds, a stack overflow, an Error from a dependency.
+// a typed error (typed-errors.ts); anything else escaping is a bug.
 
 import { readFileSync } from 'node:fs';
 import { base64 } from '@scure/base';
@@ -33,28 +28,8 @@ import { decodeTlvStream } from '../../assets/tlv/stream.ts';
 import { merkleizeVpsbt } from '../../host/tap-app/vpsbt-merkle.ts';
 import { transferPacket } from '../unit/tap-app/vpsbt-fixture.ts';
 import type { Rng } from './prng.ts';
+import { isTypedError } from './typed-errors.ts';
 import { mutateBytes, mutateText } from './stateful/mutate.ts';
-
-/** The project's error classes, by stable name. */
-export const TYPED = new Set([
-  'CodecError',
-  'RequestError',
-  'PathError',
-  'PsbtError',
-  'DescriptorError',
-  'KeyInfoError',
-  'WalletPolicyError',
-  'MusigError',
-  'AssetVerifyError',
-  'MssmtOverflowError',
-]);
-
-export function isTypedError(e: unknown): boolean {
-  if (!(e instanceof Error)) return false;
-  if (TYPED.has(e.name)) return true;
-  const builtin = e.constructor === RangeError || e.constructor === TypeError;
-  return builtin && /expected .+, got /.test(e.message);
-}
 
 interface Decoder<T> {
   name: string;

@@ -24,6 +24,7 @@ import { EmulatedDevice } from '../../../emulator/device.ts';
 import { ClientCommandInterpreter } from '../../../host/bitcoin-app/client-commands.ts';
 import { Person } from '../person.ts';
 import { prng, type Rng } from '../prng.ts';
+import { isTypedError } from '../typed-errors.ts';
 import { mutateBytes } from './mutate.ts';
 
 /** One command as the host sends it, and what the host commits to (registered with its interpreter). */
@@ -282,7 +283,16 @@ async function fuzzCase(
   const plan = transportPlan(rng);
   const approveRate = rng.chance(0.8) ? 1 : rng.chance(0.5) ? 0.5 : 0;
   person.decide = () => rng.chance(approveRate);
-  const served = await scenario.build(rng, plan.semantic, session);
+  let served: Served;
+  try {
+    served = await scenario.build(rng, plan.semantic, session);
+  } catch (e) {
+    // The host's own encoders refuse a request the mutation made unsendable (a typed RangeError,
+    // e.g. an empty asset): nothing reaches the device. Anything else is a fuzzer bug.
+    if (!isTypedError(e)) throw e;
+    stats.statusWords['host-refused'] = (stats.statusWords['host-refused'] ?? 0) + 1;
+    return;
+  }
   const faultsBefore = person.faults.length;
   const promptsBefore = person.prompts.length;
   const command = person.commands;
