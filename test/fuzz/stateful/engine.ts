@@ -1,5 +1,4 @@
-// The stateful fuzzer: drives the real emulated device in process (EmulatedDevice over its exchange(),
-// as the loopback transport does) with commands whose client commands are answered by the host's own
+// The stateful fuzzer: drives the real emulated device in process (over the loopback transport) with commands whose client commands are answered by the host's own
 // ClientCommandInterpreter from valid merkleized data, and mutates what it serves (mutate.ts: values,
 // keys, counts, order before merkleization; engine: answers on the wire). A person (../person.ts)
 // approves or rejects every review on the device's screens.
@@ -20,6 +19,7 @@ import { toHex } from '../../../apdu/bytes.ts';
 import { continueCommand, decodeClientCommandRequest, SW_INTERRUPTED_EXECUTION } from '../../../apdu/interrupt.ts';
 import { MAX_APDU_DATA } from '../../../apdu/apdu.ts';
 import type { AppFactory } from '../../../emulator/app.ts';
+import { LoopbackTransport } from '../../../devices/loopback.ts';
 import { EmulatedDevice } from '../../../emulator/device.ts';
 import { ClientCommandInterpreter } from '../../../host/bitcoin-app/client-commands.ts';
 import { Person } from '../person.ts';
@@ -92,23 +92,23 @@ const MAX_EXCHANGES = 20_000;
 export class FuzzSession {
   readonly device: EmulatedDevice;
   readonly person = new Person();
+  readonly transport: LoopbackTransport;
   apdus = 0;
 
   constructor(readonly target: FuzzTarget) {
     this.device = new EmulatedDevice({ apps: { [target.appName]: this.person.wrap(target.create) }, startApp: target.appName, statusTimeoutMs: 0 });
     this.person.device = this.device;
+    this.transport = new LoopbackTransport(this.device);
   }
 
+  /** One APDU over the loopback transport; no answer within HANG_MS is a hang. */
   async exchange(apdu: Uint8Array): Promise<Uint8Array> {
     this.apdus++;
-    let timer: NodeJS.Timeout | undefined;
-    const hang = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new HangError(`no answer to ${toHex(apdu).slice(0, 80)} within ${HANG_MS} ms`)), HANG_MS);
-    });
     try {
-      return await Promise.race([this.device.exchange(apdu), hang]);
-    } finally {
-      clearTimeout(timer);
+      return await this.transport.exchange(apdu, { timeoutMs: HANG_MS });
+    } catch (e) {
+      if ((e as Error).name === 'TransportTimeoutError') throw new HangError(`no answer to ${toHex(apdu).slice(0, 80)} within ${HANG_MS} ms`);
+      throw e;
     }
   }
 
