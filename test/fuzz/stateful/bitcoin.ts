@@ -27,7 +27,7 @@ import { serializeWalletPolicy, walletPolicy, walletPolicyId, type WalletPolicy 
 import { createBitcoinTestnetApp } from '../../../emulator/apps/bitcoin/app.ts';
 import type { ClientCommandInterpreter } from '../../../host/bitcoin-app/client-commands.ts';
 import type { Rng } from '../prng.ts';
-import type { FuzzSession, FuzzTarget, Scenario, Served } from './engine.ts';
+import { signatureYields, type FuzzSession, type FuzzTarget, type Scenario, type Served } from './engine.ts';
 import { mutateBytes, mutateCommandData, mutateMaps, mutateText, type Maps } from './mutate.ts';
 
 const CORPUS = new URL('../../vectors/speculos-corpus/nanosp/', import.meta.url);
@@ -212,19 +212,6 @@ const xpubScenario: Scenario = {
   },
 };
 
-function signPsbtSignatures(yields: readonly Uint8Array[]): number {
-  let n = 0;
-  for (const y of yields) {
-    try {
-      const t = decodeSignPsbtYield(y).type;
-      if (t === 'partialSignature' || t === 'musigPartialSignature') n++;
-    } catch {
-      n++; // a yield the host cannot read is counted as a signature: it must not leave unreviewed either
-    }
-  }
-  return n;
-}
-
 export const bitcoinTarget: FuzzTarget = {
   name: 'bitcoin',
   appName: 'Bitcoin Test',
@@ -241,7 +228,7 @@ export const bitcoinTarget: FuzzTarget = {
     xpubScenario,
   ],
   signatures(command, yields, statusWord) {
-    if (command.ins === INS.SIGN_PSBT) return signPsbtSignatures(yields);
+    if (command.ins === INS.SIGN_PSBT) return signatureYields(yields, decodeSignPsbtYield);
     if (statusWord !== 0x9000) return 0;
     // A message signature and a registration's HMAC are authorizations: both need the person's approval.
     return command.ins === INS.SIGN_MESSAGE || command.ins === INS.REGISTER_WALLET ? 1 : 0;

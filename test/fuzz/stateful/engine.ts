@@ -84,6 +84,23 @@ export interface Outcome {
   yields: Uint8Array[];
 }
 
+/**
+ * Signatures among SIGN_PSBT-style yields (the Bitcoin app's and SIGN_VPSBT's share one format). A
+ * yield the host cannot read counts as a signature: it must not leave the device unreviewed either.
+ */
+export function signatureYields(yields: readonly Uint8Array[], decode: (y: Uint8Array) => { type: string }): number {
+  let n = 0;
+  for (const y of yields) {
+    try {
+      const t = decode(y).type;
+      if (t === 'partialSignature' || t === 'musigPartialSignature') n++;
+    } catch {
+      n++;
+    }
+  }
+  return n;
+}
+
 /** A request that never gets an answer within this long is a hang (a watchdog, not a speed check). */
 const HANG_MS = 30_000;
 /** Client commands one case may answer; a device that keeps asking beyond is stuck in a loop. */

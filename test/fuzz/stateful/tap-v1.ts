@@ -11,7 +11,7 @@ import { mnemonicToSeedSync } from '@scure/bip39';
 import { IndividualPubkey, keyAggExport, keyAggregate, nonceAggregate, nonceGen, sortKeys } from '@scure/btc-signer/musig2.js';
 import { encodeCommand, type CommandApdu } from '../../../apdu/apdu.ts';
 import { concat, utf8 } from '../../../apdu/bytes.ts';
-import { MerkleTree, MerkleizedMap } from '../../../apdu/merkle.ts';
+import { MerkleTree } from '../../../apdu/merkle.ts';
 import { parsePath } from '../../../apdu/path.ts';
 import {
   commitKeyAgg,
@@ -29,16 +29,15 @@ import {
   type KeyAggContext,
 } from '../../../apdu/tap-app/index.ts';
 import { assetId } from '../../../assets/asset/genesis.ts';
-import { encodeAsset, type Asset } from '../../../assets/asset/leaf.ts';
-import { ZERO_PREV_ID } from '../../../assets/asset/prev-id.ts';
+import { encodeAsset } from '../../../assets/asset/leaf.ts';
 import { NonSpendLeafVersion, groupKeyTapscriptRoot, groupPubKeyV0, groupPubKeyV1 } from '../../../assets/group/group-key.ts';
 import { encodeVPacket } from '../../../assets/vpsbt/codec.ts';
 import { decodeRawPsbt } from '../../../assets/vpsbt/psbt-map.ts';
 import { createTapApp } from '../../../emulator/apps/tap/app.ts';
-import { outputsLocatorOrder, serveVpsbt, signVpsbtRequest, splitProofNodes, type MerkleizedVpsbt } from '../../../host/tap-app/vpsbt-merkle.ts';
-import { GENESIS, foreignKey, transferPacket } from '../../unit/tap-app/vpsbt-fixture.ts';
+import { merkleizeVpsbtMaps, serveVpsbt, signVpsbtRequest, type MerkleizedVpsbt } from '../../../host/tap-app/vpsbt-merkle.ts';
+import { GENESIS, genesisAsset, transferPacket } from '../../unit/tap-app/vpsbt-fixture.ts';
 import type { Rng } from '../prng.ts';
-import type { FuzzSession, FuzzTarget, Scenario } from './engine.ts';
+import { signatureYields, type FuzzSession, type FuzzTarget, type Scenario } from './engine.ts';
 import { mutateBytes, mutateCommandData, mutateMaps, type Entry, type Maps } from './mutate.ts';
 
 const SEED = mnemonicToSeedSync(
@@ -60,28 +59,16 @@ const PACKETS = [transferPacket(), transferPacket({ inputs: [1000n], recipients:
   },
 );
 
-/** merkleizeVpsbt of host/tap-app/vpsbt-merkle.ts after the decode step: the maps may be any shape here. */
+/** The host's merkleization of the (mutated) maps; `shuffleOrder` then lies about the output order tree. */
 function merkleizeMaps(m: Maps, rng: Rng, shuffleOrder: boolean): MerkleizedVpsbt {
   const fields = (map: Entry[]) => map.map(([key, value]) => ({ key, value }));
-  const toMap = (map: Entry[]) => new MerkleizedMap(map);
-  const inputs = m.inputs.map(toMap);
-  const outputs = m.outputs.map(toMap);
-  const outputsOrder = outputsLocatorOrder(m.outputs.map(fields));
-  if (shuffleOrder && outputsOrder.length > 0) {
-    const i = rng.below(outputsOrder.length);
-    if (rng.chance(0.5)) outputsOrder[i] = rng.below(outputsOrder.length + 2);
-    else [outputsOrder[0], outputsOrder[i]] = [outputsOrder[i]!, outputsOrder[0]!];
-  }
-  return {
-    global: toMap(m.global),
-    inputs,
-    outputs,
-    inputsTree: MerkleTree.fromElements(inputs.map((x) => x.commitment())),
-    outputsTree: MerkleTree.fromElements(outputs.map((x) => x.commitment())),
-    outputsOrder,
-    outputsOrderTree: MerkleTree.fromElements(outputsOrder.map(encodeOutputOrderElement)),
-    splitProofNodes: splitProofNodes(m.outputs.map(fields)),
-  };
+  const merkleized = merkleizeVpsbtMaps({ global: fields(m.global), inputs: m.inputs.map(fields), outputs: m.outputs.map(fields) });
+  if (!shuffleOrder || merkleized.outputsOrder.length === 0) return merkleized;
+  const order = [...merkleized.outputsOrder];
+  const i = rng.below(order.length);
+  if (rng.chance(0.5)) order[i] = rng.below(order.length + 2);
+  else [order[0], order[i]] = [order[i]!, order[0]!];
+  return { ...merkleized, outputsOrder: order, outputsOrderTree: MerkleTree.fromElements(order.map(encodeOutputOrderElement)) };
 }
 
 const vpsbtScenario: Scenario = {
@@ -100,21 +87,6 @@ const vpsbtScenario: Scenario = {
 const GROUP_PATH = "m/86'/1'/0'/0/0";
 const groupRaw = master.derive(GROUP_PATH).publicKey!;
 const id = assetId(GENESIS);
-
-function genesisAsset(groupKey: Uint8Array): Asset {
-  return {
-    version: 0,
-    genesis: GENESIS,
-    amount: 21_000_000n,
-    lockTime: 0n,
-    relativeLockTime: 0n,
-    prevWitnesses: [{ prevId: ZERO_PREV_ID, txWitness: [], unknownOddTypes: [] }],
-    scriptVersion: 0,
-    scriptKey: foreignKey(1),
-    groupKey,
-    unknownOddTypes: [],
-  };
-}
 
 const GENESES = [
   { asset: encodeAsset(genesisAsset(groupPubKeyV1(groupRaw, NonSpendLeafVersion.opReturn, id))), keyVersion: 1 as const, tapscriptRoot: groupKeyTapscriptRoot(NonSpendLeafVersion.opReturn, id) },
@@ -225,18 +197,7 @@ export const tapV1Target: FuzzTarget = {
   probe: { command: encodeCommand(tapCommand(getMasterFingerprint, undefined)), answer: 'f5acc2fd9000' },
   scenarios: [vpsbtScenario, genesisScenario, round1Scenario, round2Scenario, keyScenario],
   signatures(command, yields, statusWord) {
-    if (command.ins === TAP_INS.SIGN_VPSBT) {
-      let n = 0;
-      for (const y of yields) {
-        try {
-          const t = decodeSignVpsbtYield(y).type;
-          if (t === 'partialSignature' || t === 'musigPartialSignature') n++;
-        } catch {
-          n++; // unreadable: counted as a signature, it must not leave unreviewed either
-        }
-      }
-      return n;
-    }
+    if (command.ins === TAP_INS.SIGN_VPSBT) return signatureYields(yields, decodeSignVpsbtYield);
     if (statusWord !== 0x9000) return 0;
     return command.ins === TAP_INS.MUSIG_ROUND2 || command.ins === TAP_INS.SIGN_GROUP_GENESIS ? 1 : 0;
   },
