@@ -218,12 +218,12 @@ function scratchCopy(): string {
   return dir;
 }
 
-function runTests(dir: string, tests: string[]): { ok: boolean; failed: string[]; seconds: number } {
+function runTests(dir: string, tests: string[]): { ok: boolean; failed: string[]; seconds: number; tail: string } {
   const started = performance.now();
   const res = spawnSync('npx', ['vitest', 'run', ...(full ? [] : tests)], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: '1' }, maxBuffer: 64 * 2 ** 20 });
-  const text = `${res.stdout}\n${res.stderr}`;
-  const failed = [...new Set([...text.matchAll(/FAIL\s+\S*?(test\/[^\s>]+\.test\.ts)/g)].map((m) => m[1]!))];
-  return { ok: res.status === 0, failed, seconds: (performance.now() - started) / 1000 };
+  const text = `${res.stdout}\n${res.stderr}`.replace(/\x1b\[[0-9;]*m/g, '');
+  const failed = [...new Set([...text.matchAll(/FAIL\s+(test\/\S+\.test\.ts)/g)].map((m) => m[1]!))];
+  return { ok: res.status === 0, failed, seconds: (performance.now() - started) / 1000, tail: text.slice(-3000) };
 }
 
 const dir = scratchCopy();
@@ -240,7 +240,7 @@ const results: Result[] = [];
 try {
   const allTests = [...new Set(mutants.flatMap((m) => m.tests))];
   const baseline = runTests(dir, allTests);
-  if (!baseline.ok) throw new Error(`the unmutated tests fail (${baseline.failed.join(', ')}): fix them before a mutation run`);
+  if (!baseline.ok) throw new Error(`the unmutated tests fail (${baseline.failed.join(', ')}): fix them before a mutation run\n${baseline.tail}`);
   console.error(`baseline: ${allTests.length} test files pass (${baseline.seconds.toFixed(0)} s)`);
   for (const m of mutants) {
     const path = join(dir, m.file);
