@@ -271,6 +271,6 @@ for (const r of results)
   console.log(`| ${r.id} | ${r.bug} | ${!r.applied ? 'does not apply' : r.caught ? 'yes' : '**no**'} | ${r.failedTests.join(', ')} |`);
 const caught = results.filter((r) => r.caught).length;
 console.log(`\n${caught} of ${results.length} mutants caught${full ? ' (whole suite per mutant)' : ' (their listed test files)'}`);
-mkdirSync(dirname(join(ROOT, out)), { recursive: true });
-writeFileSync(join(ROOT, out), `${JSON.stringify({ date: new Date().toISOString(), full, results }, null, 2)}\n`);
+mkdirSync(dirname(resolve(ROOT, out)), { recursive: true });
+writeFileSync(resolve(ROOT, out), `${JSON.stringify({ date: new Date().toISOString(), full, results }, null, 2)}\n`);
 if (caught < results.length) process.exitCode = 1;

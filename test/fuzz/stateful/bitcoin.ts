@@ -5,9 +5,8 @@
 
 import { readFileSync } from 'node:fs';
 import { base64 } from '@scure/base';
-import { Transaction } from '@scure/btc-signer';
 import type { CommandApdu } from '../../../apdu/apdu.ts';
-import { fromHex, utf8 } from '../../../apdu/bytes.ts';
+import { concat, fromHex, utf8 } from '../../../apdu/bytes.ts';
 import { MerkleTree, MerkleizedMap } from '../../../apdu/merkle.ts';
 import { parsePath } from '../../../apdu/path.ts';
 import {
@@ -21,14 +20,13 @@ import {
   signPsbt,
   MESSAGE_CHUNK_SIZE,
 } from '../../../apdu/bitcoin-app/index.ts';
-import { setMusigPubNonce } from '../../../bitcoin/musig/psbt-fields.ts';
 import { toPsbtV2, type RawPsbt } from '../../../bitcoin/psbtv2.ts';
 import { serializeWalletPolicy, walletPolicy, walletPolicyId, type WalletPolicy } from '../../../bitcoin/wallet-policy.ts';
 import { createBitcoinTestnetApp } from '../../../emulator/apps/bitcoin/app.ts';
 import type { ClientCommandInterpreter } from '../../../host/bitcoin-app/client-commands.ts';
 import type { Rng } from '../prng.ts';
 import { signatureYields, type FuzzSession, type FuzzTarget, type Scenario, type Served } from './engine.ts';
-import { mutateBytes, mutateCommandData, mutateMaps, mutateText, type Maps } from './mutate.ts';
+import { mutateBytes, mutateCommandData, mutateMaps, mutateText, type Entry, type Maps } from './mutate.ts';
 
 const CORPUS = new URL('../../vectors/speculos-corpus/nanosp/', import.meta.url);
 const corpus = (name: string) => JSON.parse(readFileSync(new URL(`${name}.json`, CORPUS), 'utf8'));
@@ -115,12 +113,12 @@ function rawMaps(psbt: Uint8Array): Maps {
   return { global: [...v2.global], inputs: v2.inputs.map((m) => [...m]), outputs: v2.outputs.map((m) => [...m]) };
 }
 
-function signPsbtScenario(name: string, psbt: (session: FuzzSession) => Uint8Array | Promise<Uint8Array>, policy: WalletPolicy, hmac: Uint8Array, stateful = false): Scenario {
+function signPsbtScenario(name: string, psbt: (session: FuzzSession) => Maps | Promise<Maps>, policy: WalletPolicy, hmac: Uint8Array, stateful = false): Scenario {
   return {
     name,
     stateful,
     async build(rng, mutate, session) {
-      let maps = rawMaps(await psbt(session));
+      let maps = await psbt(session);
       let pol = policy;
       let mac = hmac;
       let counts: [number, number] | undefined;
@@ -142,17 +140,24 @@ function signPsbtScenario(name: string, psbt: (session: FuzzSession) => Uint8Arr
 }
 
 const musigRound1Psbt = base64.decode(musig.psbt_round1_base64);
+/** PSBT_IN_MUSIG2_PUB_NONCE (BIP-373): key 0x1b || participant || aggregate (as the input derives it), value the pubnonce. */
+const pubNonceEntry = (participant: Uint8Array, aggregate: Uint8Array, pubnonce: Uint8Array): Entry => [concat(Uint8Array.of(0x1b), participant, aggregate), pubnonce];
 
-/** Round 2 needs the session round 1 left on this device: run round 1 honestly, add both pubnonces. */
-async function musigRound2Psbt(session: FuzzSession): Promise<Uint8Array> {
+/**
+ * Round 2 needs the session round 1 left on this device: run round 1 honestly, then add its pubnonce
+ * and the cosigner's to the input (the field setMusigPubNonce writes, built here without re-parsing
+ * the PSBT on every case).
+ */
+async function musigRound2Psbt(session: FuzzSession): Promise<Maps> {
   const s = signPsbtServed(rawMaps(musigRound1Psbt), MUSIG_POLICY, MUSIG_HMAC);
   const r1 = await session.runHonest({ command: commandApdu(signPsbt, s.request), serve: s.serve });
-  const tx = Transaction.fromPSBT(musigRound1Psbt);
-  const ref = { aggregate: fromHex(musig.musig_aggregate_untweaked), leafHash: undefined };
+  const maps = rawMaps(musigRound1Psbt);
   const mine = r1.yields.map((y) => decodeSignPsbtYield(y)).find((y) => y.type === 'musigPubNonce');
-  if (mine && mine.type === 'musigPubNonce') setMusigPubNonce(tx, 0, { ...ref, participant: mine.participantPubkey, pubnonce: mine.pubnonce });
-  setMusigPubNonce(tx, 0, { ...ref, participant: fromHex(musig.cosigner_pubkey), pubnonce: fromHex(musig.cosigner_pubnonce) });
-  return tx.toPSBT();
+  if (mine?.type === 'musigPubNonce') {
+    maps.inputs[0]!.push(pubNonceEntry(mine.participantPubkey, mine.aggregatePubkey, mine.pubnonce));
+    maps.inputs[0]!.push(pubNonceEntry(fromHex(musig.cosigner_pubkey), mine.aggregatePubkey, fromHex(musig.cosigner_pubnonce)));
+  }
+  return maps;
 }
 
 const registerScenario: Scenario = {
@@ -218,9 +223,9 @@ export const bitcoinTarget: FuzzTarget = {
   create: createBitcoinTestnetApp,
   probe: { command: fromHex('e105000100'), answer: 'f5acc2fd9000' },
   scenarios: [
-    signPsbtScenario('sign-psbt-taproot-keypath', () => base64.decode(keypath.psbt_base64), policyOf(keypath.wallet_policy), ZERO_HMAC),
-    signPsbtScenario('sign-psbt-wpkh', () => base64.decode(wpkh.psbt_base64), policyOf(wpkh.wallet_policy), ZERO_HMAC),
-    signPsbtScenario('sign-psbt-musig-round1', () => musigRound1Psbt, MUSIG_POLICY, MUSIG_HMAC),
+    signPsbtScenario('sign-psbt-taproot-keypath', () => rawMaps(base64.decode(keypath.psbt_base64)), policyOf(keypath.wallet_policy), ZERO_HMAC),
+    signPsbtScenario('sign-psbt-wpkh', () => rawMaps(base64.decode(wpkh.psbt_base64)), policyOf(wpkh.wallet_policy), ZERO_HMAC),
+    signPsbtScenario('sign-psbt-musig-round1', () => rawMaps(musigRound1Psbt), MUSIG_POLICY, MUSIG_HMAC),
     signPsbtScenario('sign-psbt-musig-round2', musigRound2Psbt, MUSIG_POLICY, MUSIG_HMAC, true),
     registerScenario,
     addressScenario,

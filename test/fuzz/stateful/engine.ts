@@ -71,6 +71,8 @@ export interface FuzzStats {
   reviewsShown: number;
   reviewsApproved: number;
   signatures: number;
+  /** Signatures per scenario: shows which requests the fuzzer drove all the way to signing. */
+  signaturesBy: Record<string, number>;
   leakChecks: number;
   violations: Violation[];
   /** process RSS in MB, sampled over the run */
@@ -189,6 +191,7 @@ export async function runCampaign(target: FuzzTarget, rng: Rng, options: Campaig
     reviewsShown: 0,
     reviewsApproved: 0,
     signatures: 0,
+    signaturesBy: {},
     leakChecks: 0,
     violations: [],
     rssMb: [],
@@ -359,6 +362,7 @@ async function fuzzCase(
     const reviewed = prompts.some((p) => p.kind === 'review' && p.approved);
     const signed = target.signatures(served.command, it.yielded, res.statusWord, res.data);
     stats.signatures += signed;
+    if (signed > 0) stats.signaturesBy[scenario.name] = (stats.signaturesBy[scenario.name] ?? 0) + signed;
     if (signed > 0 && !reviewed)
       fail({ case: n, scenario: scenario.name, kind: 'unreviewed-signature', message: `${signed} signature(s) with no approved review (status ${sw})` });
   } else stats.statusWords.abandoned = (stats.statusWords.abandoned ?? 0) + 1;
