@@ -152,7 +152,7 @@ const MUTANTS: Mutant[] = [
     file: 'emulator/apps/bitcoin/sign-psbt.ts',
     find: "  if (st.inputsTotal < st.outputsTotal) throw incorrectData('negative fee');\n",
     replace: '',
-    tests: [FUZZ, 'test/corpus/replay.test.ts', 'test/conformance/bitcoin-app.test.ts'],
+    tests: ['test/unit/emulator-bitcoin/sign-psbt.test.ts', FUZZ],
   },
   {
     id: 'split-check-skipped',
@@ -179,11 +179,11 @@ const MUTANTS: Mutant[] = [
     tests: ['test/fuzz/decoders.test.ts'],
   },
   {
-    id: 'vpsbt-decode-error-escapes',
-    bug: 'a malformed vPSBT value escapes the reader as an untyped fault (ends in B007, not 6A80)',
-    file: 'emulator/apps/tap/vpsbt-reader.ts',
-    find: '    if (e instanceof CodecError) throw incorrectData(e.message);\n    throw e;\n  }\n}',
-    replace: '    throw e;\n  }\n}',
+    id: 'request-decode-error-escapes',
+    bug: "a malformed Taproot Assets request body escapes the app's decoder as an internal fault (B007 instead of 6A80/6A87)",
+    file: 'emulator/apps/tap/decode.ts',
+    find: '    throw new TapError(tapRequestErrorStatus(e), (e as Error).message);',
+    replace: '    throw e;',
     tests: [FUZZ],
   },
 ];
