@@ -47,6 +47,12 @@ export class Person {
     return this.prompts.filter((p) => p.unexpected);
   }
 
+  /** Drops what was recorded (a long fuzzing run would otherwise keep every review it saw). */
+  forget(): void {
+    this.prompts.length = 0;
+    this.faults.length = 0;
+  }
+
   /** Prompts of one command. */
   promptsOf(command: number): Prompt[] {
     return this.prompts.filter((p) => p.command === command);

@@ -225,7 +225,9 @@ export async function runCampaign(target: FuzzTarget, rng: Rng, options: Campaig
       }
     } catch (e) {
       if (e instanceof HangError) fail({ case: n, scenario: scenario.name, kind: 'hang', message: e.message });
-      else throw e;
+      else if (options.stopOnViolation) throw e;
+      // A fault in an honest run (MuSig2 round 1 before a round 2, a leak check) or a fuzzer bug.
+      else fail({ case: n, scenario: scenario.name, kind: 'fault', message: (e as Error)?.stack ?? String(e) });
     }
     stats.cases++;
     if ((n + 1) % 1000 === 0) {
@@ -246,7 +248,11 @@ async function honestOutcome(session: FuzzSession, scenario: Scenario): Promise<
   const served = await scenario.build(prng(0x1ea4), false, session);
   const before = session.person.prompts.length;
   const outcome = await session.runHonest(served);
-  return describeOutcome(outcome, session.person.prompts.length - before);
+  const honest = describeOutcome(outcome, session.person.prompts.length - before);
+  const faults = [...session.person.faults];
+  session.person.forget();
+  if (faults.length > 0) throw new Error(`honest ${scenario.name}: internal fault ${(faults[0] as Error)?.stack ?? String(faults[0])}`);
+  return honest;
 }
 
 /** How the host tampers with answers in this case: never, or each answer with probability `rate`, at most `max` times. */
@@ -303,6 +309,7 @@ async function fuzzCase(
   const plan = transportPlan(rng);
   const approveRate = rng.chance(0.8) ? 1 : rng.chance(0.5) ? 0.5 : 0;
   person.decide = () => rng.chance(approveRate);
+  const faultsBefore = person.faults.length;
   let served: Served;
   try {
     served = await scenario.build(rng, plan.semantic, session);
@@ -311,9 +318,11 @@ async function fuzzCase(
     // e.g. an empty asset): nothing reaches the device. Anything else is a fuzzer bug.
     if (!isTypedError(e)) throw e;
     stats.statusWords['host-refused'] = (stats.statusWords['host-refused'] ?? 0) + 1;
+    for (const f of person.faults.slice(faultsBefore))
+      fail({ case: n, scenario: scenario.name, kind: 'fault', message: (f as Error)?.stack ?? String(f) });
+    person.forget();
     return;
   }
-  const faultsBefore = person.faults.length;
   const promptsBefore = person.prompts.length;
   const command = person.commands;
 
@@ -384,6 +393,7 @@ async function fuzzCase(
   // Faults of the case, including those of an abandoned command ended by the probe.
   for (const e of person.faults.slice(faultsBefore))
     fail({ case: n, scenario: scenario.name, kind: 'fault', message: (e as Error)?.stack ?? String(e) });
+  person.forget();
 }
 
 function isYield(request: Uint8Array): boolean {
