@@ -114,8 +114,8 @@ async function spend(template: string, scriptPath: boolean) {
   expect(schnorr.verify(sig, msg, verifyKey)).toBe(true);
   if (!scriptPath) expect(verifyKey).toEqual(out.scriptPubKey.slice(2));
 
-  // the session was deleted before signing: the same round 2 again is reviewed (the app finds out
-  // when it signs, as app-bitcoin-new does) and refused, with no signature
+  // the session was deleted before signing: the same round 2 again is reviewed (the emulated app
+  // looks the session up when it signs, after the review) and refused, with no signature
   person.answer(true);
   await expect(client.signPsbt(round2Psbt, policy, hmac)).rejects.toMatchObject({ statusCode: 0xb007 });
   expect(person.unexpected).toEqual([]);
