@@ -155,7 +155,8 @@ export function toPsbtV2(psbt: Uint8Array | RawPsbt): RawPsbt {
   const tx = unsignedTx(raw.global);
   const global = sortEntries([
     ...without(raw.global, [PSBT_GLOBAL.UNSIGNED_TX, PSBT_GLOBAL.VERSION]),
-    [k(PSBT_GLOBAL.TX_VERSION), u32le(tx.version)],
+    // nVersion is a signed int32 (RawTx reads it so); PSBTv2 carries the same 4 bytes.
+    [k(PSBT_GLOBAL.TX_VERSION), u32le(tx.version >>> 0)],
     [k(PSBT_GLOBAL.FALLBACK_LOCKTIME), u32le(tx.lockTime)],
     [k(PSBT_GLOBAL.INPUT_COUNT), encodeVarint(tx.inputs.length)],
     [k(PSBT_GLOBAL.OUTPUT_COUNT), encodeVarint(tx.outputs.length)],
@@ -223,7 +224,8 @@ export function toPsbtV0(psbt: Uint8Array | RawPsbt): RawPsbt {
     if (!amount || amount.length !== 8 || !script) throw new PsbtError(`PSBTv2 outputs[${i}]: expected an 8-byte amount and a script`);
     return { amount: new ByteReader(amount).u64le(), script };
   });
-  const unsigned = RawTx.encode({ version: txVersion, segwitFlag: false, inputs, outputs, witnesses: [], lockTime: computeLocktime(raw) });
+  // The same 4 bytes as nVersion, which RawTx writes as a signed int32 (a version >= 2^31 is negative).
+  const unsigned = RawTx.encode({ version: txVersion | 0, segwitFlag: false, inputs, outputs, witnesses: [], lockTime: computeLocktime(raw) });
   return {
     global: sortEntries([
       [k(PSBT_GLOBAL.UNSIGNED_TX), unsigned],

@@ -35,6 +35,12 @@ export interface AppContext {
   status(text: string): void;
   /** Shows a "Processing…" style screen while the app works without user input. */
   busy(text?: string): void;
+  /**
+   * Told about an internal fault: an exception that is none of the app's status-word errors, which
+   * the dispatcher still ends with a status word. A bug, never an answer to bad input: the fuzzers
+   * (test/fuzz) count these as crashes.
+   */
+  fault?(error: unknown): void;
 }
 
 /**

@@ -14,25 +14,11 @@ import { APPS } from '../../emulator/apps/index.ts';
 import { EmulatedDevice } from '../../emulator/device.ts';
 import { deviceOptions } from '../../emulator/index.ts';
 import { startServers, type RunningServers } from '../../emulator/server/index.ts';
+import { prng, type Rng } from './prng.ts';
 
 const LOOPBACK_CASES = 100_000;
 const TCP_CASES = 2_000;
 const B001 = fromHex('b001000000');
-
-/** mulberry32: small, fast, good enough to spread cases; fixed seeds make runs reproducible. */
-function prng(seed: number): { u32(): number; below(n: number): number; bytes(n: number): Uint8Array } {
-  let a = seed >>> 0;
-  const u32 = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-  const below = (n: number): number => u32() % n;
-  const bytes = (n: number): Uint8Array => Uint8Array.from({ length: n }, () => u32() & 0xff);
-  return { u32, below, bytes };
-}
 
 /** Every host command of the recorded corpus (both models): real, valid commands to mutate. */
 function corpusCommands(): Uint8Array[] {
@@ -45,8 +31,6 @@ function corpusCommands(): Uint8Array[] {
   }
   return [...out.values()];
 }
-
-type Rng = ReturnType<typeof prng>;
 
 function mutate(rng: Rng, seed: Uint8Array): Uint8Array {
   const b = Uint8Array.from(seed);

@@ -62,6 +62,7 @@ export function createBitcoinApp(net: BitcoinNetwork): DeviceApp {
         if (e instanceof AppCommandAborted) throw e;
         // An internal fault must still end the command with a status word, as the C dispatcher
         // does when a handler returns without answering.
+        ctx.fault?.(e);
         return statusOnly(SW.BAD_STATE);
       }
     },

@@ -63,6 +63,7 @@ export function createTapApp(): TapApp {
         if (e instanceof AppError) return statusOnly(e.statusWord);
         if (e instanceof AppCommandAborted) throw e;
         // An internal fault still ends the command with a status word and no result.
+        ctx.fault?.(e);
         return statusOnly(TAP_SW.BAD_STATE);
       }
     },

@@ -83,6 +83,8 @@ describe('status words', () => {
     [0x6807, 'APP_NOT_FOUND', 'AppNotFoundError'],
     [0x5123, 'APP_NOT_FOUND_OR_INVALID_CONTEXT', 'AppNotFoundError'],
     [0x670a, 'INVALID_APP_NAME_LENGTH', 'InvalidAppNameError'],
+    [0x6700, 'WRONG_LENGTH', 'WrongDataLengthError'],
+    [0x6982, 'SECURITY_STATUS_NOT_SATISFIED', 'SecurityStatusError'],
   ];
 
   it.each(table)('%s is %s and raises %s', (sw, name, error) => {

@@ -34,6 +34,17 @@ describe('PSBT v0 -> v2 as the Ledger client sends it', () => {
     sameMaps(toPsbtV0(toPsbtV2(v0)), parseRawPsbt(v0));
   });
 
+  it('a transaction version of 2^31 or more (a negative int32 nVersion) converts both ways, same 4 bytes (found by the decoder fuzzer)', () => {
+    const inputs = loadFlow('nanosp', 'sign-psbt-wpkh').inputs;
+    const v2 = toPsbtV2(base64.decode(inputs.psbt_base64));
+    const global = v2.global.map(([k, v]) => (k.length === 1 && k[0] === 0x02 ? ([k, Uint8Array.of(0x02, 0x00, 0x00, 0x86)] as const) : ([k, v] as const)));
+    const v0 = toPsbtV0({ ...v2, global });
+    const tx = v0.global.find(([k]) => k.length === 1 && k[0] === 0x00)![1];
+    expect(toHex(tx.subarray(0, 4))).toBe('02000086');
+    const back = toPsbtV2(v0).global.find(([k]) => k.length === 1 && k[0] === 0x02)![1];
+    expect(toHex(back)).toBe('02000086');
+  });
+
   it('keeps unknown and proprietary fields byte for byte', () => {
     const inputs = loadFlow('nanosp', 'sign-psbt-wpkh').inputs;
     const raw = parseRawPsbt(base64.decode(inputs.psbt_base64));

@@ -2,7 +2,9 @@
 // loopback transport) and a software cosigner (@scure/btc-signer's musig2) as the other, for a
 // tr(musig(@0,@1)/**) key-path spend and for a musig() leaf spent by script path. Round 1, round 2,
 // partial-signature checks, aggregation, BIP-340 verification against the key in the output; then a
-// replayed round 2 must fail with B007 and yield nothing.
+// replayed round 2 must fail with B007 and yield nothing. Every review is approved explicitly on the
+// device's screens (harness.ts): registration and round 2 show one, round 1 none. A wrong HMAC is
+// refused with B008 before anything is shown.
 
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { HDKey } from '@scure/bip32';
@@ -17,9 +19,8 @@ import { aggregateFingerprint, musigContexts } from '../../../bitcoin/musig/cont
 import { setMusigPubNonce } from '../../../bitcoin/musig/psbt-fields.ts';
 import { walletPolicy } from '../../../bitcoin/wallet-policy.ts';
 import { LoopbackTransport } from '../../../devices/loopback.ts';
-import { APPS } from '../../../emulator/apps/index.ts';
-import { EmulatedDevice } from '../../../emulator/device.ts';
 import { BitcoinAppClient } from '../../../host/bitcoin-app/client.ts';
+import { bitcoinDevice } from './harness.ts';
 import type { MusigPartialSignatureYield, MusigPubNonceYield } from '../../../apdu/bitcoin-app/sign-psbt-yields.ts';
 
 const ACCOUNT = "m/86'/1'/0'";
@@ -34,20 +35,22 @@ function keyInfo(node: HDKey, path: string): string {
 }
 
 async function setup(name: string, template: string, internalKey: string | undefined) {
-  const device = new EmulatedDevice({ model: 'nanosp', apps: { 'Bitcoin Test': APPS['bitcoin-test']!.create }, startApp: 'Bitcoin Test', autoApprove: true, statusTimeoutMs: 0 });
+  const { device, person } = bitcoinDevice({ model: 'nanosp' });
   const client = new BitcoinAppClient(new LoopbackTransport(device));
   const ours = `[f5acc2fd/86'/1'/0']${await client.getExtendedPubkey(ACCOUNT)}`;
   // BIP-388 numbers placeholders in order of first appearance: a separate internal key comes first
   const keys = internalKey ? [internalKey, ours, keyInfo(cosigner, ACCOUNT)] : [ours, keyInfo(cosigner, ACCOUNT)];
   const policy = walletPolicy(name, template, keys);
+  person.answer(true);
   const { hmac } = await client.registerWallet(policy);
+  expect(person.prompts.map((p) => [p.flow?.intro, p.approved])).toEqual([[expect.stringMatching(/register/i), true]]);
   const out = policyOutput(parsePolicy(template, keys), false, 0, 'testnet');
-  return { client, policy, hmac, out };
+  return { client, person, policy, hmac, out };
 }
 
 async function spend(template: string, scriptPath: boolean) {
   const internal = scriptPath ? keyInfo(other, ACCOUNT) : undefined;
-  const { client, policy, hmac, out } = await setup(scriptPath ? 'Musig leaf' : 'Musig key', template, internal);
+  const { client, person, policy, hmac, out } = await setup(scriptPath ? 'Musig leaf' : 'Musig key', template, internal);
   const contexts = musigContexts(out);
   const mctx = scriptPath ? contexts.find((c) => c.leafHash)! : contexts[0]!;
   const tr = out.taproot!;
@@ -68,8 +71,16 @@ async function spend(template: string, scriptPath: boolean) {
   });
   tx.addOutputAddress('tb1p9y6pr3ec7jfdg6aaa282eu6pxn630ujlmkuwzvmdc6lam3t7dy7qrvhl3c', 99_000n, TEST_NETWORK);
 
+  // a wrong HMAC: refused before any review, nothing yielded
+  const forged = Uint8Array.from(hmac);
+  forged[31]! ^= 1;
+  await expect(client.signPsbt(tx.toPSBT(), policy, forged)).rejects.toMatchObject({ name: 'SignatureFailError', statusCode: 0xb008 });
+  await expect(client.getWalletAddress(policy, forged, false, 0)).rejects.toMatchObject({ name: 'SignatureFailError', statusCode: 0xb008 });
+  expect(person.prompts).toHaveLength(1);
+
   // round 1: no pubnonces in the PSBT -> the device yields its pubnonce, no review
   const r1 = await client.signPsbt(tx.toPSBT(), policy, hmac);
+  expect(person.prompts).toHaveLength(1);
   expect(r1).toHaveLength(1);
   const mine = r1[0] as MusigPubNonceYield;
   expect(mine.type).toBe('musigPubNonce');
@@ -85,7 +96,9 @@ async function spend(template: string, scriptPath: boolean) {
   const round2Psbt = tx.toPSBT();
 
   // round 2: review, then the device's partial signature
+  person.answer(true);
   const r2 = await client.signPsbt(round2Psbt, policy, hmac);
+  expect(person.prompts.map((p) => [p.kind, p.approved])).toEqual([['review', true], ['review', true]]);
   const psig = r2.find((y) => y.type === 'musigPartialSignature') as MusigPartialSignatureYield;
   expect(psig).toBeDefined();
 
@@ -101,8 +114,12 @@ async function spend(template: string, scriptPath: boolean) {
   expect(schnorr.verify(sig, msg, verifyKey)).toBe(true);
   if (!scriptPath) expect(verifyKey).toEqual(out.scriptPubKey.slice(2));
 
-  // the session was deleted before signing: the same round 2 again is refused, with no signature
+  // the session was deleted before signing: the same round 2 again is reviewed (the emulated app
+  // looks the session up when it signs, after the review) and refused, with no signature
+  person.answer(true);
   await expect(client.signPsbt(round2Psbt, policy, hmac)).rejects.toMatchObject({ statusCode: 0xb007 });
+  expect(person.unexpected).toEqual([]);
+  expect(person.pending).toBe(0);
 }
 
 describe('MuSig2 with the emulated Bitcoin app and a software cosigner', () => {

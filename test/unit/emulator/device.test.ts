@@ -28,6 +28,17 @@ describe('EmulatedDevice states', () => {
     expect(d.state).toBe('dashboard');
   });
 
+  it('dashboard answers 6700 to an APDU shorter than its header or with a wrong Lc, and stays usable', async () => {
+    const d = device({ model: 'nanosp' });
+    expect(await hex(d, '')).toBe('6700');
+    expect(await hex(d, 'e0d8')).toBe('6700');
+    expect(await hex(d, 'e0d800')).toBe('6700');
+    expect(await hex(d, 'e0d8000009' + toHex(new TextEncoder().encode('Test App')))).toBe('6700');
+    expect(await hex(d, 'e0d8000007' + toHex(new TextEncoder().encode('Test App')))).toBe('6700');
+    expect(d.state).toBe('dashboard');
+    expect(await hex(d, 'e0d8000008' + toHex(new TextEncoder().encode('Test App')))).toBe('9000');
+  });
+
   it('answers B0 01 for an open app exactly as the corpus (Bitcoin Test 2.4.6)', async () => {
     const app = { ...testApp('Bitcoin Test'), version: '2.4.6' };
     const d = new EmulatedDevice({ apps: [() => app], startApp: 'Bitcoin Test' });

@@ -6,31 +6,15 @@ import { parsePath } from '../../../apdu/path.ts';
 import { signGroupGenesis, tapCommand, type SignGroupGenesisRequest } from '../../../apdu/tap-app/index.ts';
 import { assetId } from '../../../assets/asset/genesis.ts';
 import { encodeAsset, type Asset } from '../../../assets/asset/leaf.ts';
-import { ZERO_PREV_ID } from '../../../assets/asset/prev-id.ts';
 import { NonSpendLeafVersion, groupKeyTapscriptRoot, groupPubKeyV0, groupPubKeyV1 } from '../../../assets/group/group-key.ts';
 import { verifyStateTransition } from '../../../assets/vtx/verify.ts';
 import { Responder } from './responder.ts';
 import { SPECULOS_MNEMONIC, chooseOnNano, tapDevice, untilScreen } from './device.ts';
-import { GENESIS, foreignKey } from './vpsbt-fixture.ts';
+import { GENESIS, foreignKey, genesisAsset } from './vpsbt-fixture.ts';
 
 const PATH = "m/86'/1'/0'/0/0";
 const raw = HDKey.fromMasterSeed(mnemonicToSeedSync(SPECULOS_MNEMONIC)).derive(PATH).publicKey!;
 const id = assetId(GENESIS);
-
-function genesisAsset(groupKey: Uint8Array): Asset {
-  return {
-    version: 0,
-    genesis: GENESIS,
-    amount: 21_000_000n,
-    lockTime: 0n,
-    relativeLockTime: 0n,
-    prevWitnesses: [{ prevId: ZERO_PREV_ID, txWitness: [], unknownOddTypes: [] }],
-    scriptVersion: 0,
-    scriptKey: foreignKey(1),
-    groupKey,
-    unknownOddTypes: [],
-  };
-}
 
 async function run(asset: Asset, req: Omit<SignGroupGenesisRequest, 'assetLength' | 'assetHash'>, autoApprove = true) {
   const t = tapDevice({ autoApprove });

@@ -51,6 +51,22 @@ export const GENESIS: Genesis = {
   type: 0,
 };
 
+/** A grouped genesis asset of GENESIS carrying `groupKey` (33 bytes), as tapd's group virtual PSBT does. */
+export function genesisAsset(groupKey: Uint8Array): Asset {
+  return {
+    version: 0,
+    genesis: GENESIS,
+    amount: 21_000_000n,
+    lockTime: 0n,
+    relativeLockTime: 0n,
+    prevWitnesses: [{ prevId: ZERO_PREV_ID, txWitness: [], unknownOddTypes: [] }],
+    scriptVersion: 0,
+    scriptKey: foreignKey(1),
+    groupKey,
+    unknownOddTypes: [],
+  };
+}
+
 function asset(amount: bigint, scriptKey: Uint8Array, extra: Partial<Asset> = {}): Asset {
   return { version: 0, genesis: GENESIS, amount, lockTime: 0n, relativeLockTime: 0n, prevWitnesses: [], scriptVersion: 0, scriptKey, unknownOddTypes: [], ...extra };
 }

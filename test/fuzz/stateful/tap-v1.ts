@@ -1,0 +1,204 @@
+// Our Taproot Assets app, protocol version 1 (docs/tap-app-protocol.md), as a fuzz target: transfers
+// shaped as tapd builds them (the SIGN_VPSBT fixtures), group genesis assets (V0 and V1 group keys),
+// MuSig2 contexts with the device as one of two participants, and key requests. vPSBTs are
+// merkleized with the host's own code (host/tap-app/vpsbt-merkle.ts) and served by its interpreter.
+// Protocol version 2 will be a second target beside this one; engine.ts does not change.
+
+import { sha256 } from '@noble/hashes/sha2.js';
+import { schnorr } from '@noble/curves/secp256k1.js';
+import { HDKey } from '@scure/bip32';
+import { mnemonicToSeedSync } from '@scure/bip39';
+import { IndividualPubkey, keyAggExport, keyAggregate, nonceAggregate, nonceGen, sortKeys } from '@scure/btc-signer/musig2.js';
+import { encodeCommand, type CommandApdu } from '../../../apdu/apdu.ts';
+import { concat, utf8 } from '../../../apdu/bytes.ts';
+import { MerkleTree } from '../../../apdu/merkle.ts';
+import { parsePath } from '../../../apdu/path.ts';
+import {
+  commitKeyAgg,
+  decodeSignVpsbtYield,
+  encodeOutputOrderElement,
+  getAppInfo,
+  getKey,
+  getMasterFingerprint,
+  musigRound1,
+  musigRound2,
+  signGroupGenesis,
+  signVpsbt,
+  TAP_INS,
+  tapCommand,
+  type KeyAggContext,
+} from '../../../apdu/tap-app/index.ts';
+import { assetId } from '../../../assets/asset/genesis.ts';
+import { encodeAsset } from '../../../assets/asset/leaf.ts';
+import { NonSpendLeafVersion, groupKeyTapscriptRoot, groupPubKeyV0, groupPubKeyV1 } from '../../../assets/group/group-key.ts';
+import { encodeVPacket } from '../../../assets/vpsbt/codec.ts';
+import { decodeRawPsbt } from '../../../assets/vpsbt/psbt-map.ts';
+import { createTapApp } from '../../../emulator/apps/tap/app.ts';
+import { merkleizeVpsbtMaps, serveVpsbt, signVpsbtRequest, type MerkleizedVpsbt } from '../../../host/tap-app/vpsbt-merkle.ts';
+import { GENESIS, genesisAsset, transferPacket } from '../../unit/tap-app/vpsbt-fixture.ts';
+import type { Rng } from '../prng.ts';
+import { signatureYields, type FuzzSession, type FuzzTarget, type Scenario } from './engine.ts';
+import { mutateBytes, mutateCommandData, mutateMaps, type Entry, type Maps } from './mutate.ts';
+
+const SEED = mnemonicToSeedSync(
+  'glory promote mansion idle axis finger extra february uncover one trip resource lawn turtle enact monster seven myth punch hobby comfort wild raise skin',
+);
+const master = HDKey.fromMasterSeed(SEED);
+
+function maybeMutateCommand(rng: Rng, mutate: boolean, cmd: CommandApdu): CommandApdu {
+  return mutate && rng.chance(0.1) ? { ...cmd, data: mutateCommandData(rng, cmd.data) } : cmd;
+}
+
+// --- SIGN_VPSBT ---
+
+const PACKETS = [transferPacket(), transferPacket({ inputs: [1000n], recipients: 3 }), transferPacket({ inputs: [5n, 6n, 7n], recipients: 1, courier: 'authmailbox+universerpc://courier.example:10029' })].map(
+  (p) => {
+    const raw = decodeRawPsbt(encodeVPacket(p), 'vpsbt');
+    const entries = (fields: typeof raw.global): Entry[] => fields.map((f) => [f.key, f.value] as const);
+    return { global: entries(raw.global), inputs: raw.inputs.map(entries), outputs: raw.outputs.map(entries) } satisfies Maps;
+  },
+);
+
+/** The host's merkleization of the (mutated) maps; `shuffleOrder` then lies about the output order tree. */
+function merkleizeMaps(m: Maps, rng: Rng, shuffleOrder: boolean): MerkleizedVpsbt {
+  const fields = (map: Entry[]) => map.map(([key, value]) => ({ key, value }));
+  const merkleized = merkleizeVpsbtMaps({ global: fields(m.global), inputs: m.inputs.map(fields), outputs: m.outputs.map(fields) });
+  if (!shuffleOrder || merkleized.outputsOrder.length === 0) return merkleized;
+  const order = [...merkleized.outputsOrder];
+  const i = rng.below(order.length);
+  if (rng.chance(0.5)) order[i] = rng.below(order.length + 2);
+  else [order[0], order[i]] = [order[i]!, order[0]!];
+  return { ...merkleized, outputsOrder: order, outputsOrderTree: MerkleTree.fromElements(order.map(encodeOutputOrderElement)) };
+}
+
+const vpsbtScenario: Scenario = {
+  name: 'sign-vpsbt',
+  build(rng, mutate) {
+    let maps = rng.pick(PACKETS);
+    const what = rng.below(10);
+    if (mutate && what < 8) maps = mutateMaps(rng, maps);
+    const m = merkleizeMaps(maps, rng, mutate && what >= 8);
+    return { command: maybeMutateCommand(rng, mutate, tapCommand(signVpsbt, signVpsbtRequest(m))), serve: (it) => serveVpsbt(it, m) };
+  },
+};
+
+// --- SIGN_GROUP_GENESIS ---
+
+const GROUP_PATH = "m/86'/1'/0'/0/0";
+const groupRaw = master.derive(GROUP_PATH).publicKey!;
+const id = assetId(GENESIS);
+
+const GENESES = [
+  { asset: encodeAsset(genesisAsset(groupPubKeyV1(groupRaw, NonSpendLeafVersion.opReturn, id))), keyVersion: 1 as const, tapscriptRoot: groupKeyTapscriptRoot(NonSpendLeafVersion.opReturn, id) },
+  { asset: encodeAsset(genesisAsset(groupPubKeyV1(groupRaw, NonSpendLeafVersion.pedersen, id))), keyVersion: 1 as const, tapscriptRoot: groupKeyTapscriptRoot(NonSpendLeafVersion.pedersen, id) },
+  { asset: encodeAsset(genesisAsset(groupPubKeyV0(groupRaw, id))), keyVersion: 0 as const, tapscriptRoot: undefined },
+];
+
+const genesisScenario: Scenario = {
+  name: 'sign-group-genesis',
+  build(rng, mutate) {
+    const g = rng.pick(GENESES);
+    const asset = mutate && rng.chance(0.7) ? mutateBytes(rng, g.asset) : g.asset;
+    const command = tapCommand(signGroupGenesis, {
+      assetLength: asset.length,
+      assetHash: sha256(asset),
+      keyVersion: g.keyVersion,
+      groupKeyPath: parsePath(GROUP_PATH),
+      ...(g.tapscriptRoot ? { tapscriptRoot: g.tapscriptRoot } : {}),
+    });
+    return { command: maybeMutateCommand(rng, mutate, command), serve: (it) => it.addKnownPreimage(asset) };
+  },
+};
+
+// --- MuSig2 ---
+
+const OWN_PATH = parsePath("m/1017'/1'/212'/0/0");
+const devicePk = master.derive("m/1017'/1'/212'/0/0").publicKey!;
+const coSk = sha256(utf8.encode('taproot-hw tap-app test cosigner'));
+const coPk = IndividualPubkey(coSk);
+const participants = sortKeys([devicePk, coPk]);
+const internal = keyAggExport(keyAggregate(participants));
+const KEY_AGG: KeyAggContext = { participants, tweaks: [{ xOnly: true, tweak: schnorr.utils.taggedHash('TapTweak', internal) }], ownPath: OWN_PATH };
+const KEY_AGG_BYTES = commitKeyAgg(KEY_AGG).preimage;
+const MESSAGE = sha256(utf8.encode('message to co-sign'));
+
+function keyAggPreimage(rng: Rng, mutate: boolean): Uint8Array {
+  return mutate && rng.chance(0.5) ? mutateBytes(rng, KEY_AGG_BYTES) : KEY_AGG_BYTES;
+}
+
+const commitment = (preimage: Uint8Array) => ({ length: Math.max(1, preimage.length), hash: sha256(preimage) });
+
+/** Round 1 fills a RAM slot; with every slot taken the app is restarted, as a person would (§4). */
+async function ensureFreeSlot(session: FuzzSession): Promise<void> {
+  const info = await session.runHonest({ command: tapCommand(getAppInfo, undefined), serve: () => {} });
+  if (info.statusWord === 0x9000 && getAppInfo.decodeResponse(info.data).freeNonceSlots === 0) session.restartApp();
+}
+
+const round1Scenario: Scenario = {
+  name: 'musig-round1',
+  async build(rng, mutate, session) {
+    await ensureFreeSlot(session);
+    const preimage = keyAggPreimage(rng, mutate);
+    const req = rng.chance(0.5) ? { keyAgg: commitment(preimage), message: MESSAGE } : { keyAgg: commitment(preimage) };
+    return { command: maybeMutateCommand(rng, mutate, tapCommand(musigRound1, req)), serve: (it) => it.addKnownPreimage(preimage) };
+  },
+};
+
+const round2Scenario: Scenario = {
+  name: 'musig-round2',
+  stateful: true,
+  async build(rng, mutate, session) {
+    await ensureFreeSlot(session);
+    session.device.settings.blindSigning = !mutate || rng.chance(0.8);
+    const bound = rng.chance(0.5);
+    const r1 = await session.runHonest({
+      command: tapCommand(musigRound1, bound ? { keyAgg: commitment(KEY_AGG_BYTES), message: MESSAGE } : { keyAgg: commitment(KEY_AGG_BYTES) }),
+      serve: (it) => it.addKnownPreimage(KEY_AGG_BYTES),
+    });
+    const first = r1.statusWord === 0x9000 ? musigRound1.decodeResponse(r1.data) : undefined;
+    const handle = first?.handle ?? new Uint8Array(32);
+    const co = nonceGen(coPk, coSk, first?.aggregateXOnly ?? internal, MESSAGE);
+    const aggnonce = first ? nonceAggregate([first.pubnonce, co.public]) : new Uint8Array(66);
+    const preimage = keyAggPreimage(rng, mutate);
+    const pick = mutate ? rng.below(4) : -1;
+    const req = {
+      handle: pick === 0 ? mutateBytes(rng, handle).subarray(0, 32) : handle,
+      aggnonce: pick === 1 ? mutateBytes(rng, aggnonce).subarray(0, 66) : aggnonce,
+      message: pick === 2 ? mutateBytes(rng, MESSAGE).subarray(0, 32) : MESSAGE,
+      keyAgg: commitment(preimage),
+    };
+    const fixed = { ...req, handle: fit(req.handle, 32), aggnonce: fit(req.aggnonce, 66), message: fit(req.message, 32) };
+    return { command: maybeMutateCommand(rng, mutate, tapCommand(musigRound2, fixed)), serve: (it) => it.addKnownPreimage(preimage) };
+  },
+};
+
+/** A field mutated to another length is padded or cut back: the spec encodes fixed-size fields only. */
+function fit(b: Uint8Array, n: number): Uint8Array {
+  return b.length === n ? b : concat(b, new Uint8Array(n)).subarray(0, n);
+}
+
+// --- GET_KEY ---
+
+const KEY_PATHS = ["m/86'/1'/0'", "m/1017'/1'/212'/0/0", "m/1017'/1'/212'/0/7", "m/44'/1'/0'/0/0", "m/86'/0'/3'"];
+
+const keyScenario: Scenario = {
+  name: 'get-key',
+  build(rng, mutate) {
+    let path = parsePath(rng.pick(KEY_PATHS));
+    if (mutate && rng.chance(0.5)) path = path.map((s) => (rng.chance(0.3) ? rng.u32() : s)).slice(0, rng.chance(0.8) ? path.length : rng.below(11));
+    return { command: maybeMutateCommand(rng, mutate, tapCommand(getKey, { display: rng.chance(0.5), path })), serve: () => {} };
+  },
+};
+
+export const tapV1Target: FuzzTarget = {
+  name: 'tap-v1',
+  appName: 'Taproot Assets',
+  create: createTapApp,
+  probe: { command: encodeCommand(tapCommand(getMasterFingerprint, undefined)), answer: 'f5acc2fd9000' },
+  scenarios: [vpsbtScenario, genesisScenario, round1Scenario, round2Scenario, keyScenario],
+  signatures(command, yields, statusWord) {
+    if (command.ins === TAP_INS.SIGN_VPSBT) return signatureYields(yields, decodeSignVpsbtYield);
+    if (statusWord !== 0x9000) return 0;
+    return command.ins === TAP_INS.MUSIG_ROUND2 || command.ins === TAP_INS.SIGN_GROUP_GENESIS ? 1 : 0;
+  },
+};

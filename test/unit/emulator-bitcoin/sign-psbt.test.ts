@@ -1,0 +1,39 @@
+// SIGN_PSBT refusals that happen before any review: the emulated app inside the device, driven by
+// the host client, with the recorded taproot key-path PSBT (sign-psbt-taproot-keypath) as the
+// honest baseline. Nothing is approved unless the test says so.
+
+import { base64 } from '@scure/base';
+import { Transaction } from '@scure/btc-signer';
+import { describe, expect, it } from 'vitest';
+import { walletPolicy } from '../../../bitcoin/wallet-policy.ts';
+import { LoopbackTransport } from '../../../devices/loopback.ts';
+import { BitcoinAppClient } from '../../../host/bitcoin-app/client.ts';
+import { loadFlow } from '../apdu-bitcoin-app/corpus.ts';
+import { bitcoinDevice } from './harness.ts';
+
+const inputs = loadFlow('nanosp', 'sign-psbt-taproot-keypath').inputs;
+const policy = walletPolicy('', inputs.wallet_policy.descriptor_template, inputs.wallet_policy.keys_info);
+
+function setup() {
+  const d = bitcoinDevice();
+  return { ...d, client: new BitcoinAppClient(new LoopbackTransport(d.device)) };
+}
+
+describe('SIGN_PSBT', () => {
+  it('signs the recorded PSBT after one approved review', async () => {
+    const { client, person } = setup();
+    person.answer(true);
+    const yields = await client.signPsbt(base64.decode(inputs.psbt_base64), policy, null);
+    expect(yields.map((y) => [y.type, y.inputIndex])).toEqual([['partialSignature', 0]]);
+    expect(person.prompts.map((p) => [p.kind, p.approved])).toEqual([['review', true]]);
+  });
+
+  it('refuses outputs worth more than the inputs (negative fee) with 6A80, before any review', async () => {
+    const { client, person } = setup();
+    const tx = Transaction.fromPSBT(base64.decode(inputs.psbt_base64));
+    const spent = tx.getInput(0).witnessUtxo!.amount;
+    tx.updateOutput(0, { amount: spent + 1n });
+    await expect(client.signPsbt(tx.toPSBT(), policy, null)).rejects.toMatchObject({ statusCode: 0x6a80 });
+    expect(person.prompts).toEqual([]);
+  });
+});
