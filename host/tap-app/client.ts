@@ -83,8 +83,9 @@ export interface SignGroupGenesisArgs {
   groupKeyPath: PathLike;
   tapscriptRoot?: Uint8Array;
   /**
-   * V0 only: the asset ID of the group's first asset (its anchor), when re-issuing into an existing
-   * V0 group; the device then shows it as "Group anchor". Absent: a new group.
+   * The asset ID of the group's first asset (its anchor), when re-issuing into an existing group
+   * (V0: the key is tweaked with it; V1: its tapscript root commits to it); the device then shows it
+   * as "Group anchor". Absent: a new group.
    */
   anchorAssetId?: Uint8Array;
 }
