@@ -178,10 +178,18 @@ export class TransferReviewBuilder {
     });
   }
 
-  private checkLocks(what: string, lockTime: bigint, relativeLockTime: bigint): void {
-    if (!this.locks) this.locks = { lockTime, relativeLockTime };
-    else if (this.locks.lockTime !== lockTime || this.locks.relativeLockTime !== relativeLockTime)
-      refuse(what, `expected lock time ${this.locks.lockTime} and relative lock time ${this.locks.relativeLockTime} (the signed root's), got ${lockTime} and ${relativeLockTime}`);
+  /** The virtual tx is signed with the root's lock times (nLockTime / nSequence); every 0x7c/0x7d must say the same. */
+  private checkLocks(what: string, o: TransferOutput): void {
+    const own = { lockTime: o.lockTime ?? 0n, relativeLockTime: o.relativeLockTime ?? 0n };
+    const same = (a: typeof own, b: typeof own) => a.lockTime === b.lockTime && a.relativeLockTime === b.relativeLockTime;
+    const show = (l: typeof own) => `lock time ${l.lockTime} / relative lock time ${l.relativeLockTime}`;
+    if (o.root) {
+      const signed = { lockTime: o.root.lockTime, relativeLockTime: o.root.relativeLockTime };
+      if (!same(own, signed)) refuse(`${what}.lockTime`, `the signed root has ${show(signed)}, 0x7c/0x7d say ${show(own)}`);
+      if (this.locks && !same(this.locks, signed)) refuse(`${what}.asset.lockTime`, `the signed root has ${show(signed)}, an earlier output's 0x7c/0x7d say ${show(this.locks)}`);
+      this.locks = signed;
+    } else if (!this.locks) this.locks = own;
+    else if (!same(own, this.locks)) refuse(`${what}.lockTime`, `expected ${show(this.locks)} as every output's (the signed root's), got ${show(own)}`);
   }
 
   addOutput(o: TransferOutput): void {
@@ -192,14 +200,12 @@ export class TransferReviewBuilder {
     const isRoot = isSignedRoot(o.type, this.counts.outputs);
     if (isRoot && this.root) refuse(what, 'expected one split root output, got a second one');
     if (isRoot !== (o.root !== undefined)) refuse(`${what}.asset`, isRoot ? 'expected the signed root asset' : 'is not the signed root');
-    if (!equal(o.asset.assetId, this.assetId!)) refuse(`${what}.asset`, `expected the inputs' asset ${toHex(this.assetId!)}, got ${toHex(o.asset.assetId)}`);
-    // The virtual transaction is signed with the root's lock times (nLockTime / nSequence); 0x7c/0x7d must say the same.
-    this.checkLocks(`${what}.lockTime`, o.lockTime ?? 0n, o.relativeLockTime ?? 0n);
     if (o.root) {
       this.checkRoot(what, o.root);
-      this.checkLocks(`${what}.asset.lockTime`, o.root.lockTime, o.root.relativeLockTime);
       this.root = o.root;
     }
+    if (!equal(o.asset.assetId, this.assetId!)) refuse(`${what}.asset`, `expected the inputs' asset ${toHex(this.assetId!)}, got ${toHex(o.asset.assetId)}`);
+    this.checkLocks(what, o);
     if (o.address) checkAddress(what, o.address, o, this.groupKey);
     this.outputs++;
     this.totalOut += o.asset.amount;
