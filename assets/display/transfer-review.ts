@@ -211,7 +211,8 @@ export class TransferReviewBuilder {
     this.totalOut += o.asset.amount;
     const k = `Output ${j + 1}`;
     this.sink.item(`${k} amount`, units(o.asset.amount));
-    if (equal(xonly(o.asset.scriptKey), this.burnKey!)) {
+    // tapd's asset.IsBurnKey compares the whole key: the burn key has an even Y.
+    if (o.asset.scriptKey.length === 33 && o.asset.scriptKey[0] === 0x02 && equal(o.asset.scriptKey.subarray(1), this.burnKey!)) {
       this.sink.item(`${k} recipient`, 'BURN (provably unspendable)');
       this.sink.warning(`${k} burns ${units(o.asset.amount)}.`);
     } else if (o.change) this.sink.item(`${k} recipient`, 'this signer (change)');

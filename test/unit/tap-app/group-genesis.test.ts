@@ -162,6 +162,22 @@ describe('Taproot Assets app: SIGN_GROUP_GENESIS', () => {
     expect((await pending).statusWord).toBe(0x9000);
   });
 
+  it('name, amount, asset ID and owner come from the leaf the request hashes: another leaf for that hash -> 6a80, nothing shown', async () => {
+    const [, groupKey, req] = cases[0]!;
+    const asset = genesisAsset(groupKey);
+    const t = tapDevice();
+    const r = new Responder();
+    const bytes = encodeAsset(asset);
+    const assetHash = r.addPreimage(bytes);
+    // Same length, another owner: the host answers the request's hash with it.
+    r.preimages.set(toHex(assetHash), encodeAsset({ ...asset, scriptKey: foreignKey(3) }));
+    const shown: string[] = [];
+    t.device.on('screen', () => shown.push(screenText(t.device)));
+    const res = await r.run(t.device, tapCommand(signGroupGenesis, { assetLength: bytes.length, assetHash, ...req }));
+    expect(res.statusWord).toBe(0x6a80);
+    expect(shown.join(' ')).not.toContain('Review asset group');
+  });
+
   it("a group key that is not the device's -> B013; a non-standard path -> 6a82", async () => {
     const asset = genesisAsset(groupPubKeyV0(foreignKey(2), id));
     expect((await (await run(asset, { keyVersion: 0, groupKeyPath: parsePath(PATH) })).pending).statusWord).toBe(0xb013);

@@ -7,7 +7,9 @@
 
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { describe, expect, it } from 'vitest';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { toHex } from '../../../apdu/bytes.ts';
+import { HARDENED } from '../../../apdu/path.ts';
 import { decodeSignVpsbtYield } from '../../../apdu/tap-app/index.ts';
 import { encodeAddress, type TapAddress } from '../../../assets/address/address.ts';
 import { assetId } from '../../../assets/asset/genesis.ts';
@@ -168,4 +170,111 @@ it('an asset name with homoglyph, zero-width and newline characters is shown esc
   expect(flat(text, 'Asset name')).toContain('T\\xd0\\xb0p\\xe2\\x80\\x8bcoin\\x0aOutput2recipient');
   expect(text).not.toContain('\u200b');
   expect(text).not.toContain('\u0430');
+});
+
+// docs/tap-app-protocol.md §6, table "field shown → what binds it": per row, the signed (or
+// verified) data changed with the shown data kept, and the shown data changed with the signed kept.
+// Each packet is otherwise coherent; each is refused before anything is shown.
+describe('field → binding table: one tamper per row, both ways', () => {
+  const other = { ...GENESIS, tag: 'another coin' };
+  const rows: [string, [string, (p: VPacket) => void], [string, (p: VPacket) => void]][] = [
+    [
+      'Network',
+      ["keys at coin type 0' under a regtest HRP", (p) => Object.assign(p, transferPacket({ coin: 0 }))],
+      ["the HRP says mainnet over coin type 1' keys", (p) => void (p.chainHrp = 'tapbc')],
+    ],
+    [
+      'Asset ID',
+      ['the root and outputs of another genesis', (p) => Object.assign(p, transferPacket({ outputGenesis: other }))],
+      ["an input's prev ID names another asset", (p) => void (p.inputs[0]!.prevId = { ...p.inputs[0]!.prevId, assetId: assetId(other) })],
+    ],
+    [
+      'Asset name',
+      ['the root of a genesis with another tag', (p) => Object.assign(p, transferPacket({ outputGenesis: { ...GENESIS, tag: 'taproot-hw test coin.' } }))],
+      ["an input's genesis tag changed, its prev ID kept", (p) => void (p.inputs[0]!.asset!.genesis = { ...GENESIS, tag: 'taproot-hw test coin.' })],
+    ],
+    [
+      'Asset group key',
+      ['the root in a group', (p) => Object.assign(p, transferPacket({ outputGroupKey: foreignKey(61) }))],
+      ['the inputs in a group', (p) => Object.assign(p, transferPacket({ inputGroupKey: foreignKey(61) }))],
+    ],
+    [
+      'Input n spends',
+      ["the root's prev witness names another outpoint", (p) => void (p.outputs[0]!.asset!.prevWitnesses[1]!.prevId = { ...p.inputs[1]!.prevId, outPoint: { ...p.inputs[1]!.prevId.outPoint, index: 9 } })],
+      ["the input's prev ID names another outpoint", (p) => void (p.inputs[1]!.prevId = { ...p.inputs[1]!.prevId, outPoint: { ...p.inputs[1]!.prevId.outPoint, index: 9 } })],
+    ],
+    [
+      'Input n amount, Total in',
+      ["the root's split commitment sums to one unit more", (p) => void (p.outputs[0]!.asset!.splitCommitmentRoot!.sum += 1n)],
+      ["an input asset's amount", (p) => void (p.inputs[0]!.asset!.amount += 1n)],
+    ],
+    [
+      'Output n amount, Total out',
+      ["the root's split commitment root (another tree)", (p) => void (p.outputs[0]!.asset!.splitCommitmentRoot!.hash = sha256(Uint8Array.of(1)))],
+      ["a recipient's asset amount", (p) => void (p.outputs[1]!.asset!.amount = 2n)],
+    ],
+    [
+      'Output n recipient (script key)',
+      ["the root's split asset (0x77) pays another key", (p) => void (p.outputs[0]!.splitAsset!.scriptKey = foreignKey(62))],
+      ["a recipient's asset script key", (p) => void (p.outputs[1]!.asset!.scriptKey = foreignKey(62))],
+    ],
+    [
+      'Output n recipient (address)',
+      ['the asset pays another script key than the address', (p) => void (withAddress(p).outputs[1]!.asset!.scriptKey = foreignKey(63))],
+      ['the address names another script key than the asset', (p) => void withAddress(p, { scriptKey: foreignKey(63) })],
+    ],
+    [
+      'Output n recipient (this signer)',
+      ["the root's script key is no longer the derivation's", (p) => void (p.outputs[0]!.asset!.scriptKey = foreignKey(64))],
+      ["the change derivation at coin type 0'", (p) => void (p.outputs[0]!.trBip32Derivation[0]!.path[1] = HARDENED)],
+    ],
+    [
+      'Output n recipient (BURN) and its warning',
+      ["the root's witnesses reordered: tapd's burn key is input 2's", (p) => Object.assign(p, transferPacket({ burn: true, witnessOrder: [1, 0] }))],
+      ['the packet lists its inputs in another order than the root signs them', (p) => void p.inputs.reverse()],
+    ],
+    [
+      'Output n kind',
+      ['the split root type on a recipient', (p) => {
+        p.outputs[0]!.type = 0;
+        p.outputs[1]!.type = 1;
+      }],
+      ['no output of type split root', (p) => void (p.outputs[0]!.type = 0)],
+    ],
+    [
+      'Output n anchor (split output)',
+      ["the root's anchor index (part of its split locator)", (p) => void (p.outputs[0]!.anchorOutputIndex = 7)],
+      ["a recipient's anchor index", (p) => void (p.outputs[1]!.anchorOutputIndex = 7)],
+    ],
+    [
+      'Lock time, Relative lock time',
+      ["the root's lock time, 0x7c kept", (p) => void (p.outputs[0]!.asset!.lockTime = 800_000n)],
+      ['0x7d of every output, the root kept', (p) => p.outputs.forEach((o) => void (o.relativeLockTime = 6n))],
+    ],
+  ];
+  for (const [row, [signedWhat, signed], [shownWhat, shown]] of rows)
+    describe(row, () => {
+      it(`signed changed (${signedWhat}), shown kept -> 6a80`, async () => {
+        const p = transferPacket({ burn: row.startsWith('Output n recipient (BURN)') });
+        signed(p);
+        await expectRefused(p);
+      });
+      it(`shown changed (${shownWhat}), signed kept -> 6a80`, async () => {
+        const p = transferPacket({ burn: row.startsWith('Output n recipient (BURN)') });
+        shown(p);
+        await expectRefused(p);
+      });
+    });
+
+  it('not signed, labelled so: the proof courier, and the anchor index of an unsplit output', async () => {
+    const split = await reviewAndSign(transferPacket({ courier: COURIER }));
+    expect(split).toContain('Output 2 proof courier (not signed)');
+    expect(split).toContain('Output 1 anchor BTC output #0');
+    const p = transferPacket({ recipients: 0 });
+    p.outputs[0]!.type = 0;
+    delete p.outputs[0]!.asset!.splitCommitmentRoot;
+    delete p.outputs[0]!.splitAsset;
+    const unsplit = await reviewAndSign(p);
+    expect(unsplit).toContain('Output 1 anchor (not signed) BTC output #0');
+  });
 });
