@@ -4,7 +4,11 @@
 // construction. It is fed incrementally — begin, each input, each output, finish — and keeps a
 // fixed amount of state (running totals, the asset ID and group key, the first input's burn key,
 // the lock times, and a 32-byte hash per input, of which a packet has at most 64), so a device that
-// streams the packet can feed it field by field and show each page as soon as it is built.
+// streams the packet can feed it field by field and show each page as soon as it is built. An output
+// needs only the summary a streaming parser keeps of its asset (version, asset ID, amount, script
+// key), except the signed root, which is held whole anyway; fed the root first, every check of an
+// output is made when it is added. A burn reaches the sink as a warning when its output is added: a
+// one-pass review that must show warnings first declares them up front and compares at the end.
 //
 // It refuses (AssetVerifyError, naming the field) whatever it would otherwise show without the
 // signature binding it: an address that does not re-derive from its output's asset, inputs and a
@@ -20,7 +24,9 @@ import { assetId } from '../asset/genesis.ts';
 import type { Asset } from '../asset/leaf.ts';
 import { formatOutPoint } from '../asset/outpoint.ts';
 import { prevIdHash, type PrevId } from '../asset/prev-id.ts';
+import { parsePoint, tapLeafHash, taprootTweak } from '../crypto.ts';
 import { AssetVerifyError } from '../errors.ts';
+import { NonSpendLeafVersion, nonSpendableLeafScript } from '../group/group-key.ts';
 import { encodeTapscriptPreimage, type TapscriptPreimage } from '../tapscript-preimage.ts';
 import { escapeText, units } from './text.ts';
 
@@ -85,9 +91,20 @@ const sameKey = (a: Uint8Array | undefined, b: Uint8Array | undefined): boolean 
   a === undefined || b === undefined ? a === b : equal(xonly(a), xonly(b));
 
 /**
+ * The x-only script key an address pays for `id` (address.go ScriptKeyForAssetID): the address' own
+ * before V2; for V2 the unique key of the asset ID, its key tweaked by the Pedersen non-spendable
+ * leaf over the ID (asset.DeriveUniqueScriptKey).
+ */
+function addressScriptKey(a: TapAddress, id: Uint8Array): Uint8Array {
+  if (a.version !== 2) return xonly(a.scriptKey);
+  const leaf = tapLeafHash(nonSpendableLeafScript(NonSpendLeafVersion.pedersen, id));
+  return taprootTweak(parsePoint(a.scriptKey, 'address.scriptKey'), leaf).toBytes(true).subarray(1);
+}
+
+/**
  * The checks a Taproot Asset address must pass to be shown as an output's recipient: what it commits
  * to (address.go: asset ID or group, script key, amount, asset version, internal key, tapscript
- * sibling) re-derives from the output. The internal key and sibling are compared when the packet
+ * sibling) re-derives from the output, as tapd derives an output from an address. The internal key and sibling are compared when the packet
  * carries the anchor's (0x73 / 0x78).
  */
 function checkAddress(what: string, a: TapAddress, o: TransferOutput, groupKey: Uint8Array | undefined): void {
@@ -96,9 +113,14 @@ function checkAddress(what: string, a: TapAddress, o: TransferOutput, groupKey: 
     if (!equal(a.assetId, o.asset.assetId)) refuse(f, `names asset ${toHex(a.assetId)}, the output carries ${toHex(o.asset.assetId)}`);
   } else if (!a.groupKey || !sameKey(a.groupKey, groupKey)) refuse(f, `names a group the transferred asset is not in`);
   if (a.groupKey && !sameKey(a.groupKey, groupKey)) refuse(f, `names group key ${toHex(a.groupKey)}, the asset's is ${groupKey ? toHex(groupKey) : 'none'}`);
-  if (!equal(xonly(a.scriptKey), xonly(o.asset.scriptKey)))
-    refuse(f, `names script key ${toHex(xonly(a.scriptKey))}, the output's asset pays ${toHex(xonly(o.asset.scriptKey))}`);
-  if (a.amount !== o.asset.amount) refuse(f, `names ${a.amount} units, the output's asset carries ${o.asset.amount}`);
+  const payTo = addressScriptKey(a, o.asset.assetId);
+  if (!equal(payTo, xonly(o.asset.scriptKey)))
+    refuse(f, `pays script key ${toHex(payTo)}, the output's asset pays ${toHex(xonly(o.asset.scriptKey))}`);
+  // A V2 address may leave the amount to the sender (0), and a V2 group address may be paid in
+  // several packets, one per asset ID: then this output carries at most the amount it names.
+  const groupV2 = a.version === 2 && a.assetId.every((b) => b === 0);
+  if (!(a.version === 2 && a.amount === 0n) && (groupV2 ? o.asset.amount > a.amount : a.amount !== o.asset.amount))
+    refuse(f, `names ${a.amount} units, the output's asset carries ${o.asset.amount}`);
   if (a.assetVersion !== o.asset.version) refuse(f, `names asset version ${a.assetVersion}, the output's asset is version ${o.asset.version}`);
   if (o.anchorInternalKey && !equal(a.internalKey, o.anchorInternalKey))
     refuse(f, `names internal key ${toHex(a.internalKey)}, the output's anchor uses ${toHex(o.anchorInternalKey)}`);

@@ -13,7 +13,9 @@ import { base64 } from '@scure/base';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { fromHex } from '../../apdu/bytes.ts';
+import { encodeAddress } from '../../assets/address/address.ts';
 import { assetId } from '../../assets/asset/genesis.ts';
+import { main } from '../../cli/main.ts';
 import { decodeVPacket, encodeVPacket } from '../../assets/vpsbt/codec.ts';
 import type { VPacket } from '../../assets/vpsbt/packet.ts';
 import { foreignKey, sighashes, transferPacket } from '../unit/tap-app/vpsbt-fixture.ts';
@@ -46,6 +48,25 @@ function signVpsbt(p: VPacket, name: string) {
 }
 
 describe('taproot-hw sign-vpsbt and the 0x7f address', () => {
+  it("show-vpsbt previews with the device's builder: the forged packet is an error naming the field, the honest one shows the address", async () => {
+    const run = async (p: VPacket, name: string) => {
+      const file = join(dir, name);
+      writeFileSync(file, encodeVPacket(p));
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await main(['show-vpsbt', file], { stdout: (l) => out.push(l), stderr: (l) => err.push(l) });
+      return { code, out: out.join('\n'), err };
+    };
+    const forged = await run(packetWithAddress(foreignKey(50)), 'preview-forged.vpsbt');
+    expect(forged.code).not.toBe(0);
+    expect(forged.err).toHaveLength(1);
+    expect(forged.err[0]).toContain('outputs[1].address');
+    const honest = packetWithAddress(transferPacket().outputs[1]!.asset!.scriptKey);
+    const shown = await run(honest, 'preview-honest.vpsbt');
+    expect(shown.code).toBe(0);
+    expect(shown.out).toContain(encodeAddress(honest.outputs[1]!.address!, 'taprt'));
+  });
+
   it('an address that does not match the output asset: non-zero exit, one line naming outputs[1].address, nothing printed', async () => {
     const r = await signVpsbt(packetWithAddress(foreignKey(50)), 'forged.vpsbt');
     expect(r.exitCode).not.toBe(0);

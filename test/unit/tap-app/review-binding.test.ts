@@ -8,7 +8,9 @@
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { describe, expect, it } from 'vitest';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { toHex } from '../../../apdu/bytes.ts';
+import { concat, toHex } from '../../../apdu/bytes.ts';
+import { parsePoint, tapLeafHash, taprootTweak } from '../../../assets/crypto.ts';
+import { NonSpendLeafVersion, nonSpendableLeafScript } from '../../../assets/group/group-key.ts';
 import { HARDENED } from '../../../apdu/path.ts';
 import { decodeSignVpsbtYield } from '../../../apdu/tap-app/index.ts';
 import { encodeAddress, type TapAddress } from '../../../assets/address/address.ts';
@@ -86,6 +88,19 @@ describe('0x7f address: shown only when it re-derives from the output (asset ID,
     const p = withAddress(transferPacket({ courier: COURIER }));
     const text = await reviewAndSign(p);
     expect(flat(text, 'Output 2 recipient')).toContain(encodeAddress(p.outputs[1]!.address!, 'taprt'));
+  });
+
+  describe('V2: the output pays the unique script key of the asset ID (asset.DeriveUniqueScriptKey)', () => {
+    const K = foreignKey(70);
+    const unique = concat(Uint8Array.of(2), taprootTweak(parsePoint(K, 'K'), tapLeafHash(nonSpendableLeafScript(NonSpendLeafVersion.pedersen, assetId(GENESIS)))).toBytes(true).subarray(1));
+    it('its unique key, amount left to the sender (0): shown and signed', async () => {
+      const p = withAddress(transferPacket({ recipientKeys: [unique] }), { version: 2, scriptKey: K, amount: 0n });
+      expect(flat(await reviewAndSign(p), 'Output 2 recipient')).toContain(encodeAddress(p.outputs[1]!.address!, 'taprt'));
+    });
+    it('the address key itself, not the unique key -> 6a80', async () =>
+      expectRefused(withAddress(transferPacket({ recipientKeys: [K] }), { version: 2, scriptKey: K, amount: 0n }), 'outputs[1].address'));
+    it('its unique key, another amount than the address names -> 6a80', async () =>
+      expectRefused(withAddress(transferPacket({ recipientKeys: [unique] }), { version: 2, scriptKey: K, amount: 5n }), 'outputs[1].address'));
   });
 
   const mismatches: [string, (p: VPacket) => void][] = [

@@ -86,6 +86,8 @@ export interface TransferOptions {
   witnessOrder?: number[];
   /** The first recipient is paid to the burn key of the root's first prev witness. */
   burn?: boolean;
+  /** 33-byte script keys of the first recipients (default foreignKey(j)). */
+  recipientKeys?: Uint8Array[];
 }
 
 export interface SplitLeaf {
@@ -154,7 +156,7 @@ export function transferPacket(opts: TransferOptions = {}): VPacket {
   const outExtra: Partial<Asset> = { genesis: outGenesis, lockTime, relativeLockTime, ...(opts.outputGroupKey ? { groupKey: opts.outputGroupKey } : {}) };
   const splits = [
     { key: change.scriptKey, amount: rootAmount, anchor: 0 },
-    ...Array.from({ length: recipients }, (_, j) => ({ key: j === 0 && opts.burn ? burnKey : foreignKey(j), amount: 1n, anchor: 1 + j })),
+    ...Array.from({ length: recipients }, (_, j) => ({ key: j === 0 && opts.burn ? burnKey : (opts.recipientKeys?.[j] ?? foreignKey(j)), amount: 1n, anchor: 1 + j })),
   ].map((s) => ({ ...s, asset: asset(s.amount, s.key, { ...outExtra, prevWitnesses: [{ ...ZERO_WITNESS }] }) }));
   const tree = splitTree(splits.map((s) => ({ key: splitLocatorKey(s.anchor, outId, s.key), value: assetLeafValue(s.asset), sum: s.amount })));
   const root = asset(rootAmount, change.scriptKey, {
