@@ -87,8 +87,8 @@ const refuse = (field: string, message: string): never => {
 };
 
 const xonly = (k: Uint8Array): Uint8Array => (k.length === 33 ? k.subarray(1) : k);
-const sameKey = (a: Uint8Array | undefined, b: Uint8Array | undefined): boolean =>
-  a === undefined || b === undefined ? a === b : equal(xonly(a), xonly(b));
+/** Group keys are compared whole: the leaf commits to all 33 bytes, and 02||x and 03||x are two groups. */
+const sameKey = (a: Uint8Array | undefined, b: Uint8Array | undefined): boolean => (a === undefined || b === undefined ? a === b : equal(a, b));
 
 /**
  * The x-only script key an address pays for `id` (address.go ScriptKeyForAssetID): the address' own
@@ -104,8 +104,8 @@ function addressScriptKey(a: TapAddress, id: Uint8Array): Uint8Array {
 /**
  * The checks a Taproot Asset address must pass to be shown as an output's recipient: what it commits
  * to (address.go: asset ID or group, script key, amount, asset version, internal key, tapscript
- * sibling) re-derives from the output, as tapd derives an output from an address. The internal key and sibling are compared when the packet
- * carries the anchor's (0x73 / 0x78).
+ * sibling) re-derives from the output, as tapd derives an output from an address. The internal key
+ * and sibling are compared when the packet carries the anchor's (0x73 / 0x78).
  */
 function checkAddress(what: string, a: TapAddress, o: TransferOutput, groupKey: Uint8Array | undefined): void {
   const f = `${what}.address`;

@@ -138,6 +138,11 @@ describe("the signed root's asset is the inputs' asset", () => {
   it('inputs of asset X, root and outputs of genesis Y -> 6a80', async () => expectRefused(transferPacket({ outputGenesis: other }), 'outputs[0].asset.genesis'));
   it('root and outputs in a group the inputs are not in -> 6a80', async () =>
     expectRefused(transferPacket({ outputGroupKey: foreignKey(60) }), 'outputs[0].asset.groupKey'));
+  it('inputs and root in the two groups of one x coordinate (02 / 03 prefix) -> 6a80', async () => {
+    const flipped = foreignKey(60).slice();
+    flipped[0]! ^= 1;
+    await expectRefused(transferPacket({ inputGroupKey: foreignKey(60), outputGroupKey: flipped }), 'outputs[0].asset.groupKey');
+  });
   it('inputs in a group, the root in none -> 6a80', async () => expectRefused(transferPacket({ inputGroupKey: foreignKey(60) }), 'outputs[0].asset.groupKey'));
   it('inputs and root of one group: the group key is shown, the packet signed', async () => {
     const text = await reviewAndSign(transferPacket({ inputGroupKey: foreignKey(60), outputGroupKey: foreignKey(60) }));
