@@ -1,10 +1,11 @@
 // SIGN_GROUP_GENESIS (E7 40, §5.6): the group witness of a new or re-issued grouped asset.
 //   varint asset_len || sha256(asset_tlv)[32] || key_version:u8 || group_key_path || has_root:u8 || [tapscript_root[32]]
-//   || [anchor_asset_id[32]]   (V0 only: the group anchor's asset ID when re-issuing into the group)
+//   || [anchor_asset_id[32]]   (the group anchor's asset ID when re-issuing into the group)
 //   -> signature[64] || tweaked_group_key_xonly[32]
 // The asset leaf is fetched by GET_PREIMAGE and checked against the hash. A V0 group key is tweaked
-// with the asset ID of the group's first asset (tapd asset.GroupPubKeyV0); without the trailing
-// field that is the minted asset's own ID (a new group).
+// with the asset ID of the group's first asset (tapd asset.GroupPubKeyV0), a V1 key's tapscript root
+// is the non-spendable leaf over it; without the trailing field that is the minted asset's own ID
+// (a new group).
 
 import { ByteReader, concat, encodeVarint } from '../bytes.ts';
 import { CLA_TAP, RequestError, TAP_INS, encodeTapPath, field, readFlag, readTapPath, type CommandSpec } from './spec.ts';
@@ -22,7 +23,7 @@ export interface SignGroupGenesisRequest {
   groupKeyPath: number[];
   /** Tapscript root of the group key (V1: the branch with the non-spendable leaf); absent: BIP-86 style. */
   tapscriptRoot?: Uint8Array;
-  /** V0 only: the group anchor's asset ID, for a re-issuance; absent: the minted asset's own ID. */
+  /** The group anchor's asset ID, for a re-issuance; absent: the minted asset's own ID. */
   anchorAssetId?: Uint8Array;
 }
 
@@ -39,8 +40,6 @@ export const signGroupGenesis: CommandSpec<SignGroupGenesisRequest, SignGroupGen
     if (!Number.isInteger(req.assetLength) || req.assetLength < 1 || req.assetLength > MAX_GENESIS_ASSET_LENGTH)
       throw new RangeError(`SIGN_GROUP_GENESIS.assetLength: expected 1..${MAX_GENESIS_ASSET_LENGTH}, got ${req.assetLength}`);
     if (req.keyVersion !== 0 && req.keyVersion !== 1) throw new RangeError(`SIGN_GROUP_GENESIS.keyVersion: expected 0 or 1, got ${req.keyVersion}`);
-    if (req.anchorAssetId !== undefined && req.keyVersion !== 0)
-      throw new RangeError('SIGN_GROUP_GENESIS.anchorAssetId: expected only with key version 0 (a V1 group key commits to its anchor in the tapscript root)');
     return concat(
       encodeVarint(req.assetLength),
       field(req.assetHash, 32, 'SIGN_GROUP_GENESIS.assetHash'),
@@ -63,7 +62,6 @@ export const signGroupGenesis: CommandSpec<SignGroupGenesisRequest, SignGroupGen
     if (length < 1n || length > BigInt(MAX_GENESIS_ASSET_LENGTH))
       throw new RequestError(`SIGN_GROUP_GENESIS.asset_len: expected 1..${MAX_GENESIS_ASSET_LENGTH}, got ${length}`);
     if (keyVersion > 1) throw new RequestError(`SIGN_GROUP_GENESIS.key_version: expected 0 or 1, got ${keyVersion}`);
-    if (anchorAssetId && keyVersion !== 0) throw new RequestError('SIGN_GROUP_GENESIS.anchor_asset_id: expected only with key_version 0, got key_version 1');
     const req: SignGroupGenesisRequest = { assetLength: Number(length), assetHash, keyVersion: keyVersion as GroupKeyVersionValue, groupKeyPath };
     if (tapscriptRoot) req.tapscriptRoot = tapscriptRoot;
     if (anchorAssetId) req.anchorAssetId = anchorAssetId;

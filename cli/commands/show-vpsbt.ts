@@ -1,7 +1,8 @@
 // `taproot-hw show-vpsbt FILE [--own-key XONLY...]`: renders a vPSBT's display model (assets/display)
 // in the terminal as the device's review pages show it: the title, warnings, then one item per
-// page in the device's order. Needs no device. --own-key marks outputs to those script keys as
-// change, as the device does for keys it derives.
+// page in the device's order (the same builder makes both). Needs no device. --own-key marks outputs
+// to those script keys as change, as the device does for keys it derives. A packet the device would
+// refuse is an error naming the field.
 
 import { fromHex } from '../../apdu/bytes.ts';
 import { describeVPacket } from '../../assets/display/model.ts';
@@ -31,6 +32,7 @@ export const showVpsbt: Command = {
       if (err instanceof CliError) throw err;
       throw new CliError(`${(err as Error).message}; usage: ${USAGE}`);
     }
+    if (model.refused !== undefined) throw new CliError(`the Taproot Assets app refuses this vPSBT: ${model.refused}`);
     if (ctx.global.json) return ctx.stdout(JSON.stringify(model));
     const pages = model.items.length + 1;
     ctx.stdout(`[1/${pages}] ${model.title}`);

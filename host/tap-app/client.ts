@@ -10,7 +10,7 @@ import { equal, toHex } from '../../apdu/bytes.ts';
 import { CodecError } from '../../apdu/errors.ts';
 import { continueCommand, SW_INTERRUPTED_EXECUTION } from '../../apdu/interrupt.ts';
 import { parsePath, type PathLike } from '../../apdu/path.ts';
-import { SW } from '../../apdu/status.ts';
+import { DeviceStatusError, SW } from '../../apdu/status.ts';
 import { GET_APP_AND_VERSION_APDU, getAppAndVersion, type AppAndVersion } from '../../apdu/bitcoin-app/get-app-and-version.ts';
 import {
   commitKeyAgg,
@@ -33,7 +33,8 @@ import {
 } from '../../apdu/tap-app/index.ts';
 import type { Transport } from '../../devices/transport.ts';
 import { decodeAsset, encodeAsset, type Asset } from '../../assets/asset/leaf.ts';
-import { encodeVPacket } from '../../assets/vpsbt/codec.ts';
+import { describeVPacket } from '../../assets/display/model.ts';
+import { decodeVPacket, encodeVPacket } from '../../assets/vpsbt/codec.ts';
 import type { VPacket } from '../../assets/vpsbt/packet.ts';
 import { verifySchnorr } from '../../assets/crypto.ts';
 import { genesisPrevOut, virtualTx, virtualTxSighash } from '../../assets/vtx/virtual-tx.ts';
@@ -42,6 +43,15 @@ import { TAP_APP_NAME, TapDeviceResponseError, TapWrongAppError } from './errors
 import { merkleizeVpsbt, serveVpsbt, signVpsbtRequest } from './vpsbt-merkle.ts';
 
 const xpubBase58 = createBase58check(sha256);
+
+/** Why the device's review builder refuses the packet, if it does (assets/display). */
+function refusalOf(bytes: Uint8Array): string | undefined {
+  try {
+    return describeVPacket(decodeVPacket(bytes)).refused;
+  } catch {
+    return undefined;
+  }
+}
 
 export interface TapKey {
   path: number[];
@@ -73,8 +83,9 @@ export interface SignGroupGenesisArgs {
   groupKeyPath: PathLike;
   tapscriptRoot?: Uint8Array;
   /**
-   * V0 only: the asset ID of the group's first asset (its anchor), when re-issuing into an existing
-   * V0 group; the device then shows it as "Group anchor". Absent: a new group.
+   * The asset ID of the group's first asset (its anchor), when re-issuing into an existing group
+   * (V0: the key is tweaked with it; V1: its tapscript root commits to it); the device then shows it
+   * as "Group anchor". Absent: a new group.
    */
   anchorAssetId?: Uint8Array;
 }
@@ -182,16 +193,24 @@ export class TapAppClient {
    * pubnonces (the packet has none yet) or partial signatures (it has every participant's).
    */
   async signVpsbt(vpsbt: VpsbtInput, { onProgress }: { onProgress?: (p: SignVpsbtProgress) => void } = {}): Promise<SignVpsbtYield[]> {
-    const m = merkleizeVpsbt(vpsbtBytes(vpsbt));
+    const bytes = vpsbtBytes(vpsbt);
+    const m = merkleizeVpsbt(bytes);
     const it = new ClientCommandInterpreter();
     serveVpsbt(it, m);
     let clientCommands = 0;
-    await this.call(
-      signVpsbt,
-      signVpsbtRequest(m),
-      it,
-      () => onProgress?.({ clientCommands: ++clientCommands, yields: it.yielded.length }),
-    );
+    try {
+      await this.call(
+        signVpsbt,
+        signVpsbtRequest(m),
+        it,
+        () => onProgress?.({ clientCommands: ++clientCommands, yields: it.yielded.length }),
+      );
+    } catch (err) {
+      // The device answers a refusal with a bare 6A80; the review builder it runs tells the field.
+      const why = err instanceof DeviceStatusError && err.statusCode === SW.INCORRECT_DATA ? refusalOf(bytes) : undefined;
+      if (why !== undefined) throw new DeviceStatusError(SW.INCORRECT_DATA, `SIGN_VPSBT refused ${why}`);
+      throw err;
+    }
     return it.yielded.map((data) => {
       try {
         const y = decodeSignVpsbtYield(data);

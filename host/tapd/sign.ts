@@ -105,10 +105,10 @@ export async function signGroupPsbtWithTapApp(client: TapAppClient, g: GroupVirt
   if (!asset)
     throw new GroupKeyShapeError('the Taproot Assets app shows and signs the genesis asset: give it (the fund response, or the asset leaf of group_key_request.new_asset)');
   const shape = g.shape;
-  // §5.6: a V0 group key is tweaked with the group anchor's asset ID; the device is told it when it
-  // is not the minted asset's own (a re-issuance). A V1 key carries its anchor in the tapscript root.
+  // §5.6: a V0 group key is tweaked with the group anchor's asset ID and a V1 key's tapscript root
+  // commits to it; the device is told it when it is not the minted asset's own (a re-issuance).
   const anchor = g.anchorAssetId ?? assetId(asset.genesis);
-  const anchorAssetId = shape.version === 0 && !equal(anchor, assetId(asset.genesis)) ? anchor : undefined;
+  const anchorAssetId = !equal(anchor, assetId(asset.genesis)) ? anchor : undefined;
   const fp = await client.getMasterFingerprint();
   checkFingerprint(g, fp);
   const key = await client.getKey(g.derivation.path);

@@ -125,6 +125,32 @@ for (const candidate of backendsFromEnv()) {
       }
     });
 
+    it('SIGN_VPSBT: a 0x7f address that does not re-derive from its output is refused before any review (6A80), the client names the field', async () => {
+      const packet = transferPacket({ inputs: [600n, 400n], recipients: 1 });
+      const o = packet.outputs[1]!;
+      o.address = {
+        version: 1,
+        assetVersion: 0,
+        assetId: assetId(o.asset!.genesis),
+        scriptKey: master.derive(SCRIPT_PATH).publicKey!,
+        internalKey: master.derive(SCRIPT_PATH).publicKey!,
+        amount: o.asset!.amount,
+        proofCourierAddr: 'authmailbox+universerpc://courier.example:10029',
+        unknownOddTypes: [],
+      };
+      await expect(client.signVpsbt(packet)).rejects.toMatchObject({ name: 'IncorrectDataError', message: expect.stringContaining('outputs[1].address') });
+    });
+
+    it('SIGN_GROUP_GENESIS: a V1 group key with a custom subtree (a leaf no review shows) is refused (6A80)', async () => {
+      const raw = master.derive(GROUP_PATH).publicKey!;
+      const base = inputAsset(raw, 21_000n, 'conformance-hidden-leaf').asset;
+      const id = assetId(base.genesis);
+      const hidden = groupKeyTapscriptRoot(NonSpendLeafVersion.opReturn, id);
+      const asset: Asset = { ...base, groupKey: groupPubKeyV1(raw, NonSpendLeafVersion.opReturn, id, hidden), prevWitnesses: [{ prevId: ZERO_PREV_ID, txWitness: [], unknownOddTypes: [] }] };
+      const tapscriptRoot = groupKeyTapscriptRoot(NonSpendLeafVersion.opReturn, id, hidden);
+      await expect(client.signGroupGenesis({ asset, keyVersion: 1, groupKeyPath: GROUP_PATH, tapscriptRoot })).rejects.toMatchObject({ name: 'IncorrectDataError' });
+    });
+
     it('SIGN_GROUP_GENESIS approved on screen: the group witness verifies', async () => {
       const raw = master.derive(GROUP_PATH).publicKey!;
       const base = inputAsset(raw, 21_000n, 'conformance-grouped').asset;

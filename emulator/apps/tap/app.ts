@@ -55,7 +55,7 @@ export function createTapApp(): TapApp {
       const handler = HANDLERS[command.ins];
       if (!handler) return statusOnly(TAP_SW.INS_NOT_SUPPORTED);
       try {
-        const data = await handler({ ctx, state, host: new HostChannel(io), body: command.data });
+        const data = await handler({ ctx, state, host: new HostChannel(io, { strictMerkle: true }), body: command.data });
         return concat(data, u16be(TAP_SW.OK));
       } catch (e) {
         if (e instanceof TapError) return statusOnly(e.statusWord);

@@ -8,7 +8,10 @@ import { equal } from '../../../apdu/bytes.ts';
 import { CURVE_ORDER, Point, taggedHash, taprootTweak } from '../../../assets/crypto.ts';
 import type { TaprootBip32Derivation } from '../../../assets/vpsbt/derivation.ts';
 import type { AppContext } from '../../app.ts';
-import { isScriptKeyPath, masterFingerprintBytes, privateKeyAt, publicKeyAt } from './keys.ts';
+import type { TapChainParams } from '../../../assets/address/params.ts';
+import { HARDENED } from '../../../apdu/path.ts';
+import { incorrectData } from './errors.ts';
+import { isScriptKeyPath, isStandardTapPath, masterFingerprintBytes, privateKeyAt, publicKeyAt } from './keys.ts';
 
 export interface HeldScriptKey {
   path: number[];
@@ -17,6 +20,17 @@ export interface HeldScriptKey {
   tweak: Uint8Array;
   /** A plain scalar added to the raw key before the taptweak (V0 group keys: the asset ID). */
   preTweak?: bigint;
+}
+
+/**
+ * Refuses a derivation of this device on a standard path whose coin type is not the network's:
+ * "Network testnet" must not be shown while mainnet (0') keys sign, or are called this signer's change.
+ */
+export function checkCoinTypes(ctx: AppContext, net: TapChainParams, derivations: readonly TaprootBip32Derivation[], what: string): void {
+  const fp = masterFingerprintBytes(ctx);
+  for (const d of derivations)
+    if (equal(d.fingerprint, fp) && isStandardTapPath(d.path) && d.path[1] !== net.coinType + HARDENED)
+      throw incorrectData(`${what}: expected coin type ${net.coinType}' on ${net.name}, got ${d.path[1]! - HARDENED}'`);
 }
 
 /** The derivation among `derivations` that gives `scriptKeyXOnly` on this device, if any. */

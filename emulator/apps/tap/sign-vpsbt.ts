@@ -3,29 +3,28 @@
 // second pass that must read exactly what the first one did (same review digest) before the device
 // signs, over the virtual-transaction sighash it computes itself (assets/vtx), every input whose
 // script key it holds, and takes part in MuSig2 script keys by rounds (vpsbt-musig.ts). The review
-// pairs follow assets/display's describeVPacket item for item.
+// pages come from assets/display's TransferReviewBuilder, the one the host's preview (describeVPacket) runs.
 
 import { sha256 } from '@noble/hashes/sha2.js';
-import { equal, toHex, u32be } from '../../../apdu/bytes.ts';
+import { equal, u32be } from '../../../apdu/bytes.ts';
 import { CodecError } from '../../../apdu/errors.ts';
 import { signVpsbt, encodeSignVpsbtYield } from '../../../apdu/tap-app/sign-vpsbt.ts';
 import { TAP_SW } from '../../../apdu/tap-app/status.ts';
-import { encodeAddress, decodeAddressTlv, parseCourierUrl } from '../../../assets/address/address.ts';
+import { decodeAddressTlv, parseCourierUrl } from '../../../assets/address/address.ts';
+import { TransferReviewBuilder, isSignedRoot, type TransferOutput } from '../../../assets/display/transfer-review.ts';
+import { decodeTapscriptPreimage } from '../../../assets/tapscript-preimage.ts';
+import { checkPubKey, decodeU64, decodeU8 } from '../../../assets/tlv/values.ts';
 import { chainParamsForHrp } from '../../../assets/address/params.ts';
-import { deriveBurnKey } from '../../../assets/asset/burn.ts';
-import { assetId } from '../../../assets/asset/genesis.ts';
 import { decodeAsset, type Asset } from '../../../assets/asset/leaf.ts';
-import { formatOutPoint } from '../../../assets/asset/outpoint.ts';
 import { decodePrevId, type PrevId } from '../../../assets/asset/prev-id.ts';
 import { AssetVerifyError } from '../../../assets/errors.ts';
-import { decodeU64, decodeU8 } from '../../../assets/tlv/values.ts';
 import { decodeTapBip32, type TaprootBip32Derivation } from '../../../assets/vpsbt/derivation.ts';
 import { inputPrevOut, virtualTx, virtualTxSighash } from '../../../assets/vtx/virtual-tx.ts';
 import type { ReviewFlow, ReviewPair } from '../../ui/review.ts';
 import type { TapCommand, TapHandler } from './command.ts';
 import { decodeBody } from './decode.ts';
 import { TapError, denied, incorrectData } from './errors.ts';
-import { heldScriptKey, signWithScriptKey, type HeldScriptKey } from './script-key.ts';
+import { checkCoinTypes, heldScriptKey, signWithScriptKey, type HeldScriptKey } from './script-key.ts';
 import { checkSplitOutputs, type SignedRoot } from './split-check.ts';
 import { Scope, VpsbtReader } from './vpsbt-reader.ts';
 import { pullAsset } from './asset-stream.ts';
@@ -52,10 +51,6 @@ interface Walk {
   warnings: string[];
   inputs: InputRecord[];
   root: SignedRoot;
-}
-
-function units(n: bigint): string {
-  return `${n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',')} units`;
 }
 
 /** Runs a decoder from assets/ on a host value: any decoding failure is 6A80 (§3). */
@@ -85,6 +80,15 @@ async function walk(cmd: TapCommand, req: Request, reader: VpsbtReader): Promise
   const version = await gv(0x72, 'global.psbtVersion');
   if (version !== undefined) parse('global.psbtVersion', () => decodeU8(version, 'global.psbtVersion'));
 
+  const pairs: ReviewPair[] = [];
+  const warnings: string[] = [];
+  // The pages come from the builder the host's preview runs too (assets/display); it refuses what the signature would not bind.
+  const review = parse('review', () =>
+    new TransferReviewBuilder(hrp, { inputs: req.inputCount, outputs: req.outputCount }, {
+      item: (item, value) => pairs.push({ item, value }),
+      warning: (text) => warnings.push(text),
+    }),
+  );
   const inputs: InputRecord[] = [];
   for (let i = 0; i < req.inputCount; i++) {
     const what = `inputs[${i}]`;
@@ -94,12 +98,12 @@ async function walk(cmd: TapCommand, req: Request, reader: VpsbtReader): Promise
     const prevId = parse(`${what}.prevId`, () => decodePrevId(prevIdBytes));
     const assetBytes = required(await v(K(0x79), 'asset'), `${what}.asset`);
     const asset = parse(`${what}.asset`, () => decodeAsset(assetBytes));
-    if (!equal(asset.scriptKey, prevId.scriptKey)) throw incorrectData(`${what}: the asset's script key differs from its prev ID's`);
     const derivations: TaprootBip32Derivation[] = [];
     for (const key of keys.filter((k) => k[0] === 0x16 && k.length === 33)) {
       const value = required(await v(key, 'tapBip32Derivation'), `${what}.tapBip32Derivation`);
       derivations.push(parse(`${what}.tapBip32Derivation`, () => decodeTapBip32(key.subarray(1), value, `${what}.tapBip32Derivation`)));
     }
+    checkCoinTypes(cmd.ctx, net, derivations, `${what}.tapBip32Derivation`);
     const tweak = await v(K(0x18), 'tapMerkleRoot');
     const sighash = await v(K(0x03), 'sighashType');
     let sighashType = 0;
@@ -113,30 +117,9 @@ async function walk(cmd: TapCommand, req: Request, reader: VpsbtReader): Promise
     const musig = aggregates[0] && { aggregate: aggregates[0].subarray(1), hasNonces: types.has(PSBT_IN_MUSIG2_PUB_NONCE) };
     reader.retain(prevIdBytes.length + assetBytes.length + 32 + derivations.length * 64 + (musig ? 34 : 0));
     inputs.push({ prevId, asset, derivations, tweak, sighashType, musig });
+    parse(what, () => review.addInput({ prevId, asset }));
   }
 
-  const pairs: ReviewPair[] = [{ item: 'Network', value: net.name }];
-  const warnings: string[] = [];
-  const ids = [...new Set(inputs.map((i) => toHex(i.prevId.assetId)))];
-  if (ids.length === 1) pairs.push({ item: 'Asset ID', value: ids[0]! });
-  else {
-    ids.forEach((id, n) => pairs.push({ item: `Asset ID ${n + 1}`, value: id }));
-    warnings.push('The inputs carry different asset IDs.');
-  }
-  const named = inputs.find((i) => equal(assetId(i.asset.genesis), i.prevId.assetId));
-  pairs.push({ item: 'Asset name', value: named ? named.asset.genesis.tag || '(empty)' : '(unknown)' });
-  const group = inputs.find((i) => i.asset.groupKey)?.asset.groupKey;
-  if (group) pairs.push({ item: 'Asset group key', value: toHex(group) });
-  let totalIn = 0n;
-  inputs.forEach((vin, n) => {
-    pairs.push({ item: `Input ${n + 1} spends`, value: formatOutPoint(vin.prevId.outPoint) });
-    pairs.push({ item: `Input ${n + 1} amount`, value: units(vin.asset.amount) });
-    totalIn += vin.asset.amount;
-  });
-  pairs.push({ item: 'Total in', value: units(totalIn) });
-
-  const burnKey = deriveBurnKey(inputs[0]!.prevId);
-  let totalOut = 0n;
   let root: SignedRoot | undefined;
   for (let j = 0; j < req.outputCount; j++) {
     const what = `outputs[${j}]`;
@@ -150,55 +133,50 @@ async function walk(cmd: TapCommand, req: Request, reader: VpsbtReader): Promise
     const typeBytes = required(await v(K(0x70), 'type'), `${what}.type`);
     const type = parse(`${what}.type`, () => decodeU8(typeBytes, `${what}.type`));
     const interactiveBytes = required(await v(K(0x71), 'isInteractive'), `${what}.isInteractive`);
-    const interactive = parse(`${what}.isInteractive`, () => decodeU8(interactiveBytes, `${what}.isInteractive`)) === 1;
+    parse(`${what}.isInteractive`, () => decodeU8(interactiveBytes, `${what}.isInteractive`));
     const anchorBytes = required(await v(K(0x72), 'anchorOutputIndex'), `${what}.anchorOutputIndex`);
-    const anchorIndex = parse(`${what}.anchorOutputIndex`, () => decodeU64(anchorBytes, `${what}.anchorOutputIndex`));
+    const anchorOutputIndex = parse(`${what}.anchorOutputIndex`, () => decodeU64(anchorBytes, `${what}.anchorOutputIndex`));
     const lockBytes = await v(K(0x7c), 'lockTime');
     const relBytes = await v(K(0x7d), 'relativeLockTime');
     const courierBytes = await v(K(0x7a), 'proofDeliveryAddress');
     const addressBytes = await v(K(0x7f), 'address');
+    const internalKeyBytes = await v(K(0x73), 'anchorOutputInternalKey');
+    const siblingBytes = await v(K(0x78), 'anchorOutputTapscriptSibling');
     const ownDerivations: TaprootBip32Derivation[] = [];
     for (const key of keys.filter((k) => k[0] === 0x07 && k.length === 33)) {
       const value = required(await v(key, 'tapBip32Derivation'), `${what}.tapBip32Derivation`);
       ownDerivations.push(parse(`${what}.tapBip32Derivation`, () => decodeTapBip32(key.subarray(1), value, `${what}.tapBip32Derivation`)));
     }
-    const lockTime = lockBytes && parse(`${what}.lockTime`, () => decodeU64(lockBytes, `${what}.lockTime`));
-    const relativeLockTime = relBytes && parse(`${what}.relativeLockTime`, () => decodeU64(relBytes, `${what}.relativeLockTime`));
-    const courier = courierBytes && parse(`${what}.proofDeliveryAddress`, () => parseCourierUrl(courierBytes, `${what}.proofDeliveryAddress`));
-    const address = addressBytes && parse(`${what}.address`, () => decodeAddressTlv(addressBytes, `${what}.address`));
-
-    const scriptKey = asset.scriptKey.subarray(1);
-    const k = `Output ${j + 1}`;
-    totalOut += asset.amount;
-    pairs.push({ item: `${k} amount`, value: units(asset.amount) });
-    if (equal(scriptKey, burnKey)) {
-      pairs.push({ item: `${k} recipient`, value: 'BURN (provably unspendable)' });
-      warnings.push(`Output ${j + 1} burns ${units(asset.amount)}.`);
-    } else if (heldScriptKey(cmd.ctx, ownDerivations, scriptKey)) pairs.push({ item: `${k} recipient`, value: 'this signer (change)' });
-    else if (address) pairs.push({ item: `${k} recipient`, value: parse(`${what}.address`, () => encodeAddress(address, hrp)) });
-    else pairs.push({ item: `${k} recipient`, value: `script key ${toHex(scriptKey)}` });
-    if (type === 1) pairs.push({ item: `${k} kind`, value: 'split root (carries the change and the transfer witness)' });
-    pairs.push({ item: `${k} anchor`, value: `BTC output #${anchorIndex}${interactive ? ', interactive' : ''}` });
-    if (lockTime) pairs.push({ item: `${k} lock time`, value: lockTime.toString() });
-    if (relativeLockTime) pairs.push({ item: `${k} relative lock time`, value: relativeLockTime.toString() });
-    if (courier) pairs.push({ item: `${k} proof courier`, value: courier });
+    checkCoinTypes(cmd.ctx, net, ownDerivations, `${what}.tapBip32Derivation`);
+    const out: TransferOutput = {
+      asset,
+      type,
+      anchorOutputIndex,
+      change: !!heldScriptKey(cmd.ctx, ownDerivations, asset.scriptKey.subarray(1)),
+    };
+    if (lockBytes) out.lockTime = parse(`${what}.lockTime`, () => decodeU64(lockBytes, `${what}.lockTime`));
+    if (relBytes) out.relativeLockTime = parse(`${what}.relativeLockTime`, () => decodeU64(relBytes, `${what}.relativeLockTime`));
+    if (courierBytes) out.proofCourier = parse(`${what}.proofDeliveryAddress`, () => parseCourierUrl(courierBytes, `${what}.proofDeliveryAddress`));
+    if (addressBytes) out.address = parse(`${what}.address`, () => decodeAddressTlv(addressBytes, `${what}.address`));
+    if (internalKeyBytes) out.anchorInternalKey = parse(`${what}.anchorOutputInternalKey`, () => checkPubKey(internalKeyBytes, `${what}.anchorOutputInternalKey`, false));
+    if (siblingBytes) out.anchorTapscriptSibling = parse(`${what}.anchorOutputTapscriptSibling`, () => decodeTapscriptPreimage(siblingBytes, `${what}.anchorOutputTapscriptSibling`));
 
     // The asset whose virtual tx the inputs sign: the split root, or the only output (§5.5 step 3).
-    if (type === 1 || req.outputCount === 1) {
-      if (root) throw incorrectData(`${what}: expected one split root output, got a second one`);
+    if (isSignedRoot(type, req.outputCount) && !root) {
       // The signed root does not grow with the outputs (it commits to them by one MS-SMT root): kept whole.
       const bytes = required(await reader.lookup(map, K(0x76)), `${what}.asset`);
-      root = { asset: parse(`${what}.asset`, () => decodeAsset(bytes)), bytes, outputIndex: j, totalIn };
+      out.root = parse(`${what}.asset`, () => decodeAsset(bytes));
+      root = { asset: out.root, bytes, outputIndex: j, totalIn: inputs.reduce((t, vin) => t + vin.asset.amount, 0n) };
       reader.retain(bytes.length);
     }
+    parse(what, () => review.addOutput(out));
   }
   reader.endMap();
-  if (!root) throw incorrectData('outputs: expected a split root output (or a single output)');
-  pairs.push({ item: 'Total out', value: units(totalOut) });
-  // Outputs that do not add up to the inputs are refused by the split pass, not shown as a warning.
+  parse('outputs', () => review.finish());
+  // Outputs that do not add up to the inputs are refused (builder, split pass), never shown as a warning.
   reader.note(u32be(req.inputCount));
   reader.note(u32be(req.outputCount));
-  return { digest: reader.finish(), pairs, warnings, inputs, root };
+  return { digest: reader.finish(), pairs, warnings, inputs, root: root! };
 }
 
 function transferReview(pairs: ReviewPair[]): ReviewFlow {

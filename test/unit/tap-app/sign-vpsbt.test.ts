@@ -7,28 +7,14 @@ import { ZERO_PREV_ID } from '../../../assets/asset/prev-id.ts';
 import { describeVPacket } from '../../../assets/display/model.ts';
 import { decodeVPacket, encodeVPacket } from '../../../assets/vpsbt/codec.ts';
 import type { VPacket } from '../../../assets/vpsbt/packet.ts';
-import { inputPrevOut, virtualTx, virtualTxSighash } from '../../../assets/vtx/virtual-tx.ts';
 import { Responder } from './responder.ts';
 import { chooseOnNano, screenText, tapDevice, untilScreen } from './device.ts';
-import { deviceScriptKey, forge, merkleize, signCommand, transferPacket } from './vpsbt-fixture.ts';
-
-/** Sighash of every input, computed by assets/ from the decoded packet (root = the split root). */
-function sighashes(p: VPacket): Uint8Array[] {
-  const root = (p.outputs.find((o) => o.type === 1) ?? p.outputs[0]!).asset!;
-  const vtx = virtualTx(root, p.inputs.map((i) => ({ prevId: i.prevId, asset: i.asset! })));
-  return p.inputs.map((vin, i) => virtualTxSighash(vtx, root, i, inputPrevOut(vin.asset!), { sighashType: vin.sighashType ?? 0 }));
-}
+import { deviceScriptKey, forge, merkleize, runSignVpsbt, sighashes, signCommand, transferPacket } from './vpsbt-fixture.ts';
 
 async function sign(p: VPacket, opts: { autoApprove?: boolean } = {}) {
-  const t = tapDevice({ autoApprove: opts.autoApprove ?? true });
-  const bytes = encodeVPacket(p);
-  const m = merkleize(bytes);
-  const r = new Responder();
-  m.serve(r);
-  const shown: string[] = [];
-  t.device.on('screen', () => shown.push(screenText(t.device)));
-  const res = await r.run(t.device, signCommand(m));
-  return { res, yields: r.yields.map(decodeSignVpsbtYield), shown, t, packet: decodeVPacket(bytes) };
+  const { t, r, shown, pending, packet } = await runSignVpsbt(p, opts);
+  const res = await pending;
+  return { res, yields: r.yields.map(decodeSignVpsbtYield), shown, t, packet };
 }
 
 describe('Taproot Assets app: SIGN_VPSBT', () => {

@@ -13,29 +13,32 @@ import { encodeOutputOrderElement, signVpsbt, tapCommand, type SignVpsbtRequest 
 import { assetId, type Genesis } from '../../../assets/asset/genesis.ts';
 import { assetLeafValue, type Asset } from '../../../assets/asset/leaf.ts';
 import { ZERO_PREV_ID } from '../../../assets/asset/prev-id.ts';
+import { deriveBurnKey } from '../../../assets/asset/burn.ts';
 import { EMPTY_TREE, MSSMT_DEPTH, branchNode, keyBit, leafNode, type MssmtNode } from '../../../assets/mssmt/node.ts';
 import { compressProof, type MssmtProof } from '../../../assets/mssmt/proof.ts';
 import { splitLocatorKey } from '../../../assets/vtx/verify.ts';
+import { inputPrevOut, virtualTx, virtualTxSighash } from '../../../assets/vtx/virtual-tx.ts';
 import { merkleizeVpsbt, signVpsbtRequest } from '../../../host/tap-app/vpsbt-merkle.ts';
 import type { VInput, VOutput, VPacket } from '../../../assets/vpsbt/packet.ts';
 import { Responder } from './responder.ts';
-import { SPECULOS_MNEMONIC } from './device.ts';
+import { SPECULOS_MNEMONIC, screenText, tapDevice } from './device.ts';
+import { decodeVPacket, encodeVPacket } from '../../../assets/vpsbt/codec.ts';
 
 const master = HDKey.fromMasterSeed(mnemonicToSeedSync(SPECULOS_MNEMONIC));
 export const FINGERPRINT = u32be(master.fingerprint);
 
-export function scriptKeyPath(index: number): number[] {
-  return [1017 + HARDENED, 1 + HARDENED, 212 + HARDENED, 0, index];
+export function scriptKeyPath(index: number, coin = 1): number[] {
+  return [1017 + HARDENED, coin + HARDENED, 212 + HARDENED, 0, index];
 }
 
-/** The device's BIP-86 script key at m/1017'/1'/212'/0/index: internal x-only and tweaked 33-byte key. */
-export function deviceScriptKey(index: number) {
-  const internal = master.derive(`m/1017'/1'/212'/0/${index}`).publicKey!;
+/** The device's BIP-86 script key at m/1017'/coin'/212'/0/index: internal x-only and tweaked 33-byte key. */
+export function deviceScriptKey(index: number, coin = 1) {
+  const internal = master.derive(`m/1017'/${coin}'/212'/0/${index}`).publicKey!;
   const tweaked = p2tr(internal.subarray(1)).tweakedPubkey;
   return {
     internal,
     scriptKey: concat(Uint8Array.of(0x02), tweaked),
-    derivation: { xOnlyPubKey: internal.subarray(1), leafHashes: [], fingerprint: FINGERPRINT, path: scriptKeyPath(index) },
+    derivation: { xOnlyPubKey: internal.subarray(1), leafHashes: [], fingerprint: FINGERPRINT, path: scriptKeyPath(index, coin) },
   };
 }
 
@@ -79,6 +82,28 @@ export interface TransferOptions {
   courier?: string;
   /** 33-byte script keys for the inputs instead of the device's (then without derivations). */
   inputScriptKeys?: Uint8Array[];
+  /** Network HRP (default taprt) and the coin type of the device's input and change keys (default 1). */
+  hrp?: string;
+  coin?: number;
+  /** The coin type of the change key only (default: coin). */
+  changeCoin?: number;
+  /** The inputs' genesis (default GENESIS) and, when different, the one the root and outputs carry. */
+  genesis?: Genesis;
+  outputGenesis?: Genesis;
+  /** Group keys of the inputs' and of the outputs' assets. */
+  inputGroupKey?: Uint8Array;
+  outputGroupKey?: Uint8Array;
+  /** The root asset's lock times (which every split leaf takes), and the outputs' 0x7c/0x7d (default: the same). */
+  lockTime?: bigint;
+  relativeLockTime?: bigint;
+  vLockTime?: bigint;
+  vRelativeLockTime?: bigint;
+  /** The input indices in the order of the root's prev witnesses (default: input order). */
+  witnessOrder?: number[];
+  /** The first recipient is paid to the burn key of the root's first prev witness. */
+  burn?: boolean;
+  /** 33-byte script keys of the first recipients (default foreignKey(j)). */
+  recipientKeys?: Uint8Array[];
 }
 
 export interface SplitLeaf {
@@ -118,10 +143,16 @@ const ZERO_WITNESS = { prevId: ZERO_PREV_ID, txWitness: [], unknownOddTypes: [] 
 export function transferPacket(opts: TransferOptions = {}): VPacket {
   const amounts = opts.inputs ?? [600_000n, 400_000n];
   const recipients = opts.recipients ?? 1;
-  const id = assetId(GENESIS);
+  const coin = opts.coin ?? 1;
+  const genesis = opts.genesis ?? GENESIS;
+  const outGenesis = opts.outputGenesis ?? genesis;
+  const id = assetId(genesis);
+  const outId = assetId(outGenesis);
+  const lockTime = opts.lockTime ?? 0n;
+  const relativeLockTime = opts.relativeLockTime ?? 0n;
   const inputs: VInput[] = amounts.map((amount, i) => {
     const given = opts.inputScriptKeys?.[i];
-    const k = given ? { scriptKey: given, internal: given, derivation: undefined } : deviceScriptKey(i);
+    const k = given ? { scriptKey: given, internal: given, derivation: undefined } : deviceScriptKey(i, coin);
     const prevId = { outPoint: { txid: sha256(u32be(1000 + i)), index: i }, assetId: id, scriptKey: k.scriptKey };
     return {
       prevId,
@@ -130,26 +161,38 @@ export function transferPacket(opts: TransferOptions = {}): VPacket {
       trBip32Derivation: k.derivation ? [k.derivation] : [],
       ...(k.derivation ? { trInternalKey: k.internal.subarray(1) } : {}),
       other: [],
-      asset: asset(amount, k.scriptKey),
+      asset: asset(amount, k.scriptKey, { genesis, ...(opts.inputGroupKey ? { groupKey: opts.inputGroupKey } : {}) }),
     };
   });
+  const witnessOrder = opts.witnessOrder ?? inputs.map((_, i) => i);
   const total = amounts.reduce((a, b) => a + b, 0n);
-  const change = deviceScriptKey(100);
+  const change = deviceScriptKey(100, opts.changeCoin ?? coin);
   const rootAmount = total - BigInt(recipients);
+  const burnKey = concat(Uint8Array.of(0x02), deriveBurnKey(inputs[witnessOrder[0]!]!.prevId));
+  const outExtra: Partial<Asset> = { genesis: outGenesis, lockTime, relativeLockTime, ...(opts.outputGroupKey ? { groupKey: opts.outputGroupKey } : {}) };
   const splits = [
     { key: change.scriptKey, amount: rootAmount, anchor: 0 },
-    ...Array.from({ length: recipients }, (_, j) => ({ key: foreignKey(j), amount: 1n, anchor: 1 + j })),
-  ].map((s) => ({ ...s, asset: asset(s.amount, s.key, { prevWitnesses: [{ ...ZERO_WITNESS }] }) }));
-  const tree = splitTree(splits.map((s) => ({ key: splitLocatorKey(s.anchor, id, s.key), value: assetLeafValue(s.asset), sum: s.amount })));
+    ...Array.from({ length: recipients }, (_, j) => ({ key: j === 0 && opts.burn ? burnKey : (opts.recipientKeys?.[j] ?? foreignKey(j)), amount: 1n, anchor: 1 + j })),
+  ].map((s) => ({ ...s, asset: asset(s.amount, s.key, { ...outExtra, prevWitnesses: [{ ...ZERO_WITNESS }] }) }));
+  const tree = splitTree(splits.map((s) => ({ key: splitLocatorKey(s.anchor, outId, s.key), value: assetLeafValue(s.asset), sum: s.amount })));
   const root = asset(rootAmount, change.scriptKey, {
-    prevWitnesses: inputs.map((vin) => ({ prevId: vin.prevId, txWitness: [], unknownOddTypes: [] })),
+    ...outExtra,
+    prevWitnesses: witnessOrder.map((i) => ({ prevId: inputs[i]!.prevId, txWitness: [], unknownOddTypes: [] })),
     splitCommitmentRoot: tree.root,
   });
   const [rootSplit, ...recipientSplits] = splits.map((s, i) => ({
     ...s.asset,
     prevWitnesses: [{ ...ZERO_WITNESS, splitCommitment: { proof: compressProof(tree.proofs[i]!), rootAsset: root } }],
   }));
-  const base = { anchorOutputBip32Derivation: [], anchorOutputTrBip32Derivation: [], assetVersion: 0, bip32Derivation: [], other: [], lockTime: 0n, relativeLockTime: 0n };
+  const base = {
+    anchorOutputBip32Derivation: [],
+    anchorOutputTrBip32Derivation: [],
+    assetVersion: 0,
+    bip32Derivation: [],
+    other: [],
+    lockTime: opts.vLockTime ?? lockTime,
+    relativeLockTime: opts.vRelativeLockTime ?? relativeLockTime,
+  };
   const outputs: VOutput[] = [
     { ...base, amount: rootAmount, scriptKey: change.scriptKey.subarray(1), type: 1, interactive: false, anchorOutputIndex: 0, trBip32Derivation: [change.derivation], asset: root, splitAsset: rootSplit! },
     ...recipientSplits.map((a, j) => ({
@@ -164,7 +207,7 @@ export function transferPacket(opts: TransferOptions = {}): VPacket {
       ...(opts.courier ? { proofDeliveryAddress: opts.courier } : {}),
     })),
   ];
-  return { version: 1, chainHrp: 'taprt', inputs, outputs, globalOther: [] };
+  return { version: 1, chainHrp: opts.hrp ?? 'taprt', inputs, outputs, globalOther: [] };
 }
 
 export interface Merkleized {
@@ -200,4 +243,24 @@ export function signCommand(m: Merkleized) {
 export function forge(r: Responder, honest: Merkleized, forged: Merkleized): void {
   forged.serve(r);
   honest.tops.forEach((t, i) => r.lies.set(toHex(t.root), forged.tops[i]!));
+}
+
+/** Runs SIGN_VPSBT over `p` on a fresh device; records every screen's text. */
+export async function runSignVpsbt(p: VPacket, opts: { autoApprove?: boolean } = {}) {
+  const t = tapDevice({ autoApprove: opts.autoApprove ?? true });
+  const bytes = encodeVPacket(p);
+  const m = merkleize(bytes);
+  const r = new Responder();
+  m.serve(r);
+  const shown: string[] = [];
+  t.device.on('screen', () => shown.push(screenText(t.device)));
+  const pending = r.run(t.device, signCommand(m));
+  return { t, r, shown, pending, packet: decodeVPacket(bytes) };
+}
+
+/** Sighash of every input, computed by assets/ from the decoded packet (root = the split root). */
+export function sighashes(p: VPacket): Uint8Array[] {
+  const root = (p.outputs.find((o) => o.type === 1) ?? p.outputs[0]!).asset!;
+  const vtx = virtualTx(root, p.inputs.map((i) => ({ prevId: i.prevId, asset: i.asset! })));
+  return p.inputs.map((vin, i) => virtualTxSighash(vtx, root, i, inputPrevOut(vin.asset!), { sighashType: vin.sighashType ?? 0 }));
 }

@@ -1,0 +1,58 @@
+// The Taproot Assets app's Merkle checks (docs/tap-app-protocol.md §2): a leaf proof as long as the
+// leaf's depth and a leaf preimage starting with 00. Without them a host presents an inner node
+// `01 || L || R` as a leaf, one level up, whose element is `L || R`; the real Ledger Bitcoin app
+// accepts that (get_merkle_leaf_hash.c checks no depth, get_merkle_preimage.c skips the first byte
+// unread), and its emulation keeps doing so.
+
+import { describe, expect, it } from 'vitest';
+import { concat, toHex } from '../../../apdu/bytes.ts';
+import { continueCommand, decodeClientCommandRequest, encodeClientCommandResponse } from '../../../apdu/interrupt.ts';
+import { MerkleTree, innerHash, leafHash } from '../../../apdu/merkle.ts';
+import { HostChannel } from '../../../emulator/apps/bitcoin/client.ts';
+
+const elements = [0, 1, 2, 3].map((i) => Uint8Array.of(0xe0 + i, 0x11, 0x22));
+const tree = MerkleTree.fromElements(elements);
+/** The inner node over leaves 0 and 1, claimed as "leaf 0" with a one-hash proof, and its preimage. */
+const inner = innerHash(tree.leaves[0]!, tree.leaves[1]!);
+const innerPreimage = concat(Uint8Array.of(0x01), tree.leaves[0]!, tree.leaves[1]!);
+
+/** A host that answers leaf 0 of `tree` with `leaf`, `proof` and `preimage`, served in one piece. */
+function lyingHost(leaf: Uint8Array, proof: Uint8Array[], preimage: Uint8Array) {
+  return {
+    async respond(response: Uint8Array) {
+      const req = decodeClientCommandRequest(response.subarray(0, -2));
+      const answer =
+        req.command === 'GET_MERKLE_LEAF_PROOF'
+          ? encodeClientCommandResponse({ command: 'GET_MERKLE_LEAF_PROOF', leafHash: leaf, proofLength: proof.length, hashes: proof })
+          : encodeClientCommandResponse({ command: 'GET_PREIMAGE', length: preimage.length, data: preimage });
+      return continueCommand(answer);
+    },
+  };
+}
+
+describe('Merkle leaf checks: strict (Taproot Assets app) and as the real Bitcoin app does them', () => {
+  const attack = () => lyingHost(inner, [innerHash(tree.leaves[2]!, tree.leaves[3]!)], innerPreimage);
+
+  it('an inner node passed off as a leaf: the Bitcoin app emulation accepts it, as the real app does', async () => {
+    const element = await new HostChannel(attack()).getMerkleLeafElement(tree.root, 4, 0, 100);
+    expect(toHex(element!)).toBe(toHex(concat(tree.leaves[0]!, tree.leaves[1]!)));
+  });
+
+  it('strict: a proof shorter than the leaf depth is refused', async () => {
+    expect(await new HostChannel(attack(), { strictMerkle: true }).getMerkleLeafHash(tree.root, 4, 0)).toBeUndefined();
+  });
+
+  it('strict: a proof of the right depth whose preimage does not start with 00 is refused', async () => {
+    // A one-leaf tree: its root is its leaf, the proof is empty (depth 0), and the host hands the inner node's preimage.
+    const host = lyingHost(inner, [], innerPreimage);
+    expect(await new HostChannel(host).getMerkleLeafElement(inner, 1, 0, 100)).toBeDefined();
+    expect(await new HostChannel(lyingHost(inner, [], innerPreimage), { strictMerkle: true }).getMerkleLeafElement(inner, 1, 0, 100)).toBeUndefined();
+  });
+
+  it('strict: an honest leaf, proof and preimage still verify', async () => {
+    const honest = lyingHost(tree.leaves[0]!, tree.proof(0), concat(Uint8Array.of(0), elements[0]!));
+    const element = await new HostChannel(honest, { strictMerkle: true }).getMerkleLeafElement(tree.root, 4, 0, 100);
+    expect(toHex(element!)).toBe(toHex(elements[0]!));
+    expect(toHex(leafHash(elements[0]!))).toBe(toHex(tree.leaves[0]!));
+  });
+});
