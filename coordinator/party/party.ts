@@ -45,6 +45,8 @@ export interface CosignOptions extends ClientOptions {
   home?: string;
   /** How long to wait for the other parties at each step, ms. */
   stepTimeoutMs?: number;
+  /** Told each step this party completed, e.g. "nonce/1 received from 1,2". */
+  onProgress?: (line: string) => void;
 }
 
 export interface PolicyResult {
@@ -74,8 +76,12 @@ export class CosignParty {
     private readonly client: CoordinatorClient,
     private readonly home: PartyHome,
     private readonly keys: HpkeKeyPair,
-    private readonly stepTimeoutMs: number,
+    private readonly opts: CosignOptions,
   ) {}
+
+  private get stepTimeoutMs(): number {
+    return this.opts.stepTimeoutMs ?? 600_000;
+  }
 
   get session(): string {
     return this.state.session;
@@ -119,7 +125,7 @@ export class CosignParty {
     };
     await home.save(state);
     client.credential = r.credential;
-    return { party: new CosignParty(state, client, home, keys, opts.stepTimeoutMs ?? 600_000), invites };
+    return { party: new CosignParty(state, client, home, keys, opts), invites };
   }
 
   /** Step 0 for an invitee: pins the coordinator key the invite names and spends the invite. */
@@ -148,7 +154,7 @@ export class CosignParty {
     };
     await home.save(state);
     client.credential = r.credential;
-    return new CosignParty(state, client, home, keys, opts.stepTimeoutMs ?? 600_000);
+    return new CosignParty(state, client, home, keys, opts);
   }
 
   /** A party of an existing session, from its state file (for `cosign sign` in a new process). */
@@ -160,7 +166,7 @@ export class CosignParty {
     const { key } = await client.info();
     await home.pin(client.url, key, fromHex(state.coordinatorKey));
     client.credential = state.credential;
-    return new CosignParty(state, client, home, hpkeKeyPair(fromHex(state.secretKey)), opts.stepTimeoutMs ?? 600_000);
+    return new CosignParty(state, client, home, hpkeKeyPair(fromHex(state.secretKey)), opts);
   }
 
   private others(): number[] {
@@ -187,6 +193,7 @@ export class CosignParty {
       envelopes.push({ to, data: b64.encode(await sealMessage(address, plaintext, this.keys, recipient, opts.psk ? this.psk(to) : undefined)) });
     }
     await this.client.post(this.session, { step, seq: 0, envelopes });
+    this.opts.onProgress?.(`${step} sent to ${[...payloads.keys()].join(',')}`);
   }
 
   private broadcast(step: string, payload: Uint8Array): Promise<void> {
@@ -206,6 +213,7 @@ export class CosignParty {
           const sender = opts.senderKey ? await opts.senderKey(m.from) : this.rosterKey(m.from);
           out.set(m.from, await openMessage(address, b64.decode(m.data, 'message'), this.keys, sender, opts.psk ? this.psk(m.from) : undefined));
         }
+        this.opts.onProgress?.(`${step} received from ${from.join(',')}`);
         return out;
       }
       if (Date.now() >= deadline) {
