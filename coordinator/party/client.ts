@@ -1,8 +1,9 @@
 // A party's HTTP client for the coordinator's routes (wire.ts). Requests that may not have reached
 // the coordinator, or that it could not answer — connection refused or reset (it was killed), 5xx
-// — are retried with backoff until `retryMs` passes: every route is idempotent (a message is
-// addressed by its sequence number, a join by the joining key), so a retry can never count twice.
-// Refusals (4xx) are thrown as CoordinatorError with the coordinator's code.
+// other than "full" — are retried with backoff until `retryMs` passes. Retries are safe: a message
+// is addressed by its step and sequence number and a join by the joining key, so neither counts
+// twice; a repeated session creation leaves at most an unused session to expire. Refusals are
+// thrown as CoordinatorError with the coordinator's code.
 
 import { fromHex, toHex } from '../../apdu/bytes.ts';
 import { openReply, sealRequest, type HpkeKeyPair } from '../envelope.ts';
@@ -81,7 +82,8 @@ export class CoordinatorClient {
       }
       if (res.ok && json !== undefined) return json as T;
       const error = (json as Partial<ErrorBody> | undefined)?.error;
-      if (res.status < 500 && error && error.code in ERRORS) throw new CoordinatorError(error.code, error.message);
+      // A full coordinator stays full for a while: say so now rather than retry for minutes.
+      if ((res.status < 500 || error?.code === 'session_limit') && error && error.code in ERRORS) throw new CoordinatorError(error.code, error.message);
       if (res.status < 500) throw new CoordinatorError('bad_request', `coordinator ${this.url}: ${method} ${path}: HTTP ${res.status} without a typed error`);
       if (Date.now() >= deadline) throw new CoordinatorUnreachableError(`coordinator ${this.url}: ${method} ${path}: HTTP ${res.status} ${text.slice(0, 200)} (gave up after ${this.retryMs} ms)`);
       await sleep(delay);
