@@ -1,5 +1,6 @@
 // The cosigning flow in one process over the coordinator's real HTTP port, on a PGlite directory:
-// three parties with software keys exchange keys and spend; then what a coordinator or an
+// three parties with software keys exchange keys and spend, and so do a Bitcoin app, a Taproot
+// Assets app (emulated, in process) and a software key together; then what a coordinator or an
 // outsider could try — a replayed or expired invite, and a malicious coordinator (a proxy in front
 // of the real one) that tampers with, replays or re-labels ciphertexts — is refused; last, the
 // store's files, read raw, hold no key, nonce, signature or PSBT of the session in clear.
@@ -13,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toHex, utf8 } from '../../apdu/bytes.ts';
 import { parseKeyInfo } from '../../bitcoin/key-info.ts';
 import {
+  BitcoinAppCosigner,
   Coordinator,
   CoordinatorClient,
   CosignParty,
@@ -24,11 +26,16 @@ import {
   type MusigInput,
   type PolicyResult,
   type SignResult,
+  TapAppCosigner,
 } from '../../coordinator/index.ts';
 import { openPglite } from '../../coordinator/store/pglite.ts';
 import type { SqlStore } from '../../coordinator/store/sql.ts';
 import type { MusigSigner } from '../../host/musig2/signer.ts';
-import { expectSignedSpend, PATH, softwareCosigner, spendPsbt, tempDir } from './fixture.ts';
+import { LoopbackTransport } from '../../devices/loopback.ts';
+import { deviceOptions, EmulatedDevice } from '../../emulator/index.ts';
+import { BitcoinAppClient } from '../../host/bitcoin-app/client.ts';
+import { tapDevice } from '../e2e/helpers.ts';
+import { expectSignedSpend, MNEMONICS, PATH, softwareCosigner, spendPsbt, tempDir } from './fixture.ts';
 
 /** A software cosigner that remembers every public nonce and partial signature it produced. */
 class Recording implements Cosigner {
@@ -139,6 +146,23 @@ describe('cosigning through the coordinator (in process, software keys)', () => 
     for (let i = 0; i + 24 <= psbt.length; i += 24) secrets.push(psbt.slice(i, i + 24));
     session = p0.session;
     texts.push(results[0]!.psbt!, p0.state.credential, ...policies[0]!.keys);
+  });
+
+  it('parties with different signers: the Bitcoin app, the Taproot Assets app and a software key', async () => {
+    const btcDevice = new EmulatedDevice(deviceOptions({ seed: MNEMONICS[0], autoApprove: true }));
+    const tap = tapDevice({ seed: MNEMONICS[1] });
+    const signers: Cosigner[] = [new BitcoinAppCosigner(new BitcoinAppClient(new LoopbackTransport(btcDevice))), new TapAppCosigner(tap.client), softwareCosigner(2)];
+    const paths = ["m/86'/1'/0'", "m/1017'/1'/212'/0/2", PATH];
+    const { party: p0, invites } = await CosignParty.start(url, 3, paths[0]!, { home: tempDir('mix') });
+    const joined = await Promise.all(invites.map((inv, i) => CosignParty.join(url, inv, paths[i + 1]!, { home: tempDir('mix') })));
+    const parties = [p0, ...joined];
+    const policies = await Promise.all(parties.map((p, i) => p.exchangeKeys(signers[i]!)));
+    // One policy; only the Bitcoin app keeps a registration (an HMAC).
+    expect(policies.map((p) => ({ ...p, hmac: undefined }))).toEqual(Array(3).fill({ ...policies[0], hmac: undefined }));
+    expect(policies.map((p) => p.hmac === null)).toEqual([false, true, true]);
+    const results = await Promise.all(parties.map((p, i) => p.sign(signers[i]!, i === 0 ? spendPsbt(policies[0]!) : undefined)));
+    expectSignedSpend(policies[0]!, results[0]!.psbt!, results[0]!.signature);
+    expect(results.map((r) => r.signature)).toEqual(Array(3).fill(results[0]!.signature));
   });
 
   it('refuses a replayed invite, keeps a retried join idempotent, and refuses an expired invite', async () => {
