@@ -20,6 +20,7 @@ import {
   CosignParty,
   decodeInvite,
   hpkeKeyPair,
+  PartyHome,
   type Cosigner,
   type GetMessagesReply,
   type HpkeKeyPair,
@@ -214,6 +215,26 @@ describe('cosigning through the coordinator (in process, software keys)', () => 
       for (const o of outcomes) expect(String((o as PromiseRejectedResult).reason.message)).toMatch(/does not open|within 3000 ms/);
     } finally {
       evil.server.close();
+    }
+  });
+
+  it('keeps a second opener off the PGlite directory while it is open', async () => {
+    await expect(openPglite(dir)).rejects.toMatchObject({ name: 'StoreLockedError', message: expect.stringContaining(`process ${process.pid}`) });
+  });
+
+  it('refuses a coordinator key other than the pinned one, and other than the one the invite names', async () => {
+    const home = tempDir('pins');
+    const { invites } = await CosignParty.start(url, 2, PATH, { home });
+    const impostor = await Coordinator.open({ store, key: hpkeKeyPair() });
+    const { url: impostorUrl } = await impostor.listen('127.0.0.1', 0);
+    try {
+      // The pin is per URL: pin the impostor's URL as if it had shown the real key before.
+      await new PartyHome(home).pin(impostorUrl, key.publicKey);
+      await expect(CosignParty.start(impostorUrl, 2, PATH, { home })).rejects.toMatchObject({ name: 'PinMismatchError', message: expect.stringContaining('pinned key') });
+      // A fresh party with the invite: the invite names the real key, the impostor shows another.
+      await expect(CosignParty.join(impostorUrl, invites[0]!, PATH, { home: tempDir('pins') })).rejects.toMatchObject({ name: 'PinMismatchError', message: expect.stringContaining('the invite names key') });
+    } finally {
+      await impostor.close();
     }
   });
 

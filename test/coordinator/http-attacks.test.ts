@@ -5,7 +5,7 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CoordinatorClient, CosignParty, type Coordinator } from '../../coordinator/index.ts';
+import { Coordinator, CoordinatorClient, CosignParty, hpkeKeyPair } from '../../coordinator/index.ts';
 import type { SqlStore } from '../../coordinator/store/sql.ts';
 import { b64, ERRORS } from '../../coordinator/wire.ts';
 import { memoryCoordinator, PATH, tempDir } from './fixture.ts';
@@ -134,6 +134,22 @@ describe('the coordinator port under attack', () => {
     expect(busy).toHaveLength(1);
     expectRefused(busy[0]!, 'busy');
     expect(answers.find((a) => a.status === 200)!.body).toEqual({ messages: [] });
+  });
+
+  it('expires sessions, then collects them', async () => {
+    const brief = await Coordinator.open({ store, key: hpkeKeyPair(), limits: { sessionTtlMs: 1 } });
+    const { url: briefUrl } = await brief.listen('127.0.0.1', 0);
+    try {
+      const { party } = await CosignParty.start(briefUrl, 2, PATH, { home: tempDir('brief') });
+      await new Promise((r) => setTimeout(r, 5));
+      const client = new CoordinatorClient(briefUrl);
+      client.credential = party.state.credential;
+      await expect(client.session(party.session)).rejects.toMatchObject({ code: 'session_expired', status: 410 });
+      expect(await brief.collectExpired()).toBeGreaterThanOrEqual(1);
+      await expect(client.session(party.session)).rejects.toMatchObject({ code: 'session_unknown', status: 404 });
+    } finally {
+      await brief.close();
+    }
   });
 
   it('survives a flood of junk connections and keeps answering', async () => {
