@@ -108,7 +108,8 @@ export class Coordinator {
   /** Listens on `host:port` (port 0: any free one); binds loopback unless told otherwise. */
   async listen(host = '127.0.0.1', port = 0): Promise<{ url: string; publicKey: string }> {
     const server = createServer({ maxHeaderSize: 8 * 1024, headersTimeout: 10_000, requestTimeout: this.limits.maxWaitMs + 15_000, keepAliveTimeout: 5_000 }, (req, res) => {
-      void this.#handle(req, res);
+      // #handle answers every error itself; a socket that died meanwhile is no reason to crash.
+      this.#handle(req, res).catch(() => res.destroy());
     });
     server.maxConnections = this.limits.maxWaiters + 256;
     await new Promise<void>((resolve, reject) => {
@@ -366,7 +367,7 @@ export class Coordinator {
     const rows = await this.#store.query<{ step: string; sender: number; seq: number; sealed: unknown }>(
       step.exact !== undefined
         ? 'SELECT step, sender, seq, sealed FROM cosign_messages WHERE session_id = $1 AND recipient = $2 AND step = $3 ORDER BY step, sender, seq'
-        : 'SELECT step, sender, seq, sealed FROM cosign_messages WHERE session_id = $1 AND recipient = $2 AND left(step, length($3)) = $3 ORDER BY step, sender, seq',
+        : 'SELECT step, sender, seq, sealed FROM cosign_messages WHERE session_id = $1 AND recipient = $2 AND left(step, length($3::text)) = $3::text ORDER BY step, sender, seq',
       [p.session, p.party, step.exact ?? step.prefix],
     );
     return rows.map((r) => ({

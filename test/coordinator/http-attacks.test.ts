@@ -5,7 +5,7 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Coordinator, CoordinatorClient, CosignParty, hpkeKeyPair } from '../../coordinator/index.ts';
+import { Coordinator, CoordinatorClient, CosignParty, decodeInvite, hpkeKeyPair } from '../../coordinator/index.ts';
 import type { SqlStore } from '../../coordinator/store/sql.ts';
 import { b64, ERRORS } from '../../coordinator/wire.ts';
 import { memoryCoordinator, PATH, tempDir } from './fixture.ts';
@@ -45,10 +45,12 @@ describe('the coordinator port under attack', () => {
   let store: SqlStore;
   let session: string;
   let credential: string;
+  let invites: string[];
 
   beforeAll(async () => {
     ({ coordinator, url, store } = await memoryCoordinator({ maxBody: 4096, maxMessagesPerSession: 3, maxSessions: 2, maxWaiters: 1 }));
-    const { party } = await CosignParty.start(url, 3, PATH, { home: tempDir('attacks') });
+    const { party, invites: inv } = await CosignParty.start(url, 3, PATH, { home: tempDir('attacks') });
+    invites = inv;
     session = party.session;
     credential = party.state.credential;
   });
@@ -116,6 +118,16 @@ describe('the coordinator port under attack', () => {
     // A batch with one conflicting envelope stores none of it.
     expectRefused(await post({ step: 'x', seq: 0, envelopes: [envelope(2, 1), envelope(1, 9)] }), 'message_conflict');
     expect(await messageCount(store)).toBe(1);
+
+    // The recipient sees it, by step or by prefix; the sender does not.
+    const recipient = new CoordinatorClient(url);
+    const joined = await recipient.join(decodeInvite(invites[0]!).token, hpkeKeyPair(), coordinator.publicKey);
+    recipient.credential = joined.credential;
+    const expected = { messages: [{ step: 'x', from: 0, seq: 0, data: envelope(1, 1).data }] };
+    expect(await recipient.messages(session, { step: 'x' }, 1, 0)).toEqual(expected);
+    expect(await recipient.messages(session, { prefix: '' }, 1, 0)).toEqual(expected);
+    expect(await recipient.messages(session, { prefix: 'y' }, 0, 0)).toEqual({ messages: [] });
+    expect((await raw(url, 'GET', `/v1/sessions/${session}/messages?prefix=`, { headers: auth() })).body).toEqual({ messages: [] });
   });
 
   it('enforces messages per session, sessions, and waiting requests', async () => {

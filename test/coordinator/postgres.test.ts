@@ -5,7 +5,7 @@
 // Skips, saying why, where PostgreSQL cannot start.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Coordinator, CosignParty, hpkeKeyPair } from '../../coordinator/index.ts';
+import { Coordinator, CoordinatorClient, CosignParty, hpkeKeyPair } from '../../coordinator/index.ts';
 import { openPostgres } from '../../coordinator/store/postgres.ts';
 import type { SqlStore } from '../../coordinator/store/sql.ts';
 import { expectSignedSpend, PATH, softwareCosigner, spendPsbt, tempDir } from './fixture.ts';
@@ -54,5 +54,9 @@ describe.skipIf('skip' in cluster)('two coordinators on one PostgreSQL database'
     const rows = await stores[0]!.query<{ n: unknown }>('SELECT count(*) AS n FROM cosign_messages WHERE session_id = $1', [p0.session]);
     // hello and roster 2 each, psbt 2, keys, policy, nonce, psig and final 3 × 2 each.
     expect(Number(rows[0]!.n)).toBe(2 + 2 + 2 + 5 * 6);
+    const client = new CoordinatorClient(urls[0]!);
+    client.credential = joined[0]!.state.credential;
+    const { messages } = await client.messages(p0.session, { prefix: 'psig/' }, 0, 0);
+    expect(messages.map((m) => [m.step, m.from])).toEqual([['psig/1', 0], ['psig/1', 2]]);
   });
 });
