@@ -14,7 +14,8 @@ import { x25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concat, toHex, utf8 } from '../apdu/bytes.ts';
 
-const suite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes128Gcm() });
+/** RFC 9180 suite 0x0020 / 0x0001 / 0x0001 (test/coordinator/envelope.test.ts opens the RFC's vector with it). */
+export const suite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes128Gcm() });
 const ENC_LENGTH = 32;
 const PROTOCOL = 'taproot-hw/cosign/v1';
 
