@@ -141,5 +141,9 @@ describe('coordinator + three emulator processes through the CLI', () => {
     const [resigned, ...others2] = await Promise.all(second.map((p) => p.line(0)));
     expectSignedSpend(policies[0], resigned.psbt, resigned.signature);
     for (const o of others2) expect(o.signature).toBe(resigned.signature);
+
+    // SIGTERM stops it cleanly.
+    coordinator.child.kill('SIGTERM');
+    expect((await coordinator.child).exitCode).toBe(0);
   });
 });
