@@ -206,7 +206,9 @@ export class CosignParty {
     for (;;) {
       const { messages } = await this.client.messages(this.session, { step }, from.length, Math.min(LONG_POLL_MS, Math.max(0, deadline - Date.now())));
       const got = messages.filter((m) => m.step === step && m.seq === 0 && from.includes(m.from));
-      if (got.length >= from.length) {
+      // Counted by sender: a coordinator that repeats one sender's message in place of another's
+      // has not delivered the other one.
+      if (from.every((f) => got.some((m) => m.from === f))) {
         const out = new Map<number, Uint8Array>();
         for (const m of got) {
           const address = { session: this.session, from: m.from, to: this.party, step, seq: 0 };

@@ -218,6 +218,19 @@ describe('cosigning through the coordinator (in process, software keys)', () => 
     }
   });
 
+  it('a coordinator that repeats one sender in place of another delays the step, and the parties say who is missing', async () => {
+    const evil = await proxy(url, (step, reply) => (step === 'keys' && reply.messages.length > 1 ? { messages: reply.messages.map(() => reply.messages[0]!) } : reply));
+    try {
+      const opts = (tag: string) => ({ home: tempDir(tag), stepTimeoutMs: 2_000, retryMs: 2_000 });
+      const { party: p0, invites } = await CosignParty.start(evil.url, 3, PATH, opts('d0'));
+      const [p1, p2] = await Promise.all(invites.map((inv) => CosignParty.join(evil.url, inv, PATH, opts('d1'))));
+      const outcomes = await Promise.allSettled([p0, p1!, p2!].map((p, i) => p.exchangeKeys(softwareCosigner(i))));
+      for (const o of outcomes) expect((o as PromiseRejectedResult).reason).toMatchObject({ name: 'CosignError', message: expect.stringMatching(/^step keys: no message from party \d within 2000 ms$/) });
+    } finally {
+      evil.server.close();
+    }
+  });
+
   it('keeps a second opener off the PGlite directory while it is open', async () => {
     await expect(openPglite(dir)).rejects.toMatchObject({ name: 'StoreLockedError', message: expect.stringContaining(`process ${process.pid}`) });
   });
