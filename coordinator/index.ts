@@ -7,7 +7,7 @@ export { Coordinator, type CoordinatorOptions } from './server.ts';
 export { EnvelopeError, hpkeKeyPair, type HpkeKeyPair } from './envelope.ts';
 export { decodeInvite, encodeInvite, InviteError, type Invite } from './invite.ts';
 export { loadOrCreateKey } from './key-file.ts';
-export { openStore, type SqlStore } from './store/sql.ts';
+export { openStore, StoreLockedError, type SqlStore } from './store/sql.ts';
 export { CoordinatorClient, CoordinatorUnreachableError } from './party/client.ts';
 export { BitcoinAppCosigner, SoftwareCosigner, TapAppCosigner, type Cosigner, type MusigInput, type Registration } from './party/cosigners.ts';
 export { defaultHome, PartyHome, PinMismatchError, type PartyState } from './party/home.ts';

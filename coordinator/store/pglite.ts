@@ -6,12 +6,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import type { Row, SqlClient, SqlStore } from './sql.ts';
-
-/** Another live process has the store directory open. */
-export class StoreLockedError extends Error {
-  override readonly name = 'StoreLockedError';
-}
+import { StoreLockedError, type Row, type SqlClient, type SqlStore } from './sql.ts';
 
 function client(db: Pick<PGlite, 'query'>): SqlClient {
   return {
