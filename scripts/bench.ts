@@ -2,6 +2,7 @@
 // table and writes bench-results/bench.json. The rows: our loopback, Speculos TCP and Speculos HTTP
 // transports, and Ledger's own hw-transport-node-speculos and -http, unchanged, for comparison.
 // Every answer is checked (status 9000 and the expected bytes), so a fast wrong answer cannot count.
+// Last, the coordinator rows (scripts/bench-coordinator.ts) go to coordinator.json beside the output.
 // A second table shows SIGN_VPSBT on the Taproot Assets app for a 2-output and a 1,000-output vPSBT:
 // the time, the client commands the device sent, the longest split proof an output carries (it grows
 // with log2(outputs)), and the device's peak buffer for vPSBT data, which must not grow with the
@@ -13,7 +14,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus, platform, release } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { encodeCommand } from '../apdu/apdu.ts';
 import { equal, toHex } from '../apdu/bytes.ts';
 import { getMasterFingerprint } from '../apdu/bitcoin-app/get-master-fingerprint.ts';
@@ -26,6 +27,7 @@ import { createEmulator, EmulatedDevice } from '../emulator/index.ts';
 import { createTapApp, TAP_APP_NAME, type TapApp } from '../emulator/apps/tap/app.ts';
 import { TapAppClient } from '../host/tap-app/client.ts';
 import { transferPacket } from '../test/unit/tap-app/vpsbt-fixture.ts';
+import { benchCoordinator } from './bench-coordinator.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -194,6 +196,7 @@ async function main(): Promise<void> {
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`written to ${out}`);
+  await benchCoordinator(join(dirname(out), 'coordinator.json'));
 }
 
 main().catch((err: unknown) => {

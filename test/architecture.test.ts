@@ -15,11 +15,13 @@ const ALLOWED: Record<string, readonly string[]> = {
   assets: ['apdu', 'bitcoin', 'assets'],
   devices: ['apdu', 'devices'],
   host: ['apdu', 'bitcoin', 'assets', 'devices', 'host'],
+  // The service routes ciphertexts (apdu, bitcoin only); its party client drives signers through host.
+  coordinator: ['apdu', 'bitcoin', 'host', 'coordinator'],
   // The emulator sees device models and pure framing, never a host transport.
   emulator: ['apdu', 'bitcoin', 'assets', 'devices/models.ts', 'devices/framing', 'emulator'],
   // The test harness is public (users put it in their own suites): it may use everything.
   harness: ['apdu', 'bitcoin', 'assets', 'devices', 'host', 'emulator', 'harness'],
-  cli: ['apdu', 'bitcoin', 'assets', 'devices', 'host', 'emulator', 'harness', 'cli'],
+  cli: ['apdu', 'bitcoin', 'assets', 'devices', 'host', 'emulator', 'harness', 'coordinator', 'cli'],
 };
 
 /** Packages that do I/O may not appear in the pure layers. */

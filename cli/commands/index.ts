@@ -2,6 +2,8 @@
 
 import type { Command } from '../command.ts';
 import { address } from './address.ts';
+import { coordinatorCommand } from './coordinator.ts';
+import { cosign } from './cosign.ts';
 import { demoCommand } from './demo.ts';
 import { emulatorCommand } from './emulator.ts';
 import { fingerprint } from './fingerprint.ts';
@@ -15,4 +17,4 @@ import { tapKey } from './tap-key.ts';
 import { tapd } from './tapd.ts';
 import { xpub } from './xpub.ts';
 
-export const COMMANDS: Command[] = [demoCommand, emulatorCommand, fingerprint, xpub, register, address, signPsbt, signMessage, tapKey, musig2, showVpsbt, signVpsbtCommand, tapd];
+export const COMMANDS: Command[] = [demoCommand, emulatorCommand, fingerprint, xpub, register, address, signPsbt, signMessage, tapKey, musig2, cosign, coordinatorCommand, showVpsbt, signVpsbtCommand, tapd];

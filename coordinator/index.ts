@@ -1,0 +1,14 @@
+// The cosigning coordinator (`taproot-hw/coordinator`): the `Coordinator` service, which routes
+// end-to-end encrypted messages between the parties of a session, and the `CosignParty` client,
+// which drives one party's signer through the key exchange and MuSig2 spends (docs/coordinator.md).
+
+export * from './wire.ts';
+export { Coordinator, type CoordinatorOptions } from './server.ts';
+export { EnvelopeError, hpkeKeyPair, type HpkeKeyPair } from './envelope.ts';
+export { decodeInvite, encodeInvite, InviteError, type Invite } from './invite.ts';
+export { loadOrCreateKey } from './key-file.ts';
+export { openStore, StoreLockedError, type SqlStore } from './store/sql.ts';
+export { CoordinatorClient, CoordinatorUnreachableError } from './party/client.ts';
+export { BitcoinAppCosigner, SoftwareCosigner, TapAppCosigner, type Cosigner, type MusigInput, type Registration } from './party/cosigners.ts';
+export { defaultHome, PartyHome, PinMismatchError, type PartyState } from './party/home.ts';
+export { CosignError, CosignParty, spendOf, type CosignOptions, type PolicyResult, type SignResult } from './party/party.ts';

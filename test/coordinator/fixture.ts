@@ -1,0 +1,66 @@
+// Shared by the coordinator tests: a coordinator on an in-memory PGlite, spend PSBTs of a session's
+// policy, and the independent check of a signed PSBT (scure computes the BIP-341 sighash of the
+// finalized transaction, noble verifies the witness signature against the output key).
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { schnorr } from '@noble/curves/secp256k1.js';
+import { mnemonicToSeedSync } from '@scure/bip39';
+import { base64 } from '@scure/base';
+import { TEST_NETWORK, Transaction } from '@scure/btc-signer';
+import { expect } from 'vitest';
+import { policyOutput } from '../../bitcoin/descriptor/scripts.ts';
+import { parsePolicy } from '../../bitcoin/descriptor/template.ts';
+import { aggregateFingerprint, musigContexts } from '../../bitcoin/musig/context.ts';
+import { Coordinator, hpkeKeyPair, SoftwareCosigner, type PolicyResult } from '../../coordinator/index.ts';
+import { openPglite } from '../../coordinator/store/pglite.ts';
+import type { SqlStore } from '../../coordinator/store/sql.ts';
+import type { Limits } from '../../coordinator/wire.ts';
+
+export const PATH = "m/48'/1'/0'/2'";
+export const MNEMONICS = [
+  'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about',
+  'legal winner thank year wave sausage worth useful legal winner thank yellow',
+  'letter advice cage absurd amount doctor acoustic avoid letter advice cage above',
+] as const;
+
+export const softwareCosigner = (i: number) => new SoftwareCosigner(mnemonicToSeedSync(MNEMONICS[i]!), `software ${i}`);
+
+export const tempDir = (tag: string) => mkdtempSync(join(tmpdir(), `taproot-hw-${tag}-`));
+
+export async function memoryCoordinator(limits: Partial<Limits> = {}, store?: SqlStore): Promise<{ coordinator: Coordinator; url: string; store: SqlStore }> {
+  const s = store ?? (await openPglite(undefined));
+  const coordinator = await Coordinator.open({ store: s, key: hpkeKeyPair(), limits });
+  const { url } = await coordinator.listen('127.0.0.1', 0);
+  return { coordinator, url, store: s };
+}
+
+/** A PSBT spending 50,000 sat from the policy's first receive address, with BIP-373-style derivation. */
+export function spendPsbt(p: Pick<PolicyResult, 'policy' | 'keys'>): Uint8Array {
+  const out = policyOutput(parsePolicy(p.policy, p.keys), false, 0);
+  const ctx = musigContexts(out)[0]!;
+  const fp = aggregateFingerprint(ctx.aggregate);
+  const tx = new Transaction({ version: 2 });
+  tx.addInput({
+    txid: new Uint8Array(32).fill(0x5a),
+    index: 0,
+    witnessUtxo: { script: out.scriptPubKey, amount: 50_000n },
+    tapInternalKey: out.taproot!.internalKey,
+    tapBip32Derivation: [[out.taproot!.internalKey, { hashes: [], der: { fingerprint: new DataView(fp.buffer, fp.byteOffset).getUint32(0), path: [0, 0] } }]],
+  });
+  tx.addOutputAddress('tb1p9y6pr3ec7jfdg6aaa282eu6pxn630ujlmkuwzvmdc6lam3t7dy7qrvhl3c', 49_000n, TEST_NETWORK);
+  return tx.toPSBT();
+}
+
+/** The signed PSBT is final and its key-path signature verifies for the policy's output key. */
+export function expectSignedSpend(p: Pick<PolicyResult, 'policy' | 'keys'>, signedPsbt: string, signature: string): void {
+  const tx = Transaction.fromPSBT(base64.decode(signedPsbt));
+  expect(tx.isFinal).toBe(true);
+  const out = policyOutput(parsePolicy(p.policy, p.keys), false, 0);
+  const witness = tx.getInput(0).finalScriptWitness!;
+  expect(witness).toHaveLength(1);
+  expect(Buffer.from(witness[0]!).toString('hex')).toBe(signature);
+  const sighash = tx.preimageWitnessV1(0, [out.scriptPubKey], 0, [50_000n]);
+  expect(schnorr.verify(witness[0]!, sighash, out.scriptPubKey.slice(2))).toBe(true);
+}
