@@ -13,8 +13,6 @@ export interface CommandContext {
 
 export interface Command {
   name: string;
-  /** One line for `taproot-hw --help`. */
-  summary: string;
   usage: string;
   run(ctx: CommandContext): Promise<number | void>;
 }

@@ -2,7 +2,7 @@
 // Results go to stdout, errors to stderr with a non-zero exit code.
 
 import { pathToFileURL } from 'node:url';
-import type { Command, CommandContext } from './command.ts';
+import type { CommandContext } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
 
 const GLOBAL_USAGE =
@@ -59,14 +59,15 @@ export async function main(argv: string[], io = { stdout: console.log, stderr: c
     io.stderr(help());
     return 2;
   }
-  const command: Command | undefined = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     io.stderr(`taproot-hw: unknown command "${name}"\n${help()}`);
     return 2;
   }
   const args = argv.slice(i + 1);
+  const command = await entry.load();
   if (args.includes('--help') || args.includes('-h')) {
-    io.stdout(`usage: taproot-hw ${command.usage}\n\n${command.summary}`);
+    io.stdout(`usage: taproot-hw ${command.usage}\n\n${entry.summary}`);
     return 0;
   }
   try {

@@ -12,7 +12,6 @@ const USAGE = 'address --policy TEMPLATE --key KEYINFO... [--name NAME] [--hmac 
 
 export const address: Command = {
   name: 'address',
-  summary: 'print (and optionally show on the device) an address of a wallet policy',
   usage: USAGE,
   async run(ctx) {
     const args = parseArgs(ctx.argv, { name: 'value', policy: 'value', key: 'list', hmac: 'value', change: 'flag', index: 'value', display: 'flag' }, USAGE);

@@ -13,7 +13,6 @@ const USAGE = 'register --name NAME --policy TEMPLATE --key KEYINFO [--key KEYIN
 
 export const register: Command = {
   name: 'register',
-  summary: 'register a wallet policy on the device and print its id, HMAC and first address',
   usage: USAGE,
   async run(ctx) {
     const args = parseArgs(ctx.argv, { name: 'value', policy: 'value', key: 'list' }, USAGE);

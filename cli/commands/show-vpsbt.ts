@@ -14,7 +14,6 @@ const USAGE = 'show-vpsbt FILE [--own-key XONLY_HEX...]   (FILE: a vPSBT file, o
 
 export const showVpsbt: Command = {
   name: 'show-vpsbt',
-  summary: 'show a vPSBT the way the Taproot Assets app reviews it',
   usage: USAGE,
   async run(ctx) {
     const args = parseArgs(ctx.argv, { 'own-key': 'list' }, USAGE);

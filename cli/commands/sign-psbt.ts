@@ -15,7 +15,6 @@ const USAGE = 'sign-psbt PSBT --policy TEMPLATE --key KEYINFO... [--name NAME] [
 
 export const signPsbt: Command = {
   name: 'sign-psbt',
-  summary: 'sign a PSBT with a wallet policy (signatures, or MuSig2 nonces / partial signatures)',
   usage: USAGE,
   async run(ctx) {
     const args = parseArgs(ctx.argv, { name: 'value', policy: 'value', key: 'list', hmac: 'value' }, USAGE);

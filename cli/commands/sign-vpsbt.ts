@@ -17,7 +17,6 @@ const USAGE = 'sign-vpsbt FILE [--out FILE]   (FILE: a vPSBT file, or base64 / h
 
 export const signVpsbtCommand: Command = {
   name: 'sign-vpsbt',
-  summary: 'review and sign a Taproot Assets virtual PSBT (Taproot Assets app)',
   usage: USAGE,
   async run(ctx) {
     const args = parseArgs(ctx.argv, { out: 'value' }, USAGE);

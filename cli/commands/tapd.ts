@@ -187,7 +187,6 @@ async function signGroupPsbt(ctx: CommandContext): Promise<void> {
 
 export const tapd: Command = {
   name: 'tapd',
-  summary: 'tapd minting with the group key on the device: group-key (tapcli mint flags), sign-group-psbt (group witness)',
   usage: USAGE,
   async run(ctx) {
     const sub = ctx.argv[0];

@@ -10,7 +10,6 @@ const USAGE = "xpub PATH [--display]   (PATH like m/86'/1'/0')";
 
 export const xpub: Command = {
   name: 'xpub',
-  summary: 'print the extended public key at a BIP-32 path (Bitcoin app)',
   usage: USAGE,
   async run(ctx) {
     const args = parseArgs(ctx.argv, { display: 'flag' }, USAGE);
