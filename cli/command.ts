@@ -6,7 +6,7 @@ export interface CommandContext {
   /** Arguments after the command name. */
   argv: string[];
   /** Global options given before the command. */
-  global: { transport: string; json: boolean; seed?: string; model?: string; app?: string };
+  global: { transport: string; json: boolean; seed?: string; model?: string; app?: string; waitMs?: number };
   stdout: (line: string) => void;
   stderr: (line: string) => void;
 }

@@ -6,7 +6,7 @@ import type { CommandContext } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
 
 const GLOBAL_USAGE =
-  'taproot-hw [--transport auto|hid|emulator|speculos-tcp://HOST:PORT|speculos-http://HOST:PORT] [--json] [--seed MNEMONIC] [--model M] [--app NAME] COMMAND [ARGS]';
+  'taproot-hw [--transport auto|hid|emulator|speculos-tcp://HOST:PORT|speculos-http://HOST:PORT] [--wait SECONDS] [--json] [--seed MNEMONIC] [--model M] [--app NAME] COMMAND [ARGS]';
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -42,6 +42,13 @@ export async function main(argv: string[], io = { stdout: console.log, stderr: c
         return 0;
       } else if (name === '--json') global.json = true;
       else if (name === '--transport') global.transport = value();
+      else if (name === '--wait') {
+        // auto/hid: how long to wait for a device to be plugged in.
+        const text = value();
+        const seconds = Number(text);
+        if (!/^\d+(\.\d+)?$/.test(text) || seconds > 86_400) throw new Error(`--wait: expected seconds 0..86400, got "${text}"`);
+        global.waitMs = seconds * 1000;
+      }
       else if (name === '--seed') global.seed = value();
       else if (name === '--model') global.model = value();
       else if (name === '--app') global.app = value();

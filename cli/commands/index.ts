@@ -22,6 +22,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./emulator.ts')).emulatorCommand,
   },
   {
+    name: 'devices',
+    summary: 'list the Ledger devices attached over USB: model, path, the app that answers (or locked)',
+    load: async () => (await import('./devices.ts')).devicesCommand,
+  },
+  {
     name: 'fingerprint',
     summary: 'print the master key fingerprint (Bitcoin app)',
     load: async () => (await import('./fingerprint.ts')).fingerprint,
