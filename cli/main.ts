@@ -82,7 +82,9 @@ export async function main(argv: string[], io = { stdout: console.log, stderr: c
     return code ?? 0;
   } catch (err) {
     const e = err as Error;
-    io.stderr(`taproot-hw ${name}: ${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}`);
+    // A usage error reads as a sentence; other errors keep their stable name to search for.
+    const prefix = e.name && e.name !== 'Error' && e.name !== 'CliError' ? `${e.name}: ` : '';
+    io.stderr(`taproot-hw ${name}: ${prefix}${e.message}`);
     return exitCodeOf(err);
   }
 }

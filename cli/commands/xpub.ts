@@ -15,9 +15,15 @@ export const xpub: Command = {
     const args = parseArgs(ctx.argv, { display: 'flag' }, USAGE);
     if (args.positionals.length !== 1) throw new CliError(`expected one PATH; usage: ${USAGE}`);
     const path = pathArgument(args.positionals[0]!);
+    const display = args.flags.has('display');
     const transport = await openCliTransport(ctx.global.transport, ctx.global);
     try {
-      const key = await new BitcoinAppClient(transport).getExtendedPubkey(path, { display: args.flags.has('display') });
+      const key = await new BitcoinAppClient(transport).getExtendedPubkey(path, { display }).catch((err: Error) => {
+        // Without display the app answers 6a82 only for a path outside the standard families.
+        if (err.name === 'NotSupportedError' && !display)
+          throw new CliError(`${args.positionals[0]} is not a standard path for the app: add --display to show it on the device and approve it there`);
+        throw err;
+      });
       ctx.stdout(ctx.global.json ? JSON.stringify({ xpub: key }) : key);
     } finally {
       await transport.close();

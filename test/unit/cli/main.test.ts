@@ -34,3 +34,19 @@ describe('taproot-hw --help', () => {
     expect(err).toContain('  fingerprint  ');
   });
 });
+
+describe('CLI messages speak CLI', () => {
+  // A script-key path (README): outside the app's standard families; its xpub under the Speculos seed.
+  const PATH = "m/1017'/1'/212'/0/0";
+  const XPUB = 'tpubDGnnh9T5mXyvaUqJpJLLdYr58tKhCjNWmxQqA1gQdNQU9p6H8L6oynEx1ZyTbDpQ4j5jx7m6a2MWisdYnzedK2Cs5EkBhK5hHT4LmLPzzJz';
+
+  it('a non-standard path without --display names --display, and with it the device shows the path', async () => {
+    const refused = await cli(['--transport', 'emulator', 'xpub', PATH]);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain(`taproot-hw xpub: ${PATH} is not a standard path for the app: add --display to show it on the device and approve it there`);
+    expect(refused.err).not.toContain('display=true');
+    const shown = await cli(['--transport', 'emulator', 'xpub', PATH, '--display']);
+    expect(shown.code).toBe(0);
+    expect(shown.out).toBe(XPUB);
+  });
+});
