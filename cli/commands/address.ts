@@ -3,7 +3,7 @@
 // --hmac the policy must be a default one (empty name, single key on a standard path).
 
 import { BitcoinAppClient } from '../../host/bitcoin-app/client.ts';
-import { parseHmac, policyFromOptions } from '../../host/bitcoin-app/cli-support.ts';
+import { parseHmac, policyFromOptions } from '../psbt-args.ts';
 import { intOption, parseArgs } from '../args.ts';
 import { CliError, type Command } from '../command.ts';
 import { openCliTransport } from '../transport.ts';

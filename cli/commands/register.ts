@@ -4,7 +4,7 @@
 
 import { toHex } from '../../apdu/bytes.ts';
 import { BitcoinAppClient } from '../../host/bitcoin-app/client.ts';
-import { policyFromOptions } from '../../host/bitcoin-app/cli-support.ts';
+import { policyFromOptions } from '../psbt-args.ts';
 import { parseArgs } from '../args.ts';
 import { CliError, type Command } from '../command.ts';
 import { openCliTransport } from '../transport.ts';

@@ -6,7 +6,7 @@
 import { fromHex } from '../../apdu/bytes.ts';
 import { describeVPacket } from '../../assets/display/model.ts';
 import { decodeVPacket } from '../../assets/vpsbt/codec.ts';
-import { readPsbtArgument } from '../../host/bitcoin-app/cli-support.ts';
+import { readPsbtArgument } from '../psbt-args.ts';
 import { parseArgs } from '../args.ts';
 import { CliError, type Command } from '../command.ts';
 

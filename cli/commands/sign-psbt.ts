@@ -5,7 +5,7 @@
 
 import { base64 } from '@scure/base';
 import { BitcoinAppClient } from '../../host/bitcoin-app/client.ts';
-import { parseHmac, policyFromOptions, readPsbtArgument, signPsbtYieldJson } from '../../host/bitcoin-app/cli-support.ts';
+import { parseHmac, policyFromOptions, readPsbtArgument, signPsbtYieldJson } from '../psbt-args.ts';
 import { applySignPsbtResults } from '../../host/bitcoin-app/psbt-results.ts';
 import { parseArgs } from '../args.ts';
 import { CliError, type Command } from '../command.ts';

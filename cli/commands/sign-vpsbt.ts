@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { base64 } from '@scure/base';
 import { decodeVPacket, encodeVPacket } from '../../assets/vpsbt/codec.ts';
-import { readPsbtArgument, signPsbtYieldJson } from '../../host/bitcoin-app/cli-support.ts';
+import { readPsbtArgument, signPsbtYieldJson } from '../psbt-args.ts';
 import { TapAppClient } from '../../host/tap-app/client.ts';
 import { applyVpsbtSignatures } from '../../host/tap-app/vpsbt-signatures.ts';
 import { parseArgs } from '../args.ts';
