@@ -101,6 +101,8 @@ interface NodeHidModule {
 
 const defaultLoader: ModuleLoader = (id) => createRequire(import.meta.url)(id);
 
+const PRINTABLE_PRODUCT = /^[\x20-\x7e]{1,64}$/;
+
 /** Ledger APDU interfaces among node-hid's records: interface 0 on Linux, usage page 0xffa0 elsewhere (PROTOCOLS.md §3.1). */
 export function ledgerInterfaces(found: readonly NodeHidDevice[], platform: string = process.platform): HidDeviceInfo[] {
   return found
@@ -108,7 +110,8 @@ export function ledgerInterfaces(found: readonly NodeHidDevice[], platform: stri
     .filter((d): d is NodeHidDevice & { path: string } => typeof d.path === 'string')
     .map((d) => {
       const info: HidDeviceInfo = { path: d.path, productId: d.productId };
-      if (d.product) info.product = d.product;
+      // The product string comes from the device: kept only as short printable ASCII, since it is printed.
+      if (d.product && PRINTABLE_PRODUCT.test(d.product)) info.product = d.product;
       const model = modelFromProductId(d.productId);
       if (model) info.model = model.id;
       return info;
@@ -185,7 +188,7 @@ export class NodeHidTransport extends GuardedTransport {
   /**
    * Writes the command's packets, then reads packets until the answer is whole. A read or write that
    * fails means the device went away (unplugged, or an app was opened or closed): the transport is
-   * then closed with TransportDisconnectedError. Framing errors in the answer are the device's.
+   * then closed with TransportDisconnectedError. An answer that breaks the framing closes it too.
    */
   protected async transmit(apdu: Uint8Array): Promise<Uint8Array> {
     const reader = new HidReassembler({ channel: this.channel, packetSize: HID_PACKET_SIZE });
@@ -199,7 +202,13 @@ export class NodeHidTransport extends GuardedTransport {
         if (message !== undefined) return message;
       }
     } catch (err) {
-      if (this.released || err instanceof HidFramingError) throw err;
+      if (this.released) throw err;
+      if (err instanceof HidFramingError) {
+        // Packets that break the framing leave the stream out of step: nothing after them can be
+        // trusted to belong to the next command, so the transport closes with the device's error.
+        this.disconnected(err);
+        throw err;
+      }
       const gone = new TransportDisconnectedError(
         `hid ${this.path}: device disconnected during an exchange (unplugged, or an app was opened or closed): ${(err as Error).message}`,
         { cause: err },

@@ -73,6 +73,8 @@ describe('node-hid loading', () => {
     expect(ledgerInterfaces(raw, 'linux')).toEqual([NANO_SP, FLEX]);
     expect(ledgerInterfaces(raw, 'darwin').map((d) => d.path)).toEqual(['/dev/hidraw3', '/dev/hidraw5']);
     expect(ledgerInterfaces([{ path: 'x', productId: 0x0005, interface: 0 }], 'linux')).toEqual([{ path: 'x', productId: 5, model: 'nanosp' }]);
+    // A product string with control characters (it comes from the device and gets printed) is dropped.
+    expect(ledgerInterfaces([{ path: 'y', productId: 0x5011, product: 'Nano\u001b[2J', interface: 0 }], 'linux')).toEqual([{ path: 'y', productId: 0x5011, model: 'nanosp' }]);
   });
 
   it('a device that cannot be opened is HidOpenError naming the path and the udev rule', async () => {
@@ -132,12 +134,14 @@ describe('NodeHidTransport over a stand-in HID handle answered by the emulator',
     expect(opened[0]!.closed).toBe(true);
   });
 
-  it('an answer on another channel is refused (InvalidChannelError), never taken for ours', async () => {
+  it('an answer on another channel is refused (InvalidChannelError), never taken for ours, and the transport closes', async () => {
     const opened: EmulatorHidHandle[] = [];
     const t = await NodeHidTransport.open({ backend: emulatorBackend([NANO_SP], opened), channel: 0x0101 });
     opened[0]!.answerChannel = 0x0202;
     await expect(t.exchange(fromHex('e105000000'))).rejects.toMatchObject({ name: 'InvalidChannelError', message: 'hid packet: expected channel 0x0101, got 0x0202' });
-    await t.close();
+    // The stream is out of step: the transport closed rather than read on.
+    await expect(t.exchange(fromHex('e105000000'))).rejects.toMatchObject({ name: 'TransportClosedError', message: expect.stringContaining('expected channel 0x0101') });
+    expect(opened[0]!.closed).toBe(true);
   });
 
   it('a locked device and the wrong app come back as the clients\' typed errors', async () => {
