@@ -1,9 +1,10 @@
 // The package as an integrator gets it: `npm pack` (which builds through `prepare`), the tarball
 // installed into an empty project, then plain `node` — no TypeScript loader — imports every entry
-// point and runs the bin. One install from the npm cache/registry; the rest is local.
+// point and runs the bin. One install from the npm cache/registry; the rest is local. The pack runs
+// on a copy of the package's files, so its build never rewrites the dist/ other tests are running.
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const USB_TIER = process.env.LEDGER_HID === '1';
+/** What `npm pack` needs to build and pack (package.json `files`, the build's inputs). */
+const PACKAGE_INPUTS = ['package.json', 'README.md', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'apdu', 'bitcoin', 'assets', 'devices', 'host', 'emulator', 'harness', 'cli'];
 
 let dir: string;
 let files: string[];
@@ -36,7 +39,11 @@ async function bin(args: string[]): Promise<{ code: number; stdout: string; stde
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'taproot-hw-pack-'));
-  const { stdout } = await run(npm, ['pack', '--json', '--pack-destination', dir], { cwd: ROOT, timeout: 180_000 });
+  const source = join(dir, 'source');
+  mkdirSync(source);
+  for (const entry of PACKAGE_INPUTS) cpSync(join(ROOT, entry), join(source, entry), { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(source, 'node_modules'), 'dir');
+  const { stdout } = await run(npm, ['pack', '--json', '--pack-destination', dir], { cwd: source, timeout: 180_000 });
   const [packed] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
   files = packed!.files.map((f) => f.path);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'integrator', private: true, type: 'module' }));
