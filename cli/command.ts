@@ -6,15 +6,13 @@ export interface CommandContext {
   /** Arguments after the command name. */
   argv: string[];
   /** Global options given before the command. */
-  global: { transport: string; json: boolean; seed?: string; model?: string; app?: string };
+  global: { transport: string; json: boolean; seed?: string; model?: string; app?: string; waitMs?: number };
   stdout: (line: string) => void;
   stderr: (line: string) => void;
 }
 
 export interface Command {
   name: string;
-  /** One line for `taproot-hw --help`. */
-  summary: string;
   usage: string;
   run(ctx: CommandContext): Promise<number | void>;
 }

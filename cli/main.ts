@@ -2,11 +2,11 @@
 // Results go to stdout, errors to stderr with a non-zero exit code.
 
 import { pathToFileURL } from 'node:url';
-import type { Command, CommandContext } from './command.ts';
+import type { CommandContext } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
 
 const GLOBAL_USAGE =
-  'taproot-hw [--transport auto|hid|emulator|speculos-tcp://HOST:PORT|speculos-http://HOST:PORT] [--json] [--seed MNEMONIC] [--model M] [--app NAME] COMMAND [ARGS]';
+  'taproot-hw [--transport auto|hid|emulator|speculos-tcp://HOST:PORT|speculos-http://HOST:PORT] [--wait SECONDS] [--json] [--seed MNEMONIC] [--model M] [--app NAME] COMMAND [ARGS]';
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -42,6 +42,13 @@ export async function main(argv: string[], io = { stdout: console.log, stderr: c
         return 0;
       } else if (name === '--json') global.json = true;
       else if (name === '--transport') global.transport = value();
+      else if (name === '--wait') {
+        // auto/hid: how long to wait for a device to be plugged in.
+        const text = value();
+        const seconds = Number(text);
+        if (!/^\d+(\.\d+)?$/.test(text) || seconds > 86_400) throw new Error(`--wait: expected seconds 0..86400, got "${text}"`);
+        global.waitMs = seconds * 1000;
+      }
       else if (name === '--seed') global.seed = value();
       else if (name === '--model') global.model = value();
       else if (name === '--app') global.app = value();
@@ -59,14 +66,15 @@ export async function main(argv: string[], io = { stdout: console.log, stderr: c
     io.stderr(help());
     return 2;
   }
-  const command: Command | undefined = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     io.stderr(`taproot-hw: unknown command "${name}"\n${help()}`);
     return 2;
   }
   const args = argv.slice(i + 1);
+  const command = await entry.load();
   if (args.includes('--help') || args.includes('-h')) {
-    io.stdout(`usage: taproot-hw ${command.usage}\n\n${command.summary}`);
+    io.stdout(`usage: taproot-hw ${command.usage}\n\n${entry.summary}`);
     return 0;
   }
   try {
@@ -74,7 +82,9 @@ export async function main(argv: string[], io = { stdout: console.log, stderr: c
     return code ?? 0;
   } catch (err) {
     const e = err as Error;
-    io.stderr(`taproot-hw ${name}: ${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}`);
+    // A usage error reads as a sentence; other errors keep their stable name to search for.
+    const prefix = e.name && e.name !== 'Error' && e.name !== 'CliError' ? `${e.name}: ` : '';
+    io.stderr(`taproot-hw ${name}: ${prefix}${e.message}`);
     return exitCodeOf(err);
   }
 }

@@ -5,15 +5,16 @@
 import { LoopbackTransport } from '../devices/loopback.ts';
 import { openTransport } from '../devices/open.ts';
 import type { Transport } from '../devices/transport.ts';
-import { deviceOptions, EmulatedDevice } from '../emulator/index.ts';
 import type { ModelId } from '../devices/models.ts';
 import type { CommandContext } from './command.ts';
 
 export async function openCliTransport(
   spec: string,
-  global: Pick<CommandContext['global'], 'seed' | 'model' | 'app'> & { stderr?: (line: string) => void },
+  global: Pick<CommandContext['global'], 'seed' | 'model' | 'app' | 'waitMs'> & { stderr?: (line: string) => void },
 ): Promise<Transport> {
-  if (spec !== 'emulator') return openTransport(spec);
+  if (spec !== 'emulator') return openTransport(spec, global.waitMs !== undefined ? { waitMs: global.waitMs } : {});
+  // Loaded here, not at the top: only this transport needs the emulator.
+  const { deviceOptions, EmulatedDevice } = await import('../emulator/index.ts');
   const options = deviceOptions({
     ...(global.seed !== undefined ? { seed: global.seed } : {}),
     ...(global.model !== undefined ? { model: global.model as ModelId } : {}),

@@ -9,18 +9,23 @@ export { SpeculosTcpTransport, type SpeculosTcpOptions } from './speculos-tcp.ts
 export { SpeculosHttpControl, SpeculosHttpTransport, type SpeculosHttpOptions } from './speculos-http.ts';
 export {
   HID_INSTALL_HINT,
+  HidOpenError,
   HidUnavailableError,
+  ledgerInterfaces,
   listHidDevices,
   loadHidBackend,
   NO_DEVICE_HINT,
   NodeHidTransport,
+  UDEV_HINT,
   UDEV_RULES,
   type HidBackend,
   type HidDeviceInfo,
-  type LedgerHidTransport,
+  type HidHandle,
   type ModuleLoader,
+  type NodeHidDevice,
   type NodeHidOpenOptions,
 } from './node-hid.ts';
+export { watchLedgerAttach, type AttachWatcher, type UsbAttachEmitter, type UsbLoader } from './usb-hotplug.ts';
 export {
   formatTranscript,
   parseTranscript,
@@ -30,7 +35,7 @@ export {
   TranscriptRecorder,
   type TranscriptExchange,
 } from './replay.ts';
-export { openTransport, TRANSPORT_SPECS, type OpenTransportOptions } from './open.ts';
+export { openTransport, TRANSPORT_SPECS, WITHOUT_DEVICE_HINT, type OpenTransportOptions } from './open.ts';
 export * from './framing/hid.ts';
 export * from './framing/speculos-tcp.ts';
 export * from './framing/speculos-http.ts';

@@ -4,7 +4,8 @@
 // CLI level (it needs the emulator, which devices/ may not import).
 
 import { TransportSpecError } from './errors.ts';
-import { HidUnavailableError, loadHidBackend, NO_DEVICE_HINT, NodeHidTransport, type HidBackend, type HidDeviceInfo } from './node-hid.ts';
+import { HID_INSTALL_HINT, loadHidBackend, NodeHidTransport, UDEV_HINT, type HidBackend, type HidDeviceInfo } from './node-hid.ts';
+import { watchLedgerAttach, type AttachWatcher } from './usb-hotplug.ts';
 import { SpeculosHttpTransport } from './speculos-http.ts';
 import { SpeculosTcpTransport } from './speculos-tcp.ts';
 import type { Transport } from './transport.ts';
@@ -14,6 +15,36 @@ export const TRANSPORT_SPECS = ['auto', 'hid', 'emulator', 'speculos-tcp://HOST:
 export interface OpenTransportOptions {
   /** USB backend; loaded on demand (tests substitute it). */
   hid?: () => HidBackend;
+  /** 'auto' and 'hid': wait this long for a device to be plugged in when none is (default 0). */
+  waitMs?: number;
+  /** Attach events while waiting (tests substitute it). */
+  watch?: () => AttachWatcher;
+}
+
+/** Said first when no device is found: what works without one. */
+export const WITHOUT_DEVICE_HINT =
+  'without a device, use `--transport emulator` (a software device in this process) or a Speculos-compatible ' +
+  'server: `--transport speculos-tcp://127.0.0.1:9999` (real Speculos, or `taproot-hw emulator` in another terminal)';
+
+const USB_SETUP_HINT = `to use a device: plug it in, unlock it and open the app. ${UDEV_HINT}`;
+
+/** How often a wait re-enumerates when no attach event comes (a hidraw node can appear after the USB event). */
+const WAIT_POLL_MS = 500;
+
+async function waitForDevices(backend: HidBackend, waitMs: number, watch: () => AttachWatcher): Promise<HidDeviceInfo[]> {
+  const deadline = Date.now() + waitMs;
+  let found = await backend.devices();
+  if (found.length > 0 || waitMs <= 0) return found;
+  const watcher = watch();
+  try {
+    while (found.length === 0 && Date.now() < deadline) {
+      await watcher.next(Math.min(WAIT_POLL_MS, deadline - Date.now()));
+      found = await backend.devices();
+    }
+    return found;
+  } finally {
+    watcher.close();
+  }
 }
 
 function describeDevice(d: HidDeviceInfo): string {
@@ -37,19 +68,25 @@ function hostPort(spec: string): { host: string; port: number } {
 
 export async function openTransport(spec: string, options: OpenTransportOptions = {}): Promise<Transport> {
   const hid = options.hid ?? (() => loadHidBackend());
-  if (spec === 'hid') return NodeHidTransport.open({ backend: hid() });
-  if (spec === 'auto') {
+  const waitMs = options.waitMs ?? 0;
+  if (!(Number.isFinite(waitMs) && waitMs >= 0)) throw new RangeError(`waitMs: expected a number >= 0, got ${waitMs}`);
+  const watch = options.watch ?? (() => watchLedgerAttach());
+  const waited = waitMs > 0 ? ` within ${waitMs / 1000} s` : '';
+  if (spec === 'hid' || spec === 'auto') {
     let backend: HidBackend;
     try {
       backend = hid();
     } catch (err) {
-      if ((err as Error).name === 'HidUnavailableError')
-        throw new HidUnavailableError('--transport auto looks for a USB device and cannot list them', err);
+      if (spec === 'auto' && (err as Error).name === 'HidUnavailableError')
+        throw new TransportSpecError(`transport auto: cannot look for a Ledger on USB; ${WITHOUT_DEVICE_HINT}. To use USB: ${HID_INSTALL_HINT}`, {
+          cause: err,
+        });
       throw err;
     }
-    const found = backend.devices();
-    if (found.length === 1) return NodeHidTransport.open({ path: found[0]!.path, backend });
-    if (found.length === 0) throw new TransportSpecError(`transport auto: expected exactly one Ledger device on USB, found none; ${NO_DEVICE_HINT}`);
+    const found = await waitForDevices(backend, waitMs, watch);
+    if (found.length === 0)
+      throw new TransportSpecError(`transport ${spec}: no Ledger device found on USB${waited}; ${WITHOUT_DEVICE_HINT}. Or, ${USB_SETUP_HINT}`);
+    if (spec === 'hid' || found.length === 1) return NodeHidTransport.open({ path: found[0]!.path, backend });
     throw new TransportSpecError(
       `transport auto: expected exactly one Ledger device on USB, found ${found.length}: ${found.map(describeDevice).join('; ')}; ` +
         'unplug all but one, or use `--transport emulator`',

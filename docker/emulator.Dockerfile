@@ -13,12 +13,12 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 
-# Dependencies first, so source edits reuse this layer. The package runs its TypeScript through tsx
-# (a dependency); node-hid (optional, for USB devices) is not needed inside a container.
+# Dependencies first, so source edits reuse this layer. Install scripts wait for the sources (the
+# package's `prepare` builds them); node-hid's prebuilt binary is not needed inside a container.
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --omit=optional && npm cache clean --force
+RUN npm ci --include=dev --ignore-scripts && npm cache clean --force
 
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY apdu ./apdu
 COPY bitcoin ./bitcoin
@@ -26,7 +26,10 @@ COPY assets ./assets
 COPY devices ./devices
 COPY emulator ./emulator
 COPY host ./host
+COPY harness ./harness
 COPY cli ./cli
+# Compile to dist/ (what bin/taproot-hw.js runs), then drop the build tools.
+RUN npm run build && npm prune --omit=dev
 
 USER node
 EXPOSE 5000 9999

@@ -175,6 +175,11 @@ export class EmulatedDevice {
     return run;
   }
 
+  /** Derives the seed and master key now rather than in the first command that needs them. */
+  deriveKeys(): void {
+    void this.seed.master;
+  }
+
   lock(): void {
     this.abortCommand(SW.LOCKED_DEVICE);
     this.locked = true;
@@ -400,8 +405,13 @@ export class EmulatedDevice {
     return {
       model: this.model,
       family: this.model.input === 'buttons' ? 'nano' : 'touch',
-      master: this.seed.master as HDKey,
-      seed: this.seed.seed,
+      // Getters: the seed is derived at first use (emulator/seed.ts), not when an app opens.
+      get master(): HDKey {
+        return device.seed.master;
+      },
+      get seed(): Uint8Array {
+        return device.seed.seed;
+      },
       random: (length) => (device.rng ? device.rng.bytes(length) : secureRandom(length)),
       rngCharge: (operation) => device.rng?.charge(operation),
       nvram,

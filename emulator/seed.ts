@@ -16,32 +16,47 @@ export class SeedError extends Error {
 
 export interface DeviceSeed {
   /** The BIP-39 seed bytes (64 for a mnemonic; 16..64 for "hex:"). */
-  seed: Uint8Array;
-  master: HDKey;
+  readonly seed: Uint8Array;
+  readonly master: HDKey;
 }
 
-/** Parses a mnemonic or "hex:<seed>" into seed bytes and the BIP-32 master key. */
+/**
+ * Parses a mnemonic or "hex:<seed>": the text is checked now (a bad seed fails at start), the seed
+ * bytes and master key are derived at first use. PBKDF2's 2,048 rounds and the first point
+ * multiplication are most of an emulator's start-up, so a process can listen before paying for them.
+ */
 export function parseSeed(spec: string = SPECULOS_DEFAULT_MNEMONIC): DeviceSeed {
   if (typeof spec !== 'string') throw new SeedError(`seed: expected a BIP-39 mnemonic or "hex:<seed>", got ${typeof spec}`);
-  let seed: Uint8Array;
+  let derive: () => Uint8Array;
   if (spec.startsWith('hex:')) {
+    let bytes: Uint8Array;
     try {
-      seed = fromHex(spec.slice(4), 'seed');
+      bytes = fromHex(spec.slice(4), 'seed');
     } catch (e) {
       throw new SeedError(`seed: expected "hex:" followed by even-length hex, got "${spec}" (${(e as Error).message})`);
     }
     // BIP-32 master key generation requires 128..512 bits of seed.
-    if (seed.length < 16 || seed.length > 64)
-      throw new SeedError(`seed: expected 16..64 bytes after "hex:", got ${seed.length}`);
+    if (bytes.length < 16 || bytes.length > 64)
+      throw new SeedError(`seed: expected 16..64 bytes after "hex:", got ${bytes.length}`);
+    derive = () => bytes;
   } else {
     const mnemonic = spec.trim().split(/\s+/).join(' ');
     if (!validateMnemonic(mnemonic, wordlist))
       throw new SeedError(
         `seed: expected a BIP-39 English mnemonic of 12/15/18/21/24 words with a valid checksum, got ${mnemonic.split(' ').length} words that do not validate`,
       );
-    seed = mnemonicToSeedSync(mnemonic);
+    derive = () => mnemonicToSeedSync(mnemonic);
   }
-  return { seed, master: HDKey.fromMasterSeed(seed) };
+  let seed: Uint8Array | undefined;
+  let master: HDKey | undefined;
+  return {
+    get seed() {
+      return (seed ??= derive());
+    },
+    get master() {
+      return (master ??= HDKey.fromMasterSeed(this.seed));
+    },
+  };
 }
 
 /** The 4-byte BIP-32 fingerprint of the master key, as GET_MASTER_FINGERPRINT returns it. */

@@ -83,7 +83,8 @@ export function speculosUnavailableReason(options: Pick<SpeculosOptions, 'elf' |
   if (!existsSync(options.elf)) return `app ELF not found at ${options.elf}`;
   const bin = options.bin ?? process.env.SPECULOS_BIN ?? 'speculos';
   if (bin === 'docker') return dockerEngineRunning() ? undefined : 'bin is docker but no Docker engine answers `docker info`';
-  if (!onPath(bin)) return `speculos not found (${bin}); install it with \`pip install speculos\`, or set SPECULOS_BIN`;
+  if (!onPath(bin))
+    return `speculos not found (${bin}); install it in a venv with \`pip install speculos==0.27.1\` and put the venv's bin on PATH (docs/harness.md), or set SPECULOS_BIN`;
   if (!onPath('qemu-arm-static') && !onPath('qemu-arm'))
     return 'qemu-arm-static not found; install Debian\'s qemu-user-static (`apt-get install qemu-user-static`)';
   return undefined;

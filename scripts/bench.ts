@@ -8,6 +8,7 @@
 // with log2(outputs)), and the device's peak buffer for vPSBT data, which must not grow with the
 // number of outputs: the device streams output assets and folds their proofs (docs/tap-app-protocol.md
 // §5.5 step 2c). The bench refuses to report if the 1,000-output peak exceeds the 2-output one.
+// A third table: start-up of the built CLI next to `node -e 0` (scripts/bench-startup.ts).
 //
 //   npx tsx scripts/bench.ts [--iterations N] [--out FILE]
 
@@ -28,6 +29,7 @@ import { createTapApp, TAP_APP_NAME, type TapApp } from '../emulator/apps/tap/ap
 import { TapAppClient } from '../host/tap-app/client.ts';
 import { transferPacket } from '../test/unit/tap-app/vpsbt-fixture.ts';
 import { benchCoordinator } from './bench-coordinator.ts';
+import { benchStartup, formatStartup } from './bench-startup.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -184,6 +186,9 @@ async function main(): Promise<void> {
       `${String(v.outputs).padEnd(20)}  ${v.ms.toFixed(1).padStart(9)}  ${String(v.clientCommands).padStart(11)}  ${String(v.proofNodes).padStart(17)}  ${String(v.peakValueBytes).padStart(26)}  ${v.signatures}`,
     );
 
+  const startup = await benchStartup();
+  console.log(`\n${formatStartup(startup).join('\n')}`);
+
   const report = {
     date: new Date().toISOString(),
     node: process.version,
@@ -192,6 +197,7 @@ async function main(): Promise<void> {
     cpus: availableParallelism(),
     rows,
     vpsbt,
+    startup,
   };
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);

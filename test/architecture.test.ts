@@ -24,6 +24,13 @@ const ALLOWED: Record<string, readonly string[]> = {
   cli: ['apdu', 'bitcoin', 'assets', 'devices', 'host', 'emulator', 'harness', 'coordinator', 'cli'],
 };
 
+/**
+ * Files are the CLI's business: the library layers never touch node:fs (a caller's paths and files
+ * stay with the caller). The harness may, to launch Speculos with an ELF.
+ */
+const NO_FS = ['apdu', 'bitcoin', 'assets', 'devices', 'host', 'emulator'];
+const FS_PACKAGES = /^(node:)?fs(\/promises)?$/;
+
 /** Packages that do I/O may not appear in the pure layers. */
 const PURE = ['apdu', 'bitcoin', 'assets', 'devices/framing', 'devices/models.ts'];
 const IO_PACKAGES = /^(node:|fs$|net$|http$|child_process$|@ledgerhq\/)/;
@@ -65,9 +72,32 @@ describe('import rules (ARCHITECTURE.md)', () => {
         expect(target.startsWith('test/') || target.startsWith('scripts/'), `${file} imports ${spec}`).toBe(false);
         const ok = ALLOWED[top]!.some((allowed) => target === allowed || target.startsWith(`${allowed}/`));
         expect(ok, `${file} may not import ${target}`).toBe(true);
-      } else if (PURE.some((p) => file === p || file.startsWith(`${p}/`))) {
-        expect(IO_PACKAGES.test(spec), `${file} is pure but imports ${spec}`).toBe(false);
+      } else {
+        if (PURE.some((p) => file === p || file.startsWith(`${p}/`))) expect(IO_PACKAGES.test(spec), `${file} is pure but imports ${spec}`).toBe(false);
+        if (NO_FS.includes(top)) expect(FS_PACKAGES.test(spec), `${file} imports ${spec}: files belong in cli/`).toBe(false);
       }
+    }
+  });
+});
+
+describe('public API (package.json exports)', () => {
+  it('the main entry has what integrators use, and leaves framing, transports, transcripts and servers to the other entries', async () => {
+    const main = await import('../host/index.ts');
+    for (const name of ['BitcoinAppClient', 'TapAppClient', 'openTransport', 'walletPolicy', 'runMusigSession', 'planShape', 'shapeToPolicy', 'TransportBusyError', 'HidUnavailableError', 'WrongAppError', 'LockedDeviceError'])
+      expect(main, name).toHaveProperty(name);
+    for (const name of ['encodeHidFrames', 'HidReassembler', 'SpeculosTcpTransport', 'NodeHidTransport', 'ReplayTransport', 'parseTranscript', 'startServers', 'ClientCommandInterpreter', 'readPsbtArgument', 'FilePolicyHmacStore'])
+      expect(main, name).not.toHaveProperty(name);
+    const devices = await import('../devices/index.ts');
+    for (const name of ['encodeHidFrames', 'SpeculosTcpTransport', 'NodeHidTransport', 'ReplayTransport', 'openTransport', 'MODELS']) expect(devices, name).toHaveProperty(name);
+  });
+
+  it('every export of package.json names a built file of a source entry point', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, string | { types: string; default: string }>; bin: Record<string, string> };
+    for (const [entry, target] of Object.entries(pkg.exports)) {
+      if (typeof target === 'string') continue;
+      const source = target.default.replace(/^\.\/dist\//, '').replace(/\.js$/, '.ts');
+      expect(target.types, entry).toBe(target.default.replace(/\.js$/, '.d.ts'));
+      expect(readdirSync(join(ROOT, dirname(source))), entry).toContain(source.split('/').pop());
     }
   });
 });

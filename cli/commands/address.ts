@@ -3,7 +3,7 @@
 // --hmac the policy must be a default one (empty name, single key on a standard path).
 
 import { BitcoinAppClient } from '../../host/bitcoin-app/client.ts';
-import { parseHmac, policyFromOptions } from '../../host/bitcoin-app/cli-support.ts';
+import { parseHmac, policyFromOptions } from '../psbt-args.ts';
 import { intOption, parseArgs } from '../args.ts';
 import { CliError, type Command } from '../command.ts';
 import { openCliTransport } from '../transport.ts';
@@ -12,7 +12,6 @@ const USAGE = 'address --policy TEMPLATE --key KEYINFO... [--name NAME] [--hmac 
 
 export const address: Command = {
   name: 'address',
-  summary: 'print (and optionally show on the device) an address of a wallet policy',
   usage: USAGE,
   async run(ctx) {
     const args = parseArgs(ctx.argv, { name: 'value', policy: 'value', key: 'list', hmac: 'value', change: 'flag', index: 'value', display: 'flag' }, USAGE);

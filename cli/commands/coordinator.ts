@@ -21,7 +21,6 @@ function listenOption(text: string | undefined): { host: string; port: number } 
 
 export const coordinatorCommand: Command = {
   name: 'coordinator',
-  summary: 'run the cosigning coordinator: routes end-to-end encrypted messages between parties',
   usage: USAGE,
   async run(ctx) {
     const [sub, ...rest] = ctx.argv;

@@ -55,7 +55,6 @@ async function psbtArgument(text: string): Promise<Uint8Array> {
 
 export const cosign: Command = {
   name: 'cosign',
-  summary: 'one party of a MuSig2 session through a coordinator: start, join, sign',
   usage: USAGE,
   async run(ctx) {
     const [sub, ...rest] = ctx.argv;

@@ -112,7 +112,6 @@ function approver(url: string, model: DeviceModel): () => Promise<void> {
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'Start the emulator with its web page and run a short session against it over the Speculos TCP port',
   usage: USAGE,
   async run(ctx) {
     const exit = ctx.argv.includes('--exit');

@@ -103,7 +103,6 @@ function stopSignal(): { stopped: Promise<string>; stop: (why: string) => void }
 
 export const emulatorCommand: Command = {
   name: 'emulator',
-  summary: 'Run the emulated device behind Speculos-compatible servers (REST + web page, APDU, button, automation ports)',
   usage: USAGE,
   async run(ctx) {
     const options = await emulatorOptionsFromArgs(ctx.argv, ctx.global);
@@ -118,6 +117,8 @@ export const emulatorCommand: Command = {
     emulator.device.on('exit', () => stop('automation exit'));
     const { apduPort, apiPort, buttonPort, automationPort, url } = emulator;
     ctx.stdout(JSON.stringify({ apduPort, apiPort, buttonPort, automationPort, url }));
+    // Listening comes first; the keys are derived while the client connects (emulator/seed.ts).
+    emulator.device.deriveKeys();
     await stopped;
     await emulator.close();
     return 0;

@@ -10,7 +10,6 @@ const USAGE = 'fingerprint';
 
 export const fingerprint: Command = {
   name: 'fingerprint',
-  summary: 'print the master key fingerprint (Bitcoin app)',
   usage: USAGE,
   async run(ctx) {
     const args = parseArgs(ctx.argv, {}, USAGE);

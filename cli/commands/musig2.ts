@@ -72,7 +72,6 @@ const SPEC = { key: 'list', path: 'value', tweak: 'list', msg: 'value', handle: 
 
 export const musig2: Command = {
   name: 'musig2',
-  summary: 'MuSig2 with on-device nonces: nonce, sign, or a whole session over several signers',
   usage: USAGE,
   async run(ctx) {
     const [sub, ...rest] = ctx.argv;

@@ -4,7 +4,7 @@
 
 import { toHex } from '../../apdu/bytes.ts';
 import { BitcoinAppClient } from '../../host/bitcoin-app/client.ts';
-import { policyFromOptions } from '../../host/bitcoin-app/cli-support.ts';
+import { policyFromOptions } from '../psbt-args.ts';
 import { parseArgs } from '../args.ts';
 import { CliError, type Command } from '../command.ts';
 import { openCliTransport } from '../transport.ts';
@@ -13,7 +13,6 @@ const USAGE = 'register --name NAME --policy TEMPLATE --key KEYINFO [--key KEYIN
 
 export const register: Command = {
   name: 'register',
-  summary: 'register a wallet policy on the device and print its id, HMAC and first address',
   usage: USAGE,
   async run(ctx) {
     const args = parseArgs(ctx.argv, { name: 'value', policy: 'value', key: 'list' }, USAGE);

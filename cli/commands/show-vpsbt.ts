@@ -7,7 +7,7 @@
 import { fromHex } from '../../apdu/bytes.ts';
 import { describeVPacket } from '../../assets/display/model.ts';
 import { decodeVPacket } from '../../assets/vpsbt/codec.ts';
-import { readPsbtArgument } from '../../host/bitcoin-app/cli-support.ts';
+import { readPsbtArgument } from '../psbt-args.ts';
 import { parseArgs } from '../args.ts';
 import { CliError, type Command } from '../command.ts';
 
@@ -15,7 +15,6 @@ const USAGE = 'show-vpsbt FILE [--own-key XONLY_HEX...]   (FILE: a vPSBT file, o
 
 export const showVpsbt: Command = {
   name: 'show-vpsbt',
-  summary: 'show a vPSBT the way the Taproot Assets app reviews it',
   usage: USAGE,
   async run(ctx) {
     const args = parseArgs(ctx.argv, { 'own-key': 'list' }, USAGE);

@@ -10,7 +10,6 @@ const USAGE = "sign-message MESSAGE --path PATH   (PATH like m/84'/1'/0'/0/0)";
 
 export const signMessage: Command = {
   name: 'sign-message',
-  summary: 'sign a message with the key at a path (BIP-137, base64)',
   usage: USAGE,
   async run(ctx) {
     const args = parseArgs(ctx.argv, { path: 'value' }, USAGE);

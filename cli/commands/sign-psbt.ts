@@ -5,7 +5,7 @@
 
 import { base64 } from '@scure/base';
 import { BitcoinAppClient } from '../../host/bitcoin-app/client.ts';
-import { parseHmac, policyFromOptions, readPsbtArgument, signPsbtYieldJson } from '../../host/bitcoin-app/cli-support.ts';
+import { parseHmac, policyFromOptions, readPsbtArgument, signPsbtYieldJson } from '../psbt-args.ts';
 import { applySignPsbtResults } from '../../host/bitcoin-app/psbt-results.ts';
 import { parseArgs } from '../args.ts';
 import { CliError, type Command } from '../command.ts';
@@ -15,7 +15,6 @@ const USAGE = 'sign-psbt PSBT --policy TEMPLATE --key KEYINFO... [--name NAME] [
 
 export const signPsbt: Command = {
   name: 'sign-psbt',
-  summary: 'sign a PSBT with a wallet policy (signatures, or MuSig2 nonces / partial signatures)',
   usage: USAGE,
   async run(ctx) {
     const args = parseArgs(ctx.argv, { name: 'value', policy: 'value', key: 'list', hmac: 'value' }, USAGE);

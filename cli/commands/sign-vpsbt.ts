@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { base64 } from '@scure/base';
 import { decodeVPacket, encodeVPacket } from '../../assets/vpsbt/codec.ts';
-import { readPsbtArgument, signPsbtYieldJson } from '../../host/bitcoin-app/cli-support.ts';
+import { readPsbtArgument, signPsbtYieldJson } from '../psbt-args.ts';
 import { TapAppClient } from '../../host/tap-app/client.ts';
 import { applyVpsbtSignatures } from '../../host/tap-app/vpsbt-signatures.ts';
 import { parseArgs } from '../args.ts';
@@ -17,7 +17,6 @@ const USAGE = 'sign-vpsbt FILE [--out FILE]   (FILE: a vPSBT file, or base64 / h
 
 export const signVpsbtCommand: Command = {
   name: 'sign-vpsbt',
-  summary: 'review and sign a Taproot Assets virtual PSBT (Taproot Assets app)',
   usage: USAGE,
   async run(ctx) {
     const args = parseArgs(ctx.argv, { out: 'value' }, USAGE);

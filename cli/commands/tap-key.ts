@@ -13,7 +13,6 @@ const USAGE = "tap-key PATH [--display]   (PATH like m/86'/1'/0' or m/1017'/1'/2
 
 export const tapKey: Command = {
   name: 'tap-key',
-  summary: 'print the public key, xpub and master fingerprint at a path (Taproot Assets app)',
   usage: USAGE,
   async run(ctx) {
     const args = parseArgs(ctx.argv, { display: 'flag' }, USAGE);

@@ -14,14 +14,14 @@ import { assetId } from '../../assets/asset/genesis.ts';
 import type { NetworkName } from '../../bitcoin/networks.ts';
 import type { Transport } from '../../devices/transport.ts';
 import { BitcoinAppClient } from '../../host/bitcoin-app/client.ts';
-import { readPsbtArgument } from '../../host/bitcoin-app/cli-support.ts';
+import { readPsbtArgument } from '../psbt-args.ts';
 import { TapAppClient } from '../../host/tap-app/client.ts';
 import { TAP_APP_NAME } from '../../host/tap-app/errors.ts';
 import { WrongNetworkError } from '../../host/tapd/errors.ts';
 import { parseFundResponse, type UnsealedGroupAsset } from '../../host/tapd/fund-response.ts';
 import { readGroupKeyWithBitcoinApp, readGroupKeyWithTapApp, tapcliGroupKeyFlags } from '../../host/tapd/group-key.ts';
 import { parseGroupVirtualPsbt, type GroupVirtualPsbt } from '../../host/tapd/group-psbt.ts';
-import { defaultPolicyStorePath, FilePolicyHmacStore } from '../../host/tapd/policy-store-file.ts';
+import { defaultPolicyStorePath, FilePolicyHmacStore } from '../policy-store-file.ts';
 import { signGroupPsbtWithBitcoinApp, signGroupPsbtWithTapApp, type GroupSignature } from '../../host/tapd/sign.ts';
 import { intOption, parseArgs } from '../args.ts';
 import { CliError, type Command, type CommandContext } from '../command.ts';
@@ -187,7 +187,6 @@ async function signGroupPsbt(ctx: CommandContext): Promise<void> {
 
 export const tapd: Command = {
   name: 'tapd',
-  summary: 'tapd minting with the group key on the device: group-key (tapcli mint flags), sign-group-psbt (group witness)',
   usage: USAGE,
   async run(ctx) {
     const sub = ctx.argv[0];

@@ -11,17 +11,22 @@ const USAGE = "xpub PATH [--display]   (PATH like m/86'/1'/0')";
 
 export const xpub: Command = {
   name: 'xpub',
-  summary: 'print the extended public key at a BIP-32 path (Bitcoin app)',
   usage: USAGE,
   async run(ctx) {
     const args = parseArgs(ctx.argv, { display: 'flag' }, USAGE);
     if (args.positionals.length !== 1) throw new CliError(`expected one PATH; usage: ${USAGE}`);
     const path = pathArgument(args.positionals[0]!);
+    const display = args.flags.has('display');
     const transport = await openCliTransport(ctx.global.transport, ctx.global);
     try {
       const client = new BitcoinAppClient(transport);
       await client.assertBitcoinApp();
-      const key = await client.getExtendedPubkey(path, { display: args.flags.has('display') });
+      const key = await client.getExtendedPubkey(path, { display }).catch((err: Error) => {
+        // Without display the app answers 6a82 only for a path outside the standard families.
+        if (err.name === 'NotSupportedError' && !display)
+          throw new CliError(`${args.positionals[0]} is not a standard path for the app: add --display to show it on the device and approve it there`);
+        throw err;
+      });
       ctx.stdout(ctx.global.json ? JSON.stringify({ xpub: key }) : key);
     } finally {
       await transport.close();

@@ -1,8 +1,6 @@
 // The Ledger Bitcoin app client.
 
 export * from './client.ts';
-export * from './client-commands.ts';
 export * from './errors.ts';
 export * from './psbt-results.ts';
 export * from './verify-results.ts';
-export * from './cli-support.ts';

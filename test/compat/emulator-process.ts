@@ -1,11 +1,13 @@
-// Starts `taproot-hw emulator` as a real subprocess through the package's bin, reads the one JSON line
-// it prints when listening, and stops it with a signal. Shared by the compat tests.
+// Starts `taproot-hw emulator` as a real subprocess from the sources (through tsx, so no build is
+// needed and an edit is never shadowed by a stale dist/), reads the one JSON line it prints when
+// listening, and stops it with a signal. Shared by the compat tests; test/package/ runs the built bin.
 
 import { execa, type ResultPromise } from 'execa';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const BIN = fileURLToPath(new URL('../../bin/taproot-hw.js', import.meta.url));
+/** `node …CLI` runs cli/main.ts from source. */
+export const CLI = ['--import', 'tsx', fileURLToPath(new URL('../../cli/main.ts', import.meta.url))];
 
 export interface ListeningLine {
   apduPort: number;
@@ -25,11 +27,11 @@ export interface EmulatorProcess {
 }
 
 export function runCli(args: string[]): ResultPromise<{ cwd: string; reject: false; timeout: number }> {
-  return execa('node', [BIN, ...args], { cwd: ROOT, reject: false, timeout: 30_000 });
+  return execa('node', [...CLI, ...args], { cwd: ROOT, reject: false, timeout: 30_000 });
 }
 
 export async function startEmulatorProcess(args: string[]): Promise<EmulatorProcess> {
-  const child = execa('node', [BIN, 'emulator', ...args], { cwd: ROOT, reject: false, buffer: false });
+  const child = execa('node', [...CLI, 'emulator', ...args], { cwd: ROOT, reject: false, buffer: false });
   let out = '';
   let err = '';
   child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));

@@ -13,7 +13,7 @@ import { SpeculosHttpControl } from '../../devices/speculos-http.ts';
 import { MODELS } from '../../devices/models.ts';
 import { approveReview, EMULATOR_HOLD_MS } from '../../harness/navigate.ts';
 import { httpScreen } from '../../harness/remote.ts';
-import { BIN, ROOT, startEmulatorProcess, type EmulatorProcess } from '../compat/emulator-process.ts';
+import { CLI, ROOT, startEmulatorProcess, type EmulatorProcess } from '../compat/emulator-process.ts';
 import { MNEMONICS, expectSignedSpend, spendPsbt, tempDir } from './fixture.ts';
 
 const ACCOUNT = "m/86'/1'/0'";
@@ -29,7 +29,7 @@ interface Proc {
 }
 
 function spawn(args: string[]): Proc {
-  const child = execa('node', [BIN, ...args], { cwd: ROOT, reject: false, buffer: false, env: { TAPROOT_HW_HOME: tempDir('home') } });
+  const child = execa('node', [...CLI, ...args], { cwd: ROOT, reject: false, buffer: false, env: { TAPROOT_HW_HOME: tempDir('home') } });
   const lines: string[] = [];
   let out = '';
   let err = '';

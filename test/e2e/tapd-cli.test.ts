@@ -11,7 +11,7 @@ import { schnorr } from '@noble/curves/secp256k1.js';
 import { fromHex } from '../../apdu/bytes.ts';
 import { main } from '../../cli/main.ts';
 import { parseGroupVirtualPsbt } from '../../host/tapd/group-psbt.ts';
-import { defaultPolicyStorePath } from '../../host/tapd/policy-store-file.ts';
+import { defaultPolicyStorePath } from '../../cli/policy-store-file.ts';
 import { docs } from '../unit/tapd/fixtures.ts';
 
 const FUND = new URL('../vectors/tapd-docs/fund-response-tranche1.json', import.meta.url).pathname;

@@ -1,14 +1,14 @@
 // The policy HMAC store as a small JSON file (default $XDG_CONFIG_HOME/taproot-hw/tapd-policies.json,
 // else ~/.config/taproot-hw/tapd-policies.json). It holds registration HMACs and the policies they
-// belong to — no secret (see policy-store.ts) — and is written whole through a temporary file so an
+// belong to — no secret (see host/tapd/policy-store.ts) — and is written whole through a temporary file so an
 // interrupted write never leaves half a document.
 
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fromHex } from '../../apdu/bytes.ts';
-import type { WalletPolicy } from '../../bitcoin/wallet-policy.ts';
-import { policyStoreKey, storedPolicy, type PolicyHmacStore, type StoredPolicy } from './policy-store.ts';
+import { fromHex } from '../apdu/bytes.ts';
+import type { WalletPolicy } from '../bitcoin/wallet-policy.ts';
+import { policyStoreKey, storedPolicy, type PolicyHmacStore, type StoredPolicy } from '../host/tapd/policy-store.ts';
 
 export const POLICY_STORE_FILE = 'tapd-policies.json';
 

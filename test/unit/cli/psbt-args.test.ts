@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { base64 } from '@scure/base';
 import { toHex } from '../../../apdu/bytes.ts';
-import { parseHmac, readPsbtArgument } from '../../../host/bitcoin-app/cli-support.ts';
+import { parseHmac, readPsbtArgument } from '../../../cli/psbt-args.ts';
 import { loadFlow } from '../apdu-bitcoin-app/corpus.ts';
 
 describe('PSBT arguments', () => {

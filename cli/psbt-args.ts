@@ -1,12 +1,12 @@
-// Argument helpers for the Bitcoin app CLI commands (cli/commands/*.ts): PSBTs given as base64, hex
+// Argument helpers of the CLI commands (cli/commands/*.ts): PSBTs given as base64, hex
 // or a file, wallet policies from --policy/--key, and JSON shapes of sign results.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { base64 } from '@scure/base';
-import { fromHex, toHex } from '../../apdu/bytes.ts';
-import type { SignPsbtYield } from '../../apdu/bitcoin-app/sign-psbt-yields.ts';
-import { PSBT_MAGIC, PsbtError, parseRawPsbt } from '../../bitcoin/psbtv2.ts';
-import { walletPolicy, type WalletPolicy } from '../../bitcoin/wallet-policy.ts';
+import { fromHex, toHex } from '../apdu/bytes.ts';
+import type { SignPsbtYield } from '../apdu/bitcoin-app/sign-psbt-yields.ts';
+import { PSBT_MAGIC, PsbtError, parseRawPsbt } from '../bitcoin/psbtv2.ts';
+import { walletPolicy, type WalletPolicy } from '../bitcoin/wallet-policy.ts';
 
 const HEX_PSBT = /^70736274ff[0-9a-fA-F]*$/i;
 
