@@ -16,7 +16,7 @@ const run = promisify(execFile);
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const USB_TIER = process.env.LEDGER_HID === '1';
 /** What `npm pack` needs to build and pack (package.json `files`, the build's inputs). */
-const PACKAGE_INPUTS = ['package.json', 'README.md', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'apdu', 'bitcoin', 'assets', 'devices', 'host', 'emulator', 'harness', 'cli'];
+const PACKAGE_INPUTS = ['package.json', 'README.md', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'apdu', 'bitcoin', 'assets', 'devices', 'host', 'coordinator', 'emulator', 'harness', 'cli'];
 
 let dir: string;
 let files: string[];
