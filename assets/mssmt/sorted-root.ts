@@ -86,28 +86,38 @@ export class SortedMssmtRoot {
 
   /** Raises `current` to `depth`, merging the stacked left siblings it meets, empty ones elsewhere. */
   private lift(depth: number): void {
-    const cur = this.current!;
     const key = this.lastKey!;
-    let node = cur.node;
-    for (let level = cur.depth; level > depth; level--) {
+    let { depth: level, node } = this.current!;
+    while (level > depth) {
       const top = this.stack[this.stack.length - 1];
       if (top && top.depth === level) {
-        node = this.branch(top.node, node, checkedAdd(top.node.sum, node.sum, 'mssmt branch'));
+        const sum = checkedAdd(top.node.sum, node.sum, 'mssmt branch');
+        node = { hash: this.hash(top.node.hash, node.hash, sum), sum };
         this.stack.pop();
-      } else {
-        // An empty sibling has sum 0: the node's sum carries up unchanged.
-        const empty = EMPTY_TREE[level]!;
-        node = keyBit(key, level - 1) === 0 ? this.branch(node, empty, node.sum) : this.branch(empty, node, node.sum);
+        level--;
+        continue;
       }
+      // A run of empty siblings up to the next stacked one (or `depth`): the sum carries up unchanged.
+      const stop = Math.max(depth, top ? top.depth : 0);
+      let hash = node.hash;
+      this.view.setBigUint64(64, node.sum, false);
+      for (; level > stop; level--) {
+        const empty = EMPTY_TREE[level]!.hash;
+        const left = keyBit(key, level - 1) === 0;
+        this.block.set(left ? hash : empty, 0);
+        this.block.set(left ? empty : hash, 32);
+        hash = sha256(this.block);
+      }
+      node = { hash, sum: node.sum };
     }
     this.current = { depth, node };
   }
 
-  /** branchNode of node.ts without its allocations (same bytes hashed). */
-  private branch(left: MssmtNode, right: MssmtNode, sum: bigint): MssmtNode {
-    this.block.set(left.hash, 0);
-    this.block.set(right.hash, 32);
+  /** branchNode of node.ts over the reused block (the same bytes hashed). */
+  private hash(left: Uint8Array, right: Uint8Array, sum: bigint): Uint8Array {
+    this.block.set(left, 0);
+    this.block.set(right, 32);
     this.view.setBigUint64(64, sum, false);
-    return { hash: sha256(this.block), sum };
+    return sha256(this.block);
   }
 }
