@@ -6,17 +6,17 @@
 //   header || input{n_inputs} || root || signer* || output{n_outputs}     (mode 0, sign)
 //   header || input{n_inputs} || root || signer+                          (mode 1, MuSig2 round 1)
 //
-// Every item after the header begins with its tag. Decoding checks the shape and the ranges a
-// device checks before any cryptography (a RequestError carries 6A80 or 6A82; short or trailing
-// data is a CodecError, 6A87 on the wire); what the values mean is the device's check.
+// Every item after the header begins with its tag. This file encodes; vpsbt-stream-reader.ts reads
+// (as a device does, chunk by chunk) and decodes, checking the shape and the ranges a device checks
+// before any cryptography (a RequestError carries 6A80 or 6A82; short or trailing data is a
+// CodecError, 6A87 on the wire); what the values mean is the device's check.
 
 import { ByteReader, concat, encodeVarint, u16be, u32be, u64be } from '../bytes.ts';
 import { MAX_APDU_DATA, type CommandApdu } from '../apdu.ts';
 import { CodecError } from '../errors.ts';
-import { SW } from '../status.ts';
 import { MAX_PARTICIPANTS } from './keyagg.ts';
 import { PARTIAL_SIGNATURE_LENGTH, PUBNONCE_LENGTH } from './musig.ts';
-import { CLA_TAP, RequestError, TAP_INS } from './spec.ts';
+import { CLA_TAP, TAP_INS } from './spec.ts';
 
 export const TAP_PROTOCOL_VERSION_2 = 2;
 
@@ -135,7 +135,8 @@ export const OutputFlag = {
 } as const;
 
 const HEADER_FIXED = 4 + 1 + 1 + 1 + 2 + 1;
-const MAX_HRP = 16;
+/** The HRP field's bound; which HRPs name a network is the device's check. */
+export const MAX_HRP_LENGTH = 16;
 
 function range(n: number, min: number, max: number, what: string): number {
   if (!Number.isInteger(n) || n < min || n > max) throw new RangeError(`${what}: expected ${min}..${max}, got ${n}`);
@@ -160,7 +161,7 @@ function shortField(b: Uint8Array, what: string): Uint8Array {
 }
 
 function encodeHeader(h: StreamHeader, streamLength: number): Uint8Array {
-  if (!/^[a-z]{1,16}$/.test(h.hrp)) throw new RangeError(`stream.header.hrp: expected 1..${MAX_HRP} lowercase letters, got ${JSON.stringify(h.hrp)}`);
+  if (!/^[a-z]+$/.test(h.hrp) || h.hrp.length > MAX_HRP_LENGTH) throw new RangeError(`stream.header.hrp: expected 1..${MAX_HRP_LENGTH} lowercase letters, got ${JSON.stringify(h.hrp)}`);
   return concat(
     u32be(streamLength),
     Uint8Array.of(range(h.mode, 0, 1, 'stream.header.mode'), h.hrp.length),
@@ -258,129 +259,6 @@ export function encodeVpsbtStream(s: VpsbtStream): Uint8Array {
   const length = HEADER_FIXED + h.hrp.length + body.length;
   if (length > 0xffffffff) throw new RangeError(`stream: expected at most 2^32-1 bytes, got ${length}`);
   return concat(encodeHeader(h, length), body);
-}
-
-const bad = (what: string, msg: string, sw: number = SW.INCORRECT_DATA): never => {
-  throw new RequestError(`${what}: ${msg}`, sw);
-};
-
-function readHeader(r: ByteReader): { header: StreamHeader; streamLength: number } {
-  const streamLength = r.u32be('streamLength');
-  const mode = r.u8('mode');
-  if (mode > 1) bad('stream.header.mode', `expected 0 or 1, got ${mode}`);
-  const hrpLength = r.u8('hrpLength');
-  const hrpBytes = r.bytesN(hrpLength, 'hrp');
-  if (hrpLength === 0 || hrpLength > MAX_HRP || hrpBytes.some((b) => b < 0x61 || b > 0x7a))
-    bad('stream.header.hrp', `expected 1..${MAX_HRP} lowercase letters, got ${hrpLength} bytes`);
-  const inputCount = r.u8('inputCount');
-  if (inputCount === 0) bad('stream.header.inputCount', 'expected at least one input, got 0');
-  if (inputCount > MAX_STREAM_INPUTS) bad('stream.header.inputCount', `expected at most ${MAX_STREAM_INPUTS}, got ${inputCount}`, SW.NOT_SUPPORTED);
-  const outputCount = r.u16be('outputCount');
-  if (outputCount === 0) bad('stream.header.outputCount', 'expected at least one output, got 0');
-  const warnings = r.u8('warnings');
-  if (warnings & ~StreamWarning.burn) bad('stream.header.warnings', `expected only bit 0, got 0x${warnings.toString(16)}`);
-  const hrp = String.fromCharCode(...hrpBytes);
-  return { header: { mode: mode as StreamModeValue, hrp, inputCount, outputCount, warnings }, streamLength };
-}
-
-function tag(r: ByteReader, expected: number[], what: string): number {
-  const t = r.u8(`${what}.tag`);
-  if (!expected.includes(t)) bad(what, `expected tag ${expected.map((e) => `0x0${e}`).join(' or ')}, got 0x${t.toString(16).padStart(2, '0')}`);
-  return t;
-}
-
-const readBytes = (r: ByteReader, what: string): Uint8Array => r.bytesN(r.varintNumber(`${what}.length`, r.remaining), what).slice();
-
-function readShort(r: ByteReader, what: string): Uint8Array {
-  const n = r.varintNumber(`${what}.length`, r.remaining);
-  if (n > MAX_SHORT_FIELD) bad(what, `expected at most ${MAX_SHORT_FIELD} bytes, got ${n}`, SW.NOT_SUPPORTED);
-  return r.bytesN(n, what).slice();
-}
-
-function readRoot(r: ByteReader): StreamRoot {
-  const form = r.u8('root.form');
-  if (form === 1) return { form: 'explicit', bytes: readBytes(r, 'root.bytes') };
-  if (form !== 0) bad('stream.root.form', `expected 0 or 1, got ${form}`);
-  const version = r.u8('root.version');
-  const amount = r.u64be('root.amount');
-  const lockTime = r.u64be('root.lockTime');
-  const relativeLockTime = r.u64be('root.relativeLockTime');
-  const hasSplit = r.u8('root.hasSplit');
-  if (hasSplit > 1) bad('stream.root.hasSplit', `expected 0 or 1, got ${hasSplit}`);
-  const splitRoot = hasSplit ? { hash: r.bytesN(32, 'root.splitRoot.hash').slice(), sum: r.u64be('root.splitRoot.sum') } : undefined;
-  const scriptKey = r.bytesN(33, 'root.scriptKey').slice();
-  return { form: 'canonical', version, amount, lockTime, relativeLockTime, ...(splitRoot ? { splitRoot } : {}), scriptKey };
-}
-
-function readSigner(r: ByteReader, h: StreamHeader, previous: number, i: number): StreamSigner {
-  const what = `stream.signers[${i}]`;
-  const input = r.u8(`signers[${i}].input`);
-  if (input >= h.inputCount || input <= previous) bad(`${what}.input`, `expected an input index below ${h.inputCount}, above ${previous}, got ${input}`);
-  const sighashType = r.u8(`signers[${i}].sighashType`);
-  if (sighashType > 1) bad(`${what}.sighashType`, `expected 0 (DEFAULT) or 1 (ALL), got ${sighashType}`);
-  const keyIndex = r.u32be(`signers[${i}].keyIndex`);
-  const tweak = readBytes(r, `signers[${i}].tweak`);
-  const n = r.u8(`signers[${i}].participantCount`);
-  if (n === 1 || n > MAX_PARTICIPANTS) bad(`${what}.participants`, `expected 0 or 2..${MAX_PARTICIPANTS}, got ${n}`);
-  const participants = Array.from({ length: n }, (_, j) => r.bytesN(33, `signers[${i}].participants[${j}]`).slice());
-  const nonces = h.mode === StreamMode.sign ? n : 0;
-  const pubnonces = Array.from({ length: nonces }, (_, j) => r.bytesN(PUBNONCE_LENGTH, `signers[${i}].pubnonces[${j}]`).slice());
-  return { input, sighashType, keyIndex, tweak, participants, pubnonces };
-}
-
-function readLeaf(r: ByteReader, form: number, what: string): StreamLeaf {
-  if (form === LeafForm.none) return { form: 'none' };
-  if (form === LeafForm.canonical)
-    return { form: 'canonical', version: r.u8(`${what}.version`), amount: r.u64be(`${what}.amount`), scriptKey: r.bytesN(33, `${what}.scriptKey`).slice() };
-  return { form: 'explicit', bytes: readBytes(r, `${what}.bytes`) };
-}
-
-function readOutput(r: ByteReader, j: number): StreamOutput {
-  const what = `outputs[${j}]`;
-  const type = r.u8(`${what}.type`);
-  if (type > 1) bad(`stream.${what}.type`, `expected 0 or 1, got ${type}`);
-  const form = r.u8(`${what}.leafForm`);
-  if (form > LeafForm.explicit) bad(`stream.${what}.leafForm`, `expected 0, 1 or 2, got ${form}`);
-  const flags = r.u8(`${what}.flags`);
-  if (flags & 0x80) bad(`stream.${what}.flags`, `expected bit 7 clear, got 0x${flags.toString(16)}`);
-  const anchorOutputIndex = r.u32be(`${what}.anchorOutputIndex`);
-  const o: StreamOutput = { type, anchorOutputIndex, leaf: readLeaf(r, form, `${what}.leaf`) };
-  const has = (f: number) => (flags & f) !== 0;
-  if (has(OutputFlag.lockTime)) o.lockTime = r.u64be(`${what}.lockTime`);
-  if (has(OutputFlag.relativeLockTime)) o.relativeLockTime = r.u64be(`${what}.relativeLockTime`);
-  if (has(OutputFlag.anchorInternalKey)) o.anchorInternalKey = r.bytesN(33, `${what}.anchorInternalKey`).slice();
-  if (has(OutputFlag.anchorSibling)) o.anchorSibling = readBytes(r, `${what}.anchorSibling`);
-  if (has(OutputFlag.proofCourier)) o.proofCourier = readShort(r, `${what}.proofCourier`);
-  if (has(OutputFlag.address)) o.address = readShort(r, `${what}.address`);
-  if (has(OutputFlag.change)) o.changeKeyIndex = r.u32be(`${what}.changeKeyIndex`);
-  return o;
-}
-
-/** Decodes a whole stream as the device reads it: header, then items in the grammar's order. */
-export function decodeVpsbtStream(bytes: Uint8Array): VpsbtStream {
-  const r = new ByteReader(bytes, 'stream');
-  const { header, streamLength } = readHeader(r);
-  if (streamLength !== bytes.length) throw new CodecError(`stream.header.streamLength: says ${streamLength} bytes, got ${bytes.length}`);
-  const inputs: StreamInput[] = [];
-  for (let i = 0; i < header.inputCount; i++) {
-    tag(r, [StreamTag.input], `stream.inputs[${i}]`);
-    inputs.push({ prevId: r.bytesN(PREV_ID_BYTES, `inputs[${i}].prevId`).slice(), leaf: readBytes(r, `inputs[${i}].leaf`) });
-  }
-  tag(r, [StreamTag.root], 'stream.root');
-  const root = readRoot(r);
-  const signers: StreamSigner[] = [];
-  const outputs: StreamOutput[] = [];
-  const outputCount = header.mode === StreamMode.sign ? header.outputCount : 0;
-  while (!r.done) {
-    if (header.mode === StreamMode.sign && outputs.length === outputCount)
-      bad('stream', `expected the end after ${outputCount} outputs, got ${r.remaining} more bytes`);
-    const allowed = outputs.length > 0 ? [StreamTag.output] : header.mode === StreamMode.sign ? [StreamTag.signer, StreamTag.output] : [StreamTag.signer];
-    const t = tag(r, allowed, `stream.items[${inputs.length + 1 + signers.length + outputs.length}]`);
-    if (t === StreamTag.signer) signers.push(readSigner(r, header, signers[signers.length - 1]?.input ?? -1, signers.length));
-    else outputs.push(readOutput(r, outputs.length));
-  }
-  if (outputs.length !== outputCount) bad('stream.outputs', `expected ${outputCount}, got ${outputs.length}`);
-  return { header, inputs, root, signers, outputs };
 }
 
 /**

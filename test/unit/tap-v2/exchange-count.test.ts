@@ -4,7 +4,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { MAX_APDU_DATA } from '../../../apdu/apdu.ts';
-import { decodeVpsbtStream, streamExchanges, type StreamResult } from '../../../apdu/tap-app/vpsbt-stream.ts';
+import { streamExchanges, type StreamResult } from '../../../apdu/tap-app/vpsbt-stream.ts';
+import { decodeVpsbtStream } from '../../../apdu/tap-app/vpsbt-stream-reader.ts';
 import { encodeVpsbtStreamFor } from '../../../host/tap-app/vpsbt-stream.ts';
 import { FINGERPRINT, transferPacket } from '../tap-app/vpsbt-fixture.ts';
 import { rebuildSplitRoot } from './device-model.ts';

@@ -8,7 +8,6 @@ import { RequestError } from '../../../apdu/tap-app/spec.ts';
 import {
   StreamMode,
   decodeResultBatch,
-  decodeVpsbtStream,
   encodeResultBatches,
   encodeVpsbtStream,
   resultsCommand,
@@ -16,6 +15,7 @@ import {
   type StreamResult,
   type VpsbtStream,
 } from '../../../apdu/tap-app/vpsbt-stream.ts';
+import { VpsbtStreamReader, decodeVpsbtStream, type StreamEvent } from '../../../apdu/tap-app/vpsbt-stream-reader.ts';
 
 const key = (b: number) => concat(Uint8Array.of(0x02), new Uint8Array(32).fill(b));
 
@@ -135,5 +135,61 @@ describe('SIGN_VPSBT v2 stream codec', () => {
     expect(() => decodeResultBatch(concat(Uint8Array.of(0, 0x01, 0), new Uint8Array(65)))).toThrow(/sighash byte 01/);
     expect(() => decodeResultBatch(concat(Uint8Array.of(0, 0x00, 32), new Uint8Array(64)))).toThrow(/below 32/);
     expect(() => decodeResultBatch(concat(Uint8Array.of(0, 0x03, 0), new Uint8Array(31)))).toThrow(CodecError);
+  });
+});
+
+describe('SIGN_VPSBT v2 stream reader (the device side)', () => {
+  const bytes = encodeVpsbtStream({ ...stream, inputs: [{ ...stream.inputs[0]!, leaf: new Uint8Array(700).fill(3) }] });
+
+  /** Every event of `bytes` pushed in pieces of `size`, data pieces merged per value. */
+  function events(size: number): StreamEvent[] {
+    const reader = new VpsbtStreamReader();
+    const out: StreamEvent[] = [];
+    for (let at = 0; at < bytes.length; at += size) out.push(...reader.push(bytes.subarray(at, at + size)));
+    reader.finish();
+    return out.reduce<StreamEvent[]>((acc, e) => {
+      const last = acc[acc.length - 1];
+      if (e.type === 'data' && last?.type === 'data') acc[acc.length - 1] = { type: 'data', bytes: concat(last.bytes, e.bytes) };
+      else acc.push(e);
+      return acc;
+    }, []);
+  }
+
+  it('gives the same events whatever the piece size, and never holds a long value', () => {
+    const whole = events(bytes.length);
+    expect(whole.map((e) => e.type)).toEqual(['header', 'inputStart', 'data', 'inputEnd', 'root', 'signerStart', 'pubnonce', 'pubnonce', 'signerEnd', 'outputStart', 'outputEnd', 'outputStart', 'data', 'outputEnd', 'end']);
+    for (const size of [1, 7, 255]) expect(events(size)).toEqual(whole);
+    // The 700-byte leaf arrives in pieces no larger than the chunk that carried them.
+    const reader = new VpsbtStreamReader();
+    const pieces = [0, 255, 510, 765].flatMap((at) => reader.push(bytes.subarray(at, at + 255))).filter((e) => e.type === 'data');
+    expect(Math.max(...pieces.map((e) => (e.type === 'data' ? e.bytes.length : 0)))).toBeLessThanOrEqual(255);
+  });
+
+  it('refuses a byte past the declared length and a finish before it', () => {
+    const reader = new VpsbtStreamReader();
+    reader.push(bytes);
+    expect(() => reader.push(Uint8Array.of(0))).toThrow(CodecError);
+    const short = new VpsbtStreamReader();
+    short.push(bytes.subarray(0, 300));
+    expect(() => short.finish()).toThrow(/truncated after 300 bytes of/);
+  });
+});
+
+describe('SIGN_VPSBT v2 stream reader, empty values', () => {
+  it('steps over empty leaves and an empty explicit root, also at the end of a piece', () => {
+    const empty: VpsbtStream = {
+      header: { mode: StreamMode.sign, hrp: 'taprt', inputCount: 1, outputCount: 1, warnings: 0 },
+      inputs: [{ prevId: new Uint8Array(101), leaf: new Uint8Array() }],
+      root: { form: 'explicit', bytes: new Uint8Array() },
+      signers: [],
+      outputs: [{ type: 0, anchorOutputIndex: 0, leaf: { form: 'explicit', bytes: new Uint8Array() } }],
+    };
+    const bytes = encodeVpsbtStream(empty);
+    expect(decodeVpsbtStream(bytes)).toEqual(empty);
+    const reader = new VpsbtStreamReader();
+    const types: string[] = [];
+    for (const b of bytes) types.push(...reader.push(Uint8Array.of(b)).map((e) => e.type));
+    reader.finish();
+    expect(types).toEqual(['header', 'inputStart', 'inputEnd', 'rootStart', 'rootEnd', 'outputStart', 'outputEnd', 'end']);
   });
 });

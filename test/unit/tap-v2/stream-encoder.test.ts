@@ -5,7 +5,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { concat } from '../../../apdu/bytes.ts';
-import { StreamMode, StreamWarning, decodeVpsbtStream } from '../../../apdu/tap-app/vpsbt-stream.ts';
+import { StreamMode, StreamWarning } from '../../../apdu/tap-app/vpsbt-stream.ts';
+import { decodeVpsbtStream } from '../../../apdu/tap-app/vpsbt-stream-reader.ts';
 import { AssetVerifyError } from '../../../assets/errors.ts';
 import { encodeVpsbtStreamFor } from '../../../host/tap-app/vpsbt-stream.ts';
 import { withMusigParticipants, withMusigPubNonces } from '../../../host/tap-app/vpsbt-signatures.ts';
