@@ -33,7 +33,7 @@ export const StreamTag = { input: 0x02, root: 0x03, signer: 0x04, output: 0x05 }
 
 export const MAX_STREAM_INPUTS = 32;
 export const MAX_STREAM_OUTPUTS = 0xffff;
-/** Courier URLs and address TLVs: what one review page buffer holds. */
+/** Tweaks, anchor siblings, courier URLs and address TLVs: held whole, compared or shown. */
 export const MAX_SHORT_FIELD = 255;
 export const PREV_ID_BYTES = 101;
 
@@ -199,7 +199,7 @@ function encodeSigner(s: StreamSigner, mode: StreamModeValue, i: number): Uint8A
   return concat(
     Uint8Array.of(StreamTag.signer, range(s.input, 0, MAX_STREAM_INPUTS - 1, `${what}.input`), range(s.sighashType, 0, 1, `${what}.sighashType`)),
     u32be(range(s.keyIndex, 0, 0xffffffff, `${what}.keyIndex`)),
-    withLength(s.tweak),
+    shortField(s.tweak, `${what}.tweak`),
     Uint8Array.of(n),
     ...s.participants.map((k, j) => fixed(k, 33, `${what}.participants[${j}]`)),
     ...s.pubnonces.map((p, j) => fixed(p, PUBNONCE_LENGTH, `${what}.pubnonces[${j}]`)),
@@ -233,7 +233,7 @@ function encodeOutput(o: StreamOutput, j: number): Uint8Array {
   add(OutputFlag.lockTime, o.lockTime === undefined ? undefined : u64(o.lockTime, `${what}.lockTime`));
   add(OutputFlag.relativeLockTime, o.relativeLockTime === undefined ? undefined : u64(o.relativeLockTime, `${what}.relativeLockTime`));
   add(OutputFlag.anchorInternalKey, o.anchorInternalKey && fixed(o.anchorInternalKey, 33, `${what}.anchorInternalKey`));
-  add(OutputFlag.anchorSibling, o.anchorSibling && withLength(o.anchorSibling));
+  add(OutputFlag.anchorSibling, o.anchorSibling && shortField(o.anchorSibling, `${what}.anchorSibling`));
   add(OutputFlag.proofCourier, o.proofCourier && shortField(o.proofCourier, `${what}.proofCourier`));
   add(OutputFlag.address, o.address && shortField(o.address, `${what}.address`));
   add(OutputFlag.change, o.changeKeyIndex === undefined ? undefined : u32be(range(o.changeKeyIndex, 0, 0xffffffff, `${what}.changeKeyIndex`)));
