@@ -1,5 +1,5 @@
 // ISO 7816-4 short APDUs as Ledger devices use them: `CLA INS P1 P2 Lc data` with at most 255 data
-// bytes, and responses `data || SW1 SW2` (PROTOCOLS.md §1.1). Ledger apps do not use Le, and an empty
+// bytes, and responses `data || SW1 SW2` (docs/bitcoin-app-protocol.md §1). Ledger apps do not use Le, and an empty
 // body may be sent with or without Lc = 00; both decode to empty data.
 
 import { concat, toHex, u16be } from './bytes.ts';

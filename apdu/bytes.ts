@@ -1,5 +1,5 @@
 // Byte helpers shared by every layer. Public APIs take and return Uint8Array, never Buffer,
-// so the same code runs in browsers and Node (see ECOSYSTEM.md B2.11).
+// so the same code runs in browsers and Node (see docs/architecture.md §8).
 
 import { CodecError } from './errors.ts';
 

@@ -1,5 +1,5 @@
 // The client-command interrupt of the Ledger Bitcoin app (doc/bitcoin.md "Client commands",
-// PROTOCOLS.md §1.3). While a command runs, the app may answer SW 0xE000 with a request whose first
+// docs/bitcoin-app-protocol.md §3). While a command runs, the app may answer SW 0xE000 with a request whose first
 // byte names a client command; the host executes it and answers with F8 01 CONTINUE carrying the
 // response. Both directions are encoded and decoded here, so the host client and the emulated app
 // share one definition of the bytes.

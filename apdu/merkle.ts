@@ -1,4 +1,4 @@
-// Merkle commitments of the Ledger Bitcoin app (app-bitcoin-new doc/merkle.md, PROTOCOLS.md §1.4):
+// Merkle commitments of the Ledger Bitcoin app (app-bitcoin-new doc/merkle.md, docs/bitcoin-app-protocol.md §4):
 // RFC 6962 shape over SHA-256 with domain-separated leaves (0x00) and inner nodes (0x01), the split at
 // the largest power of two strictly smaller than n, and — unlike RFC 6962 — an empty tree whose root
 // is 32 zero bytes. The host sends only roots; the device asks for leaves and proofs on demand, so the

@@ -1,5 +1,5 @@
 // BIP-32 derivation paths: text <-> number arrays <-> the wire form the Ledger apps use
-// (`n:u8 || n × u32 BE`, PROTOCOLS.md §1.1). The depth limit is the app's MAX_BIP32_PATH_STEPS (10).
+// (`n:u8 || n × u32 BE`, docs/bitcoin-app-protocol.md §1). The depth limit is the app's MAX_BIP32_PATH_STEPS (10).
 
 import { ByteReader, concat, u32be } from './bytes.ts';
 

@@ -1,5 +1,5 @@
 // Status words as a named table (app-bitcoin-new src/boilerplate/sw.h, @ledgerhq/errors StatusCodes,
-// PROTOCOLS.md §1.1 and §3.3), and the device errors they turn into on the host.
+// docs/bitcoin-app-protocol.md §1 and §11), and the device errors they turn into on the host.
 //
 // Every device error carries a stable `name` and its `statusCode`; callers switch on `name` (not
 // `instanceof`, which breaks across package copies). The message adds a hint a person can act on.

@@ -18,7 +18,7 @@ export type DescriptorErrorCode =
   | 'type' // miniscript type check failed
   | 'number' // a threshold, count or timelock out of range
   | 'keys-count' // the key-information vector does not match the placeholders
-  | 'limit' // beyond a limit of the Ledger Bitcoin app (PROTOCOLS.md §1.2)
+  | 'limit' // beyond a limit of the Ledger Bitcoin app (docs/bitcoin-app-protocol.md §2)
   | 'unsupported'; // valid elsewhere, but not in this library
 
 export class DescriptorError extends Error {

@@ -1,6 +1,6 @@
 // Key-information strings of BIP-388 wallet policies: `[fingerprint/path]xpub`, the origin being
 // optional (a key without origin is treated as external by the Ledger app, doc/wallet.md).
-// In policy version 2 the string carries no `/**` suffix (PROTOCOLS.md §1.5).
+// In policy version 2 the string carries no `/**` suffix (docs/bitcoin-app-protocol.md §5).
 
 import { formatPath, parsePath, type PathError } from '../apdu/path.ts';
 import { decodeExtendedPublicKey, type ExtendedPublicKey } from './extended-key.ts';

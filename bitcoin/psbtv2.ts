@@ -1,5 +1,5 @@
 // PSBT version 0 <-> version 2 (BIP-370) at the level of raw key-value maps, and the merkleization
-// of a PSBTv2 that the Ledger Bitcoin app's SIGN_PSBT commits to (PROTOCOLS.md §1.4, doc/merkle.md).
+// of a PSBTv2 that the Ledger Bitcoin app's SIGN_PSBT commits to (docs/bitcoin-app-protocol.md §4, doc/merkle.md).
 //
 // Working on raw maps keeps every field the caller put in the PSBT byte for byte, unknown and
 // proprietary ones included: the device receives exactly those key and value bytes. The conversion

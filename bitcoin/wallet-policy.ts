@@ -1,4 +1,4 @@
-// BIP-388 wallet policies as the Ledger Bitcoin app identifies and registers them (PROTOCOLS.md §1.5,
+// BIP-388 wallet policies as the Ledger Bitcoin app identifies and registers them (docs/bitcoin-app-protocol.md §5,
 // doc/wallet.md): the version-2 serialization and the wallet id (its SHA-256), the Merkle tree of
 // the key-information strings, the default-wallet rules (src/handler/lib/policy.c
 // is_wallet_policy_standard), and the registration HMAC keyed by the seed's SLIP-21 key, so the

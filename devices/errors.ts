@@ -1,4 +1,4 @@
-// Errors of the transport layer. Each has a stable `name` (ECOSYSTEM.md lesson 3 and B2.3: Ledger's
+// Errors of the transport layer. Each has a stable `name` (docs/architecture.md §6 and §7: Ledger's
 // "TransportRaceCondition" kept changing name and home), so callers switch on `err.name`.
 
 /** A second exchange was started while one is in flight on the same transport. */

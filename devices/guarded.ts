@@ -1,4 +1,4 @@
-// The behaviour every transport shares (ECOSYSTEM.md lesson 4: Ledger's single-flight
+// The behaviour every transport shares (docs/architecture.md §6: Ledger's single-flight
 // exchangeAtomicImpl plus Trezor-style AbortSignal): one exchange at a time, cancellation, timeouts,
 // close, and disconnect listeners. A concrete transport only moves bytes (`transmit`) and frees its
 // resources (`release`).

@@ -1,4 +1,4 @@
-// In-process transport to anything that answers APDUs, typically the emulator (ARCHITECTURE.md:
+// In-process transport to anything that answers APDUs, typically the emulator (docs/architecture.md:
 // "emulator in-process"). Bytes are copied both ways, so neither side can alias the other's buffers.
 
 import { GuardedTransport } from './guarded.ts';

@@ -1,4 +1,4 @@
-// Ledger device models: USB ids, screens and input kinds (PROTOCOLS.md §3.2, @ledgerhq/devices 8.18.1).
+// Ledger device models: USB ids, screens and input kinds (docs/bitcoin-app-protocol.md §10, @ledgerhq/devices 8.18.1).
 // Pure data, shared by the host transports and the emulator.
 
 export const LEDGER_USB_VENDOR_ID = 0x2c97;

@@ -103,7 +103,7 @@ const defaultLoader: ModuleLoader = (id) => createRequire(import.meta.url)(id);
 
 const PRINTABLE_PRODUCT = /^[\x20-\x7e]{1,64}$/;
 
-/** Ledger APDU interfaces among node-hid's records: interface 0 on Linux, usage page 0xffa0 elsewhere (PROTOCOLS.md §3.1). */
+/** Ledger APDU interfaces among node-hid's records: interface 0 on Linux, usage page 0xffa0 elsewhere (docs/bitcoin-app-protocol.md §9). */
 export function ledgerInterfaces(found: readonly NodeHidDevice[], platform: string = process.platform): HidDeviceInfo[] {
   return found
     .filter((d) => (platform === 'win32' || platform === 'darwin' ? d.usagePage === 0xffa0 : d.interface === 0))

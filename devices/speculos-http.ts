@@ -1,4 +1,4 @@
-// Client for a Speculos-compatible REST API (ECOSYSTEM.md B1), on the global fetch: the APDU transport
+// Client for a Speculos-compatible REST API (docs/architecture.md §5), on the global fetch: the APDU transport
 // (POST /apdu, which blocks while the device waits for a person) and SpeculosHttpControl for the rest
 // (screen events, buttons, finger, screenshot, automation, ticker). The harness drives real Speculos and
 // our emulator through the same class. Requests are checked with the shared DTO validators before they

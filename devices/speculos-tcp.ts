@@ -1,4 +1,4 @@
-// Client for a Speculos APDU TCP port (ECOSYSTEM.md B1), written on node:net with our own framing so
+// Client for a Speculos APDU TCP port (docs/architecture.md §5), written on node:net with our own framing so
 // that a response split over several TCP reads, or several in one read, is handled (Ledger's
 // hw-transport-node-speculos decodes each read on its own and fails on split replies).
 

@@ -1,4 +1,4 @@
-// The host's view of a device: one APDU at a time, cancellable, closable (ECOSYSTEM.md lesson 4:
+// The host's view of a device: one APDU at a time, cancellable, closable (docs/architecture.md §6:
 // Ledger's exchangeAtomicImpl single flight, Trezor's AbortSignal).
 
 export interface ExchangeOptions {

@@ -1,6 +1,6 @@
 // One interface over every device a test can talk to: our emulator (in-process, over its Speculos
 // TCP port, over its REST API), real Speculos, and a USB device. Test suites written against it run
-// unchanged on each (ARCHITECTURE.md, "Backends and test tiers").
+// unchanged on each (docs/architecture.md §4).
 
 import type { TextEvent } from '../devices/framing/speculos-http.ts';
 import type { DeviceModel } from '../devices/models.ts';

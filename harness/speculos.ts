@@ -1,7 +1,7 @@
 // Starts and stops real Speculos (LedgerHQ/speculos) for tests: the pip `speculos` command, or the
 // ghcr.io/ledgerhq/speculos image when a Docker engine is there. Ports are chosen and checked here,
 // because Speculos silently moves a busy APDU port to a random one (speculos/mcu/apdu.py), and
-// readiness is GET /events answering, never a sleep (device-sdk-ts#995, ECOSYSTEM.md B2.6).
+// readiness is GET /events answering, never a sleep (device-sdk-ts#995, docs/architecture.md §4).
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';

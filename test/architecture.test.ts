@@ -1,4 +1,4 @@
-// The import rules of ARCHITECTURE.md, checked on every import specifier in the tree: the wire
+// The import rules of docs/architecture.md §2, checked on every import specifier in the tree: the wire
 // layer stays pure, host and emulator never reach into each other, and nothing imports tests.
 
 import { readdirSync, readFileSync } from 'node:fs';
@@ -58,7 +58,7 @@ const files = Object.keys(ALLOWED).flatMap((top) => {
   }
 });
 
-describe('import rules (ARCHITECTURE.md)', () => {
+describe('import rules (docs/architecture.md)', () => {
   it('finds the source folders', () => {
     expect(files.some((f) => f.includes(`${join(ROOT, 'apdu')}`))).toBe(true);
   });
@@ -77,6 +77,61 @@ describe('import rules (ARCHITECTURE.md)', () => {
         if (NO_FS.includes(top)) expect(FS_PACKAGES.test(spec), `${file} imports ${spec}: files belong in cli/`).toBe(false);
       }
     }
+  });
+});
+
+/**
+ * Citations stay inside the repository: no file of the source folders, scripts/ or test/ points at
+ * the research notes the project started from (they are not part of a clone), and every
+ * `docs/NAME.md §N` names a document of docs/ and a numbered section it has (docs/architecture.md §9).
+ */
+const CITING = [...Object.keys(ALLOWED), 'scripts', 'test'];
+const OUTSIDE = /\.\.\/shared\b|\/work\/|\b(?:PROTOCOLS|ARCHITECTURE|ECOSYSTEM|FIRMWARE)\.md\b/;
+const SECTION_CITATION = /\bdocs\/([\w.-]+\.md)((?:,? (?:and )?§ ?[\d.]+(?:[–-][\d.]+)?)+)/g;
+
+function* textFiles(dir: string): Generator<string> {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* textFiles(path);
+    else if (/\.(ts|js|mjs|md|json|txt|sh|c|h)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) yield path;
+  }
+}
+
+function sectionsOf(doc: string): Set<string> {
+  return new Set([...readFileSync(join(ROOT, 'docs', doc), 'utf8').matchAll(/^#{2,4} (\d+(?:\.\d+)*)\.? /gm)].map((m) => m[1]!));
+}
+
+describe('citations (docs/architecture.md §9)', () => {
+  const cited = CITING.flatMap((top) => [...textFiles(join(ROOT, top))]).filter((f) => !f.includes(`${join(ROOT, 'test', 'vectors')}/`) || /README\.md$|\.txt$/.test(f));
+
+  it('finds the files', () => {
+    expect(cited.length).toBeGreaterThan(100);
+  });
+
+  it('no file cites a document outside the repository', () => {
+    const outside = cited.flatMap((f) => {
+      const lines = readFileSync(f, 'utf8').split('\n');
+      return lines.flatMap((line, i) => (OUTSIDE.test(line) ? [`${relative(ROOT, f)}:${i + 1}: ${line.trim().slice(0, 120)}`] : []));
+    });
+    expect(outside).toEqual([]);
+  });
+
+  it('every "docs/NAME.md §N" names a document of docs/ and one of its numbered sections', () => {
+    const docs = new Set(readdirSync(join(ROOT, 'docs')));
+    const broken: string[] = [];
+    for (const f of cited) {
+      for (const m of readFileSync(f, 'utf8').matchAll(SECTION_CITATION)) {
+        const doc = m[1]!;
+        if (!docs.has(doc)) {
+          broken.push(`${relative(ROOT, f)}: ${m[0]} (no such document)`);
+          continue;
+        }
+        const have = sectionsOf(doc);
+        for (const [, from, to] of m[2]!.matchAll(/§ ?([\d.]+?)\.?(?:[–-]([\d.]+))?(?=[,\s]|$)/g))
+          for (const n of to === undefined ? [from!] : [from!, from!.replace(/[^.]+$/, to.split('.').pop()!)]) if (!have.has(n)) broken.push(`${relative(ROOT, f)}: ${m[0]} (no section ${n})`);
+      }
+    }
+    expect(broken).toEqual([]);
   });
 });
 

@@ -1,5 +1,5 @@
 // Error codes the app puts in the response data, before the status word, since 2.4.0 (SEND_SW_EC;
-// src/error_codes.h, PROTOCOLS.md §1.1). The same number means different things per command, so
+// src/error_codes.h, docs/bitcoin-app-protocol.md §1). The same number means different things per command, so
 // the table is keyed by command.
 
 export const REGISTER_WALLET_ERROR = {

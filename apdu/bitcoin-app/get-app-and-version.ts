@@ -1,6 +1,6 @@
 // GET_APP_AND_VERSION (B0 01), answered by the OS layer in the dashboard ("BOLOS") and in every app:
 // `format:u8 (1) || name_len || name || version_len || version || flags_len || flags`
-// (PROTOCOLS.md §3.3; corpus app-version-and-fingerprint: 01 0c "Bitcoin Test" 05 "2.4.6" 01 00).
+// (docs/bitcoin-app-protocol.md §11; corpus app-version-and-fingerprint: 01 0c "Bitcoin Test" 05 "2.4.6" 01 00).
 
 import { ByteReader, concat } from '../bytes.ts';
 import { CodecError } from '../errors.ts';

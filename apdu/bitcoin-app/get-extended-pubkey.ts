@@ -1,5 +1,5 @@
 // GET_EXTENDED_PUBKEY (E1 00): `display:u8 || n:u8 || n × u32 BE` -> the base58check xpub as ASCII
-// (PROTOCOLS.md §1.1, src/handler/get_extended_pubkey.c). The handler reads display and n
+// (docs/bitcoin-app-protocol.md §1, src/handler/get_extended_pubkey.c). The handler reads display and n
 // (6A87 if missing), refuses display > 1 or n > 10 with 6A80, then reads the path (6A87 if short).
 
 import { ByteReader, concat, u32be } from '../bytes.ts';

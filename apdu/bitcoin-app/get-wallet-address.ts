@@ -1,5 +1,5 @@
 // GET_WALLET_ADDRESS (E1 03): `display:u8 || wallet_id[32] || hmac[32] || change:u8 || index:u32 BE`
-// -> the address as ASCII (PROTOCOLS.md §1.1, src/handler/get_wallet_address.c). The handler treats
+// -> the address as ASCII (docs/bitcoin-app-protocol.md §1, src/handler/get_wallet_address.c). The handler treats
 // any non-zero display as true, refuses change ∉ {0,1} and a hardened index with 6A80, and a short
 // read with 6A87. An all-zero HMAC means "default wallet".
 

@@ -1,5 +1,5 @@
 // REGISTER_WALLET (E1 02): `varint(len) || serialized wallet policy` -> `wallet_id[32] || hmac[32]`
-// (PROTOCOLS.md §1.1, §1.5; src/handler/register_wallet.c). A missing length is 6A87; a policy the
+// (docs/bitcoin-app-protocol.md §1, §5; src/handler/register_wallet.c). A missing length is 6A87; a policy the
 // header parser refuses is 6A80. Later refusals carry a 2.4.x error code (error-codes.ts).
 
 import { ByteReader, concat, encodeVarint } from '../bytes.ts';

@@ -1,5 +1,5 @@
 // SIGN_MESSAGE (E1 10): `n:u8 || n × u32 BE path || varint(msg_len) || merkle_root(64-byte chunks)`
-// -> `header:u8 || r[32] || s[32]` (PROTOCOLS.md §1.1, src/handler/sign_message.c). The handler reads
+// -> `header:u8 || r[32] || s[32]` (docs/bitcoin-app-protocol.md §1, src/handler/sign_message.c). The handler reads
 // every field first (6A87 if any is short; the SDK's path reader also refuses 0 or more than 10
 // elements), then refuses a message of 2^32 bytes or more with 6A80.
 

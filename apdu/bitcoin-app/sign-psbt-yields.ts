@@ -1,4 +1,4 @@
-// What SIGN_PSBT yields (YIELD client command payloads, PROTOCOLS.md §1.6; doc/bitcoin.md;
+// What SIGN_PSBT yields (YIELD client command payloads, docs/bitcoin-app-protocol.md §6; doc/bitcoin.md;
 // src/handler/sign_psbt.c and sign_psbt/musig_signing.c; Python client _decode_signpsbt_yielded_value).
 // The payload starts with a varint that is an input index (<= 65535) or a tag:
 //   input index: `pubkey_augm_len:u8 || pubkey_augm || signature`

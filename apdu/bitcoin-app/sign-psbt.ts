@@ -1,5 +1,5 @@
 // SIGN_PSBT (E1 04): the commitments to a merkleized PSBTv2 plus the wallet policy to sign with
-// (PROTOCOLS.md §1.1, §1.4; src/handler/sign_psbt.c init_global_state):
+// (docs/bitcoin-app-protocol.md §1, §4; src/handler/sign_psbt.c init_global_state):
 //   varint(global_map_size) || global_keys_root || global_values_root
 //   || varint(n_inputs) || inputs_root || varint(n_outputs) || outputs_root || wallet_id || hmac
 // The response data is empty: signatures arrive as YIELD client commands (sign-psbt-yields.ts).

@@ -1,5 +1,5 @@
 // The shape every Ledger Bitcoin app command spec shares: one definition of the request and the
-// response bytes for both the host client and the emulated app (ARCHITECTURE.md, apdu/).
+// response bytes for both the host client and the emulated app (docs/architecture.md §1, apdu/).
 //
 // Request decoders read fields in the order the app's handler reads them (src/handler/*.c) and
 // stop where the handler stops: the app never checks for trailing bytes, so neither do they. A read
@@ -13,7 +13,7 @@ import { SW } from '../status.ts';
 export const CLA_BITCOIN = 0xe1;
 /** CLA of the OS-level GET_APP_AND_VERSION (B0 01), answered in the dashboard and in every app. */
 export const CLA_DEFAULT = 0xb0;
-/** P2 carries the protocol version; 1 since app 2.1.0, 0 still accepted (PROTOCOLS.md §1.1). */
+/** P2 carries the protocol version; 1 since app 2.1.0, 0 still accepted (docs/bitcoin-app-protocol.md §1). */
 export const PROTOCOL_VERSION = 1;
 
 export const INS = {

@@ -1,4 +1,4 @@
-// The serialized wallet policy header the app receives (PROTOCOLS.md §1.5, doc/wallet.md,
+// The serialized wallet policy header the app receives (docs/bitcoin-app-protocol.md §5, doc/wallet.md,
 // src/common/wallet.c read_wallet_policy_header). Version 2:
 //   0x02 || name_len:u8 || name || varint(len(template)) || sha256(template) || varint(n_keys) || keys_root
 // Version 1 (legacy) carries the template itself instead of its hash. The wallet id is the SHA-256

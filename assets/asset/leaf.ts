@@ -1,4 +1,4 @@
-// The asset leaf TLV (asset/records.go, asset/encoding.go, PROTOCOLS.md §4.4) and its nested
+// The asset leaf TLV (asset/records.go, asset/encoding.go, docs/taproot-assets.md §4) and its nested
 // witness stream. Leaf types: 0 version, 2 genesis, 4 type, 6 amount, 7 lock time, 9 relative lock
 // time, 11 prev witnesses, 13 split commitment root, 14 script version, 16 script key, 17 group key.
 // Witness types: 1 prev ID, 3 tx witness, 5 split commitment.

@@ -1,4 +1,4 @@
-// Asset group keys (asset/group_key.go, PROTOCOLS.md §4.3).
+// Asset group keys (asset/group_key.go, docs/taproot-assets.md §3).
 // V0: internal = raw + genesisAssetID·G (single tweak), then a BIP-341 tweak with the optional
 //     tapscript root (BIP-86 style when there is none).
 // V1: the taproot output key of `raw` over a tree whose first level commits to the genesis asset

@@ -1,4 +1,4 @@
-// The typed virtual packet (tappsbt/interface.go VPacket, VInput, VOutput; PROTOCOLS.md §4.1).
+// The typed virtual packet (tappsbt/interface.go VPacket, VInput, VOutput; docs/taproot-assets.md §1).
 // One vPSBT moves one asset ID (or one group); standard PSBT fields describe the asset script key.
 
 import type { Asset } from '../asset/leaf.ts';

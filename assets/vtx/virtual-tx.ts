@@ -1,5 +1,5 @@
 // The virtual transaction of an asset state transition and its per-input BIP-341 sighash
-// (tapscript/tx.go, asset/tx.go; PROTOCOLS.md §4.2). One input spends an outpoint whose hash is
+// (tapscript/tx.go, asset/tx.go; docs/taproot-assets.md §2). One input spends an outpoint whose hash is
 // SHA256(root || u64be(sum)) of an MS-SMT of the spent assets keyed by PrevID hash (for a grouped
 // genesis: the new asset itself under the zero PrevID); one output commits to the new asset
 // (or to its split commitment root). Input i is signed over a copy with the input index set to i,

@@ -1,4 +1,4 @@
-// Limits of the Ledger Bitcoin app 2.4.x on top of BIP-388 (src/common/wallet.h, PROTOCOLS.md §1.2):
+// Limits of the Ledger Bitcoin app 2.4.x on top of BIP-388 (src/common/wallet.h, docs/bitcoin-app-protocol.md §2):
 // a policy within BIP-388 but beyond these is refused by the device, so hosts check first.
 
 import type { CheckedTemplate } from './template.ts';

@@ -1,4 +1,4 @@
-// The key-side context of a MuSig2 signature as the Ledger Bitcoin app builds it (PROTOCOLS.md §1.6,
+// The key-side context of a MuSig2 signature as the Ledger Bitcoin app builds it (docs/bitcoin-app-protocol.md §6,
 // §1.7): KeySort + KeyAgg, then the BIP-32 tweaks of the synthetic xpub (plain), then for a key-path
 // spend the BIP-341 taptweak (x-only). The fully tweaked aggregate is the key the app reports in its
 // pubnonce / partial-signature yields and that BIP-373 keydata carries.

@@ -1,5 +1,5 @@
 // `taproot-hw tapd group-key ...` and `taproot-hw tapd sign-group-psbt ...`: minting a grouped asset
-// with tapd while the group key stays on the device (host/tapd, PROTOCOLS.md §4.5).
+// with tapd while the group key stays on the device (host/tapd, docs/taproot-assets.md §5).
 //   group-key        the depth-3 xpub and fingerprint for `tapcli assets mint --group_key_*`
 //   sign-group-psbt  signs tapd's group_virtual_psbt for `tapcli assets mint seal --signed_group_psbt`
 // Text output puts the result alone on stdout (the signed PSBT, or the tapcli flags) and the

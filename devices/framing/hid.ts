@@ -1,4 +1,4 @@
-// Ledger USB HID framing (PROTOCOLS.md §3.1). A message (a command APDU on the way in, `data || SW`
+// Ledger USB HID framing (docs/bitcoin-app-protocol.md §9). A message (a command APDU on the way in, `data || SW`
 // on the way out: both directions use the same framing) is prefixed with its u16 BE length and cut into
 // packets of `channel:u16 BE || tag 0x05 || sequence:u16 BE || payload`, the last one zero-padded.
 // Pure: no I/O, no node:*; the node-hid transport and the emulator both build on it.

@@ -1,4 +1,4 @@
-// The Speculos REST API's data shapes (ECOSYSTEM.md B1; speculos/api/resources/*.schema and
+// The Speculos REST API's data shapes (docs/architecture.md §5; speculos/api/resources/*.schema and
 // speculos/mcu/resources/automation.schema), their validators, and a Server-Sent Events parser for
 // GET /events?stream=true. The emulator's HTTP server validates requests with these, and our HTTP client
 // validates what a server sends back, so both sides agree on one definition. Pure: no I/O, no node:*.
@@ -286,7 +286,7 @@ export interface SseMessage {
  * Incremental SSE parser (WHATWG HTML "Parsing an event stream"): lines end in LF, CRLF or CR; a blank
  * line dispatches; `data:` lines join with LF; lines starting with ':' are comments. Bytes and lines are
  * buffered across chunks, so an event split over several reads is delivered whole once complete
- * (Ledger's speculos-http transport parses each chunk on its own, which ECOSYSTEM.md B1 warns about).
+ * (Ledger's speculos-http transport parses each chunk on its own, which docs/architecture.md §5 warns about).
  */
 export class SseParser {
   private readonly decoder = new TextDecoder('utf-8');

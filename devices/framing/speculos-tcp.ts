@@ -1,4 +1,4 @@
-// Speculos APDU TCP port framing (ECOSYSTEM.md B1, speculos/mcu/apdu.py):
+// Speculos APDU TCP port framing (docs/architecture.md §5, speculos/mcu/apdu.py):
 //   host -> device: u32 BE len(apdu) || apdu
 //   device -> host: u32 BE (len(response) - 2) || response, where response = data || SW; the length
 //                   counts the data only, the 2-byte status word always follows.

@@ -2,7 +2,7 @@
 // One client at a time: a new connection replaces the old one, whose command in flight is aborted.
 // Frames are answered strictly in order, one at a time, even when a client pipelines several.
 // Each response goes out in a single write, because @ledgerhq/hw-transport-node-speculos decodes every
-// socket 'data' event on its own and throws on a split frame (ECOSYSTEM.md B1).
+// socket 'data' event on its own and throws on a split frame (docs/architecture.md §5).
 
 import { createServer, type Server, type Socket } from 'node:net';
 import { encodeSpeculosResponse, SpeculosRequestReader } from '../../devices/framing/speculos-tcp.ts';

@@ -1,4 +1,4 @@
-// The Speculos REST API (ECOSYSTEM.md B1 checklist; speculos/api/*.py), served with node:http.
+// The Speculos REST API (docs/architecture.md §5; speculos/api/*.py), served with node:http.
 // Same routes, status codes and JSON bodies as Speculos; request bodies are checked with the shared
 // schema validators of devices/framing/speculos-http.ts. Responses that wait on the device (POST /apdu)
 // and the event stream send their headers at once, and every body or event goes out in one write.

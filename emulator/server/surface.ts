@@ -1,5 +1,5 @@
 // What the Speculos-compatible servers need from the emulated device, and nothing more: the servers
-// stay independent of how the device renders screens or runs apps (ECOSYSTEM.md B1). EmulatedDevice
+// stay independent of how the device renders screens or runs apps (docs/architecture.md §5). EmulatedDevice
 // (emulator/device.ts) has this shape.
 
 import type { TextEvent } from '../../devices/framing/speculos-http.ts';

@@ -1,4 +1,4 @@
-// The host side of the client-command interrupt (PROTOCOLS.md §1.3): answers the device's requests
+// The host side of the client-command interrupt (docs/bitcoin-app-protocol.md §3): answers the device's requests
 // from the preimages and Merkle trees the host committed to, and collects YIELDed results. Reply
 // sizes follow the Ledger Python client (bitcoin_client/ledger_bitcoin/client_command.py) exactly,
 // since the device sees them: a preimage reply carries min(len, 255 - len(varint(len)) - 1) bytes

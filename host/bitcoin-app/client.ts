@@ -1,5 +1,5 @@
 // BitcoinAppClient: the Ledger Bitcoin app (app-bitcoin-new, protocol version 1) over any Transport,
-// MuSig2 included (PROTOCOLS.md §1, §2.3). Each method builds its request with the shared specs in
+// MuSig2 included (docs/bitcoin-app-protocol.md §12). Each method builds its request with the shared specs in
 // apdu/bitcoin-app, answers the device's client commands from what it committed to, and returns
 // typed results. The APDUs it sends are the ones Ledger's own Python client sends, byte for byte
 // (checked against the recorded Speculos corpus).

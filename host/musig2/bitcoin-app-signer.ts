@@ -1,5 +1,5 @@
 // A device running the Ledger Bitcoin app as a MuSig2 participant, through SIGN_PSBT as the app
-// does MuSig2 (PROTOCOLS.md §1.6-1.7, BIP-373): round 1 signs the PSBT without pubnonces and the
+// does MuSig2 (docs/bitcoin-app-protocol.md §6–7, BIP-373): round 1 signs the PSBT without pubnonces and the
 // device yields its pubnonce (keeping the secret nonce in its own session); round 2 signs the PSBT
 // with every participant's pubnonce written in and the device yields its partial signature. The
 // device computes the sighash itself from the PSBT: a message that differs shows up as a partial

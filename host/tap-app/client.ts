@@ -254,7 +254,7 @@ export class TapAppClient {
 }
 
 /**
- * The key-path sighash of a grouped genesis' virtual transaction (PROTOCOLS.md §4.3). The asset
+ * The key-path sighash of a grouped genesis' virtual transaction (docs/taproot-assets.md §3). The asset
  * carries its tweaked group key (tapd sets it before signing); it must be `groupKeyXOnly`.
  */
 export function groupGenesisSighash(asset: Asset, groupKeyXOnly: Uint8Array): Uint8Array {

@@ -2,7 +2,7 @@
 // device's own refusals keep the clients' names ('UserRefusedError' for 6985 on either app,
 // 'WrongAppError', 'LockedDeviceError', 'KeyNotHeldError' for the Taproot Assets app's B013).
 
-/** The input is not tapd's group_virtual_psbt (PROTOCOLS.md §4.3); the message names what is missing. */
+/** The input is not tapd's group_virtual_psbt (docs/taproot-assets.md §3); the message names what is missing. */
 export class NotGroupVirtualPsbtError extends Error {
   override readonly name = 'NotGroupVirtualPsbtError';
 }

@@ -1,7 +1,7 @@
 // The group key a person gives tapd when minting with an external key (`tapcli assets mint
 // --group_key_xpub --group_key_derivation_path --group_key_fingerprint`): the depth-3 xpub at
 // m/86'/coin'/account' and the master fingerprint, read from the device. tapd accepts only that
-// shape (asset.ExternalKey.Validate: depth-3 xpub, 5-element path, purpose 86'; PROTOCOLS.md §4.3)
+// shape (asset.ExternalKey.Validate: depth-3 xpub, 5-element path, purpose 86'; docs/taproot-assets.md §3)
 // and derives the raw group key at /0/index itself, so the key the device holds there is checked
 // against the xpub's derivation before the flags are printed.
 

@@ -1,5 +1,5 @@
 // tapd's group virtual PSBT (`group_virtual_psbt` of `tapcli assets mint fund`, built by
-// tapgarden PendingAssetGroup.PSBT; PROTOCOLS.md §4.3): a plain PSBTv0 with one input and one
+// tapgarden PendingAssetGroup.PSBT; docs/taproot-assets.md §3): a plain PSBTv0 with one input and one
 // output whose unsigned transaction is the group virtual transaction of the asset being minted. The
 // input spends `OP_1 <x-only tweaked group key>` for the asset amount and carries the raw group key
 // (TAP_INTERNAL_KEY and its BIP-32 derivations), the group key's tapscript root (TAP_MERKLE_ROOT)

@@ -1,4 +1,4 @@
-// tapd interop: group keys held by a hardware signer (PROTOCOLS.md §4.3, §4.5).
+// tapd interop: group keys held by a hardware signer (docs/taproot-assets.md §3, §5).
 
 export * from './errors.ts';
 export * from './group-key.ts';

@@ -1,6 +1,6 @@
 // The BIP-388 wallet policy under which the Ledger Bitcoin app signs a tapd group key. The app only
 // signs for a taproot output whose whole tree it can rebuild from a policy, so the policy must
-// reproduce the group key's taptree exactly (PROTOCOLS.md §4.3, §4.5):
+// reproduce the group key's taptree exactly (docs/taproot-assets.md §3, §5):
 //   no tree                 tr(@0/**)                                  (a default wallet)
 //   V1 Pedersen leaf        tr(@0/**,pk(@1/**))                        (what lightninglabs' HWI fork builds)
 //   V1 Pedersen + subtree   tr(@0/**,{pk(@1/**),{pk(@2/**),SUBTREE}})  (SUBTREE given by the person)

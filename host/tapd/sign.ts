@@ -1,5 +1,5 @@
 // Getting tapd's group virtual PSBT signed by a device, with either app, and refusing to return
-// anything that does not verify (PROTOCOLS.md §4.3, §4.5):
+// anything that does not verify (docs/taproot-assets.md §3, §5):
 // * Bitcoin app: the device must hold the raw group key (fingerprint, account xpub, /change/index
 //   all checked first); the wallet policy reproducing the group key is registered once (the
 //   person approves it; the HMAC is cached by fingerprint and policy id) and SIGN_PSBT signs the

@@ -1,5 +1,5 @@
 // Which paths the Bitcoin app exports with display=1, on every backend present. Two layers decide
-// (PROTOCOLS.md §1.8): the OS refuses derivations outside the app's allowed paths ("*/1'", "45'",
+// (docs/bitcoin-app-protocol.md §8): the OS refuses derivations outside the app's allowed paths ("*/1'", "45'",
 // "4541509'" for Bitcoin Test) — including the parent derivation the app makes for the xpub's
 // parent fingerprint — and the app reviews every path it cannot call standard. Expected outcomes
 // were measured on Speculos 0.27.1 with the Bitcoin Test 2.4.6 app.

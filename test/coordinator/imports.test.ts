@@ -1,4 +1,4 @@
-// ARCHITECTURE.md: the coordinator service sees only apdu and bitcoin; only its party client
+// docs/architecture.md: the coordinator service sees only apdu and bitcoin; only its party client
 // (coordinator/party) drives signers through host.
 
 import { readdirSync, readFileSync } from 'node:fs';

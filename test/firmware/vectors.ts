@@ -392,7 +392,7 @@ function vtxVectors(): string {
     const inputs = p.inputs.map((vin) => ({ prevId: vin.prevId, asset: vin.asset! }));
     for (const type of [0, 1]) inputs.forEach((_, i) => lines.push(sighashLine(root, inputs, i, type, undefined, true)));
   }
-  return file('Virtual-transaction sighashes (PROTOCOLS.md §4.2): sighash root group n (prev_id asset)*n input hash_type sighash signature|- device|-', [
+  return file('Virtual-transaction sighashes (docs/taproot-assets.md §2): sighash root group n (prev_id asset)*n input hash_type sighash signature|- device|-', [
     'assets/vtx/virtual-tx.ts (virtualTx, virtualTxSighash); signatures from test/vectors/taproot-assets/vm',
   ], lines);
 }

@@ -1,5 +1,5 @@
 // The device side of the client-command protocol (app-bitcoin-new doc/bitcoin.md "Client
-// commands", PROTOCOLS.md §1.3): the app interrupts its own command with SW E000 and a request,
+// commands", docs/bitcoin-app-protocol.md §3): the app interrupts its own command with SW E000 and a request,
 // the host answers with CONTINUE (F8 01), and the app verifies every answer against a hash or a
 // Merkle root it already holds. Commit-and-reveal: the host can only lie by omission.
 //

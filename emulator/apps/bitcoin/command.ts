@@ -9,7 +9,7 @@ export interface Command {
   ctx: AppContext;
   host: HostChannel;
   net: BitcoinNetwork;
-  /** P2 of the command APDU: 0 or 1 (PROTOCOLS.md §1.1). */
+  /** P2 of the command APDU: 0 or 1 (docs/bitcoin-app-protocol.md §1). */
   protocolVersion: number;
   body: Reply;
 }

@@ -1,4 +1,4 @@
-// Derivation-path rules of the app (PROTOCOLS.md §1.8).
+// Derivation-path rules of the app (docs/bitcoin-app-protocol.md §8).
 
 import { HARDENED } from '../../../apdu/path.ts';
 

@@ -1,4 +1,4 @@
-// An asset leaf TLV (PROTOCOLS.md §4.4, assets/asset/leaf.ts) parsed as it streams in, for the
+// An asset leaf TLV (docs/taproot-assets.md §4, assets/asset/leaf.ts) parsed as it streams in, for the
 // output assets of SIGN_VPSBT (docs/tap-app-protocol.md §5.5). A split output's asset carries its
 // split commitment: an MS-SMT proof that grows with log2(outputs) and a copy of the root asset. The
 // device never holds either: it keeps the fields it shows and checks, and digests of the rest.

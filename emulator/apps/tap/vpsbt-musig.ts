@@ -1,5 +1,5 @@
 // MuSig2 script keys inside SIGN_VPSBT (docs/tap-app-protocol.md §5.5), as the Ledger Bitcoin app
-// runs MuSig2 inside SIGN_PSBT (PROTOCOLS.md §1.7): an input whose script key is the BIP-86 / taptweak
+// runs MuSig2 inside SIGN_PSBT (docs/bitcoin-app-protocol.md §7): an input whose script key is the BIP-86 / taptweak
 // of a MuSig2 aggregate (BIP-373 PSBT_IN_MUSIG2_PARTICIPANT_PUBKEYS, 0x1a) and one of whose
 // participants is this device's script key (its PSBT_IN_TAP_BIP32_DERIVATION). Round 1 yields the
 // device's pubnonce, drawn from a psbt-level session persisted in NVRAM; round 2 pops that session

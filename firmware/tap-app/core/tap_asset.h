@@ -1,4 +1,4 @@
-/* An asset leaf TLV (PROTOCOLS.md §4.4) parsed as its bytes arrive in pieces of any size
+/* An asset leaf TLV (docs/taproot-assets.md §4) parsed as its bytes arrive in pieces of any size
  * (docs/tap-app-protocol.md §5.5 step 2c). Memory is this struct, whatever the asset's length:
  * the parser reads at most TAP_ASSET_MAX_READ bytes whole, streams everything longer, and keeps only
  * the fields below and running digests.

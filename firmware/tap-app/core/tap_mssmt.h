@@ -1,4 +1,4 @@
-/* MS-SMT (merkle-sum sparse merkle tree; docs/tap-app-protocol.md §5.5 step 2c, PROTOCOLS.md §4.2):
+/* MS-SMT (merkle-sum sparse merkle tree; docs/tap-app-protocol.md §5.5 step 2c, docs/taproot-assets.md §2):
  * a leaf hashes value || u64be(sum), a branch hashes left.hash || right.hash || u64be(sum), sums
  * above 2^64-1 are refused. Keys are 32 bytes, bit d is bit d % 8 (LSB first) of byte d / 8. */
 #ifndef TAP_MSSMT_H

@@ -1,4 +1,4 @@
-/* The virtual transaction of an asset transfer and its BIP-341 sighash (PROTOCOLS.md §4.2,
+/* The virtual transaction of an asset transfer and its BIP-341 sighash (docs/taproot-assets.md §2,
  * assets/vtx/virtual-tx.ts): version 2, one input spending the outpoint SHA256(root || u64be(sum))
  * of the MS-SMT of the spent assets (keyed by PrevID hash) at index i, one output OP_1 <key> where
  * key is the split commitment root, or the root of a one-leaf MS-SMT holding the new asset without

@@ -14,7 +14,7 @@ const hexOf = (bytes: number[]) => toHex(Uint8Array.from(bytes));
 const zeros = (n: number) => '00'.repeat(n);
 const message = (n: number) => Uint8Array.from(seqBytes(0, n));
 
-// Hand-computed packet tables (PROTOCOLS.md §3.1): header = channel(2) 05 sequence(2); packet 0 then
+// Hand-computed packet tables (docs/bitcoin-app-protocol.md §9): header = channel(2) 05 sequence(2); packet 0 then
 // carries the u16 BE message length and the first 57 bytes, later packets 59 bytes each.
 const TABLES: { name: string; channel: number; message: Uint8Array; packets: string[] }[] = [
   {

@@ -1,4 +1,4 @@
-// The REST API against the real emulated device (ECOSYSTEM.md B1 checklist): routes, status codes,
+// The REST API against the real emulated device (docs/architecture.md §5): routes, status codes,
 // bodies, the blocking POST /apdu with concurrent buttons, one APDU in flight, SSE framing. Who may
 // call the API (origins, Host, content types, body limits) is in access.test.ts.
 
