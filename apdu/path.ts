@@ -2,16 +2,13 @@
 // (`n:u8 || n × u32 BE`, docs/bitcoin-app-protocol.md §1). The depth limit is the app's MAX_BIP32_PATH_STEPS (10).
 
 import { ByteReader, concat, u32be } from './bytes.ts';
+import { CodecError } from './errors.ts';
 
 export const HARDENED = 0x80000000;
 export const MAX_PATH_DEPTH = 10;
 
 /** A path given as text ("m/86'/1'/0'", "m/86h/1h/0h", "86'/1'/0'") or as numbers. */
 export type PathLike = string | readonly number[];
-
-export class PathError extends Error {
-  override readonly name = 'PathError';
-}
 
 export function isHardened(index: number): boolean {
   return index >= HARDENED;
@@ -25,22 +22,22 @@ export function parsePath(path: PathLike): number[] {
   if (parts.length === 1 && parts[0] === '') parts.pop();
   const out = parts.map((part) => {
     const m = /^(\d+)(['hH]?)$/.exec(part);
-    if (!m) throw new PathError(`path: expected elements like 86' or 86h or 0, got "${part}" in "${path}"`);
+    if (!m) throw new CodecError(`path: expected elements like 86' or 86h or 0, got "${part}" in "${path}"`);
     const n = Number(m[1]);
     if (!Number.isSafeInteger(n) || n >= HARDENED)
-      throw new PathError(`path: expected an index below 2^31, got ${m[1]} in "${path}"`);
+      throw new CodecError(`path: expected an index below 2^31, got ${m[1]} in "${path}"`);
     return m[2] ? n + HARDENED : n;
   });
   return checkPath(out);
 }
 
 function checkPath(path: readonly number[]): number[] {
-  if (!Array.isArray(path)) throw new PathError(`path: expected string or number[], got ${typeof path}`);
+  if (!Array.isArray(path)) throw new CodecError(`path: expected string or number[], got ${typeof path}`);
   if (path.length > MAX_PATH_DEPTH)
-    throw new PathError(`path: expected at most ${MAX_PATH_DEPTH} elements, got ${path.length}`);
+    throw new CodecError(`path: expected at most ${MAX_PATH_DEPTH} elements, got ${path.length}`);
   for (const n of path)
     if (!Number.isInteger(n) || n < 0 || n > 0xffffffff)
-      throw new PathError(`path: expected u32 elements, got ${String(n)}`);
+      throw new CodecError(`path: expected u32 elements, got ${String(n)}`);
   return [...path];
 }
 
@@ -57,7 +54,7 @@ export function encodePath(path: PathLike): Uint8Array {
 
 export function readPath(r: ByteReader, field = 'path'): number[] {
   const n = r.u8(`${field}.length`);
-  if (n > MAX_PATH_DEPTH) throw new PathError(`${field}: expected at most ${MAX_PATH_DEPTH} elements, got ${n}`);
+  if (n > MAX_PATH_DEPTH) throw new CodecError(`${field}: expected at most ${MAX_PATH_DEPTH} elements, got ${n}`);
   const out: number[] = [];
   for (let i = 0; i < n; i++) out.push(r.u32be(`${field}[${i}]`));
   return out;

@@ -26,7 +26,7 @@ export {
 export { decodeAltLeaves, encodeAltLeaves, type AltLeaf } from './asset/alt-leaf.ts';
 export { NUMS_KEY, deriveBurnKey, isBurnKey } from './asset/burn.ts';
 
-export { EMPTY_TREE, MssmtOverflowError, branchNode, leafNode, type MssmtNode } from './mssmt/node.ts';
+export { EMPTY_TREE, branchNode, leafNode, type MssmtNode } from './mssmt/node.ts';
 export { MssmtTree, type MssmtLeaf } from './mssmt/tree.ts';
 export {
   compressProof,

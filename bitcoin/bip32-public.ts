@@ -8,7 +8,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { concat, u32be } from '../apdu/bytes.ts';
 import { HARDENED } from '../apdu/path.ts';
-import { KeyInfoError } from './errors.ts';
+import { BitcoinError } from './errors.ts';
 
 const Point = secp256k1.Point;
 const N = Point.Fn.ORDER;
@@ -26,14 +26,14 @@ export interface PublicChild extends PublicNode {
 
 export function derivePublicChild(parent: PublicNode, index: number): PublicChild {
   if (!Number.isInteger(index) || index < 0 || index >= HARDENED)
-    throw new KeyInfoError(`public derivation: expected an unhardened index below 2^31, got ${index}`);
+    throw new BitcoinError('E_KEY_INFO', `public derivation: expected an unhardened index below 2^31, got ${index}`);
   const I = hmac(sha512, parent.chainCode, concat(parent.publicKey, u32be(index)));
   const tweak = I.slice(0, 32);
   const t = bytesToNumberBE(tweak);
   // BIP-32: such an index yields no valid key (probability below 2^-127); the caller must skip it.
-  if (t >= N) throw new KeyInfoError(`public derivation: I_L >= n at index ${index}, derive the next index`);
+  if (t >= N) throw new BitcoinError('E_KEY_INFO', `public derivation: I_L >= n at index ${index}, derive the next index`);
   const child = Point.fromBytes(parent.publicKey).add(Point.BASE.multiply(t === 0n ? N : t));
-  if (child.equals(Point.ZERO)) throw new KeyInfoError(`public derivation: child at index ${index} is infinity`);
+  if (child.equals(Point.ZERO)) throw new BitcoinError('E_KEY_INFO', `public derivation: child at index ${index} is infinity`);
   return { publicKey: child.toBytes(true), chainCode: I.slice(32), tweak };
 }
 

@@ -1,8 +1,13 @@
-// Errors of the Bitcoin layer. Each class has a stable `name` (switch on `err.name`, not on
-// `instanceof`, which fails across package copies) and a `code` naming the rule that was broken.
+// Errors of the Bitcoin layer (docs/errors.md): BitcoinError, whose stable `code` says which input
+// was refused (E_DESCRIPTOR, E_WALLET_POLICY, E_KEY_INFO, E_PSBT, E_MUSIG, E_SHAPE). The caller gave
+// it: the message says what was expected and what came. DescriptorError adds the rule broken.
 
-/** What was wrong with a descriptor or wallet-policy template. */
-export type DescriptorErrorCode =
+import { TaprootHwError } from '../apdu/errors.ts';
+
+export class BitcoinError extends TaprootHwError {}
+
+/** Which rule a descriptor or wallet-policy template broke. */
+export type DescriptorRule =
   | 'syntax' // not the grammar: unexpected character, missing parenthesis, trailing text
   | 'unknown-fragment' // a function name that is not part of the language
   | 'context' // a fragment where it is not allowed (wpkh inside wsh, multi_a outside tr, ...)
@@ -21,27 +26,11 @@ export type DescriptorErrorCode =
   | 'limit' // beyond a limit of the Ledger Bitcoin app (docs/bitcoin-app-protocol.md §2)
   | 'unsupported'; // valid elsewhere, but not in this library
 
-export class DescriptorError extends Error {
-  override readonly name = 'DescriptorError';
+export class DescriptorError extends BitcoinError {
   constructor(
-    readonly code: DescriptorErrorCode,
+    readonly rule: DescriptorRule,
     message: string,
   ) {
-    super(message);
+    super('E_DESCRIPTOR', message);
   }
-}
-
-/** A key-information string `[fingerprint/path]xpub` that is malformed. */
-export class KeyInfoError extends Error {
-  override readonly name = 'KeyInfoError';
-}
-
-/** MuSig2 inputs that cannot be aggregated, derived or encoded (BIP-327, BIP-328, BIP-373). */
-export class MusigError extends Error {
-  override readonly name = 'MusigError';
-}
-
-/** A multisig shape (threshold, weights, leaves) that cannot be built as asked. */
-export class ShapeError extends Error {
-  override readonly name = 'ShapeError';
 }

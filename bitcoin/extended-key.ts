@@ -6,7 +6,7 @@ import { createBase58check } from '@scure/base';
 import { HDKey } from '@scure/bip32';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { NETWORKS } from './networks.ts';
-import { KeyInfoError } from './errors.ts';
+import { BitcoinError } from './errors.ts';
 
 const base58check = createBase58check(sha256);
 
@@ -29,15 +29,14 @@ export function decodeExtendedPublicKey(text: string): ExtendedPublicKey {
   try {
     raw = base58check.decode(text);
   } catch {
-    throw new KeyInfoError(`extended key: expected base58check text, got "${text}" (bad character or checksum)`);
+    throw new BitcoinError('E_KEY_INFO', `extended key: expected base58check text, got "${text}" (bad character or checksum)`);
   }
-  if (raw.length !== 78) throw new KeyInfoError(`extended key: expected 78 bytes, got ${raw.length} in "${text}"`);
+  if (raw.length !== 78) throw new BitcoinError('E_KEY_INFO', `extended key: expected 78 bytes, got ${raw.length} in "${text}"`);
   const version = new DataView(raw.buffer, raw.byteOffset).getUint32(0);
   const family = (Object.keys(VERSIONS) as KeyFamily[]).find((f) => VERSIONS[f].public === version);
   if (!family) {
     const isPrivate = version === VERSIONS.mainnet.private || version === VERSIONS.test.private;
-    throw new KeyInfoError(
-      isPrivate
+    throw new BitcoinError('E_KEY_INFO', isPrivate
         ? `extended key: expected a public key (xpub/tpub), got a private one`
         : `extended key: expected xpub or tpub version bytes, got 0x${version.toString(16).padStart(8, '0')}`,
     );
@@ -46,7 +45,7 @@ export function decodeExtendedPublicKey(text: string): ExtendedPublicKey {
   try {
     hd = HDKey.fromExtendedKey(text, VERSIONS[family]);
   } catch (e) {
-    throw new KeyInfoError(`extended key: "${text}" does not decode: ${(e as Error).message}`);
+    throw new BitcoinError('E_KEY_INFO', `extended key: "${text}" does not decode: ${(e as Error).message}`);
   }
   return { hd, family, text };
 }

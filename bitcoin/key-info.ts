@@ -2,9 +2,9 @@
 // optional (a key without origin is treated as external by the Ledger app, doc/wallet.md).
 // In policy version 2 the string carries no `/**` suffix (docs/bitcoin-app-protocol.md §5).
 
-import { formatPath, parsePath, type PathError } from '../apdu/path.ts';
+import { formatPath, parsePath } from '../apdu/path.ts';
 import { decodeExtendedPublicKey, type ExtendedPublicKey } from './extended-key.ts';
-import { KeyInfoError } from './errors.ts';
+import { BitcoinError } from './errors.ts';
 
 export interface KeyOrigin {
   /** Master key fingerprint as a u32 (big-endian reading of the 4 bytes). */
@@ -21,12 +21,12 @@ const KEY_INFO = /^(?:\[([0-9a-fA-F]{8})((?:\/[0-9]+['hH]?)*)\])?([1-9A-HJ-NP-Za
 
 export function parseKeyOrigin(text: string): KeyOrigin {
   const m = /^([0-9a-fA-F]{8})((?:\/[^/]+)*)$/.exec(text);
-  if (!m) throw new KeyInfoError(`key origin: expected 8 hex digits of fingerprint then /steps, got "${text}"`);
+  if (!m) throw new BitcoinError('E_KEY_INFO', `key origin: expected 8 hex digits of fingerprint then /steps, got "${text}"`);
   let path: number[];
   try {
     path = parsePath(m[2]!.length ? m[2]!.slice(1) : '');
   } catch (e) {
-    throw new KeyInfoError(`key origin: ${(e as PathError).message}`);
+    throw new BitcoinError('E_KEY_INFO', `key origin: ${(e as Error).message}`);
   }
   return { fingerprint: parseInt(m[1]!, 16) >>> 0, path };
 }
@@ -41,9 +41,9 @@ export function formatKeyOrigin(origin: KeyOrigin): string {
  * the xpub's depth: BIP-388 does not require it and neither does the Ledger app.
  */
 export function parseKeyInfo(text: string): KeyInfo {
-  if (typeof text !== 'string') throw new KeyInfoError(`key info: expected a string, got ${typeof text}`);
+  if (typeof text !== 'string') throw new BitcoinError('E_KEY_INFO', `key info: expected a string, got ${typeof text}`);
   const m = KEY_INFO.exec(text);
-  if (!m) throw new KeyInfoError(`key info: expected "[fingerprint/path]xpub" or "xpub", got "${text}"`);
+  if (!m) throw new BitcoinError('E_KEY_INFO', `key info: expected "[fingerprint/path]xpub" or "xpub", got "${text}"`);
   const origin = m[1] !== undefined ? parseKeyOrigin(`${m[1]}${m[2] ?? ''}`) : undefined;
   const xpub = decodeExtendedPublicKey(m[3]!);
   return { origin, xpub };

@@ -11,10 +11,7 @@
 import { RawTx } from '@scure/btc-signer';
 import { ByteReader, compareBytes, concat, encodeVarint, toHex, u32le, u64le } from '../apdu/bytes.ts';
 import { MerkleTree, MerkleizedMap } from '../apdu/merkle.ts';
-
-export class PsbtError extends Error {
-  override readonly name = 'PsbtError';
-}
+import { BitcoinError } from './errors.ts';
 
 /** One PSBT map entry: `key` is keytype || keydata (no length prefix), `value` the raw value bytes. */
 export type PsbtEntry = readonly [key: Uint8Array, value: Uint8Array];
@@ -59,7 +56,7 @@ function readMap(r: ByteReader, what: string): PsbtEntry[] {
     const key = r.bytesN(keyLength, `${what}.key`).slice();
     const value = r.bytesN(r.varintNumber(`${what}.valueLength`, r.remaining), `${what}.value`).slice();
     const hex = toHex(key);
-    if (seen.has(hex)) throw new PsbtError(`${what}: duplicate key ${hex}`);
+    if (seen.has(hex)) throw new BitcoinError('E_PSBT', `${what}: duplicate key ${hex}`);
     seen.add(hex);
     entries.push([key, value]);
   }
@@ -85,13 +82,13 @@ function sortEntries(map: PsbtEntry[]): PsbtEntry[] {
 function u32Field(map: readonly PsbtEntry[], keytype: number, what: string): number | undefined {
   const v = getField(map, keytype);
   if (v === undefined) return undefined;
-  if (v.length !== 4) throw new PsbtError(`${what}: expected 4 bytes, got ${v.length}`);
+  if (v.length !== 4) throw new BitcoinError('E_PSBT', `${what}: expected 4 bytes, got ${v.length}`);
   return new ByteReader(v).u32le();
 }
 
 function countField(map: readonly PsbtEntry[], keytype: number, what: string): number {
   const v = getField(map, keytype);
-  if (v === undefined) throw new PsbtError(`PSBTv2: missing ${what}`);
+  if (v === undefined) throw new BitcoinError('E_PSBT', `PSBTv2: missing ${what}`);
   const r = new ByteReader(v, what);
   const n = r.varintNumber('count', 0xffff);
   r.end();
@@ -105,15 +102,15 @@ export function psbtVersion(global: readonly PsbtEntry[]): number {
 
 function unsignedTx(global: readonly PsbtEntry[]) {
   const raw = getField(global, PSBT_GLOBAL.UNSIGNED_TX);
-  if (!raw) throw new PsbtError('PSBTv0: missing the unsigned transaction (PSBT_GLOBAL_UNSIGNED_TX)');
+  if (!raw) throw new BitcoinError('E_PSBT', 'PSBTv0: missing the unsigned transaction (PSBT_GLOBAL_UNSIGNED_TX)');
   let tx;
   try {
     tx = RawTx.decode(raw);
   } catch (e) {
-    throw new PsbtError(`PSBTv0: unsigned transaction does not decode: ${(e as Error).message}`);
+    throw new BitcoinError('E_PSBT', `PSBTv0: unsigned transaction does not decode: ${(e as Error).message}`);
   }
   if (tx.segwitFlag || tx.inputs.some((i) => i.finalScriptSig.length > 0))
-    throw new PsbtError('PSBTv0: the unsigned transaction must have empty scriptSigs and no witnesses (BIP-174)');
+    throw new BitcoinError('E_PSBT', 'PSBTv0: the unsigned transaction must have empty scriptSigs and no witnesses (BIP-174)');
   return tx;
 }
 
@@ -121,7 +118,7 @@ function unsignedTx(global: readonly PsbtEntry[]) {
 export function parseRawPsbt(bytes: Uint8Array): RawPsbt {
   const r = new ByteReader(bytes, 'psbt');
   const magic = r.bytesN(5, 'magic');
-  if (compareBytes(magic, PSBT_MAGIC) !== 0) throw new PsbtError(`psbt: expected magic 70736274ff, got ${toHex(magic)}`);
+  if (compareBytes(magic, PSBT_MAGIC) !== 0) throw new BitcoinError('E_PSBT', `psbt: expected magic 70736274ff, got ${toHex(magic)}`);
   const global = readMap(r, 'psbt.global');
   const version = psbtVersion(global);
   let nIn: number;
@@ -131,13 +128,13 @@ export function parseRawPsbt(bytes: Uint8Array): RawPsbt {
     nIn = tx.inputs.length;
     nOut = tx.outputs.length;
   } else if (version === 2) {
-    if (getField(global, PSBT_GLOBAL.UNSIGNED_TX)) throw new PsbtError('PSBTv2: must not contain PSBT_GLOBAL_UNSIGNED_TX');
+    if (getField(global, PSBT_GLOBAL.UNSIGNED_TX)) throw new BitcoinError('E_PSBT', 'PSBTv2: must not contain PSBT_GLOBAL_UNSIGNED_TX');
     nIn = countField(global, PSBT_GLOBAL.INPUT_COUNT, 'PSBT_GLOBAL_INPUT_COUNT');
     nOut = countField(global, PSBT_GLOBAL.OUTPUT_COUNT, 'PSBT_GLOBAL_OUTPUT_COUNT');
-  } else throw new PsbtError(`psbt: expected version 0 or 2, got ${version}`);
+  } else throw new BitcoinError('E_PSBT', `psbt: expected version 0 or 2, got ${version}`);
   const inputs = Array.from({ length: nIn }, (_, i) => readMap(r, `psbt.inputs[${i}]`));
   const outputs = Array.from({ length: nOut }, (_, i) => readMap(r, `psbt.outputs[${i}]`));
-  if (!r.done) throw new PsbtError(`psbt: expected end after ${nIn} inputs and ${nOut} outputs, got ${r.remaining} more bytes`);
+  if (!r.done) throw new BitcoinError('E_PSBT', `psbt: expected end after ${nIn} inputs and ${nOut} outputs, got ${r.remaining} more bytes`);
   return { global, inputs, outputs };
 }
 
@@ -190,15 +187,15 @@ function computeLocktime(raw: RawPsbt): number {
   for (const [i, map] of raw.inputs.entries()) {
     const t = u32Field(map, PSBT_IN.REQUIRED_TIME_LOCKTIME, `inputs[${i}].PSBT_IN_REQUIRED_TIME_LOCKTIME`);
     const h = u32Field(map, PSBT_IN.REQUIRED_HEIGHT_LOCKTIME, `inputs[${i}].PSBT_IN_REQUIRED_HEIGHT_LOCKTIME`);
-    if (t !== undefined && t < LOCKTIME_THRESHOLD) throw new PsbtError(`inputs[${i}]: required time locktime below ${LOCKTIME_THRESHOLD}`);
+    if (t !== undefined && t < LOCKTIME_THRESHOLD) throw new BitcoinError('E_PSBT', `inputs[${i}]: required time locktime below ${LOCKTIME_THRESHOLD}`);
     if (h !== undefined && (h === 0 || h >= LOCKTIME_THRESHOLD))
-      throw new PsbtError(`inputs[${i}]: required height locktime must be 1..${LOCKTIME_THRESHOLD - 1}`);
+      throw new BitcoinError('E_PSBT', `inputs[${i}]: required height locktime must be 1..${LOCKTIME_THRESHOLD - 1}`);
     if (t !== undefined && h === undefined) height = undefined;
     if (h !== undefined && t === undefined) time = undefined;
     if (t !== undefined && time !== undefined) time = Math.max(time, t);
     if (h !== undefined && height !== undefined) height = Math.max(height, h);
   }
-  if (time === undefined && height === undefined) throw new PsbtError('PSBTv2: inputs require both a time and a height locktime');
+  if (time === undefined && height === undefined) throw new BitcoinError('E_PSBT', 'PSBTv2: inputs require both a time and a height locktime');
   if (height !== undefined && height > 0) return height;
   if (time !== undefined && time > 0) return time;
   return u32Field(raw.global, PSBT_GLOBAL.FALLBACK_LOCKTIME, 'PSBT_GLOBAL_FALLBACK_LOCKTIME') ?? 0;
@@ -209,19 +206,19 @@ export function toPsbtV0(psbt: Uint8Array | RawPsbt): RawPsbt {
   const raw = psbt instanceof Uint8Array ? parseRawPsbt(psbt) : psbt;
   if (psbtVersion(raw.global) === 0) return raw;
   const txVersion = u32Field(raw.global, PSBT_GLOBAL.TX_VERSION, 'PSBT_GLOBAL_TX_VERSION');
-  if (txVersion === undefined) throw new PsbtError('PSBTv2: missing PSBT_GLOBAL_TX_VERSION');
+  if (txVersion === undefined) throw new BitcoinError('E_PSBT', 'PSBTv2: missing PSBT_GLOBAL_TX_VERSION');
   const inputs = raw.inputs.map((map, i) => {
     const txid = getField(map, PSBT_IN.PREVIOUS_TXID);
     const index = u32Field(map, PSBT_IN.OUTPUT_INDEX, `inputs[${i}].PSBT_IN_OUTPUT_INDEX`);
     if (!txid || txid.length !== 32 || index === undefined)
-      throw new PsbtError(`PSBTv2 inputs[${i}]: expected a 32-byte previous txid and an output index`);
+      throw new BitcoinError('E_PSBT', `PSBTv2 inputs[${i}]: expected a 32-byte previous txid and an output index`);
     const sequence = u32Field(map, PSBT_IN.SEQUENCE, `inputs[${i}].PSBT_IN_SEQUENCE`) ?? 0xffffffff;
     return { txid: txid.slice().reverse(), index, sequence, finalScriptSig: new Uint8Array() };
   });
   const outputs = raw.outputs.map((map, i) => {
     const amount = getField(map, PSBT_OUT.AMOUNT);
     const script = getField(map, PSBT_OUT.SCRIPT);
-    if (!amount || amount.length !== 8 || !script) throw new PsbtError(`PSBTv2 outputs[${i}]: expected an 8-byte amount and a script`);
+    if (!amount || amount.length !== 8 || !script) throw new BitcoinError('E_PSBT', `PSBTv2 outputs[${i}]: expected an 8-byte amount and a script`);
     return { amount: new ByteReader(amount).u64le(), script };
   });
   // The same 4 bytes as nVersion, which RawTx writes as a signed int32 (a version >= 2^31 is negative).

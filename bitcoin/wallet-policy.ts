@@ -11,13 +11,10 @@ import { MerkleTree } from '../apdu/merkle.ts';
 import { HARDENED } from '../apdu/path.ts';
 import { WALLET_POLICY_V2, encodeWalletPolicyHeader, MAX_WALLET_NAME_LENGTH } from '../apdu/bitcoin-app/wallet-header.ts';
 import { parseKeyInfo } from './key-info.ts';
+import { BitcoinError } from './errors.ts';
 
 /** Policies of at most this many keys can be registered (MAX_N_KEYS_IN_WALLET_POLICY). */
 export const MAX_KEYS_IN_WALLET_POLICY = 15;
-
-export class WalletPolicyError extends Error {
-  override readonly name = 'WalletPolicyError';
-}
 
 export interface WalletPolicy {
   /** Empty for default wallets; 1..64 printable ASCII characters for registered ones. */
@@ -29,11 +26,11 @@ export interface WalletPolicy {
 }
 
 export function walletPolicy(name: string, descriptorTemplate: string, keys: readonly string[]): WalletPolicy {
-  if (typeof name !== 'string') throw new WalletPolicyError(`wallet policy name: expected a string, got ${typeof name}`);
+  if (typeof name !== 'string') throw new BitcoinError('E_WALLET_POLICY', `wallet policy name: expected a string, got ${typeof name}`);
   if (typeof descriptorTemplate !== 'string' || descriptorTemplate.length === 0)
-    throw new WalletPolicyError('wallet policy: expected a non-empty descriptor template');
+    throw new BitcoinError('E_WALLET_POLICY', 'wallet policy: expected a non-empty descriptor template');
   if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string'))
-    throw new WalletPolicyError('wallet policy keys: expected an array of key-information strings');
+    throw new BitcoinError('E_WALLET_POLICY', 'wallet policy keys: expected an array of key-information strings');
   return { name, descriptorTemplate, keys: [...keys] };
 }
 
@@ -46,7 +43,7 @@ export function keysTree(policy: WalletPolicy): MerkleTree {
 export function serializeWalletPolicy(policy: WalletPolicy): Uint8Array {
   const name = utf8.encode(policy.name);
   if (name.length > MAX_WALLET_NAME_LENGTH)
-    throw new WalletPolicyError(`wallet policy name: expected at most ${MAX_WALLET_NAME_LENGTH} bytes, got ${name.length}`);
+    throw new BitcoinError('E_WALLET_POLICY', `wallet policy name: expected at most ${MAX_WALLET_NAME_LENGTH} bytes, got ${name.length}`);
   const template = utf8.encode(policy.descriptorTemplate);
   return encodeWalletPolicyHeader({
     version: WALLET_POLICY_V2,

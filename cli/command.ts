@@ -2,6 +2,8 @@
 // stdout (one JSON object with --json) and throw CliError for bad arguments; main prints errors to
 // stderr and exits non-zero.
 
+import { TaprootHwError } from '../apdu/errors.ts';
+
 export interface CommandContext {
   /** Arguments after the command name. */
   argv: string[];
@@ -17,6 +19,9 @@ export interface Command {
   run(ctx: CommandContext): Promise<number | void>;
 }
 
-export class CliError extends Error {
-  override readonly name = 'CliError';
+/** E_USAGE (exit code 2): the command line cannot run as given; E_POLICY_STORE: the store file is unreadable. */
+export class CliError extends TaprootHwError {
+  constructor(message: string, code: 'E_USAGE' | 'E_POLICY_STORE' = 'E_USAGE') {
+    super(code, message);
+  }
 }

@@ -4,6 +4,7 @@
 import { pathToFileURL } from 'node:url';
 import type { CommandContext } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
+import { isTaprootHwError } from '../apdu/errors.ts';
 
 const GLOBAL_USAGE =
   'taproot-hw [--transport auto|hid|emulator|speculos-tcp://HOST:PORT|speculos-http://HOST:PORT] [--wait SECONDS] [--json] [--seed MNEMONIC] [--model M] [--app NAME] COMMAND [ARGS]';
@@ -21,7 +22,7 @@ function help(): string {
 }
 
 function exitCodeOf(err: unknown): number {
-  return err instanceof Error && err.name === 'CliError' ? 2 : 1;
+  return isTaprootHwError(err, 'E_USAGE') ? 2 : 1;
 }
 
 export async function main(argv: string[], io = { stdout: console.log, stderr: console.error }): Promise<number> {

@@ -8,13 +8,10 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fromHex } from '../apdu/bytes.ts';
 import type { WalletPolicy } from '../bitcoin/wallet-policy.ts';
+import { CliError } from './command.ts';
 import { policyStoreKey, storedPolicy, type PolicyHmacStore, type StoredPolicy } from '../host/tapd/policy-store.ts';
 
 export const POLICY_STORE_FILE = 'tapd-policies.json';
-
-export class PolicyStoreError extends Error {
-  override readonly name = 'PolicyStoreError';
-}
 
 interface StoreDocument {
   version: 1;
@@ -39,17 +36,17 @@ export class FilePolicyHmacStore implements PolicyHmacStore {
       text = readFileSync(this.path, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, note: NOTE, policies: {} };
-      throw new PolicyStoreError(`policy store ${this.path}: ${(err as Error).message}`);
+      throw new CliError(`policy store ${this.path}: ${(err as Error).message}`, 'E_POLICY_STORE');
     }
     let doc: unknown;
     try {
       doc = JSON.parse(text);
     } catch {
-      throw new PolicyStoreError(`policy store ${this.path}: expected JSON, got text that does not parse`);
+      throw new CliError(`policy store ${this.path}: expected JSON, got text that does not parse`, 'E_POLICY_STORE');
     }
     const d = doc as Partial<StoreDocument>;
     if (typeof d !== 'object' || d === null || d.version !== 1 || typeof d.policies !== 'object' || d.policies === null)
-      throw new PolicyStoreError(`policy store ${this.path}: expected {"version": 1, "policies": {...}}`);
+      throw new CliError(`policy store ${this.path}: expected {"version": 1, "policies": {...}}`, 'E_POLICY_STORE');
     return { version: 1, note: NOTE, policies: d.policies };
   }
 
@@ -57,7 +54,7 @@ export class FilePolicyHmacStore implements PolicyHmacStore {
     const e = this.read().policies[policyStoreKey(fingerprint, policyId)];
     if (!e) return undefined;
     if (typeof e.hmac !== 'string' || !/^[0-9a-f]{64}$/.test(e.hmac))
-      throw new PolicyStoreError(`policy store ${this.path}: expected a 64-hex-digit hmac for ${policyStoreKey(fingerprint, policyId)}`);
+      throw new CliError(`policy store ${this.path}: expected a 64-hex-digit hmac for ${policyStoreKey(fingerprint, policyId)}`, 'E_POLICY_STORE');
     return fromHex(e.hmac);
   }
 

@@ -5,8 +5,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { base64 } from '@scure/base';
 import { fromHex, toHex } from '../apdu/bytes.ts';
 import type { SignPsbtYield } from '../apdu/bitcoin-app/sign-psbt-yields.ts';
-import { PSBT_MAGIC, PsbtError, parseRawPsbt } from '../bitcoin/psbtv2.ts';
+import { PSBT_MAGIC, parseRawPsbt } from '../bitcoin/psbtv2.ts';
 import { walletPolicy, type WalletPolicy } from '../bitcoin/wallet-policy.ts';
+import { BitcoinError } from '../bitcoin/errors.ts';
 
 const HEX_PSBT = /^70736274ff[0-9a-fA-F]*$/i;
 
@@ -18,7 +19,7 @@ function decodePsbtText(text: string, where: string): Uint8Array {
     try {
       bytes = base64.decode(t);
     } catch {
-      throw new PsbtError(`${where}: expected a PSBT as base64, hex or a file path`);
+      throw new BitcoinError('E_PSBT', `${where}: expected a PSBT as base64, hex or a file path`);
     }
   }
   parseRawPsbt(bytes);

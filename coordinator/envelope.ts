@@ -13,16 +13,12 @@ import { Aes128Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke
 import { x25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concat, toHex, utf8 } from '../apdu/bytes.ts';
+import { CoordinatorLayerError } from './errors.ts';
 
 /** RFC 9180 suite 0x0020 / 0x0001 / 0x0001 (test/coordinator/envelope.test.ts opens the RFC's vector with it). */
 export const suite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes128Gcm() });
 const ENC_LENGTH = 32;
 const PROTOCOL = 'taproot-hw/cosign/v1';
-
-/** A sealed message did not open: wrong key, wrong address, or altered bytes. */
-export class EnvelopeError extends Error {
-  override readonly name = 'EnvelopeError';
-}
 
 export interface HpkeKeyPair {
   /** X25519 secret key, 32 bytes. */
@@ -31,7 +27,7 @@ export interface HpkeKeyPair {
 }
 
 export function hpkeKeyPair(secretKey: Uint8Array = x25519.utils.randomSecretKey()): HpkeKeyPair {
-  if (secretKey.length !== 32) throw new EnvelopeError(`HPKE secret key: expected 32 bytes, got ${secretKey.length}`);
+  if (secretKey.length !== 32) throw new CoordinatorLayerError('E_ENVELOPE', `HPKE secret key: expected 32 bytes, got ${secretKey.length}`);
   return { secretKey: secretKey.slice(), publicKey: x25519.getPublicKey(secretKey) };
 }
 
@@ -65,7 +61,7 @@ interface OpenArgs {
 }
 
 async function open({ recipient, sender, info, aad, psk }: OpenArgs, data: Uint8Array, what: string): Promise<Uint8Array> {
-  if (data.length < ENC_LENGTH + 16) throw new EnvelopeError(`${what}: expected at least ${ENC_LENGTH + 16} bytes, got ${data.length}`);
+  if (data.length < ENC_LENGTH + 16) throw new CoordinatorLayerError('E_ENVELOPE', `${what}: expected at least ${ENC_LENGTH + 16} bytes, got ${data.length}`);
   try {
     const pt = await suite.open(
       {
@@ -80,7 +76,7 @@ async function open({ recipient, sender, info, aad, psk }: OpenArgs, data: Uint8
     );
     return new Uint8Array(pt);
   } catch {
-    throw new EnvelopeError(`${what}: does not open (altered, replayed, misaddressed, or not sealed by the expected key)`);
+    throw new CoordinatorLayerError('E_ENVELOPE', `${what}: does not open (altered, replayed, misaddressed, or not sealed by the expected key)`);
   }
 }
 

@@ -3,12 +3,13 @@
 // which drives one party's signer through the key exchange and MuSig2 spends (docs/coordinator.md).
 
 export * from './wire.ts';
+export * from './errors.ts';
 export { Coordinator, type CoordinatorOptions } from './server.ts';
-export { EnvelopeError, hpkeKeyPair, type HpkeKeyPair } from './envelope.ts';
-export { decodeInvite, encodeInvite, InviteError, type Invite } from './invite.ts';
+export { hpkeKeyPair, type HpkeKeyPair } from './envelope.ts';
+export { decodeInvite, encodeInvite, type Invite } from './invite.ts';
 export { loadOrCreateKey } from './key-file.ts';
-export { openStore, StoreLockedError, type SqlStore } from './store/sql.ts';
-export { CoordinatorClient, CoordinatorUnreachableError } from './party/client.ts';
+export { openStore, type SqlStore } from './store/sql.ts';
+export { CoordinatorClient } from './party/client.ts';
 export { BitcoinAppCosigner, SoftwareCosigner, TapAppCosigner, type Cosigner, type MusigInput, type Registration } from './party/cosigners.ts';
-export { defaultHome, PartyHome, PinMismatchError, type PartyState } from './party/home.ts';
-export { CosignError, CosignParty, spendOf, type CosignOptions, type PolicyResult, type SignResult } from './party/party.ts';
+export { defaultHome, PartyHome, type PartyState } from './party/home.ts';
+export { CosignParty, spendOf, type CosignOptions, type PolicyResult, type SignResult } from './party/party.ts';

@@ -9,6 +9,7 @@
 
 import { base64urlnopad } from '@scure/base';
 import { concat } from '../apdu/bytes.ts';
+import { CoordinatorLayerError } from './errors.ts';
 
 const PREFIX = 'cosign1.';
 const LENGTH = 1 + 4 * 32;
@@ -22,27 +23,23 @@ export interface Invite {
   readonly secret: Uint8Array;
 }
 
-export class InviteError extends Error {
-  override readonly name = 'InviteError';
-}
-
 export function encodeInvite(i: Invite): string {
-  if (!Number.isInteger(i.party) || i.party < 1 || i.party > 255) throw new InviteError(`invite: expected a party number in [1, 255], got ${i.party}`);
+  if (!Number.isInteger(i.party) || i.party < 1 || i.party > 255) throw new CoordinatorLayerError('E_INVITE', `invite: expected a party number in [1, 255], got ${i.party}`);
   for (const [name, v] of [['token', i.token], ['coordinatorKey', i.coordinatorKey], ['initiatorKey', i.initiatorKey], ['secret', i.secret]] as const)
-    if (v.length !== 32) throw new InviteError(`invite: ${name}: expected 32 bytes, got ${v.length}`);
+    if (v.length !== 32) throw new CoordinatorLayerError('E_INVITE', `invite: ${name}: expected 32 bytes, got ${v.length}`);
   return PREFIX + base64urlnopad.encode(concat(Uint8Array.of(i.party), i.token, i.coordinatorKey, i.initiatorKey, i.secret));
 }
 
 export function decodeInvite(text: string): Invite {
-  if (!text.startsWith(PREFIX)) throw new InviteError(`invite: expected a string starting with "${PREFIX}", got "${text.slice(0, 12)}…"`);
+  if (!text.startsWith(PREFIX)) throw new CoordinatorLayerError('E_INVITE', `invite: expected a string starting with "${PREFIX}", got "${text.slice(0, 12)}…"`);
   let b: Uint8Array;
   try {
     b = base64urlnopad.decode(text.slice(PREFIX.length));
   } catch {
-    throw new InviteError('invite: expected base64url after the prefix');
+    throw new CoordinatorLayerError('E_INVITE', 'invite: expected base64url after the prefix');
   }
-  if (b.length !== LENGTH) throw new InviteError(`invite: expected ${LENGTH} bytes, got ${b.length}`);
-  if (b[0] === 0) throw new InviteError('invite: party 0 is the initiator, who needs no invite');
+  if (b.length !== LENGTH) throw new CoordinatorLayerError('E_INVITE', `invite: expected ${LENGTH} bytes, got ${b.length}`);
+  if (b[0] === 0) throw new CoordinatorLayerError('E_INVITE', 'invite: party 0 is the initiator, who needs no invite');
   const at = (k: number) => b.slice(1 + 32 * k, 33 + 32 * k);
   return { party: b[0]!, token: at(0), coordinatorKey: at(1), initiatorKey: at(2), secret: at(3) };
 }

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from '@noble/ciphers/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { equal, fromHex, toHex, utf8 } from '../apdu/bytes.ts';
-import { EnvelopeError, openRequest, sealReply, type HpkeKeyPair } from './envelope.ts';
+import { openRequest, sealReply, type HpkeKeyPair } from './envelope.ts';
 import { StateCipher } from './state-cipher.ts';
 import { migrate, NOTIFY_CHANNEL } from './store/schema.ts';
 import { bytesOf, numberOf, type SqlClient, type SqlStore } from './store/sql.ts';
@@ -31,6 +31,7 @@ import {
   type SealedBody,
   type SessionInfo,
 } from './wire.ts';
+import { isTaprootHwError } from '../apdu/errors.ts';
 
 export interface CoordinatorOptions {
   store: SqlStore;
@@ -155,8 +156,8 @@ export class Coordinator {
       send(res, 200, body);
     } catch (err) {
       if (err instanceof CoordinatorError) {
-        if (err.code === 'body_too_large') res.setHeader('connection', 'close');
-        send(res, err.status, { error: { code: err.code, message: err.message.slice(err.code.length + 2) } } satisfies ErrorBody);
+        if (err.reason === 'body_too_large') res.setHeader('connection', 'close');
+        send(res, err.status, { error: { code: err.reason, message: err.message.slice(err.reason.length + 2) } } satisfies ErrorBody);
       } else send(res, 500, { error: { code: 'internal', message: 'the coordinator failed; the request changed nothing' } } satisfies ErrorBody);
     }
   }
@@ -217,7 +218,7 @@ export class Coordinator {
     try {
       return { pk, request, payload: object(await openRequest(route, request, this.#key, pk), `${route} (sealed)`) };
     } catch (err) {
-      if (err instanceof EnvelopeError || err instanceof SyntaxError) throw new CoordinatorError('sealed_request', `${route}: ${err.message}`);
+      if (isTaprootHwError(err, 'E_ENVELOPE') || err instanceof SyntaxError) throw new CoordinatorError('sealed_request', `${route}: ${err.message}`);
       throw err;
     }
   }

@@ -4,6 +4,7 @@
 // a message is an opaque ciphertext addressed by (session, step, sender, sequence, recipient).
 
 import { base64urlnopad } from '@scure/base';
+import { CoordinatorLayerError } from './errors.ts';
 
 export const API_VERSION = 'v1';
 
@@ -39,16 +40,18 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
-/** A refusal by the coordinator, as the server raises it and the client rebuilds it from the body. */
-export class CoordinatorError extends Error {
-  override readonly name = 'CoordinatorError';
+/**
+ * A refusal by the coordinator, as the server raises it and the client rebuilds it from the body:
+ * code E_COORDINATOR, `reason` the wire's code (ERRORS above), `status` its HTTP status.
+ */
+export class CoordinatorError extends CoordinatorLayerError {
   readonly status: number;
   constructor(
-    readonly code: ErrorCode,
+    readonly reason: ErrorCode,
     message: string,
   ) {
-    super(`${code}: ${message}`);
-    this.status = ERRORS[code].status;
+    super('E_COORDINATOR', `${reason}: ${message}`);
+    this.status = ERRORS[reason].status;
   }
 }
 

@@ -1,65 +1,32 @@
-// Errors of the transport layer. Each has a stable `name` (docs/architecture.md §6 and §7: Ledger's
-// "TransportRaceCondition" kept changing name and home), so callers switch on `err.name`.
+// Errors of the transport layer (docs/errors.md): one class, TransportError, whose stable `code`
+// says what happened (E_TRANSPORT_BUSY, E_DISCONNECTED, E_HID_OPEN, ...) and gives the `name`
+// callers switched on before codes (TransportBusyError, TransportDisconnectedError, HidOpenError).
+// Ledger's own "TransportRaceCondition" kept changing name and home (docs/architecture.md §6);
+// these do not. The subclasses below exist only for their fields.
 
-/** A second exchange was started while one is in flight on the same transport. */
-export class TransportBusyError extends Error {
-  override readonly name = 'TransportBusyError';
-  constructor(kind: string) {
-    super(`${kind} transport: expected one exchange at a time, got a second while one is in flight; await the first`);
-  }
-}
+import { TaprootHwError } from '../apdu/errors.ts';
 
-/** The caller's AbortSignal fired before the device answered. */
-export class AbortError extends Error {
-  override readonly name = 'AbortError';
-  constructor(kind: string, cause?: unknown) {
-    super(`${kind} transport: exchange aborted by the caller`, { cause });
-  }
-}
+export class TransportError extends TaprootHwError {}
 
-/** The device did not answer within `timeoutMs`. */
-export class TransportTimeoutError extends Error {
-  override readonly name = 'TransportTimeoutError';
-  constructor(
-    kind: string,
-    readonly timeoutMs: number,
-  ) {
-    super(`${kind} transport: expected an answer within ${timeoutMs} ms, got none (is a review waiting on the device?)`);
-  }
-}
-
-/** The transport was closed by this side; nothing more can be exchanged. */
-export class TransportClosedError extends Error {
-  override readonly name = 'TransportClosedError';
-  constructor(kind: string, reason?: Error) {
-    super(`${kind} transport: closed${reason ? ` (${reason.message})` : ''}`, { cause: reason });
-  }
-}
-
-/** The other end went away: socket closed, device unplugged, server gone. */
-export class TransportDisconnectedError extends Error {
-  override readonly name = 'TransportDisconnectedError';
-}
-
-/** The other end answered something that is not a framed `data || SW` response. */
-export class TransportResponseError extends Error {
-  override readonly name = 'TransportResponseError';
-}
+/** The messages of the errors every transport raises, naming the transport's `kind`. */
+export const transportErrors = {
+  busy: (kind: string) =>
+    new TransportError('E_TRANSPORT_BUSY', `${kind} transport: expected one exchange at a time, got a second while one is in flight; await the first`),
+  aborted: (kind: string, cause?: unknown) => new TransportError('E_ABORTED', `${kind} transport: exchange aborted by the caller`, { cause }),
+  timeout: (kind: string, timeoutMs: number) =>
+    new TransportError('E_TIMEOUT', `${kind} transport: expected an answer within ${timeoutMs} ms, got none (is a review waiting on the device?)`),
+  closed: (kind: string, reason?: Error) =>
+    new TransportError('E_TRANSPORT_CLOSED', `${kind} transport: closed${reason ? ` (${reason.message})` : ''}`, { cause: reason }),
+};
 
 /** An HTTP request to a Speculos-compatible server got a non-success answer. */
-export class SpeculosHttpError extends Error {
-  override readonly name = 'SpeculosHttpError';
+export class SpeculosHttpError extends TransportError {
   constructor(
     readonly method: string,
     readonly url: string,
     readonly status: number,
     readonly body: string,
   ) {
-    super(`${method} ${url}: expected HTTP 200, got ${status}${body ? `: ${body.slice(0, 200)}` : ''}`);
+    super('E_SPECULOS_HTTP', `${method} ${url}: expected HTTP 200, got ${status}${body ? `: ${body.slice(0, 200)}` : ''}`);
   }
-}
-
-/** A transport spec that `openTransport` does not understand, or a device choice it cannot make. */
-export class TransportSpecError extends Error {
-  override readonly name = 'TransportSpecError';
 }

@@ -8,13 +8,7 @@
 // transport stays busy until the underlying exchange settles, and that late answer is dropped.
 
 import { abytes } from '../apdu/bytes.ts';
-import {
-  AbortError,
-  TransportBusyError,
-  TransportClosedError,
-  TransportResponseError,
-  TransportTimeoutError,
-} from './errors.ts';
+import { TransportError, transportErrors } from './errors.ts';
 import type { ExchangeOptions, Transport } from './transport.ts';
 
 export abstract class GuardedTransport implements Transport {
@@ -50,9 +44,9 @@ export abstract class GuardedTransport implements Transport {
     const { signal, timeoutMs } = options;
     if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs >= 0))
       return Promise.reject(new RangeError(`timeoutMs: expected a number >= 0, got ${timeoutMs}`));
-    if (this.closed) return Promise.reject(new TransportClosedError(this.kind, this.closeReason));
-    if (this.inFlight) return Promise.reject(new TransportBusyError(this.kind));
-    if (signal?.aborted) return Promise.reject(new AbortError(this.kind, signal.reason));
+    if (this.closed) return Promise.reject(transportErrors.closed(this.kind, this.closeReason));
+    if (this.inFlight) return Promise.reject(transportErrors.busy(this.kind));
+    if (signal?.aborted) return Promise.reject(transportErrors.aborted(this.kind, signal.reason));
 
     this.inFlight = true;
     const cancel = new AbortController();
@@ -70,7 +64,7 @@ export abstract class GuardedTransport implements Transport {
 
     return new Promise<Uint8Array>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const onAbort = () => fail(new AbortError(this.kind, signal?.reason));
+      const onAbort = () => fail(transportErrors.aborted(this.kind, signal?.reason));
       const cleanup = () => {
         if (timer !== undefined) clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
@@ -83,12 +77,12 @@ export abstract class GuardedTransport implements Transport {
       };
       this.failCurrent = fail;
       signal?.addEventListener('abort', onAbort, { once: true });
-      if (timeoutMs) timer = setTimeout(() => fail(new TransportTimeoutError(this.kind, timeoutMs)), timeoutMs);
+      if (timeoutMs) timer = setTimeout(() => fail(transportErrors.timeout(this.kind, timeoutMs)), timeoutMs);
       op.then(
         (response) => {
           cleanup();
           if (response.length < 2)
-            reject(new TransportResponseError(`${this.kind} transport: expected data || SW (at least 2 bytes), got ${response.length}`));
+            reject(new TransportError('E_TRANSPORT_RESPONSE', `${this.kind} transport: expected data || SW (at least 2 bytes), got ${response.length}`));
           else resolve(response);
         },
         (err: unknown) => {
@@ -121,7 +115,7 @@ export abstract class GuardedTransport implements Transport {
   private shutDown(reason: Error | undefined): void {
     this.closed = true;
     this.closeReason = reason;
-    this.failCurrent?.(reason ?? new TransportClosedError(this.kind));
+    this.failCurrent?.(reason ?? transportErrors.closed(this.kind));
     for (const listener of [...this.listeners]) {
       try {
         listener(reason);

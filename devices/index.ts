@@ -9,8 +9,6 @@ export { SpeculosTcpTransport, type SpeculosTcpOptions } from './speculos-tcp.ts
 export { SpeculosHttpControl, SpeculosHttpTransport, type SpeculosHttpOptions } from './speculos-http.ts';
 export {
   HID_INSTALL_HINT,
-  HidOpenError,
-  HidUnavailableError,
   ledgerInterfaces,
   listHidDevices,
   loadHidBackend,
@@ -31,7 +29,6 @@ export {
   parseTranscript,
   ReplayMismatchError,
   ReplayTransport,
-  TranscriptParseError,
   TranscriptRecorder,
   type TranscriptExchange,
 } from './replay.ts';

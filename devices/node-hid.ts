@@ -5,10 +5,11 @@
 // addon), and its absence or a failing native load becomes a HidUnavailableError that says what to do.
 
 import { createRequire } from 'node:module';
-import { encodeHidFrames, HidFramingError, HidReassembler, HID_PACKET_SIZE } from './framing/hid.ts';
+import { encodeHidFrames, HidReassembler, HID_PACKET_SIZE } from './framing/hid.ts';
 import { LEDGER_USB_VENDOR_ID, modelFromProductId, type ModelId } from './models.ts';
-import { TransportClosedError, TransportDisconnectedError, TransportSpecError } from './errors.ts';
 import { GuardedTransport } from './guarded.ts';
+import { TransportError, transportErrors } from './errors.ts';
+import { isTaprootHwError } from '../apdu/errors.ts';
 
 const NODE_HID_PACKAGE = 'node-hid';
 
@@ -35,28 +36,9 @@ export const HID_INSTALL_HINT =
 export const NO_DEVICE_HINT =
   'plug the device in, unlock it and open the app (on Linux, check the udev rule: UDEV_RULES), or use `--transport emulator`';
 
-/** The USB HID transport cannot be used on this machine; the message says how to fix it. */
-export class HidUnavailableError extends Error {
-  override readonly name = 'HidUnavailableError';
-  constructor(detail: string, cause?: unknown) {
-    super(`USB HID transport unavailable: ${detail}. ${HID_INSTALL_HINT}`, { cause });
-  }
-}
-
-/** A Ledger was found but could not be opened: on Linux almost always the missing udev rule. */
-export class HidOpenError extends Error {
-  override readonly name = 'HidOpenError';
-  constructor(
-    readonly path: string,
-    cause: unknown,
-  ) {
-    super(
-      `hid ${path}: expected to open the device, got "${(cause as Error)?.message ?? String(cause)}" ` +
-        `(no permission, or another program holds it). ${UDEV_HINT}`,
-      { cause },
-    );
-  }
-}
+/** E_HID_UNAVAILABLE: the USB HID transport cannot be used on this machine; says how to fix it. */
+const hidUnavailable = (detail: string, cause?: unknown) =>
+  new TransportError('E_HID_UNAVAILABLE', `USB HID transport unavailable: ${detail}. ${HID_INSTALL_HINT}`, { cause });
 
 /** The part of node-hid 3's HIDAsync the transport uses (a Buffer is a Uint8Array); tests stand in for it. */
 export interface HidHandle {
@@ -129,10 +111,10 @@ export function loadHidBackend(load: ModuleLoader = defaultLoader): HidBackend {
       code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND'
         ? `${NODE_HID_PACKAGE} is not installed`
         : `${NODE_HID_PACKAGE} failed to load (${(err as Error).message})`;
-    throw new HidUnavailableError(detail, err);
+    throw hidUnavailable(detail, err);
   }
   if (typeof hid.devicesAsync !== 'function' || typeof hid.HIDAsync?.open !== 'function')
-    throw new HidUnavailableError(`${NODE_HID_PACKAGE} does not have the expected shape (devicesAsync(), HIDAsync.open()): version 3 is needed`);
+    throw hidUnavailable(`${NODE_HID_PACKAGE} does not have the expected shape (devicesAsync(), HIDAsync.open()): version 3 is needed`);
   const { devicesAsync, HIDAsync } = hid as NodeHidModule;
   return {
     devices: async () => ledgerInterfaces(await devicesAsync(LEDGER_USB_VENDOR_ID, 0)),
@@ -140,7 +122,12 @@ export function loadHidBackend(load: ModuleLoader = defaultLoader): HidBackend {
       try {
         return await HIDAsync.open(path);
       } catch (err) {
-        throw new HidOpenError(path, err);
+        // E_HID_OPEN: a Ledger was found but could not be opened; on Linux almost always the udev rule.
+        throw new TransportError(
+          'E_HID_OPEN',
+          `hid ${path}: expected to open the device, got "${(err as Error)?.message ?? String(err)}" (no permission, or another program holds it). ${UDEV_HINT}`,
+          { cause: err },
+        );
       }
     },
   };
@@ -178,7 +165,7 @@ export class NodeHidTransport extends GuardedTransport {
     let target = path;
     if (target === undefined) {
       const found = await backend.devices();
-      if (found.length === 0) throw new TransportSpecError(`hid: expected a Ledger device on USB, got none; ${NO_DEVICE_HINT}`);
+      if (found.length === 0) throw new TransportError('E_TRANSPORT_SPEC', `hid: expected a Ledger device on USB, got none; ${NO_DEVICE_HINT}`);
       target = found[0]!.path;
     }
     const ch = channel ?? Math.floor(Math.random() * 0x10000);
@@ -195,7 +182,7 @@ export class NodeHidTransport extends GuardedTransport {
     try {
       for (const packet of encodeHidFrames(apdu, this.channel)) await this.handle.write([0x00, ...packet]);
       for (;;) {
-        if (this.released) throw new TransportClosedError(this.kind);
+        if (this.released) throw transportErrors.closed(this.kind);
         const report = await this.handle.read(READ_SLICE_MS);
         if (report === undefined || report.length === 0) continue;
         const message = reader.push(Uint8Array.from(report));
@@ -203,14 +190,13 @@ export class NodeHidTransport extends GuardedTransport {
       }
     } catch (err) {
       if (this.released) throw err;
-      if (err instanceof HidFramingError) {
+      if (isTaprootHwError(err, 'E_HID_FRAMING')) {
         // Packets that break the framing leave the stream out of step: nothing after them can be
         // trusted to belong to the next command, so the transport closes with the device's error.
         this.disconnected(err);
         throw err;
       }
-      const gone = new TransportDisconnectedError(
-        `hid ${this.path}: device disconnected during an exchange (unplugged, or an app was opened or closed): ${(err as Error).message}`,
+      const gone = new TransportError('E_DISCONNECTED', `hid ${this.path}: device disconnected during an exchange (unplugged, or an app was opened or closed): ${(err as Error).message}`,
         { cause: err },
       );
       this.disconnected(gone);

@@ -3,12 +3,13 @@
 // an emulator could show someone addresses no real key controls. The 'emulator' transport is wired at
 // CLI level (it needs the emulator, which devices/ may not import).
 
-import { TransportSpecError } from './errors.ts';
 import { HID_INSTALL_HINT, loadHidBackend, NodeHidTransport, UDEV_HINT, type HidBackend, type HidDeviceInfo } from './node-hid.ts';
 import { watchLedgerAttach, type AttachWatcher } from './usb-hotplug.ts';
 import { SpeculosHttpTransport } from './speculos-http.ts';
 import { SpeculosTcpTransport } from './speculos-tcp.ts';
 import type { Transport } from './transport.ts';
+import { TransportError } from './errors.ts';
+import { isTaprootHwError } from '../apdu/errors.ts';
 
 export const TRANSPORT_SPECS = ['auto', 'hid', 'emulator', 'speculos-tcp://HOST:PORT', 'speculos-http://HOST:PORT'] as const;
 
@@ -57,11 +58,11 @@ function hostPort(spec: string): { host: string; port: number } {
   try {
     url = new URL(spec);
   } catch {
-    throw new TransportSpecError(`transport: expected ${spec.split(':')[0]}://HOST:PORT, got "${spec}"`);
+    throw new TransportError('E_TRANSPORT_SPEC', `transport: expected ${spec.split(':')[0]}://HOST:PORT, got "${spec}"`);
   }
   const port = Number(url.port);
   if (!url.hostname || !url.port || !Number.isInteger(port) || port < 1 || port > 65535 || (url.pathname !== '' && url.pathname !== '/'))
-    throw new TransportSpecError(`transport: expected ${url.protocol}//HOST:PORT with a port 1..65535, got "${spec}"`);
+    throw new TransportError('E_TRANSPORT_SPEC', `transport: expected ${url.protocol}//HOST:PORT with a port 1..65535, got "${spec}"`);
   // URL keeps the brackets of an IPv6 host; node:net wants them off.
   return { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port };
 }
@@ -77,18 +78,17 @@ export async function openTransport(spec: string, options: OpenTransportOptions 
     try {
       backend = hid();
     } catch (err) {
-      if (spec === 'auto' && (err as Error).name === 'HidUnavailableError')
-        throw new TransportSpecError(`transport auto: cannot look for a Ledger on USB; ${WITHOUT_DEVICE_HINT}. To use USB: ${HID_INSTALL_HINT}`, {
+      if (spec === 'auto' && isTaprootHwError(err, 'E_HID_UNAVAILABLE'))
+        throw new TransportError('E_TRANSPORT_SPEC', `transport auto: cannot look for a Ledger on USB; ${WITHOUT_DEVICE_HINT}. To use USB: ${HID_INSTALL_HINT}`, {
           cause: err,
         });
       throw err;
     }
     const found = await waitForDevices(backend, waitMs, watch);
     if (found.length === 0)
-      throw new TransportSpecError(`transport ${spec}: no Ledger device found on USB${waited}; ${WITHOUT_DEVICE_HINT}. Or, ${USB_SETUP_HINT}`);
+      throw new TransportError('E_TRANSPORT_SPEC', `transport ${spec}: no Ledger device found on USB${waited}; ${WITHOUT_DEVICE_HINT}. Or, ${USB_SETUP_HINT}`);
     if (spec === 'hid' || found.length === 1) return NodeHidTransport.open({ path: found[0]!.path, backend });
-    throw new TransportSpecError(
-      `transport auto: expected exactly one Ledger device on USB, found ${found.length}: ${found.map(describeDevice).join('; ')}; ` +
+    throw new TransportError('E_TRANSPORT_SPEC', `transport auto: expected exactly one Ledger device on USB, found ${found.length}: ${found.map(describeDevice).join('; ')}; ` +
         'unplug all but one, or use `--transport emulator`',
     );
   }
@@ -98,6 +98,6 @@ export async function openTransport(spec: string, options: OpenTransportOptions 
     return SpeculosHttpTransport.open(`http://${host.includes(':') ? `[${host}]` : host}:${port}`);
   }
   if (spec === 'emulator')
-    throw new TransportSpecError('transport emulator: opened by the CLI (it runs the emulator in-process), not by openTransport');
-  throw new TransportSpecError(`transport: expected one of ${TRANSPORT_SPECS.join(', ')}, got "${spec}"`);
+    throw new TransportError('E_TRANSPORT_SPEC', 'transport emulator: opened by the CLI (it runs the emulator in-process), not by openTransport');
+  throw new TransportError('E_TRANSPORT_SPEC', `transport: expected one of ${TRANSPORT_SPECS.join(', ')}, got "${spec}"`);
 }

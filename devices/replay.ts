@@ -6,6 +6,7 @@
 import { fromHex, toHex } from '../apdu/bytes.ts';
 import type { ExchangeOptions, Transport } from './transport.ts';
 import { GuardedTransport } from './guarded.ts';
+import { TransportError } from './errors.ts';
 
 /** One command and the answer recorded for it, with their 1-based line numbers in the text. */
 export interface TranscriptExchange {
@@ -15,19 +16,10 @@ export interface TranscriptExchange {
   responseLine: number;
 }
 
-export class TranscriptParseError extends Error {
-  override readonly name = 'TranscriptParseError';
-  constructor(
-    readonly line: number,
-    detail: string,
-  ) {
-    super(`transcript line ${line}: ${detail}`);
-  }
-}
+const transcriptError = (line: number, detail: string) => new TransportError('E_TRANSCRIPT', `transcript line ${line}: ${detail}`);
 
 /** A command that differs from the transcript's next `=>` line (or comes after its end). */
-export class ReplayMismatchError extends Error {
-  override readonly name = 'ReplayMismatchError';
+export class ReplayMismatchError extends TransportError {
   constructor(
     /** Line of the expected `=>` command, or the line after the last one when the transcript is used up. */
     readonly line: number,
@@ -36,6 +28,7 @@ export class ReplayMismatchError extends Error {
     readonly got: string,
   ) {
     super(
+      'E_REPLAY_MISMATCH',
       expected === ''
         ? `replay: transcript ended at line ${line - 1}, got another command ${got}`
         : `replay line ${line}: expected command ${expected}, got ${got}`,
@@ -52,21 +45,21 @@ export function parseTranscript(text: string): TranscriptExchange[] {
     const s = raw.trim();
     if (s === '' || s.startsWith('#')) return;
     const m = /^(=>|<=)\s*([0-9a-fA-F]*)$/.exec(s);
-    if (!m) throw new TranscriptParseError(line, `expected "=> hex" or "<= hex", got ${JSON.stringify(s.slice(0, 60))}`);
+    if (!m) throw transcriptError(line, `expected "=> hex" or "<= hex", got ${JSON.stringify(s.slice(0, 60))}`);
     const hex = m[2]!;
-    if (hex.length % 2 !== 0) throw new TranscriptParseError(line, `expected an even number of hex digits, got ${hex.length}`);
+    if (hex.length % 2 !== 0) throw transcriptError(line, `expected an even number of hex digits, got ${hex.length}`);
     const bytes = fromHex(hex);
     if (m[1] === '=>') {
-      if (pending) throw new TranscriptParseError(line, `expected "<=" answering line ${pending.line}, got "=>"`);
+      if (pending) throw transcriptError(line, `expected "<=" answering line ${pending.line}, got "=>"`);
       pending = { command: bytes, line };
     } else {
-      if (!pending) throw new TranscriptParseError(line, 'expected "=>" before a "<=" line, got "<=" with no command');
-      if (bytes.length < 2) throw new TranscriptParseError(line, `expected a response of data || SW (at least 2 bytes), got ${bytes.length}`);
+      if (!pending) throw transcriptError(line, 'expected "=>" before a "<=" line, got "<=" with no command');
+      if (bytes.length < 2) throw transcriptError(line, `expected a response of data || SW (at least 2 bytes), got ${bytes.length}`);
       out.push({ command: pending.command, response: bytes, commandLine: pending.line, responseLine: line });
       pending = undefined;
     }
   });
-  if (pending) throw new TranscriptParseError(pending.line, 'expected "<=" answering this command, got end of transcript');
+  if (pending) throw transcriptError(pending.line, 'expected "<=" answering this command, got end of transcript');
   return out;
 }
 

@@ -5,7 +5,7 @@
 // leave, and answers are checked before they are believed.
 
 import { fromHex, toHex } from '../apdu/bytes.ts';
-import { SpeculosHttpError, TransportDisconnectedError, TransportResponseError } from './errors.ts';
+import { SpeculosHttpError } from './errors.ts';
 import {
   parseApduResponse,
   parseAutomationDocument,
@@ -23,6 +23,7 @@ import {
   type TickerAction,
 } from './framing/speculos-http.ts';
 import { GuardedTransport } from './guarded.ts';
+import { TransportError } from './errors.ts';
 
 const PNG_SIGNATURE = '89504e470d0a1a0a';
 
@@ -50,7 +51,7 @@ async function request(method: string, url: string, body?: unknown, signal?: Abo
     res = await fetch(url, init);
   } catch (err) {
     if (signal?.aborted) throw signal.reason ?? err;
-    throw new TransportDisconnectedError(`${method} ${url}: no answer (${(err as Error).message}); is the server running?`, { cause: err });
+    throw new TransportError('E_DISCONNECTED', `${method} ${url}: no answer (${(err as Error).message}); is the server running?`, { cause: err });
   }
   if (res.status !== 200) throw new SpeculosHttpError(method, url, res.status, await res.text().catch(() => ''));
   return res;
@@ -61,7 +62,7 @@ async function readJson(method: string, url: string, res: Response): Promise<unk
   try {
     return JSON.parse(text);
   } catch {
-    throw new TransportResponseError(`${method} ${url}: expected a JSON body, got ${JSON.stringify(text.slice(0, 80))}`);
+    throw new TransportError('E_TRANSPORT_RESPONSE', `${method} ${url}: expected a JSON body, got ${JSON.stringify(text.slice(0, 80))}`);
   }
 }
 
@@ -101,13 +102,13 @@ export class SpeculosHttpTransport extends GuardedTransport {
       if (signal.aborted) throw signal.reason;
       // Speculos breaks off the chunked answer when tick_timeout runs out (speculos/api/apdu.py).
       if (err instanceof TypeError)
-        throw new TransportDisconnectedError(`POST ${url}: the server broke off the answer (Speculos does this when tick_timeout runs out, or the server stopped)`, { cause: err });
+        throw new TransportError('E_DISCONNECTED', `POST ${url}: the server broke off the answer (Speculos does this when tick_timeout runs out, or the server stopped)`, { cause: err });
       throw err;
     }
     try {
       return fromHex(parseApduResponse(json).data);
     } catch (err) {
-      throw new TransportResponseError(`POST ${url}: ${(err as Error).message}`, { cause: err });
+      throw new TransportError('E_TRANSPORT_RESPONSE', `POST ${url}: ${(err as Error).message}`, { cause: err });
     }
   }
 
@@ -129,7 +130,7 @@ export class SpeculosHttpControl {
     try {
       return parseEventsResponse(json).events;
     } catch (err) {
-      throw new TransportResponseError(`GET ${url}: ${(err as Error).message}`, { cause: err });
+      throw new TransportError('E_TRANSPORT_RESPONSE', `GET ${url}: ${(err as Error).message}`, { cause: err });
     }
   }
 
@@ -152,7 +153,7 @@ export class SpeculosHttpControl {
     let res: Response;
     try {
       res = await request('GET', url, undefined, stop.signal);
-      if (!res.body) throw new TransportResponseError(`GET ${url}: expected an event stream, got no body`);
+      if (!res.body) throw new TransportError('E_TRANSPORT_RESPONSE', `GET ${url}: expected an event stream, got no body`);
     } catch (err) {
       signal?.removeEventListener('abort', onAbort);
       throw err;
@@ -167,7 +168,7 @@ export class SpeculosHttpControl {
             chunk = await reader.read();
           } catch (err) {
             if (stop.signal.aborted) return;
-            throw new TransportDisconnectedError(`GET ${url}: event stream broken (${(err as Error).message})`, { cause: err });
+            throw new TransportError('E_DISCONNECTED', `GET ${url}: event stream broken (${(err as Error).message})`, { cause: err });
           }
           if (chunk.done) return;
           for (const message of parser.push(chunk.value)) yield parseTextEventMessage(message);
@@ -198,7 +199,7 @@ export class SpeculosHttpControl {
     const res = await request('GET', url);
     const png = new Uint8Array(await res.arrayBuffer());
     if (toHex(png.subarray(0, 8)) !== PNG_SIGNATURE)
-      throw new TransportResponseError(`GET ${url}: expected a PNG image, got ${png.length} bytes starting ${toHex(png.subarray(0, 8))}`);
+      throw new TransportError('E_TRANSPORT_RESPONSE', `GET ${url}: expected a PNG image, got ${png.length} bytes starting ${toHex(png.subarray(0, 8))}`);
     return png;
   }
 

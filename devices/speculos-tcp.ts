@@ -4,9 +4,9 @@
 
 import { connect, type Socket } from 'node:net';
 import { toHex } from '../apdu/bytes.ts';
-import { TransportDisconnectedError, TransportResponseError } from './errors.ts';
 import { encodeSpeculosRequest, SpeculosResponseReader } from './framing/speculos-tcp.ts';
 import { GuardedTransport } from './guarded.ts';
+import { TransportError } from './errors.ts';
 
 export interface SpeculosTcpOptions {
   host?: string;
@@ -26,8 +26,8 @@ export class SpeculosTcpTransport extends GuardedTransport {
   ) {
     super();
     socket.on('data', (chunk: Buffer) => this.onData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
-    socket.on('error', (err) => this.lost(new TransportDisconnectedError(`speculos-tcp ${address}: ${err.message}`, { cause: err })));
-    socket.on('close', () => this.lost(new TransportDisconnectedError(`speculos-tcp ${address}: connection closed by the device side`)));
+    socket.on('error', (err) => this.lost(new TransportError('E_DISCONNECTED', `speculos-tcp ${address}: ${err.message}`, { cause: err })));
+    socket.on('close', () => this.lost(new TransportError('E_DISCONNECTED', `speculos-tcp ${address}: connection closed by the device side`)));
   }
 
   static open({ host = '127.0.0.1', port, connectTimeoutMs = 5000 }: SpeculosTcpOptions): Promise<SpeculosTcpTransport> {
@@ -39,11 +39,11 @@ export class SpeculosTcpTransport extends GuardedTransport {
       socket.setNoDelay(true);
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new TransportDisconnectedError(`speculos-tcp ${address}: expected a connection within ${connectTimeoutMs} ms, got none`));
+        reject(new TransportError('E_DISCONNECTED', `speculos-tcp ${address}: expected a connection within ${connectTimeoutMs} ms, got none`));
       }, connectTimeoutMs);
       socket.once('error', (err) => {
         clearTimeout(timer);
-        reject(new TransportDisconnectedError(`speculos-tcp ${address}: cannot connect (${err.message}); is the emulator or Speculos running?`, { cause: err }));
+        reject(new TransportError('E_DISCONNECTED', `speculos-tcp ${address}: cannot connect (${err.message}); is the emulator or Speculos running?`, { cause: err }));
       });
       socket.once('connect', () => {
         clearTimeout(timer);
@@ -73,13 +73,13 @@ export class SpeculosTcpTransport extends GuardedTransport {
     try {
       responses = this.reader.push(chunk);
     } catch (err) {
-      return this.lost(new TransportResponseError(`speculos-tcp ${this.address}: ${(err as Error).message}`, { cause: err }));
+      return this.lost(new TransportError('E_TRANSPORT_RESPONSE', `speculos-tcp ${this.address}: ${(err as Error).message}`, { cause: err }));
     }
     for (const response of responses) {
       const waiting = this.waiting;
       // Replies come in order, one per command; one with no command waiting means the stream is out of step.
       if (!waiting)
-        return this.lost(new TransportResponseError(`speculos-tcp ${this.address}: expected no data, got an unsolicited reply ${toHex(response)}`));
+        return this.lost(new TransportError('E_TRANSPORT_RESPONSE', `speculos-tcp ${this.address}: expected no data, got an unsolicited reply ${toHex(response)}`));
       this.waiting = undefined;
       waiting.resolve(response);
     }

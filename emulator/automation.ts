@@ -5,6 +5,7 @@
 // ["setbool", name, value], ["exit"]. Variables start false.
 
 import type { TextEvent } from './ui/screen.ts';
+import { EmulatorError } from './errors.ts';
 
 export type AutomationAction =
   | ['button', 1 | 2, boolean]
@@ -24,10 +25,6 @@ export interface AutomationRule {
 export interface AutomationDocument {
   version: 1;
   rules: AutomationRule[];
-}
-
-export class AutomationError extends Error {
-  override readonly name = 'AutomationError';
 }
 
 interface CompiledRule extends AutomationRule {
@@ -72,11 +69,11 @@ export function parseAutomation(input: AutomationDocument | string): AutomationD
     try {
       doc = JSON.parse(input);
     } catch (e) {
-      throw new AutomationError(`automation: expected a JSON document, got invalid JSON (${(e as Error).message})`);
+      throw new EmulatorError('E_AUTOMATION', `automation: expected a JSON document, got invalid JSON (${(e as Error).message})`);
     }
   }
   const fail = (what: string, got: unknown): never => {
-    throw new AutomationError(`automation: expected ${what}, got ${JSON.stringify(got)}`);
+    throw new EmulatorError('E_AUTOMATION', `automation: expected ${what}, got ${JSON.stringify(got)}`);
   };
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) fail('an object with "version" and "rules"', doc);
   const { version, rules, ...extra } = doc as Record<string, unknown>;

@@ -22,6 +22,7 @@ import type { Renderer } from './ui/renderer.ts';
 import type { ReviewFlow, WarningPage } from './ui/review.ts';
 import { LONG_PRESS_MS, type Screen, type TextEvent, type UiAction } from './ui/screen.ts';
 import { TouchRenderer } from './ui/touch.ts';
+import { EmulatorError } from './errors.ts';
 
 export type { Button, TouchOptions } from './ui/display.ts';
 export type { Screen, TextEvent } from './ui/screen.ts';
@@ -58,10 +59,6 @@ const OS_VERSION: Record<ModelId, string> = { nanos: '2.1.0', nanosp: '1.1.2', n
 /** The Ledger SDK's home screen when an app gives no tagline of its own. */
 function defaultHome(name: string): AppHome {
   return { title: name, tagline: `This app enables signing\ntransactions on the ${name}\nnetwork.` };
-}
-
-export class UnknownAppError extends Error {
-  override readonly name = 'UnknownAppError';
 }
 
 interface Deferred<T> {
@@ -191,7 +188,7 @@ export class EmulatedDevice {
     this.showIdle();
   }
 
-  /** Opens an app as E0 D8 would (closing the open one first). Throws UnknownAppError. */
+  /** Opens an app as E0 D8 would (closing the open one first). Throws E_UNKNOWN_APP. */
   openApp(name: string): void {
     if (!this.apps.has(name)) throw this.unknownApp(name);
     this.closeSession();
@@ -538,8 +535,8 @@ export class EmulatedDevice {
     return this.options.deterministicRng === undefined ? undefined : new SpeculosRandom(this.options.deterministicRng);
   }
 
-  private unknownApp(name: string): UnknownAppError {
-    return new UnknownAppError(`app: expected one of ${JSON.stringify(this.installedApps)}, got "${name}"`);
+  private unknownApp(name: string): EmulatorError {
+    return new EmulatorError('E_UNKNOWN_APP', `app: expected one of ${JSON.stringify(this.installedApps)}, got "${name}"`);
   }
 }
 

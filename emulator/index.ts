@@ -7,10 +7,12 @@
 import type { ModelId } from '../devices/models.ts';
 import type { AppFactory } from './app.ts';
 import { APPS } from './apps/index.ts';
-import { EmulatedDevice, UnknownAppError, type EmulatedDeviceOptions } from './device.ts';
+import { EmulatedDevice, type EmulatedDeviceOptions } from './device.ts';
+import { EmulatorError } from './errors.ts';
 import { startServers, type RunningServers, type ServerOptions } from './server/index.ts';
 
-export { EmulatedDevice, UnknownAppError } from './device.ts';
+export { EmulatedDevice } from './device.ts';
+export * from './errors.ts';
 export type { Button, DeviceState, EmulatedDeviceOptions, Screen, TextEvent, TouchOptions } from './device.ts';
 export { AppCommandAborted } from './app.ts';
 export type { AppContext, AppFactory, CommandIO, DeviceApp, DeviceSettings } from './app.ts';
@@ -50,7 +52,7 @@ export function deviceOptions(options: EmulatorOptions): EmulatedDeviceOptions {
   const out: EmulatedDeviceOptions = { apps };
   if (key !== undefined) {
     const entry = APPS[key];
-    if (!entry) throw new UnknownAppError(`app: expected one of ${JSON.stringify(Object.keys(APPS))}, got "${key}"`);
+    if (!entry) throw new EmulatorError('E_UNKNOWN_APP', `app: expected one of ${JSON.stringify(Object.keys(APPS))}, got "${key}"`);
     out.startApp = entry.displayName;
   }
   if (options.model !== undefined) out.model = options.model;

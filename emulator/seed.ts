@@ -6,13 +6,10 @@ import { HDKey } from '@scure/bip32';
 import { mnemonicToSeedSync, validateMnemonic } from '@scure/bip39';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
 import { fromHex } from '../apdu/bytes.ts';
+import { EmulatorError } from './errors.ts';
 
 export const SPECULOS_DEFAULT_MNEMONIC =
   'glory promote mansion idle axis finger extra february uncover one trip resource lawn turtle enact monster seven myth punch hobby comfort wild raise skin';
-
-export class SeedError extends Error {
-  override readonly name = 'SeedError';
-}
 
 export interface DeviceSeed {
   /** The BIP-39 seed bytes (64 for a mnemonic; 16..64 for "hex:"). */
@@ -26,23 +23,24 @@ export interface DeviceSeed {
  * multiplication are most of an emulator's start-up, so a process can listen before paying for them.
  */
 export function parseSeed(spec: string = SPECULOS_DEFAULT_MNEMONIC): DeviceSeed {
-  if (typeof spec !== 'string') throw new SeedError(`seed: expected a BIP-39 mnemonic or "hex:<seed>", got ${typeof spec}`);
+  if (typeof spec !== 'string') throw new EmulatorError('E_SEED', `seed: expected a BIP-39 mnemonic or "hex:<seed>", got ${typeof spec}`);
   let derive: () => Uint8Array;
   if (spec.startsWith('hex:')) {
     let bytes: Uint8Array;
     try {
       bytes = fromHex(spec.slice(4), 'seed');
     } catch (e) {
-      throw new SeedError(`seed: expected "hex:" followed by even-length hex, got "${spec}" (${(e as Error).message})`);
+      throw new EmulatorError('E_SEED', `seed: expected "hex:" followed by even-length hex, got "${spec}" (${(e as Error).message})`);
     }
     // BIP-32 master key generation requires 128..512 bits of seed.
     if (bytes.length < 16 || bytes.length > 64)
-      throw new SeedError(`seed: expected 16..64 bytes after "hex:", got ${bytes.length}`);
+      throw new EmulatorError('E_SEED', `seed: expected 16..64 bytes after "hex:", got ${bytes.length}`);
     derive = () => bytes;
   } else {
     const mnemonic = spec.trim().split(/\s+/).join(' ');
     if (!validateMnemonic(mnemonic, wordlist))
-      throw new SeedError(
+      throw new EmulatorError(
+        'E_SEED',
         `seed: expected a BIP-39 English mnemonic of 12/15/18/21/24 words with a valid checksum, got ${mnemonic.split(' ').length} words that do not validate`,
       );
     derive = () => mnemonicToSeedSync(mnemonic);

@@ -38,11 +38,3 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-/** The backend cannot do this (e.g. read the screen of a USB device). */
-export class BackendCapabilityError extends Error {
-  override readonly name = 'BackendCapabilityError';
-}
-
-export class ScreenTimeoutError extends Error {
-  override readonly name = 'ScreenTimeoutError';
-}

@@ -20,7 +20,8 @@ export * from './backend.ts';
 export { approveReview, rejectReview, waitForScreen, waitForText, HOLD_MS } from './navigate.ts';
 export { InProcessEmulatorBackend, startServedEmulatorBackend, type EmulatorBackendOptions } from './emulator.ts';
 export { RemoteSpeculosBackend, SpeculosBackend, UsbBackend, httpScreen } from './remote.ts';
-export { freePort, speculosUnavailableReason, startSpeculos, SpeculosStartError, SpeculosStopError, SpeculosUnavailableError } from './speculos.ts';
+export { freePort, speculosUnavailableReason, startSpeculos } from './speculos.ts';
+export * from './errors.ts';
 export type { SpeculosInstance, SpeculosOptions } from './speculos.ts';
 
 export interface BackendCandidate {

@@ -3,7 +3,8 @@
 // Ledger SDK draws (speculos-corpus README: "How screens were driven").
 
 import type { DeviceModel } from '../devices/models.ts';
-import { ScreenTimeoutError, type Screen, type TextEvent } from './backend.ts';
+import { type Screen, type TextEvent } from './backend.ts';
+import { HarnessError } from './errors.ts';
 
 /** Single-line pages on which a Nano's "both buttons" approves (Bitcoin app and our Taproot Assets app). */
 const NANO_APPROVE = /^(Approve|Approve public key|Register account|Sign transaction|Sign message|Confirm|Accept|Sign asset transfer|Sign asset group|Sign MuSig2 message|Blind sign)$/;
@@ -48,7 +49,7 @@ export async function waitForScreen(
     const events = await screen.current();
     if (predicate(events)) return events;
     if (Date.now() > deadline)
-      throw new ScreenTimeoutError(`expected ${what} within ${timeoutMs} ms, got screen: ${JSON.stringify(joined(events))}`);
+      throw new HarnessError('E_SCREEN_TIMEOUT', `expected ${what} within ${timeoutMs} ms, got screen: ${JSON.stringify(joined(events))}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -87,7 +88,7 @@ async function walk(
     else await screen.touch(...nextPageTap(model));
     events = await afterChange(screen, before, timeoutMs);
   }
-  throw new ScreenTimeoutError(`expected ${what} within ${MAX_PAGES} pages`);
+  throw new HarnessError('E_SCREEN_TIMEOUT', `expected ${what} within ${MAX_PAGES} pages`);
 }
 
 export async function approveReview(screen: Screen, model: DeviceModel, timeoutMs = 10_000, holdMs = HOLD_MS): Promise<void> {

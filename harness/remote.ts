@@ -6,9 +6,10 @@ import { SpeculosTcpTransport } from '../devices/speculos-tcp.ts';
 import { getModel, type DeviceModel } from '../devices/models.ts';
 import { openTransport } from '../devices/open.ts';
 import type { Transport } from '../devices/transport.ts';
-import { BackendCapabilityError, type Backend, type BackendKind, type Screen, type TextEvent } from './backend.ts';
+import { type Backend, type BackendKind, type Screen, type TextEvent } from './backend.ts';
 import { HOLD_MS, approveReview, rejectReview, waitForText } from './navigate.ts';
 import { startSpeculos, type SpeculosInstance, type SpeculosOptions } from './speculos.ts';
+import { HarnessError } from './errors.ts';
 
 /**
  * Screen access through a Speculos-compatible REST API. `pressDelayS`: seconds between a button's
@@ -33,7 +34,7 @@ export abstract class ScreenBackend implements Backend {
   constructor(readonly model: DeviceModel) {}
 
   protected requireScreen(what: string): Screen {
-    if (!this.screen) throw new BackendCapabilityError(`${this.kind} backend: cannot ${what}, the screen is not readable`);
+    if (!this.screen) throw new HarnessError('E_BACKEND_CAPABILITY', `${this.kind} backend: cannot ${what}, the screen is not readable`);
     return this.screen;
   }
   waitForText(text: string | RegExp, options: { timeoutMs?: number } = {}): Promise<TextEvent> {
@@ -135,7 +136,7 @@ export class RemoteSpeculosBackend extends ScreenBackend {
       await options.onClose?.();
     };
     const backend = new RemoteSpeculosBackend(options.kind, options.model, transport, screen, close, options.onReset ?? (async () => {
-      throw new BackendCapabilityError(`${options.kind} backend: reset is not available for a server the harness did not start`);
+      throw new HarnessError('E_BACKEND_CAPABILITY', `${options.kind} backend: reset is not available for a server the harness did not start`);
     }));
     if (options.holdMs !== undefined) backend.holdMs = options.holdMs;
     return backend;

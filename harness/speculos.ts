@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
+import { HarnessError } from './errors.ts';
 
 export interface SpeculosOptions {
   /** Path of the app ELF. */
@@ -44,20 +45,6 @@ export interface SpeculosInstance {
   log(): string;
   /** Stops Speculos and every process below it (qemu); resolves once all of them have exited. */
   stop(): Promise<void>;
-}
-
-/** Speculos, qemu or the ELF is missing, or Speculos did not start; the message says what to do. */
-export class SpeculosUnavailableError extends Error {
-  override readonly name = 'SpeculosUnavailableError';
-}
-
-/** stop() could not make Speculos's processes exit. */
-export class SpeculosStopError extends Error {
-  override readonly name = 'SpeculosStopError';
-}
-
-export class SpeculosStartError extends Error {
-  override readonly name = 'SpeculosStartError';
 }
 
 function onPath(command: string): string | undefined {
@@ -114,7 +101,7 @@ async function portIsFree(port: number): Promise<boolean> {
 async function choosePort(requested: number | undefined, name: string): Promise<number> {
   if (!requested) return freePort();
   if (!(await portIsFree(requested)))
-    throw new SpeculosStartError(`${name} port ${requested} is already in use; Speculos would silently move it`);
+    throw new HarnessError('E_SPECULOS_START', `${name} port ${requested} is already in use; Speculos would silently move it`);
   return requested;
 }
 
@@ -138,7 +125,7 @@ async function waitForEvents(url: string, child: ChildProcess, timeoutMs: number
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null)
-      throw new SpeculosStartError(`speculos exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${log().slice(-2000)}`);
+      throw new HarnessError('E_SPECULOS_START', `speculos exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${log().slice(-2000)}`);
     try {
       const res = await fetch(`${url}/events`, { signal: AbortSignal.timeout(2_000) });
       if (res.ok) {
@@ -150,7 +137,7 @@ async function waitForEvents(url: string, child: ChildProcess, timeoutMs: number
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new SpeculosStartError(`speculos did not answer GET /events within ${timeoutMs} ms:\n${log().slice(-2000)}`);
+  throw new HarnessError('E_SPECULOS_START', `speculos did not answer GET /events within ${timeoutMs} ms:\n${log().slice(-2000)}`);
 }
 
 /**
@@ -197,7 +184,7 @@ async function waitGone(procs: readonly { pid: number; start: string | undefined
     const left = procs.filter((p) => p.start !== undefined && startTime(p.pid) === p.start);
     if (left.length === 0) return;
     if (Date.now() > deadline)
-      throw new SpeculosStopError(`processes ${left.map((p) => p.pid).join(', ')} still run ${timeoutMs} ms after SIGKILL`);
+      throw new HarnessError('E_SPECULOS_STOP', `processes ${left.map((p) => p.pid).join(', ')} still run ${timeoutMs} ms after SIGKILL`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }
@@ -225,7 +212,7 @@ function installExitHook(): void {
 
 export async function startSpeculos(options: SpeculosOptions): Promise<SpeculosInstance> {
   const reason = speculosUnavailableReason(options);
-  if (reason) throw new SpeculosUnavailableError(reason);
+  if (reason) throw new HarnessError('E_SPECULOS_UNAVAILABLE', reason);
   const ports: Ports = {
     api: await choosePort(options.apiPort, 'API'),
     apdu: await choosePort(options.apduPort, 'APDU'),
@@ -283,7 +270,7 @@ export async function startSpeculos(options: SpeculosOptions): Promise<SpeculosI
     await waitForEvents(url, child, options.startTimeoutMs ?? 60_000, log);
     // Speculos only warns when it moves a busy port; refuse to run on a port we did not choose.
     if (/is in use\. Trying a random available port/.test(output))
-      throw new SpeculosStartError(`speculos moved a busy port instead of failing:\n${output.slice(-1000)}`);
+      throw new HarnessError('E_SPECULOS_START', `speculos moved a busy port instead of failing:\n${output.slice(-1000)}`);
   } catch (err) {
     await stop();
     throw err;

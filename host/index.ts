@@ -17,5 +17,6 @@ export { numsInternalKey, numsXpub, NUMS_H } from '../bitcoin/shapes/nums.ts';
 export type { ApduExchanger, ExchangeOptions, Transport } from '../devices/transport.ts';
 export { openTransport, TRANSPORT_SPECS, type OpenTransportOptions } from '../devices/open.ts';
 export * from '../devices/errors.ts';
-export { HidOpenError, HidUnavailableError } from '../devices/node-hid.ts';
-export { DeviceStatusError } from '../apdu/status.ts';
+export { TaprootHwError, isTaprootHwError, ERROR_CODES, CodecError, type ErrorCode } from '../apdu/errors.ts';
+export { DeviceStatusError, STATUS } from '../apdu/status.ts';
+export * from './errors.ts';

@@ -44,9 +44,9 @@ const MUTANTS: Mutant[] = [
   },
   {
     id: 'sw-6700-unmapped',
-    bug: 'status word 6700 has no name or error class',
+    bug: 'status word 6700 has no name or error code',
     file: 'apdu/status.ts',
-    find: "  [SW.WRONG_LENGTH]: { name: 'WRONG_LENGTH', error: 'WrongDataLengthError', hint: 'wrong length' },\n",
+    find: "  row('WRONG_LENGTH', 'E_WRONG_LENGTH', 'wrong length'),\n",
     replace: '',
     tests: ['test/unit/apdu/apdu-status.test.ts'],
   },

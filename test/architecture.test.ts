@@ -138,7 +138,7 @@ describe('citations (docs/architecture.md §9)', () => {
 describe('public API (package.json exports)', () => {
   it('the main entry has what integrators use, and leaves framing, transports, transcripts and servers to the other entries', async () => {
     const main = await import('../host/index.ts');
-    for (const name of ['BitcoinAppClient', 'TapAppClient', 'openTransport', 'walletPolicy', 'runMusigSession', 'planShape', 'shapeToPolicy', 'TransportBusyError', 'HidUnavailableError', 'WrongAppError', 'LockedDeviceError'])
+    for (const name of ['BitcoinAppClient', 'TapAppClient', 'openTransport', 'walletPolicy', 'runMusigSession', 'planShape', 'shapeToPolicy', 'isTaprootHwError', 'ERROR_CODES', 'TransportError', 'DeviceStatusError', 'WrongAppError'])
       expect(main, name).toHaveProperty(name);
     for (const name of ['encodeHidFrames', 'HidReassembler', 'SpeculosTcpTransport', 'NodeHidTransport', 'ReplayTransport', 'parseTranscript', 'startServers', 'ClientCommandInterpreter', 'readPsbtArgument', 'FilePolicyHmacStore'])
       expect(main, name).not.toHaveProperty(name);

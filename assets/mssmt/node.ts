@@ -3,6 +3,7 @@
 
 import { concat, u64be } from '../../apdu/bytes.ts';
 import { sha256 } from '../crypto.ts';
+import { AssetVerifyError } from '../errors.ts';
 
 /** Height of the tree: one level per bit of the 32-byte key. */
 export const MSSMT_DEPTH = 256;
@@ -14,13 +15,9 @@ export interface MssmtNode {
   sum: bigint;
 }
 
-export class MssmtOverflowError extends RangeError {
-  override readonly name = 'MssmtOverflowError';
-}
-
 export function checkedAdd(a: bigint, b: bigint, what: string): bigint {
   const s = a + b;
-  if (s > U64_MAX) throw new MssmtOverflowError(`${what}: integer overflow, ${a} + ${b} exceeds 2^64-1`);
+  if (s > U64_MAX) throw new AssetVerifyError(what, `integer overflow, ${a} + ${b} exceeds 2^64-1`, 'E_MSSMT_OVERFLOW');
   return s;
 }
 

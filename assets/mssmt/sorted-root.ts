@@ -31,11 +31,6 @@ export function divergenceDepth(a: Uint8Array, b: Uint8Array): number {
   return -1;
 }
 
-/** More pending left subtrees than the builder was allowed to hold (SIGN_VPSBT v2: 6A82). */
-export class MssmtStackLimitError extends RangeError {
-  override readonly name = 'MssmtStackLimitError';
-}
-
 interface Pending {
   depth: number;
   node: MssmtNode;
@@ -68,7 +63,7 @@ export class SortedMssmtRoot {
         throw new AssetVerifyError(what, d < 0 ? 'repeats the previous key' : 'comes before the previous key in tree order');
       this.lift(d + 1);
       if (this.stack.length === this.maxPending)
-        throw new MssmtStackLimitError(`${what}: expected at most ${this.maxPending} pending subtrees, got more`);
+        throw new AssetVerifyError(what, `expected at most ${this.maxPending} pending subtrees, got more`, 'E_MSSMT_STACK_LIMIT');
       this.stack.push(this.current);
       this.peak = Math.max(this.peak, this.stack.length);
     }

@@ -3,8 +3,9 @@
 // fine for the small trees of virtual transactions and split commitments.
 
 import { toHex } from '../../apdu/bytes.ts';
-import { EMPTY_TREE, MSSMT_DEPTH, U64_MAX, MssmtOverflowError, branchNode, keyBit, leafNode, type MssmtNode } from './node.ts';
+import { EMPTY_TREE, MSSMT_DEPTH, U64_MAX, branchNode, keyBit, leafNode, type MssmtNode } from './node.ts';
 import type { MssmtProof } from './proof.ts';
+import { AssetVerifyError } from '../errors.ts';
 
 export interface MssmtLeaf {
   key: Uint8Array;
@@ -26,7 +27,7 @@ export class MssmtTree {
     const id = toHex(key);
     const prior = this.leaves.get(id)?.sum ?? 0n;
     const total = this.rootSum() - prior + sum;
-    if (total > U64_MAX) throw new MssmtOverflowError(`mssmt insert ${id}: integer overflow, tree sum would be ${total}`);
+    if (total > U64_MAX) throw new AssetVerifyError(`mssmt insert ${id}`, `integer overflow, tree sum would be ${total}`, 'E_MSSMT_OVERFLOW');
     // An empty leaf is the absence of a leaf (mssmt Insert of EmptyLeafNode deletes).
     if (value.length === 0 && sum === 0n) this.leaves.delete(id);
     else this.leaves.set(id, { key: Uint8Array.from(key), value: Uint8Array.from(value), sum });

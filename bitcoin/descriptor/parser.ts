@@ -15,7 +15,7 @@ import type {
   ScriptContext,
   TapTree,
 } from './ast.ts';
-import { DescriptorError, type DescriptorErrorCode } from '../errors.ts';
+import { DescriptorError, type DescriptorRule } from '../errors.ts';
 import { parseKeyOrigin, type KeyOrigin } from '../key-info.ts';
 import { stripChecksum } from './checksum.ts';
 import { fromHex } from '../../apdu/bytes.ts';
@@ -69,8 +69,8 @@ class Parser {
     return out;
   }
 
-  private fail(code: DescriptorErrorCode, message: string): never {
-    throw new DescriptorError(code, `${message} (at position ${this.pos} of ${this.mode} "${this.text}")`);
+  private fail(rule: DescriptorRule, message: string): never {
+    throw new DescriptorError(rule, `${message} (at position ${this.pos} of ${this.mode} "${this.text}")`);
   }
 
   private rest(): string {

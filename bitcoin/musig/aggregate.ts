@@ -8,7 +8,7 @@ import { fromHex } from '../../apdu/bytes.ts';
 import { derivePublicPath, type PublicNode } from '../bip32-public.ts';
 import { NETWORKS } from '../networks.ts';
 import type { KeyFamily } from '../extended-key.ts';
-import { MusigError } from '../errors.ts';
+import { BitcoinError } from '../errors.ts';
 
 /** BIP-328: the chain code of an aggregate key's synthetic xpub, SHA256("MuSig2MuSig2MuSig2"). */
 export const BIP328_CHAINCODE = fromHex('868087ca02a6f974c4598924c36b57762d32cb45717167e300622c7167e38965');
@@ -25,23 +25,23 @@ export interface AggregateKey {
  * musig() in descriptors and the Ledger app always sort; BIP-328's vectors aggregate in the order given.
  */
 export function aggregateKeys(participants: readonly Uint8Array[], { sort = true } = {}): AggregateKey {
-  if (participants.length < 1) throw new MusigError('musig: expected at least one participant key');
+  if (participants.length < 1) throw new BitcoinError('E_MUSIG', 'musig: expected at least one participant key');
   participants.forEach((p, i) => {
-    if (p.length !== 33) throw new MusigError(`musig: participant ${i} expected a 33-byte compressed key, got ${p.length} bytes`);
+    if (p.length !== 33) throw new BitcoinError('E_MUSIG', `musig: participant ${i} expected a 33-byte compressed key, got ${p.length} bytes`);
   });
   const sorted = sort ? sortKeys(participants as Uint8Array[]) : [...participants];
   let agg;
   try {
     agg = keyAggregate(sorted);
   } catch (e) {
-    throw new MusigError(`musig: key aggregation failed: ${(e as Error).message}`);
+    throw new BitcoinError('E_MUSIG', `musig: key aggregation failed: ${(e as Error).message}`);
   }
   return { participants: sorted, aggregate: agg.aggPublicKey.toBytes(true) };
 }
 
 /** The BIP-328 node of an aggregate key: its pubkey with the fixed chain code. */
 export function syntheticNode(aggregate: Uint8Array): PublicNode {
-  if (aggregate.length !== 33) throw new MusigError(`musig: expected a 33-byte aggregate key, got ${aggregate.length} bytes`);
+  if (aggregate.length !== 33) throw new BitcoinError('E_MUSIG', `musig: expected a 33-byte aggregate key, got ${aggregate.length} bytes`);
   return { publicKey: aggregate, chainCode: BIP328_CHAINCODE };
 }
 

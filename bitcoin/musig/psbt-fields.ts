@@ -6,7 +6,7 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import type { Transaction } from '@scure/btc-signer';
 import { concat, equal } from '../../apdu/bytes.ts';
-import { MusigError } from '../errors.ts';
+import { BitcoinError } from '../errors.ts';
 
 /** The keydata of PUB_NONCE and PARTIAL_SIG: participant33 || aggregate33 [|| leafHash32]. */
 export interface MusigKeyRef {
@@ -29,11 +29,11 @@ export interface MusigParticipants {
 }
 
 function point(b: Uint8Array, what: string): Uint8Array {
-  if (b.length !== 33) throw new MusigError(`BIP-373 ${what}: expected a 33-byte compressed key, got ${b.length} bytes`);
+  if (b.length !== 33) throw new BitcoinError('E_MUSIG', `BIP-373 ${what}: expected a 33-byte compressed key, got ${b.length} bytes`);
   try {
     secp256k1.Point.fromBytes(b);
   } catch {
-    throw new MusigError(`BIP-373 ${what}: not a point on secp256k1`);
+    throw new BitcoinError('E_MUSIG', `BIP-373 ${what}: not a point on secp256k1`);
   }
   return b;
 }
@@ -42,7 +42,7 @@ function checkRef(ref: MusigKeyRef): void {
   point(ref.participant, 'participant key');
   point(ref.aggregate, 'aggregate key');
   if (ref.leafHash !== undefined && ref.leafHash.length !== 32)
-    throw new MusigError(`BIP-373 leaf hash: expected 32 bytes, got ${ref.leafHash.length}`);
+    throw new BitcoinError('E_MUSIG', `BIP-373 leaf hash: expected 32 bytes, got ${ref.leafHash.length}`);
 }
 
 export function encodeMusigKeydata(ref: MusigKeyRef): Uint8Array {
@@ -52,7 +52,7 @@ export function encodeMusigKeydata(ref: MusigKeyRef): Uint8Array {
 
 export function decodeMusigKeydata(keydata: Uint8Array): MusigKeyRef {
   if (keydata.length !== 66 && keydata.length !== 98)
-    throw new MusigError(`BIP-373 keydata: expected 66 or 98 bytes, got ${keydata.length}`);
+    throw new BitcoinError('E_MUSIG', `BIP-373 keydata: expected 66 or 98 bytes, got ${keydata.length}`);
   const ref = {
     participant: keydata.slice(0, 33),
     aggregate: keydata.slice(33, 66),
@@ -96,7 +96,7 @@ export function getOutputMusigParticipants(tx: Transaction, outputIndex: number)
 /** Writes PSBT_IN_MUSIG2_PUB_NONCE (0x1b), replacing an entry with the same keydata. */
 export function setMusigPubNonce(tx: Transaction, inputIndex: number, entry: MusigPubNonce): void {
   checkRef(entry);
-  if (entry.pubnonce.length !== 66) throw new MusigError(`BIP-373 pubnonce: expected 66 bytes, got ${entry.pubnonce.length}`);
+  if (entry.pubnonce.length !== 66) throw new BitcoinError('E_MUSIG', `BIP-373 pubnonce: expected 66 bytes, got ${entry.pubnonce.length}`);
   const kept = getMusigPubNonces(tx, inputIndex).filter((e) => !sameRef(e, entry));
   const all = [...kept, entry].map((e) => [fromRef(e), e.pubnonce] as [ReturnType<typeof fromRef>, Uint8Array]);
   // btc-signer merges key maps and refuses a changed value for an existing key: clear, then write
@@ -107,7 +107,7 @@ export function setMusigPubNonce(tx: Transaction, inputIndex: number, entry: Mus
 /** Writes PSBT_IN_MUSIG2_PARTIAL_SIG (0x1c), replacing an entry with the same keydata. */
 export function setMusigPartialSig(tx: Transaction, inputIndex: number, entry: MusigPartialSig): void {
   checkRef(entry);
-  if (entry.partialSig.length !== 32) throw new MusigError(`BIP-373 partial signature: expected 32 bytes, got ${entry.partialSig.length}`);
+  if (entry.partialSig.length !== 32) throw new BitcoinError('E_MUSIG', `BIP-373 partial signature: expected 32 bytes, got ${entry.partialSig.length}`);
   const kept = getMusigPartialSigs(tx, inputIndex).filter((e) => !sameRef(e, entry));
   const all = [...kept, entry].map((e) => [fromRef(e), e.partialSig] as [ReturnType<typeof fromRef>, Uint8Array]);
   tx.updateInput(inputIndex, { musig2PartialSig: undefined }, true);
@@ -116,7 +116,7 @@ export function setMusigPartialSig(tx: Transaction, inputIndex: number, entry: M
 
 function checkParticipants(p: MusigParticipants): void {
   point(p.aggregate, 'aggregate key');
-  if (p.participants.length < 1) throw new MusigError('BIP-373 participants: expected at least one key');
+  if (p.participants.length < 1) throw new BitcoinError('E_MUSIG', 'BIP-373 participants: expected at least one key');
   p.participants.forEach((k, i) => point(k, `participant ${i}`));
 }
 

@@ -15,7 +15,7 @@ import { buildTaptree, taprootOutput, type TaprootOutput, type TaptreeInfo, type
 import { concat } from '../../apdu/bytes.ts';
 import { NUMS_H } from './nums.ts';
 import type { KeyUse, ShapeLeaf, ShapePlan } from './plan.ts';
-import { ShapeError } from '../errors.ts';
+import { BitcoinError } from '../errors.ts';
 
 export interface ShapeKeys {
   /** Keys 0..keyCount-1: public key and chain code (the chain code only matters when `at` is given). */
@@ -36,7 +36,7 @@ export interface ShapeOutput {
 }
 
 export function shapeOutput(plan: ShapePlan, keys: ShapeKeys, at?: { change: boolean; index: number }): ShapeOutput {
-  if (keys.keys.length !== plan.keyCount) throw new ShapeError(`shape output: expected ${plan.keyCount} keys, got ${keys.keys.length}`);
+  if (keys.keys.length !== plan.keyCount) throw new BitcoinError('E_SHAPE', `shape output: expected ${plan.keyCount} keys, got ${keys.keys.length}`);
   const path = (use: number) => (at ? [2 * use + (at.change ? 1 : 0), at.index] : []);
   const aggregates = new Map<KeyUse, DerivedAggregate>();
   const resolve = (k: KeyUse): Uint8Array => {
@@ -45,7 +45,7 @@ export function shapeOutput(plan: ShapePlan, keys: ShapeKeys, at?: { change: boo
         return derivePublicPath(keys.keys[k.key]!, path(k.use)).node.publicKey;
       case 'nums': {
         if (!at) return concat(Uint8Array.of(2), keys.numsInternalKey ?? NUMS_H);
-        if (!keys.numsChainCode) throw new ShapeError('shape output: expected numsChainCode to derive the NUMS key');
+        if (!keys.numsChainCode) throw new BitcoinError('E_SHAPE', 'shape output: expected numsChainCode to derive the NUMS key');
         return derivePublicPath({ publicKey: concat(Uint8Array.of(2), NUMS_H), chainCode: keys.numsChainCode }, path(k.use)).node.publicKey;
       }
       case 'musig': {

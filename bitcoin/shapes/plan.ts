@@ -9,8 +9,8 @@
 // BIP-388 requires the same key to appear with disjoint <M;N>: use u derives with <2u;2u+1>.
 
 import { kSubsets, minimalQualifyingSubsets } from './subsets.ts';
-import { ShapeError } from '../errors.ts';
 import type { TapTreeShape } from '../taptree.ts';
+import { BitcoinError } from '../errors.ts';
 
 export type Timelock = { readonly older: number } | { readonly after: number };
 
@@ -71,17 +71,17 @@ export function planShape(spec: ShapeSpec): ShapePlan {
   const leaves: ShapeLeaf[] = everyone ? [] : sets.map((s) => ({ kind: 'pk', key: group(s) }));
   if (spec.checksigaddFallback) {
     const k = spec.checksigaddFallback.k;
-    if (!Number.isInteger(k) || k < 1 || k > n) throw new ShapeError(`CHECKSIGADD fallback: expected 1 <= k <= ${n}, got ${k}`);
+    if (!Number.isInteger(k) || k < 1 || k > n) throw new BitcoinError('E_SHAPE', `CHECKSIGADD fallback: expected 1 <= k <= ${n}, got ${k}`);
     leaves.push({ kind: 'checksigadd', k, keys: range(0, n).map(key) });
   }
   let keyCount = n;
   if (spec.recovery) {
     const { keys, k, timelock } = spec.recovery;
-    if (!Number.isInteger(keys) || keys < 1) throw new ShapeError(`recovery: expected at least one recovery key, got ${keys}`);
-    if (!Number.isInteger(k) || k < 1 || k > keys) throw new ShapeError(`recovery: expected 1 <= k <= ${keys}, got ${k}`);
+    if (!Number.isInteger(keys) || keys < 1) throw new BitcoinError('E_SHAPE', `recovery: expected at least one recovery key, got ${keys}`);
+    if (!Number.isInteger(k) || k < 1 || k > keys) throw new BitcoinError('E_SHAPE', `recovery: expected 1 <= k <= ${keys}, got ${k}`);
     const value = 'older' in timelock ? timelock.older : timelock.after;
     if (!Number.isInteger(value) || value < 1 || value >= 2 ** 31)
-      throw new ShapeError(`recovery timelock: expected 1 <= n < 2^31, got ${value}`);
+      throw new BitcoinError('E_SHAPE', `recovery timelock: expected 1 <= n < 2^31, got ${value}`);
     leaves.push({ kind: 'recovery', k, keys: range(n, n + keys).map(key), timelock });
     keyCount += keys;
   }
@@ -97,7 +97,7 @@ function spendingSets(spec: ShapeSpec): number[][] {
       return kSubsets(spec.signers, t.k);
     case 'weighted':
       if (t.weights.length !== spec.signers)
-        throw new ShapeError(`weights: expected ${spec.signers} weights, one per signer, got ${t.weights.length}`);
+        throw new BitcoinError('E_SHAPE', `weights: expected ${spec.signers} weights, one per signer, got ${t.weights.length}`);
       return minimalQualifyingSubsets(t.weights, t.threshold);
   }
 }

@@ -5,7 +5,7 @@
 import type { TapTreeShape } from '../taptree.ts';
 import type { KeyUse, ShapeLeaf, ShapePlan } from './plan.ts';
 import { LEDGER_MAX_MUSIG_KEYS } from './plan.ts';
-import { ShapeError } from '../errors.ts';
+import { BitcoinError } from '../errors.ts';
 
 export interface ShapePolicy {
   readonly template: string;
@@ -20,7 +20,7 @@ export interface ShapePolicy {
  */
 export function shapeToPolicy(plan: ShapePlan, keyInfos: readonly string[], numsKeyInfo?: string): ShapePolicy {
   if (keyInfos.length !== plan.keyCount)
-    throw new ShapeError(`shape policy: expected ${plan.keyCount} key information strings, got ${keyInfos.length}`);
+    throw new BitcoinError('E_SHAPE', `shape policy: expected ${plan.keyCount} key information strings, got ${keyInfos.length}`);
   const order: (number | 'nums')[] = [];
   const at = (id: number | 'nums') => {
     let i = order.indexOf(id);
@@ -36,7 +36,7 @@ export function shapeToPolicy(plan: ShapePlan, keyInfos: readonly string[], nums
         return at('nums') + steps(k.use);
       case 'musig':
         if (k.keys.length > LEDGER_MAX_MUSIG_KEYS)
-          throw new ShapeError(`shape policy: the Ledger app takes musig() of at most ${LEDGER_MAX_MUSIG_KEYS} keys, got ${k.keys.length}`);
+          throw new BitcoinError('E_SHAPE', `shape policy: the Ledger app takes musig() of at most ${LEDGER_MAX_MUSIG_KEYS} keys, got ${k.keys.length}`);
         return `musig(${k.keys.map(at).join(',')})${steps(k.use)}`;
     }
   };
@@ -60,6 +60,6 @@ export function shapeToPolicy(plan: ShapePlan, keyInfos: readonly string[], nums
   const internal = keyText(plan.internal);
   const template = plan.tree ? `tr(${internal},${treeText(plan.tree)})` : `tr(${internal})`;
   if (order.includes('nums') && numsKeyInfo === undefined)
-    throw new ShapeError('shape policy: the plan has a NUMS internal key, expected its key information (numsXpub)');
+    throw new BitcoinError('E_SHAPE', 'shape policy: the plan has a NUMS internal key, expected its key information (numsXpub)');
   return { template, keysInfo: order.map((id) => (id === 'nums' ? numsKeyInfo! : keyInfos[id]!)), keyOrder: order };
 }

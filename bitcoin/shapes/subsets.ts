@@ -1,9 +1,9 @@
+import { BitcoinError } from '../errors.ts';
 // Which sets of signers may spend: all k-subsets for K-of-N, and for weighted thresholds the
 // minimal qualifying subsets (weight reaches the threshold and drops below it without any member).
 // Each such set becomes one MuSig2 leaf; supersets need no leaf of their own, since any superset
 // can sign with the subset it contains.
 
-import { ShapeError } from '../errors.ts';
 
 /** Enumeration covers at most 2^16 subsets. */
 export const MAX_SIGNERS = 16;
@@ -11,7 +11,7 @@ export const MAX_SIGNERS = 16;
 /** All k-subsets of {0..n-1}, each ascending, in lexicographic order. */
 export function kSubsets(n: number, k: number): number[][] {
   checkN(n);
-  if (!Number.isInteger(k) || k < 1 || k > n) throw new ShapeError(`threshold: expected 1 <= k <= ${n}, got ${k}`);
+  if (!Number.isInteger(k) || k < 1 || k > n) throw new BitcoinError('E_SHAPE', `threshold: expected 1 <= k <= ${n}, got ${k}`);
   const out: number[][] = [];
   const pick = (start: number, acc: number[]) => {
     if (acc.length === k) return void out.push([...acc]);
@@ -25,11 +25,11 @@ export function kSubsets(n: number, k: number): number[][] {
 export function minimalQualifyingSubsets(weights: readonly number[], threshold: number): number[][] {
   checkN(weights.length);
   weights.forEach((w, i) => {
-    if (!Number.isSafeInteger(w) || w < 1) throw new ShapeError(`weights: expected positive integers, got ${w} for key ${i}`);
+    if (!Number.isSafeInteger(w) || w < 1) throw new BitcoinError('E_SHAPE', `weights: expected positive integers, got ${w} for key ${i}`);
   });
   const total = weights.reduce((a, b) => a + b, 0);
   if (!Number.isSafeInteger(threshold) || threshold < 1 || threshold > total)
-    throw new ShapeError(`threshold: expected 1 <= threshold <= ${total} (the total weight), got ${threshold}`);
+    throw new BitcoinError('E_SHAPE', `threshold: expected 1 <= threshold <= ${total} (the total weight), got ${threshold}`);
   const out: number[][] = [];
   for (let mask = 1; mask < 1 << weights.length; mask++) {
     const members = weights.map((_, i) => i).filter((i) => mask & (1 << i));
@@ -46,5 +46,5 @@ function lexicographic(a: readonly number[], b: readonly number[]): number {
 
 function checkN(n: number): void {
   if (!Number.isInteger(n) || n < 1 || n > MAX_SIGNERS)
-    throw new ShapeError(`signers: expected 1 to ${MAX_SIGNERS} keys, got ${n}`);
+    throw new BitcoinError('E_SHAPE', `signers: expected 1 to ${MAX_SIGNERS} keys, got ${n}`);
 }

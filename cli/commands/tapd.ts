@@ -16,8 +16,7 @@ import type { Transport } from '../../devices/transport.ts';
 import { BitcoinAppClient } from '../../host/bitcoin-app/client.ts';
 import { readPsbtArgument } from '../psbt-args.ts';
 import { TapAppClient } from '../../host/tap-app/client.ts';
-import { TAP_APP_NAME } from '../../host/tap-app/errors.ts';
-import { WrongNetworkError } from '../../host/tapd/errors.ts';
+import { TAP_APP_NAME } from '../../host/tap-app/client.ts';
 import { parseFundResponse, type UnsealedGroupAsset } from '../../host/tapd/fund-response.ts';
 import { readGroupKeyWithBitcoinApp, readGroupKeyWithTapApp, tapcliGroupKeyFlags } from '../../host/tapd/group-key.ts';
 import { parseGroupVirtualPsbt, type GroupVirtualPsbt } from '../../host/tapd/group-psbt.ts';
@@ -26,6 +25,7 @@ import { signGroupPsbtWithBitcoinApp, signGroupPsbtWithTapApp, type GroupSignatu
 import { intOption, parseArgs } from '../args.ts';
 import { CliError, type Command, type CommandContext } from '../command.ts';
 import { openCliTransport } from '../transport.ts';
+import { HostError } from '../../host/errors.ts';
 
 const GROUP_KEY_USAGE = 'tapd group-key --network mainnet|testnet|regtest|signet [--account A] [--index I] [--app bitcoin|tap]';
 const SIGN_USAGE =
@@ -154,8 +154,8 @@ async function signGroupPsbt(ctx: CommandContext): Promise<void> {
   const mainnet = todo[0]!.group.network === 'mainnet';
   for (const j of todo) {
     if (network !== undefined && (network === 'mainnet') !== (j.group.network === 'mainnet'))
-      throw new WrongNetworkError(`--network ${network}, but the group key's path ${formatPath(j.group.derivation.path)} is for ${j.group.network === 'mainnet' ? 'mainnet' : 'a test network'}`);
-    if ((j.group.network === 'mainnet') !== mainnet) throw new WrongNetworkError('the fund response mixes mainnet and test-network group keys');
+      throw new HostError('E_WRONG_NETWORK', `--network ${network}, but the group key's path ${formatPath(j.group.derivation.path)} is for ${j.group.network === 'mainnet' ? 'mainnet' : 'a test network'}`);
+    if ((j.group.network === 'mainnet') !== mainnet) throw new HostError('E_WRONG_NETWORK', 'the fund response mixes mainnet and test-network group keys');
   }
   const store = new FilePolicyHmacStore(args.values.get('store') ?? defaultPolicyStorePath());
   const transport = await open(ctx, requested, mainnet);

@@ -6,6 +6,7 @@ import { BitcoinAppClient } from '../../host/bitcoin-app/client.ts';
 import { parseArgs, pathArgument } from '../args.ts';
 import { CliError, type Command } from '../command.ts';
 import { openCliTransport } from '../transport.ts';
+import { isTaprootHwError } from '../../apdu/errors.ts';
 
 const USAGE = "xpub PATH [--display]   (PATH like m/86'/1'/0')";
 
@@ -23,7 +24,7 @@ export const xpub: Command = {
       await client.assertBitcoinApp();
       const key = await client.getExtendedPubkey(path, { display }).catch((err: Error) => {
         // Without display the app answers 6a82 only for a path outside the standard families.
-        if (err.name === 'NotSupportedError' && !display)
+        if (isTaprootHwError(err, 'E_NOT_SUPPORTED') && !display)
           throw new CliError(`${args.positionals[0]} is not a standard path for the app: add --display to show it on the device and approve it there`);
         throw err;
       });

@@ -22,11 +22,7 @@ import {
   type PostMessagesReply,
   type SessionInfo,
 } from '../wire.ts';
-
-/** The coordinator could not be reached or kept failing for the whole retry budget. */
-export class CoordinatorUnreachableError extends Error {
-  override readonly name = 'CoordinatorUnreachableError';
-}
+import { CoordinatorLayerError } from '../errors.ts';
 
 export interface ClientOptions {
   /** How long to keep retrying one request, ms. */
@@ -68,7 +64,7 @@ export class CoordinatorClient {
           signal: AbortSignal.timeout(waitMs + 30_000),
         });
       } catch (err) {
-        if (Date.now() >= deadline) throw new CoordinatorUnreachableError(`coordinator ${this.url}: ${method} ${path}: ${(err as Error).message} (gave up after ${this.retryMs} ms)`, { cause: err });
+        if (Date.now() >= deadline) throw new CoordinatorLayerError('E_COORDINATOR_UNREACHABLE', `coordinator ${this.url}: ${method} ${path}: ${(err as Error).message} (gave up after ${this.retryMs} ms)`, { cause: err });
         await sleep(delay);
         delay = Math.min(delay * 2, 1_000);
         continue;
@@ -85,7 +81,7 @@ export class CoordinatorClient {
       // A full coordinator stays full for a while: say so now rather than retry for minutes.
       if ((res.status < 500 || error?.code === 'session_limit') && error && error.code in ERRORS) throw new CoordinatorError(error.code, error.message);
       if (res.status < 500) throw new CoordinatorError('bad_request', `coordinator ${this.url}: ${method} ${path}: HTTP ${res.status} without a typed error`);
-      if (Date.now() >= deadline) throw new CoordinatorUnreachableError(`coordinator ${this.url}: ${method} ${path}: HTTP ${res.status} ${text.slice(0, 200)} (gave up after ${this.retryMs} ms)`);
+      if (Date.now() >= deadline) throw new CoordinatorLayerError('E_COORDINATOR_UNREACHABLE', `coordinator ${this.url}: ${method} ${path}: HTTP ${res.status} ${text.slice(0, 200)} (gave up after ${this.retryMs} ms)`);
       await sleep(delay);
       delay = Math.min(delay * 2, 1_000);
     }

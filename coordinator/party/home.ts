@@ -7,14 +7,10 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { toHex } from '../../apdu/bytes.ts';
+import { CoordinatorLayerError } from '../errors.ts';
 
 export function defaultHome(): string {
   return process.env.TAPROOT_HW_HOME ?? join(homedir(), '.taproot-hw');
-}
-
-/** The coordinator's key changed since it was pinned: someone else may be answering. */
-export class PinMismatchError extends Error {
-  override readonly name = 'PinMismatchError';
 }
 
 export interface PartyPolicy {
@@ -80,14 +76,14 @@ export class PartyHome {
    */
   async pin(url: string, shown: Uint8Array, expected?: Uint8Array): Promise<void> {
     if (expected && toHex(expected) !== toHex(shown))
-      throw new PinMismatchError(`coordinator ${url}: the invite names key ${toHex(expected)}, the coordinator shows ${toHex(shown)}`);
+      throw new CoordinatorLayerError('E_PIN_MISMATCH', `coordinator ${url}: the invite names key ${toHex(expected)}, the coordinator shows ${toHex(shown)}`);
     const pins = await this.pins();
     const pinned = pins[url];
     if (pinned === undefined) {
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
       await writePrivate(this.pinsFile, `${JSON.stringify({ ...pins, [url]: toHex(shown) }, null, 2)}\n`);
     } else if (pinned !== toHex(shown))
-      throw new PinMismatchError(`coordinator ${url}: pinned key ${pinned}, now shows ${toHex(shown)}; refusing (remove the pin from ${this.pinsFile} only if you know why it changed)`);
+      throw new CoordinatorLayerError('E_PIN_MISMATCH', `coordinator ${url}: pinned key ${pinned}, now shows ${toHex(shown)}; refusing (remove the pin from ${this.pinsFile} only if you know why it changed)`);
   }
 
   async save(state: PartyState): Promise<void> {

@@ -34,11 +34,7 @@ import { b64 } from '../wire.ts';
 import { CoordinatorClient, type ClientOptions } from './client.ts';
 import type { Cosigner } from './cosigners.ts';
 import { PartyHome, type PartyPolicy, type PartyState } from './home.ts';
-
-/** Another party (named) sent something wrong, or the parties disagree. */
-export class CosignError extends Error {
-  override readonly name = 'CosignError';
-}
+import { CoordinatorLayerError } from '../errors.ts';
 
 export interface CosignOptions extends ClientOptions {
   /** Where pins and session state live (default: $TAPROOT_HW_HOME or ~/.taproot-hw). */
@@ -104,7 +100,7 @@ export class CosignParty {
     const { client, home, key } = await CosignParty.connect(url, opts);
     const keys = hpkeKeyPair();
     const r = await client.createSession({ scheme: MUSIG2, parties }, keys, key);
-    if (r.invites.length !== parties - 1) throw new CosignError(`coordinator: expected ${parties - 1} invites, got ${r.invites.length}`);
+    if (r.invites.length !== parties - 1) throw new CoordinatorLayerError('E_COSIGN', `coordinator: expected ${parties - 1} invites, got ${r.invites.length}`);
     const secrets = r.invites.map(() => randomBytes(32));
     const invites = r.invites.map((token, i) =>
       encodeInvite({ party: i + 1, token: b64.decode(token, 'invite'), coordinatorKey: key, initiatorKey: keys.publicKey, secret: secrets[i]! }),
@@ -134,8 +130,8 @@ export class CosignParty {
     const { client, home, key } = await CosignParty.connect(url, opts, invite.coordinatorKey);
     const keys = hpkeKeyPair();
     const r = await client.join(invite.token, keys, key);
-    if (r.party !== invite.party) throw new CosignError(`coordinator: the invite is for party ${invite.party}, the coordinator says ${r.party}`);
-    if (r.scheme !== MUSIG2) throw new CosignError(`coordinator: expected a ${MUSIG2} session, got ${r.scheme}`);
+    if (r.party !== invite.party) throw new CoordinatorLayerError('E_COSIGN', `coordinator: the invite is for party ${invite.party}, the coordinator says ${r.party}`);
+    if (r.scheme !== MUSIG2) throw new CoordinatorLayerError('E_COSIGN', `coordinator: expected a ${MUSIG2} session, got ${r.scheme}`);
     const state: PartyState = {
       version: 1,
       coordinator: client.url,
@@ -162,7 +158,7 @@ export class CosignParty {
     const home = new PartyHome(opts.home);
     const state = await home.load(session);
     const client = new CoordinatorClient(url, opts);
-    if (client.url !== state.coordinator) throw new CosignError(`session ${session} runs on ${state.coordinator}, not ${client.url}`);
+    if (client.url !== state.coordinator) throw new CoordinatorLayerError('E_COSIGN', `session ${session} runs on ${state.coordinator}, not ${client.url}`);
     const { key } = await client.info();
     await home.pin(client.url, key, fromHex(state.coordinatorKey));
     client.credential = state.credential;
@@ -180,7 +176,7 @@ export class CosignParty {
 
   private rosterKey(party: number): Uint8Array {
     const k = this.state.roster?.[party];
-    if (!k) throw new CosignError(`party ${party}: no key in the roster yet`);
+    if (!k) throw new CoordinatorLayerError('E_COSIGN', `party ${party}: no key in the roster yet`);
     return fromHex(k);
   }
 
@@ -220,7 +216,7 @@ export class CosignParty {
       }
       if (Date.now() >= deadline) {
         const missing = from.filter((f) => !got.some((m) => m.from === f));
-        throw new CosignError(`step ${step}: no message from part${missing.length > 1 ? 'ies' : 'y'} ${missing.join(', ')} within ${this.stepTimeoutMs} ms`);
+        throw new CoordinatorLayerError('E_COSIGN', `step ${step}: no message from part${missing.length > 1 ? 'ies' : 'y'} ${missing.join(', ')} within ${this.stepTimeoutMs} ms`);
       }
     }
   }
@@ -240,7 +236,7 @@ export class CosignParty {
           senderKey: async (p) => {
             if (keys.length === 0) keys = (await this.client.session(this.session)).keys;
             const k = keys[p];
-            if (typeof k !== 'string' || !/^[0-9a-f]{64}$/.test(k)) throw new CosignError(`coordinator: no key for party ${p}, who sent a hello`);
+            if (typeof k !== 'string' || !/^[0-9a-f]{64}$/.test(k)) throw new CoordinatorLayerError('E_COSIGN', `coordinator: no key for party ${p}, who sent a hello`);
             return fromHex(k);
           },
         });
@@ -252,9 +248,9 @@ export class CosignParty {
       await this.send('hello', new Map([[0, utf8.encode('hello')]]), { psk: true, recipientKey: () => this.rosterKey(0) });
       const roster = JSON.parse(utf8.decode((await this.receive('roster', [0], { psk: true })).get(0)!)) as unknown;
       if (!Array.isArray(roster) || roster.length !== s.parties || !roster.every((k) => typeof k === 'string' && /^[0-9a-f]{64}$/.test(k)))
-        throw new CosignError(`party 0: expected a roster of ${s.parties} keys`);
+        throw new CoordinatorLayerError('E_COSIGN', `party 0: expected a roster of ${s.parties} keys`);
       if (roster[0] !== s.roster![0] || roster[s.party] !== toHex(this.keys.publicKey))
-        throw new CosignError('party 0: the roster does not hold the initiator key of the invite and this party key');
+        throw new CoordinatorLayerError('E_COSIGN', 'party 0: the roster does not hold the initiator key of the invite and this party key');
       s.roster = roster as string[];
       await this.home.save(s);
     }
@@ -267,7 +263,7 @@ export class CosignParty {
       try {
         parseKeyInfo(k);
       } catch (err) {
-        throw new CosignError(`party ${i}: sent key info that does not parse: ${(err as Error).message}`);
+        throw new CoordinatorLayerError('E_COSIGN', `party ${i}: sent key info that does not parse: ${(err as Error).message}`);
       }
     });
     const template = `tr(musig(${keyInfos.map((_, i) => `@${i}`).join(',')})/**)`;
@@ -275,10 +271,10 @@ export class CosignParty {
     const id = walletPolicyId(policy);
     await this.broadcast('policy', id);
     for (const [from, theirs] of await this.receive('policy', this.others()))
-      if (!equal(theirs, id)) throw new CosignError(`party ${from}: derived policy id ${toHex(theirs)}, this party ${toHex(id)}: the parties saw different keys`);
+      if (!equal(theirs, id)) throw new CoordinatorLayerError('E_COSIGN', `party ${from}: derived policy id ${toHex(theirs)}, this party ${toHex(id)}: the parties saw different keys`);
 
     const reg = await signer.register(policy);
-    if (!equal(reg.id, id)) throw new CosignError(`${signer.name}: registered policy id ${toHex(reg.id)}, expected ${toHex(id)}`);
+    if (!equal(reg.id, id)) throw new CoordinatorLayerError('E_COSIGN', `${signer.name}: registered policy id ${toHex(reg.id)}, expected ${toHex(id)}`);
     const result: PartyPolicy = { name: policy.name, template, keys: keyInfos, id: toHex(id), hmac: reg.hmac ? toHex(reg.hmac) : null, address: reg.address };
     s.policy = result;
     await this.home.save(s);
@@ -287,7 +283,7 @@ export class CosignParty {
 
   private walletPolicy(): { policy: WalletPolicy; hmac: Uint8Array | null } {
     const p = this.state.policy;
-    if (!p) throw new CosignError(`session ${this.session}: the key exchange has not completed; run cosign start or join first`);
+    if (!p) throw new CoordinatorLayerError('E_COSIGN', `session ${this.session}: the key exchange has not completed; run cosign start or join first`);
     return { policy: walletPolicy(p.name, p.template, p.keys), hmac: p.hmac === null ? null : fromHex(p.hmac) };
   }
 
@@ -297,11 +293,11 @@ export class CosignParty {
     const { policy, hmac } = this.walletPolicy();
     let round: number;
     if (s.party === 0) {
-      if (!psbt) throw new CosignError('the initiator (party 0) proposes the spend: give the PSBT');
+      if (!psbt) throw new CoordinatorLayerError('E_COSIGN', 'the initiator (party 0) proposes the spend: give the PSBT');
       round = s.rounds + 1;
       await this.broadcast(`psbt/${round}`, psbt);
     } else {
-      if (psbt) throw new CosignError(`party ${s.party}: only the initiator (party 0) proposes a spend; run sign without a PSBT`);
+      if (psbt) throw new CoordinatorLayerError('E_COSIGN', `party ${s.party}: only the initiator (party 0) proposes a spend; run sign without a PSBT`);
       round = s.rounds + 1;
       psbt = (await this.receive(`psbt/${round}`, [0])).get(0)!;
     }
@@ -312,19 +308,19 @@ export class CosignParty {
     const participantOf = (party: number) => {
       const key = keyInfos[party]!.xpub.hd.publicKey!;
       const i = session.participants.findIndex((p) => equal(p, key));
-      if (i < 0) throw new CosignError(`party ${party}: its key is not a participant of the spent output`);
+      if (i < 0) throw new CoordinatorLayerError('E_COSIGN', `party ${party}: its key is not a participant of the spent output`);
       return i;
     };
     const musig = await signer.musigSigner({ psbt, policy, hmac, inputIndex, publicKey: keyInfos[s.party]!.xpub.hd.publicKey!, path: s.path });
     if (!equal(musig.publicKey, keyInfos[s.party]!.xpub.hd.publicKey!))
-      throw new CosignError(`${signer.name}: signs for ${toHex(musig.publicKey)}, expected this party's key ${toHex(keyInfos[s.party]!.xpub.hd.publicKey!)}`);
+      throw new CoordinatorLayerError('E_COSIGN', `${signer.name}: signs for ${toHex(musig.publicKey)}, expected this party's key ${toHex(keyInfos[s.party]!.xpub.hd.publicKey!)}`);
 
     const r1 = await musig.round1(session);
     await this.broadcast(`nonce/${round}`, r1.pubnonce);
     const pubnonces: Uint8Array[] = new Array(s.parties);
     pubnonces[participantOf(s.party)] = r1.pubnonce;
     for (const [from, nonce] of await this.receive(`nonce/${round}`, this.others())) {
-      if (nonce.length !== 66) throw new CosignError(`party ${from}: sent a public nonce of ${nonce.length} bytes, expected 66`);
+      if (nonce.length !== 66) throw new CoordinatorLayerError('E_COSIGN', `party ${from}: sent a public nonce of ${nonce.length} bytes, expected 66`);
       pubnonces[participantOf(from)] = nonce;
     }
     let aggnonce: Uint8Array;
@@ -333,7 +329,7 @@ export class CosignParty {
     } catch (err) {
       const idx = (err as { idx?: number }).idx;
       const party = idx === undefined ? undefined : Array.from({ length: s.parties }, (_, p) => p).find((p) => participantOf(p) === idx);
-      throw new CosignError(`party ${party ?? '?'}: sent a public nonce that is not two curve points`);
+      throw new CoordinatorLayerError('E_COSIGN', `party ${party ?? '?'}: sent a public nonce that is not two curve points`);
     }
 
     const psig = await r1.round2({ aggnonce, pubnonces });
@@ -341,7 +337,7 @@ export class CosignParty {
     const psigs: Uint8Array[] = new Array(s.parties);
     psigs[participantOf(s.party)] = psig;
     for (const [from, p] of await this.receive(`psig/${round}`, this.others())) {
-      if (p.length !== 32) throw new CosignError(`party ${from}: sent a partial signature of ${p.length} bytes, expected 32`);
+      if (p.length !== 32) throw new CoordinatorLayerError('E_COSIGN', `party ${from}: sent a partial signature of ${p.length} bytes, expected 32`);
       psigs[participantOf(from)] = p;
     }
     const verifier = new Session(aggnonce, [...session.participants], sighash, [...session.tweaks], [...session.isXonly]);
@@ -353,14 +349,14 @@ export class CosignParty {
       } catch {
         ok = false;
       }
-      if (!ok) throw new CosignError(`party ${party}: its partial signature does not verify (BIP-327 PartialSigVerify)`);
+      if (!ok) throw new CoordinatorLayerError('E_COSIGN', `party ${party}: its partial signature does not verify (BIP-327 PartialSigVerify)`);
     }
     const signature = verifier.partialSigAgg(psigs);
-    if (!schnorr.verify(signature, sighash, session.aggregateXOnly)) throw new CosignError(`the aggregate signature does not verify against ${toHex(session.aggregateXOnly)}`);
+    if (!schnorr.verify(signature, sighash, session.aggregateXOnly)) throw new CoordinatorLayerError('E_COSIGN', `the aggregate signature does not verify against ${toHex(session.aggregateXOnly)}`);
 
     await this.broadcast(`final/${round}`, signature);
     for (const [from, theirs] of await this.receive(`final/${round}`, this.others()))
-      if (!equal(theirs, signature)) throw new CosignError(`party ${from}: aggregated ${toHex(theirs)}, this party ${toHex(signature)}`);
+      if (!equal(theirs, signature)) throw new CoordinatorLayerError('E_COSIGN', `party ${from}: aggregated ${toHex(theirs)}, this party ${toHex(signature)}`);
 
     s.rounds = round;
     await this.home.save(s);
@@ -385,7 +381,7 @@ export function spendOf(psbt: Uint8Array, policy: WalletPolicy): { tx: Transacti
   try {
     tx = Transaction.fromPSBT(psbt, { allowUnknown: true, allowUnknownInputs: true, allowUnknownOutputs: true });
   } catch (err) {
-    throw new CosignError(`party 0: sent a PSBT that does not parse: ${(err as Error).message}`);
+    throw new CoordinatorLayerError('E_COSIGN', `party 0: sent a PSBT that does not parse: ${(err as Error).message}`);
   }
   const parsed = parsePolicy(policy.descriptorTemplate, policy.keys);
   const ours: { inputIndex: number; ctx: MusigKeyContext }[] = [];
@@ -402,9 +398,9 @@ export function spendOf(psbt: Uint8Array, policy: WalletPolicy): { tx: Transacti
       break;
     }
   }
-  if (ours.length !== 1) throw new CosignError(`party 0: expected a PSBT with exactly one input spending the session's policy, got ${ours.length}`);
+  if (ours.length !== 1) throw new CoordinatorLayerError('E_COSIGN', `party 0: expected a PSBT with exactly one input spending the session's policy, got ${ours.length}`);
   const prevouts = Array.from({ length: tx.inputsLength }, (_, i) => tx.getInput(i).witnessUtxo);
-  if (prevouts.some((p) => !p)) throw new CosignError('party 0: every input needs its witness UTXO (BIP-341 signs all amounts and scripts)');
+  if (prevouts.some((p) => !p)) throw new CoordinatorLayerError('E_COSIGN', 'party 0: every input needs its witness UTXO (BIP-341 signs all amounts and scripts)');
   const { inputIndex, ctx } = ours[0]!;
   const sighash = tx.preimageWitnessV1(inputIndex, prevouts.map((p) => p!.script), 0, prevouts.map((p) => p!.amount));
   return { tx, inputIndex, ctx, sighash };

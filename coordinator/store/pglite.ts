@@ -6,7 +6,8 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { StoreLockedError, type Row, type SqlClient, type SqlStore } from './sql.ts';
+import { type Row, type SqlClient, type SqlStore } from './sql.ts';
+import { CoordinatorLayerError } from '../errors.ts';
 
 function client(db: Pick<PGlite, 'query'>): SqlClient {
   return {
@@ -37,7 +38,7 @@ async function lock(dir: string): Promise<() => Promise<void>> {
     }
     const owner = Number((await readFile(file, 'utf8').catch(() => '')).trim());
     if (Number.isInteger(owner) && owner > 0 && alive(owner))
-      throw new StoreLockedError(`store ${dir} is open in process ${owner}; one process at a time may use a PGlite store (use PostgreSQL to run several)`);
+      throw new CoordinatorLayerError('E_STORE_LOCKED', `store ${dir} is open in process ${owner}; one process at a time may use a PGlite store (use PostgreSQL to run several)`);
     // Left by a process that is gone; whoever removes and recreates it first owns the store.
     await rm(file, { force: true });
   }

@@ -18,11 +18,6 @@ export interface SqlStore extends SqlClient {
   close(): Promise<void>;
 }
 
-/** Another live process has the PGlite store directory open. */
-export class StoreLockedError extends Error {
-  override readonly name = 'StoreLockedError';
-}
-
 /** bytea comes back as Buffer from pg and Uint8Array from PGlite: callers see Uint8Array only. */
 export function bytesOf(value: unknown): Uint8Array {
   if (!(value instanceof Uint8Array)) throw new TypeError(`store: expected bytea, got ${typeof value}`);

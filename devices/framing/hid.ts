@@ -4,26 +4,13 @@
 // Pure: no I/O, no node:*; the node-hid transport and the emulator both build on it.
 
 import { concat, u16be } from '../../apdu/bytes.ts';
+import { TaprootHwError } from '../../apdu/errors.ts';
 
 export const HID_PACKET_SIZE = 64;
 /** Tag of APDU packets; other tags (0x01 ping, 0x02 allocate channel) are not used by Ledger apps. */
 export const HID_TAG_APDU = 0x05;
 const HEADER_SIZE = 5;
 const MAX_MESSAGE = 0xffff;
-
-/** A packet or message that does not fit the framing; the message says what was expected. */
-export class HidFramingError extends Error {
-  override readonly name: string = 'HidFramingError';
-}
-export class InvalidChannelError extends HidFramingError {
-  override readonly name = 'InvalidChannelError';
-}
-export class InvalidTagError extends HidFramingError {
-  override readonly name = 'InvalidTagError';
-}
-export class InvalidSequenceError extends HidFramingError {
-  override readonly name = 'InvalidSequenceError';
-}
 
 function checkChannel(channel: number): number {
   if (!Number.isInteger(channel) || channel < 0 || channel > 0xffff)
@@ -108,18 +95,19 @@ export class HidReassembler {
 
   private accept(packet: Uint8Array): Uint8Array | undefined {
     if (packet.length !== this.packetSize)
-      throw new HidFramingError(`hid packet: expected ${this.packetSize} bytes, got ${packet.length}`);
+      throw new TaprootHwError('E_HID_FRAMING', `hid packet: expected ${this.packetSize} bytes, got ${packet.length}`);
     const channel = (packet[0]! << 8) | packet[1]!;
     const tag = packet[2]!;
     const sequence = (packet[3]! << 8) | packet[4]!;
     if (this.channel !== undefined && channel !== this.channel)
-      throw new InvalidChannelError(
+      throw new TaprootHwError(
+        'E_HID_FRAMING',
         `hid packet: expected channel 0x${this.channel.toString(16).padStart(4, '0')}, got 0x${channel.toString(16).padStart(4, '0')}`,
       );
     if (tag !== HID_TAG_APDU)
-      throw new InvalidTagError(`hid packet: expected tag 0x05, got 0x${tag.toString(16).padStart(2, '0')}`);
+      throw new TaprootHwError('E_HID_FRAMING', `hid packet: expected tag 0x05, got 0x${tag.toString(16).padStart(2, '0')}`);
     if (sequence !== this.sequence)
-      throw new InvalidSequenceError(`hid packet: expected sequence ${this.sequence}, got ${sequence}`);
+      throw new TaprootHwError('E_HID_FRAMING', `hid packet: expected sequence ${this.sequence}, got ${sequence}`);
     let payload = packet.subarray(HEADER_SIZE);
     if (this.buffer === undefined) {
       this.channel = channel;
@@ -144,8 +132,8 @@ export function decodeHidFrames(packets: readonly Uint8Array[], options: HidReas
     const message = r.push(packets[i]!);
     if (message === undefined) continue;
     if (i !== packets.length - 1)
-      throw new HidFramingError(`hid frames: message complete after packet ${i}, got ${packets.length - i - 1} more`);
+      throw new TaprootHwError('E_HID_FRAMING', `hid frames: message complete after packet ${i}, got ${packets.length - i - 1} more`);
     return message;
   }
-  throw new HidFramingError(`hid frames: expected a complete message, got ${packets.length} packets of an unfinished one`);
+  throw new TaprootHwError('E_HID_FRAMING', `hid frames: expected a complete message, got ${packets.length} packets of an unfinished one`);
 }

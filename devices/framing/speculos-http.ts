@@ -3,15 +3,16 @@
 // GET /events?stream=true. The emulator's HTTP server validates requests with these, and our HTTP client
 // validates what a server sends back, so both sides agree on one definition. Pure: no I/O, no node:*.
 
+import { TaprootHwError } from '../../apdu/errors.ts';
+
 /** A request or response body that does not match the Speculos schema; `path` names the faulty field. */
-export class SpeculosSchemaError extends Error {
-  override readonly name = 'SpeculosSchemaError';
+export class SpeculosSchemaError extends TaprootHwError {
   constructor(
     readonly path: string,
     expected: string,
     got: unknown,
   ) {
-    super(`${path}: expected ${expected}, got ${describe(got)}`);
+    super('E_SPECULOS_SCHEMA', `${path}: expected ${expected}, got ${describe(got)}`);
   }
 }
 

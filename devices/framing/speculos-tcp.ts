@@ -6,13 +6,10 @@
 // read; the readers below buffer across chunks. Pure: no I/O, no node:*.
 
 import { concat, u32be } from '../../apdu/bytes.ts';
+import { TaprootHwError } from '../../apdu/errors.ts';
 
 /** Largest frame body accepted by default; bounds the buffer when a peer sends a nonsense length. */
 export const SPECULOS_TCP_MAX_FRAME = 0x10000;
-
-export class SpeculosFramingError extends Error {
-  override readonly name = 'SpeculosFramingError';
-}
 
 export function encodeSpeculosRequest(apdu: Uint8Array): Uint8Array {
   return concat(u32be(apdu.length), apdu);
@@ -52,7 +49,7 @@ class LengthPrefixedReader {
       const size = counted + this.extra;
       if (size > this.maxFrame) {
         this.buffer = new Uint8Array();
-        throw new SpeculosFramingError(`${this.what}: expected a frame of at most ${this.maxFrame} bytes, got length ${counted}`);
+        throw new TaprootHwError('E_SPECULOS_FRAMING', `${this.what}: expected a frame of at most ${this.maxFrame} bytes, got length ${counted}`);
       }
       if (b.length - off - 4 < size) break;
       frames.push(b.slice(off + 4, off + 4 + size));

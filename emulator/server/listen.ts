@@ -3,17 +3,9 @@
 // names the port, and port 0 is the only way to ask for "any free port".
 
 import type { Server, Socket } from 'node:net';
+import { PortInUseError } from '../errors.ts';
 
-export class PortInUseError extends Error {
-  override readonly name = 'PortInUseError';
-  constructor(
-    readonly role: string,
-    readonly host: string,
-    readonly port: number,
-  ) {
-    super(`${role} port: expected ${host}:${port} to be free, but it is already in use (pass another port, or 0 for any free port)`);
-  }
-}
+export { PortInUseError };
 
 export function checkPort(role: string, port: number): number {
   if (!Number.isInteger(port) || port < 0 || port > 0xffff)

@@ -42,7 +42,7 @@ for (const target of targets) {
     });
 
     it('the person rejects it: the wallet sees UserRefusedError', async () => {
-      const refused = expect(app.getExtendedPubkey("m/86'/1'/8'", { display: true })).rejects.toMatchObject({ name: 'UserRefusedError' });
+      const refused = expect(app.getExtendedPubkey("m/86'/1'/8'", { display: true })).rejects.toMatchObject({ code: 'E_USER_REFUSED' });
       await device.reject();
       await refused;
     });

@@ -14,11 +14,7 @@ import {
   type ClientCommandRequest,
 } from '../../apdu/interrupt.ts';
 import { MerkleTree, type MerkleizedMap } from '../../apdu/merkle.ts';
-
-/** The device asked for something the host cannot or must not answer. */
-export class ClientCommandError extends Error {
-  override readonly name = 'ClientCommandError';
-}
+import { HostError } from '../errors.ts';
 
 const MAX_PROOF_HASHES_PER_REPLY = Math.floor((MAX_APDU_DATA - 32 - 1 - 1) / 32);
 const MAX_MORE_ELEMENTS_BYTES = MAX_APDU_DATA - 2;
@@ -80,19 +76,20 @@ export class ClientCommandInterpreter {
   /** Answers one E000 request (its response data); returns the CONTINUE data. */
   execute(request: Uint8Array): Uint8Array {
     if (++this.rounds > this.maxRounds)
-      throw new ClientCommandError(
+      throw new HostError(
+        'E_CLIENT_COMMAND',
         `device asked for more than ${this.maxRounds} client commands, more than this request can need (${MAX_READS_OF_EVERYTHING} reads of everything the host committed to): it does not stop, so the host does`,
       );
     let req: ClientCommandRequest;
     try {
       req = decodeClientCommandRequest(request);
     } catch (err) {
-      throw new ClientCommandError(`device sent a malformed client command: ${(err as Error).message}`);
+      throw new HostError('E_CLIENT_COMMAND', `device sent a malformed client command: ${(err as Error).message}`);
     }
     switch (req.command) {
       case 'YIELD':
         if (this.maxYields !== undefined && this.yielded.length >= this.maxYields)
-          throw new ClientCommandError(`device yielded more than the ${this.maxYields} results this request can produce`);
+          throw new HostError('E_CLIENT_COMMAND', `device yielded more than the ${this.maxYields} results this request can produce`);
         this.yielded.push(req.data.slice());
         return encodeClientCommandResponse({ command: 'YIELD' });
       case 'GET_PREIMAGE':
@@ -108,9 +105,9 @@ export class ClientCommandInterpreter {
 
   private preimage(hash: Uint8Array): Uint8Array {
     const preimage = this.preimages.get(toHex(hash));
-    if (!preimage) throw new ClientCommandError(`device asked for the preimage of ${toHex(hash)}, which the host never committed to`);
+    if (!preimage) throw new HostError('E_CLIENT_COMMAND', `device asked for the preimage of ${toHex(hash)}, which the host never committed to`);
     // Each answer queues its tail; a new request before the queue is read would grow it without end.
-    if (this.queue.length !== 0) throw new ClientCommandError('device asked for a preimage while queued elements were still unread');
+    if (this.queue.length !== 0) throw new HostError('E_CLIENT_COMMAND', 'device asked for a preimage while queued elements were still unread');
     const max = MAX_APDU_DATA - encodeVarint(preimage.length).length - 1;
     const n = Math.min(max, preimage.length);
     for (let i = n; i < preimage.length; i++) this.queue.push(preimage.subarray(i, i + 1));
@@ -119,15 +116,15 @@ export class ClientCommandInterpreter {
 
   private tree(root: Uint8Array): MerkleTree {
     const tree = this.trees.get(toHex(root));
-    if (!tree) throw new ClientCommandError(`device asked about Merkle root ${toHex(root)}, which the host never committed to`);
+    if (!tree) throw new HostError('E_CLIENT_COMMAND', `device asked about Merkle root ${toHex(root)}, which the host never committed to`);
     return tree;
   }
 
   private proof(root: Uint8Array, size: number, index: number): Uint8Array {
     const tree = this.tree(root);
     if (tree.size !== size)
-      throw new ClientCommandError(`device asked for leaf ${index} of a ${size}-leaf tree, but root ${toHex(root)} has ${tree.size} leaves`);
-    if (this.queue.length !== 0) throw new ClientCommandError('device asked for a Merkle proof while queued elements were still unread');
+      throw new HostError('E_CLIENT_COMMAND', `device asked for leaf ${index} of a ${size}-leaf tree, but root ${toHex(root)} has ${tree.size} leaves`);
+    if (this.queue.length !== 0) throw new HostError('E_CLIENT_COMMAND', 'device asked for a Merkle proof while queued elements were still unread');
     const proof = tree.proof(index);
     const n = Math.min(MAX_PROOF_HASHES_PER_REPLY, proof.length);
     this.queue.push(...proof.slice(n));
@@ -146,9 +143,9 @@ export class ClientCommandInterpreter {
 
   private moreElements(): Uint8Array {
     const first = this.queue[0];
-    if (!first) throw new ClientCommandError('device asked for more elements, but none are queued');
+    if (!first) throw new HostError('E_CLIENT_COMMAND', 'device asked for more elements, but none are queued');
     const size = first.length;
-    if (this.queue.some((e) => e.length !== size)) throw new ClientCommandError('queued elements of different sizes');
+    if (this.queue.some((e) => e.length !== size)) throw new HostError('E_CLIENT_COMMAND', 'queued elements of different sizes');
     const n = Math.min(this.queue.length, Math.floor(MAX_MORE_ELEMENTS_BYTES / size));
     const elements = this.queue.slice(0, n);
     this.queue = this.queue.slice(n);

@@ -13,7 +13,7 @@ import { concat, encodeVarint, equal, toHex, utf8 } from '../../apdu/bytes.ts';
 import { decodeResponse, encodeCommand, MAX_APDU_DATA, type CommandApdu } from '../../apdu/apdu.ts';
 import { continueCommand, SW_INTERRUPTED_EXECUTION } from '../../apdu/interrupt.ts';
 import { SW } from '../../apdu/status.ts';
-import { CodecError } from '../../apdu/errors.ts';
+import { CodecError, isTaprootHwError } from '../../apdu/errors.ts';
 import { formatPath, parsePath, type PathLike } from '../../apdu/path.ts';
 import {
   GET_APP_AND_VERSION_APDU,
@@ -32,15 +32,16 @@ import {
   type SignPsbtYield,
 } from '../../apdu/bitcoin-app/index.ts';
 import type { Transport } from '../../devices/transport.ts';
-import { merkleizePsbt, parseRawPsbt, PsbtError } from '../../bitcoin/psbtv2.ts';
+import { merkleizePsbt, parseRawPsbt } from '../../bitcoin/psbtv2.ts';
 import { serializeWalletPolicy, walletPolicyId, type WalletPolicy } from '../../bitcoin/wallet-policy.ts';
 import { parsePolicy } from '../../bitcoin/descriptor/template.ts';
 import { decodeExtendedPublicKey, type KeyFamily } from '../../bitcoin/extended-key.ts';
-import { KeyInfoError } from '../../bitcoin/errors.ts';
 import { policyOutput } from '../../bitcoin/descriptor/scripts.ts';
 import { ClientCommandInterpreter } from './client-commands.ts';
-import { BitcoinAppStatusError, DeviceResponseError, WrongAppError, statusError } from './errors.ts';
+import { statusError } from './errors.ts';
 import { verifySignPsbtResults } from './verify-results.ts';
+import { HostError, WrongAppError } from '../errors.ts';
+import { BitcoinError } from '../../bitcoin/errors.ts';
 
 /** Names under which the Bitcoin app answers B0 01 (mainnet and testnet builds). */
 export const BITCOIN_APP_NAMES = ['Bitcoin', 'Bitcoin Test'] as const;
@@ -57,7 +58,7 @@ export type AddressDeriver = (policy: WalletPolicy, change: boolean, index: numb
 /** The host's own derivation (bitcoin/descriptor): the network follows the keys (tpub -> testnet). */
 export const deriveWalletAddress: AddressDeriver = (policy, change, index) => {
   const address = policyOutput(parsePolicy(policy.descriptorTemplate, policy.keys), change, index).address;
-  if (address === undefined) throw new DeviceResponseError(`policy ${policy.descriptorTemplate} has no address form`);
+  if (address === undefined) throw new HostError('E_DEVICE_RESPONSE', `policy ${policy.descriptorTemplate} has no address form`);
   return address;
 };
 
@@ -105,10 +106,10 @@ export function psbtBytes(psbt: PsbtInput): Uint8Array {
     try {
       return base64.decode(psbt.trim());
     } catch {
-      throw new PsbtError('psbt: expected base64 text');
+      throw new BitcoinError('E_PSBT', 'psbt: expected base64 text');
     }
   }
-  throw new PsbtError(`psbt: expected bytes, base64 or a Transaction, got ${typeof psbt}`);
+  throw new BitcoinError('E_PSBT', `psbt: expected bytes, base64 or a Transaction, got ${typeof psbt}`);
 }
 
 export class BitcoinAppClient {
@@ -129,12 +130,12 @@ export class BitcoinAppClient {
     const receive = async (apdu: CommandApdu) => {
       const bytes = await this.transport.exchange(encodeCommand(apdu));
       if (bytes.length > MAX_RESPONSE)
-        throw new DeviceResponseError(`${name}: expected a response of at most ${MAX_RESPONSE} bytes (an APDU's data and status word), got ${bytes.length}`);
+        throw new HostError('E_DEVICE_RESPONSE', `${name}: expected a response of at most ${MAX_RESPONSE} bytes (an APDU's data and status word), got ${bytes.length}`);
       return decodeResponse(bytes);
     };
     let res = await receive(cmd);
     while (res.statusWord === SW_INTERRUPTED_EXECUTION) {
-      if (!interpreter) throw new DeviceResponseError(`${name}: device sent a client command to a command that has none`);
+      if (!interpreter) throw new HostError('E_DEVICE_RESPONSE', `${name}: device sent a client command to a command that has none`);
       const answer = interpreter.execute(res.data);
       onInterrupt?.();
       res = await receive(continueCommand(answer));
@@ -148,7 +149,7 @@ export class BitcoinAppClient {
     try {
       return spec.decodeResponse(data);
     } catch (err) {
-      if (err instanceof CodecError) throw new DeviceResponseError(`${spec.name}: ${err.message}`);
+      if (err instanceof CodecError) throw new HostError('E_DEVICE_RESPONSE', `${spec.name}: ${err.message}`);
       throw err;
     }
   }
@@ -162,10 +163,10 @@ export class BitcoinAppClient {
     return app;
   }
 
-  /** Throws WrongAppError unless the Bitcoin app is open. */
+  /** Throws E_WRONG_APP unless the Bitcoin app is open. */
   async assertBitcoinApp(): Promise<AppAndVersion> {
     const app = await this.getAppAndVersion();
-    if (!(BITCOIN_APP_NAMES as readonly string[]).includes(app.name)) throw new WrongAppError(app.name);
+    if (!(BITCOIN_APP_NAMES as readonly string[]).includes(app.name)) throw new WrongAppError('Bitcoin ("Bitcoin" or "Bitcoin Test")', app.name);
     return app;
   }
 
@@ -196,12 +197,12 @@ export class BitcoinAppClient {
     try {
       key = decodeExtendedPublicKey(text);
     } catch (err) {
-      if (err instanceof KeyInfoError) throw new DeviceResponseError(`${where}: ${err.message}`);
+      if (isTaprootHwError(err, 'E_KEY_INFO')) throw new HostError('E_DEVICE_RESPONSE', `${where}: ${err.message}`);
       throw err;
     }
     const { hd, family } = key;
     const fail = (what: string): never => {
-      throw new DeviceResponseError(`${where}: ${what}; do not use this key`);
+      throw new HostError('E_DEVICE_RESPONSE', `${where}: ${what}; do not use this key`);
     };
     if (this.network !== undefined && family !== this.network) fail(`expected a ${this.network === 'test' ? 'tpub' : 'xpub'} for the open app, got a ${family === 'test' ? 'tpub' : 'xpub'}`);
     if (hd.depth !== steps.length) fail(`expected depth ${steps.length}, got ${hd.depth}`);
@@ -237,7 +238,7 @@ export class BitcoinAppClient {
     const { walletId, hmac } = await this.call(registerWallet, { policy: policyBytes }, this.policyInterpreter(policy));
     const expectedId = walletPolicyId(policy);
     if (toHex(walletId) !== toHex(expectedId))
-      throw new DeviceResponseError(`REGISTER_WALLET: expected wallet id ${toHex(expectedId)}, got ${toHex(walletId)}`);
+      throw new HostError('E_DEVICE_RESPONSE', `REGISTER_WALLET: expected wallet id ${toHex(expectedId)}, got ${toHex(walletId)}`);
     const address = await this.getWalletAddress(policy, hmac, false, 0);
     return { id: walletId, hmac, address };
   }
@@ -257,7 +258,7 @@ export class BitcoinAppClient {
     );
     const expected = (this.options.deriveAddress ?? deriveWalletAddress)(policy, Boolean(change), index);
     if (expected !== address)
-      throw new DeviceResponseError(`GET_WALLET_ADDRESS: the device shows ${address}, the host derives ${expected}; do not use this address`);
+      throw new HostError('E_DEVICE_RESPONSE', `GET_WALLET_ADDRESS: the device shows ${address}, the host derives ${expected}; do not use this address`);
     return address;
   }
 
@@ -300,7 +301,7 @@ export class BitcoinAppClient {
           throw new CodecError(`input index ${y.inputIndex} beyond the PSBT's ${m.inputs.length} inputs`);
         return y;
       } catch (err) {
-        if (err instanceof CodecError) throw new DeviceResponseError(`SIGN_PSBT yield ${toHex(data)}: ${err.message}`);
+        if (err instanceof CodecError) throw new HostError('E_DEVICE_RESPONSE', `SIGN_PSBT yield ${toHex(data)}: ${err.message}`);
         throw err;
       }
     });
@@ -325,10 +326,10 @@ export class BitcoinAppClient {
     const sig = await this.call(signMessage, { path: steps, messageLength: bytes.length, messageRoot: tree.root }, it);
     const where = `SIGN_MESSAGE ${formatPath(steps)}`;
     const recovered = recoverMessageKey(bytes, sig);
-    if (!recovered) throw new DeviceResponseError(`${where}: the signature recovers no key (header ${sig.header}); do not use it`);
+    if (!recovered) throw new HostError('E_DEVICE_RESPONSE', `${where}: the signature recovers no key (header ${sig.header}); do not use it`);
     const expected = publicKey ?? (await this.messageKey(steps));
     if (!equal(recovered, expected))
-      throw new DeviceResponseError(`${where}: the signature is by ${toHex(recovered)}, expected the key at the path ${toHex(expected)}; do not use it`);
+      throw new HostError('E_DEVICE_RESPONSE', `${where}: the signature is by ${toHex(recovered)}, expected the key at the path ${toHex(expected)}; do not use it`);
     return { ...sig, base64: base64.encode(concat(Uint8Array.of(sig.header), sig.r, sig.s)) };
   }
 
@@ -337,7 +338,7 @@ export class BitcoinAppClient {
     try {
       text = await this.getExtendedPubkey(steps);
     } catch (err) {
-      if (!(err instanceof BitcoinAppStatusError && err.statusCode === SW.NOT_SUPPORTED)) throw err;
+      if (!isTaprootHwError(err, 'E_NOT_SUPPORTED')) throw err;
       text = await this.getExtendedPubkey(steps, { display: true });
     }
     return decodeExtendedPublicKey(text).hd.publicKey!;

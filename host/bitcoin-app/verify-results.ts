@@ -26,18 +26,7 @@ import { parsePolicy, type ParsedPolicy } from '../../bitcoin/descriptor/templat
 import { musigContexts, type MusigKeyContext } from '../../bitcoin/musig/context.ts';
 import { getMusigPubNonces } from '../../bitcoin/musig/psbt-fields.ts';
 import type { WalletPolicy } from '../../bitcoin/wallet-policy.ts';
-import { DeviceResponseError } from './errors.ts';
-
-/** A result of the device does not verify for the input it names: never use it. */
-export class DeviceSignatureError extends DeviceResponseError {
-  override readonly name = 'DeviceSignatureError';
-  constructor(
-    readonly inputIndex: number,
-    detail: string,
-  ) {
-    super(`SIGN_PSBT input ${inputIndex}: ${detail}; the device (or something between it and the host) returned a result that does not verify`);
-  }
-}
+import { DeviceSignatureError } from '../errors.ts';
 
 /** Transaction.preimageLegacy exists at runtime but is typed private; the legacy digest is not ours to rewrite. */
 type LegacyDigest = { preimageLegacy(idx: number, prevOutScript: Uint8Array, hashType: number): Uint8Array };

@@ -10,8 +10,9 @@ import { equal, toHex } from '../../apdu/bytes.ts';
 import type { MusigPartialSignatureYield, MusigPubNonceYield, SignPsbtYield } from '../../apdu/bitcoin-app/sign-psbt-yields.ts';
 import { getMusigPubNonces, setMusigPubNonce } from '../../bitcoin/musig/psbt-fields.ts';
 import type { WalletPolicy } from '../../bitcoin/wallet-policy.ts';
-import { BitcoinAppClient, DeviceResponseError, psbtBytes, type PsbtInput } from '../bitcoin-app/index.ts';
+import { BitcoinAppClient, psbtBytes, type PsbtInput } from '../bitcoin-app/index.ts';
 import type { MusigSession, MusigSigner, SignerRound1 } from './signer.ts';
+import { HostError } from '../errors.ts';
 
 export interface BitcoinAppMusigInput {
   psbt: PsbtInput;
@@ -46,7 +47,8 @@ export class BitcoinAppMusigSigner implements MusigSigner {
         sameLeaf(r.tapleafHash, session.leafHash),
     );
     if (!y)
-      throw new DeviceResponseError(
+      throw new HostError(
+        'E_DEVICE_RESPONSE',
         `SIGN_PSBT: expected a ${type} for input ${this.input.inputIndex}, participant ${toHex(this.publicKey)}, aggregate ${toHex(session.aggregatePubkey)}; the device yielded ${yields.length} other results`,
       );
     return y;
@@ -55,7 +57,7 @@ export class BitcoinAppMusigSigner implements MusigSigner {
   async round1(session: MusigSession): Promise<SignerRound1> {
     const tx = this.transaction();
     if (getMusigPubNonces(tx, this.input.inputIndex).length > 0)
-      throw new DeviceResponseError(`input ${this.input.inputIndex} already carries MuSig2 pubnonces: round 1 needs a PSBT without them`);
+      throw new HostError('E_DEVICE_RESPONSE', `input ${this.input.inputIndex} already carries MuSig2 pubnonces: round 1 needs a PSBT without them`);
     const { policy, hmac } = this.input;
     const y = this.find<MusigPubNonceYield>(await this.client.signPsbt(tx, policy, hmac), 'musigPubNonce', session);
     return {

@@ -6,8 +6,8 @@
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { InvalidContributionErr, Session, keyAggExport, keyAggregate, nonceAggregate } from '@scure/btc-signer/musig2.js';
 import { equal, toHex } from '../../apdu/bytes.ts';
-import { InvalidPartialSignatureError, MusigAggregateError, MusigSessionError, MusigSignerError } from './errors.ts';
 import type { MusigSession, MusigSessionKey, MusigSigner, SignerRound1 } from './signer.ts';
+import { HostError, InvalidPartialSignatureError, MusigSignerError } from '../errors.ts';
 
 export interface MusigResult {
   /** 64-byte BIP-340 signature, valid for `aggregateXOnly` and the message. */
@@ -21,14 +21,14 @@ export interface MusigResult {
 
 /** The session a key context and message define: the tweaked aggregate, compressed and x-only. */
 export function musigSession(key: MusigSessionKey, message: Uint8Array): MusigSession {
-  if (message.length !== 32) throw new MusigSessionError(`message: expected 32 bytes, got ${message.length}`);
+  if (message.length !== 32) throw new HostError('E_MUSIG_SESSION', `message: expected 32 bytes, got ${message.length}`);
   if (key.tweaks.length !== key.isXonly.length)
-    throw new MusigSessionError(`tweaks: expected one mode per tweak, got ${key.tweaks.length} tweaks and ${key.isXonly.length} modes`);
+    throw new HostError('E_MUSIG_SESSION', `tweaks: expected one mode per tweak, got ${key.tweaks.length} tweaks and ${key.isXonly.length} modes`);
   let ctx;
   try {
     ctx = keyAggregate([...key.participants], [...key.tweaks], [...key.isXonly]);
   } catch (err) {
-    throw new MusigSessionError(`key aggregation failed: ${(err as Error).message}`);
+    throw new HostError('E_MUSIG_SESSION', `key aggregation failed: ${(err as Error).message}`);
   }
   return {
     participants: key.participants,
@@ -46,11 +46,11 @@ function assign(participants: readonly Uint8Array[], signers: readonly MusigSign
   const free = [...signers];
   const out = participants.map((p, i) => {
     const k = free.findIndex((s) => equal(s.publicKey, p));
-    if (k < 0) throw new MusigSessionError(`participant ${i} (${toHex(p)}): expected a signer for this key, got none`);
+    if (k < 0) throw new HostError('E_MUSIG_SESSION', `participant ${i} (${toHex(p)}): expected a signer for this key, got none`);
     return free.splice(k, 1)[0]!;
   });
   if (free.length > 0)
-    throw new MusigSessionError(`signers ${free.map((s) => `"${s.name}"`).join(', ')}: their keys are not among the participants`);
+    throw new HostError('E_MUSIG_SESSION', `signers ${free.map((s) => `"${s.name}"`).join(', ')}: their keys are not among the participants`);
   return out;
 }
 
@@ -109,6 +109,6 @@ export async function runMusigSession(key: MusigSessionKey, message: Uint8Array,
 
   const signature = verifier.partialSigAgg(partialSignatures);
   if (!schnorr.verify(signature, message, session.aggregateXOnly))
-    throw new MusigAggregateError(`aggregate signature does not verify against ${toHex(session.aggregateXOnly)}`);
+    throw new HostError('E_MUSIG_AGGREGATE', `aggregate signature does not verify against ${toHex(session.aggregateXOnly)}`);
   return { signature, session, aggnonce, pubnonces, partialSignatures };
 }

@@ -10,9 +10,9 @@ import type { MusigKeyContext } from '../../bitcoin/musig/context.ts';
 import type { ShapeOutput } from '../../bitcoin/shapes/output.ts';
 import type { KeyUse, ShapeLeaf, ShapePlan } from '../../bitcoin/shapes/plan.ts';
 import { controlBlock, type TapLeafInfo } from '../../bitcoin/taptree.ts';
-import { MusigSessionError } from './errors.ts';
 import { runMusigSession } from './session.ts';
 import type { MusigSigner, SchnorrSigner } from './signer.ts';
+import { HostError } from '../errors.ts';
 
 /** A spending path, by the plan's key numbers (signers 0..n-1, then recovery keys). */
 export type ShapeSpendPath =
@@ -67,7 +67,7 @@ function findLeaf(plan: ShapePlan, path: Exclude<ShapeSpendPath, { kind: 'key-pa
   const i = plan.leaves.findIndex((l) =>
     path.kind === 'leaf' ? l.kind === 'pk' && sameSet(leafKeys(l), path.keys) : l.kind === path.kind,
   );
-  if (i < 0) throw new MusigSessionError(`shape spend: the plan has no ${path.kind} leaf${path.kind === 'leaf' ? ` for keys {${path.keys.join(',')}}` : ''}`);
+  if (i < 0) throw new HostError('E_MUSIG_SESSION', `shape spend: the plan has no ${path.kind} leaf${path.kind === 'leaf' ? ` for keys {${path.keys.join(',')}}` : ''}`);
   return i;
 }
 
@@ -79,20 +79,20 @@ async function musigSign(ctx: MusigKeyContext, message: Uint8Array, args: ShapeS
 function schnorrSigner(args: ShapeSpendArgs, key: number): SchnorrSigner {
   const x = args.keys[key]!.subarray(1);
   const s = args.signers.filter(isSchnorr).find((c) => equal(c.xOnlyPublicKey, x));
-  if (!s) throw new MusigSessionError(`shape spend: expected a signer for key ${key} (${toHex(x)}), got none`);
+  if (!s) throw new HostError('E_MUSIG_SESSION', `shape spend: expected a signer for key ${key} (${toHex(x)}), got none`);
   return s;
 }
 
 export async function spendShape(args: ShapeSpendArgs): Promise<ShapeSpend> {
   const { plan, output, path } = args;
-  if (args.keys.length !== plan.keyCount) throw new MusigSessionError(`shape spend: expected ${plan.keyCount} keys, got ${args.keys.length}`);
+  if (args.keys.length !== plan.keyCount) throw new HostError('E_MUSIG_SESSION', `shape spend: expected ${plan.keyCount} keys, got ${args.keys.length}`);
   if (path.kind === 'key-path') {
     const ctx = output.musig.find((c) => c.leafHash === undefined);
-    if (plan.internal.kind === 'nums') throw new MusigSessionError('shape spend: the key path is a NUMS key, provably unspendable: choose a leaf');
+    if (plan.internal.kind === 'nums') throw new HostError('E_MUSIG_SESSION', 'shape spend: the key path is a NUMS key, provably unspendable: choose a leaf');
     const message = args.sighash();
     if (ctx) return { witness: [await musigSign(ctx, message, args)] };
     // A single signer: the internal key itself, tweaked by the tree (a 1-of-1 "shape").
-    throw new MusigSessionError('shape spend: a single-key key path is a plain taproot key spend, not a shape; sign it directly');
+    throw new HostError('E_MUSIG_SESSION', 'shape spend: a single-key key path is a plain taproot key spend, not a shape; sign it directly');
   }
   const index = findLeaf(plan, path);
   const l = plan.leaves[index]!;
@@ -102,7 +102,7 @@ export async function spendShape(args: ShapeSpendArgs): Promise<ShapeSpend> {
   if (l.kind === 'pk') {
     if (l.key.kind === 'musig') {
       const ctx = output.musig.find((c) => c.leafHash !== undefined && equal(c.leafHash, leaf.leafHash));
-      if (!ctx) throw new MusigSessionError(`shape spend: no MuSig2 context for leaf ${index}`);
+      if (!ctx) throw new HostError('E_MUSIG_SESSION', `shape spend: no MuSig2 context for leaf ${index}`);
       return { witness: [await musigSign(ctx, message, args), ...tail], leaf };
     }
     return { witness: [await schnorrSigner(args, leafKeys(l)[0]!).signSchnorr(message), ...tail], leaf };
@@ -111,7 +111,7 @@ export async function spendShape(args: ShapeSpendArgs): Promise<ShapeSpend> {
   // sits at stack depth i, so the witness lists them last key first.
   const keys = leafKeys(l);
   if (path.keys.length !== l.k || !path.keys.every((k) => keys.includes(k)))
-    throw new MusigSessionError(`shape spend: the ${l.kind} leaf needs exactly ${l.k} of keys {${keys.join(',')}}, got {${path.keys.join(',')}}`);
+    throw new HostError('E_MUSIG_SESSION', `shape spend: the ${l.kind} leaf needs exactly ${l.k} of keys {${keys.join(',')}}, got {${path.keys.join(',')}}`);
   const sigs: Uint8Array[] = [];
   for (const k of keys) sigs.push(path.keys.includes(k) ? await schnorrSigner(args, k).signSchnorr(message) : new Uint8Array());
   return { witness: [...sigs.reverse(), ...tail], leaf };

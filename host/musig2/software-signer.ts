@@ -3,8 +3,8 @@
 
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
 import { Session, nonceGen } from '@scure/btc-signer/musig2.js';
-import { MusigSessionError } from './errors.ts';
 import type { MusigSession, MusigSigner, Round2Input, SchnorrSigner, SignerRound1 } from './signer.ts';
+import { HostError } from '../errors.ts';
 
 export class SoftwareSigner implements MusigSigner, SchnorrSigner {
   readonly publicKey: Uint8Array;
@@ -15,7 +15,7 @@ export class SoftwareSigner implements MusigSigner, SchnorrSigner {
     secretKey: Uint8Array,
     readonly name = 'software key',
   ) {
-    if (secretKey.length !== 32) throw new MusigSessionError(`software signer: expected a 32-byte secret key, got ${secretKey.length} bytes`);
+    if (secretKey.length !== 32) throw new HostError('E_MUSIG_SESSION', `software signer: expected a 32-byte secret key, got ${secretKey.length} bytes`);
     this.#secret = secretKey.slice();
     this.publicKey = secp256k1.getPublicKey(this.#secret, true);
     this.xOnlyPublicKey = this.publicKey.slice(1);
@@ -27,7 +27,7 @@ export class SoftwareSigner implements MusigSigner, SchnorrSigner {
     return {
       pubnonce: nonces.public,
       round2: async ({ aggnonce }: Round2Input) => {
-        if (!secnonce) throw new MusigSessionError(`${this.name}: this nonce has already signed`);
+        if (!secnonce) throw new HostError('E_MUSIG_SESSION', `${this.name}: this nonce has already signed`);
         const s = new Session(aggnonce, [...session.participants], session.message, [...session.tweaks], [...session.isXonly]);
         const psig = s.sign(secnonce, this.#secret);
         secnonce.fill(0);

@@ -7,8 +7,8 @@ import { equal, toHex } from '../../apdu/bytes.ts';
 import { parsePath, type PathLike } from '../../apdu/path.ts';
 import type { KeyAggContext } from '../../apdu/tap-app/keyagg.ts';
 import { TapAppClient } from '../tap-app/client.ts';
-import { TapDeviceResponseError } from '../tap-app/errors.ts';
 import type { MusigSession, MusigSigner, SignerRound1 } from './signer.ts';
+import { HostError } from '../errors.ts';
 
 export class TapAppMusigSigner implements MusigSigner {
   private constructor(
@@ -36,7 +36,7 @@ export class TapAppMusigSigner implements MusigSigner {
     const ctx = this.keyAggContext(session);
     const r1 = await this.client.musigRound1(ctx, { message: session.message });
     if (!equal(r1.aggregateXOnly, session.aggregateXOnly))
-      throw new TapDeviceResponseError(`MUSIG_ROUND1: the device aggregated ${toHex(r1.aggregateXOnly)}, the host ${toHex(session.aggregateXOnly)}`);
+      throw new HostError('E_DEVICE_RESPONSE', `MUSIG_ROUND1: the device aggregated ${toHex(r1.aggregateXOnly)}, the host ${toHex(session.aggregateXOnly)}`);
     return {
       pubnonce: r1.pubnonce,
       round2: ({ aggnonce }) => this.client.musigRound2(r1.handle, aggnonce, session.message, ctx),

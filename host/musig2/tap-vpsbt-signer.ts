@@ -10,16 +10,15 @@ import { equal, toHex } from '../../apdu/bytes.ts';
 import type { SignVpsbtYield } from '../../apdu/tap-app/sign-vpsbt.ts';
 import type { VPacket } from '../../assets/vpsbt/packet.ts';
 import type { TapAppClient } from '../tap-app/client.ts';
-import { TapDeviceResponseError } from '../tap-app/errors.ts';
 import {
   PSBT_IN_MUSIG2_PARTICIPANT_PUBKEYS,
   applyVpsbtSignatures,
   vpsbtInputSighash,
   withMusigPubNonces,
 } from '../tap-app/vpsbt-signatures.ts';
-import { MusigSessionError } from './errors.ts';
 import { runMusigSession, type MusigResult } from './session.ts';
 import type { MusigSession, MusigSessionKey, MusigSigner, SignerRound1 } from './signer.ts';
+import { HostError } from '../errors.ts';
 
 /**
  * The key context of input `inputIndex`'s MuSig2 script key: the participants of its BIP-373 0x1a
@@ -27,13 +26,13 @@ import type { MusigSession, MusigSessionKey, MusigSigner, SignerRound1 } from '.
  */
 export function vpsbtMusigKey(packet: VPacket, inputIndex: number): MusigSessionKey {
   const vin = packet.inputs[inputIndex];
-  if (!vin) throw new MusigSessionError(`vpsbt: input ${inputIndex} does not exist, the packet has ${packet.inputs.length}`);
+  if (!vin) throw new HostError('E_MUSIG_SESSION', `vpsbt: input ${inputIndex} does not exist, the packet has ${packet.inputs.length}`);
   const fields = vin.other.filter((f) => f.key[0] === PSBT_IN_MUSIG2_PARTICIPANT_PUBKEYS && f.key.length === 34);
   if (fields.length !== 1)
-    throw new MusigSessionError(`vpsbt.inputs[${inputIndex}]: expected one BIP-373 participant list (0x1a), got ${fields.length}`);
+    throw new HostError('E_MUSIG_SESSION', `vpsbt.inputs[${inputIndex}]: expected one BIP-373 participant list (0x1a), got ${fields.length}`);
   const { key, value } = fields[0]!;
   if (value.length % 33 !== 0 || value.length === 0)
-    throw new MusigSessionError(`vpsbt.inputs[${inputIndex}]: expected compressed participant keys, got ${value.length} bytes`);
+    throw new HostError('E_MUSIG_SESSION', `vpsbt.inputs[${inputIndex}]: expected compressed participant keys, got ${value.length} bytes`);
   const participants = Array.from({ length: value.length / 33 }, (_, k) => value.slice(33 * k, 33 * k + 33));
   return { participants, tweaks: [taprootTweak(key.subarray(2), vin.trMerkleRoot)], isXonly: [true] };
 }
@@ -56,7 +55,8 @@ export class TapAppVpsbtMusigSigner implements MusigSigner {
         equal((r as { aggregatePubkey: Uint8Array }).aggregatePubkey, session.aggregatePubkey),
     );
     if (!y)
-      throw new TapDeviceResponseError(
+      throw new HostError(
+        'E_DEVICE_RESPONSE',
         `SIGN_VPSBT: expected a ${type} for input ${this.input.inputIndex}, participant ${toHex(this.publicKey)}, aggregate ${toHex(session.aggregatePubkey)}; the device yielded ${yields.length} other results`,
       );
     return y;
@@ -65,7 +65,7 @@ export class TapAppVpsbtMusigSigner implements MusigSigner {
   async round1(session: MusigSession): Promise<SignerRound1> {
     const { packet, inputIndex } = this.input;
     if (!equal(vpsbtInputSighash(packet, inputIndex), session.message))
-      throw new MusigSessionError(`vpsbt.inputs[${inputIndex}]: the session's message is not the input's virtual-transaction sighash, which the device signs`);
+      throw new HostError('E_MUSIG_SESSION', `vpsbt.inputs[${inputIndex}]: the session's message is not the input's virtual-transaction sighash, which the device signs`);
     const r1 = this.find(await this.client.signVpsbt(packet), 'musigPubNonce', session);
     return {
       pubnonce: r1.pubnonce,

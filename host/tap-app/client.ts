@@ -23,7 +23,6 @@ import {
   signGroupGenesis,
   signVpsbt,
   tapCommand,
-  tapStatusError,
   xpubPublicKey,
   type CommandSpec,
   type GroupKeyVersionValue,
@@ -39,10 +38,13 @@ import type { VPacket } from '../../assets/vpsbt/packet.ts';
 import { verifySchnorr } from '../../assets/crypto.ts';
 import { genesisPrevOut, virtualTx, virtualTxSighash } from '../../assets/vtx/virtual-tx.ts';
 import { ClientCommandInterpreter } from '../bitcoin-app/client-commands.ts';
-import { TAP_APP_NAME, TapDeviceResponseError, TapWrongAppError } from './errors.ts';
 import { merkleizeVpsbt, serveVpsbt, signVpsbtRequest } from './vpsbt-merkle.ts';
+import { HostError, WrongAppError } from '../errors.ts';
 
 const xpubBase58 = createBase58check(sha256);
+
+/** Name under which the Taproot Assets app answers B0 01 (docs/tap-app-protocol.md §1). */
+export const TAP_APP_NAME = 'Taproot Assets';
 
 /** Why the device's review builder refuses the packet, if it does (assets/display). */
 function refusalOf(bytes: Uint8Array): string | undefined {
@@ -111,12 +113,12 @@ export class TapAppClient {
   private async run(cmd: CommandApdu, name: string, interpreter?: ClientCommandInterpreter, onInterrupt?: () => void): Promise<Uint8Array> {
     let res = decodeResponse(await this.transport.exchange(encodeCommand(cmd)));
     while (res.statusWord === SW_INTERRUPTED_EXECUTION) {
-      if (!interpreter) throw new TapDeviceResponseError(`${name}: device sent a client command to a command that has none`);
+      if (!interpreter) throw new HostError('E_DEVICE_RESPONSE', `${name}: device sent a client command to a command that has none`);
       const answer = interpreter.execute(res.data);
       onInterrupt?.();
       res = decodeResponse(await this.transport.exchange(encodeCommand(continueCommand(answer))));
     }
-    if (res.statusWord !== SW.OK) throw tapStatusError(res.statusWord, name);
+    if (res.statusWord !== SW.OK) throw new DeviceStatusError(res.statusWord, name);
     return res.data;
   }
 
@@ -125,7 +127,7 @@ export class TapAppClient {
     try {
       return spec.decodeResponse(data);
     } catch (err) {
-      if (err instanceof CodecError) throw new TapDeviceResponseError(`${spec.name}: ${err.message}`);
+      if (err instanceof CodecError) throw new HostError('E_DEVICE_RESPONSE', `${spec.name}: ${err.message}`);
       throw err;
     }
   }
@@ -135,10 +137,10 @@ export class TapAppClient {
     return getAppAndVersion.decodeResponse(await this.run(GET_APP_AND_VERSION_APDU, 'GET_APP_AND_VERSION'));
   }
 
-  /** Throws TapWrongAppError (name 'WrongAppError') unless the Taproot Assets app is open. */
+  /** Throws E_WRONG_APP unless the Taproot Assets app is open. */
   async assertTapApp(): Promise<AppAndVersion> {
     const app = await this.getAppAndVersion();
-    if (app.name !== TAP_APP_NAME) throw new TapWrongAppError(app.name);
+    if (app.name !== TAP_APP_NAME) throw new WrongAppError(`"${TAP_APP_NAME}"`, app.name);
     return app;
   }
 
@@ -158,7 +160,7 @@ export class TapAppClient {
     const p = parsePath(path);
     const res = await this.call(getKey, { display, path: p });
     const depth = res.xpub[4]!;
-    if (depth !== p.length) throw new TapDeviceResponseError(`GET_KEY: expected an xpub of depth ${p.length}, got depth ${depth}`);
+    if (depth !== p.length) throw new HostError('E_DEVICE_RESPONSE', `GET_KEY: expected an xpub of depth ${p.length}, got depth ${depth}`);
     return { path: p, pubkey: xpubPublicKey(res.xpub), xpub: xpubBase58.encode(res.xpub), fingerprint: res.masterFingerprint };
   }
 
@@ -217,7 +219,7 @@ export class TapAppClient {
         if (y.inputIndex >= m.inputs.length) throw new CodecError(`input index ${y.inputIndex} beyond the vPSBT's ${m.inputs.length} inputs`);
         return y;
       } catch (err) {
-        if (err instanceof CodecError) throw new TapDeviceResponseError(`SIGN_VPSBT yield ${toHex(data)}: ${err.message}`);
+        if (err instanceof CodecError) throw new HostError('E_DEVICE_RESPONSE', `SIGN_VPSBT yield ${toHex(data)}: ${err.message}`);
         throw err;
       }
     });
@@ -248,7 +250,7 @@ export class TapAppClient {
     const asset = args.asset instanceof Uint8Array ? decodeAsset(args.asset) : args.asset;
     const sighash = groupGenesisSighash(asset, res.tweakedGroupKey);
     if (!verifySchnorr(res.signature, sighash, res.tweakedGroupKey))
-      throw new TapDeviceResponseError('SIGN_GROUP_GENESIS: the signature does not verify against the returned group key');
+      throw new HostError('E_DEVICE_RESPONSE', 'SIGN_GROUP_GENESIS: the signature does not verify against the returned group key');
     return res;
   }
 }
@@ -258,8 +260,8 @@ export class TapAppClient {
  * carries its tweaked group key (tapd sets it before signing); it must be `groupKeyXOnly`.
  */
 export function groupGenesisSighash(asset: Asset, groupKeyXOnly: Uint8Array): Uint8Array {
-  if (!asset.groupKey) throw new TapDeviceResponseError('group genesis: expected the asset to carry its group key, got none');
+  if (!asset.groupKey) throw new HostError('E_DEVICE_RESPONSE', 'group genesis: expected the asset to carry its group key, got none');
   if (!equal(asset.groupKey.subarray(1), groupKeyXOnly))
-    throw new TapDeviceResponseError(`group genesis: the device derived group key ${toHex(groupKeyXOnly)}, the asset carries ${toHex(asset.groupKey)}`);
+    throw new HostError('E_DEVICE_RESPONSE', `group genesis: the device derived group key ${toHex(groupKeyXOnly)}, the asset carries ${toHex(asset.groupKey)}`);
   return virtualTxSighash(virtualTx(asset, []), asset, 0, genesisPrevOut(asset));
 }

@@ -1,6 +1,5 @@
 // The Taproot Assets app client.
 
 export * from './client.ts';
-export * from './errors.ts';
 export * from './vpsbt-merkle.ts';
 export * from './vpsbt-signatures.ts';

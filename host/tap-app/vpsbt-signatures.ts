@@ -14,7 +14,7 @@ import { CUSTOM_KEY_TYPES, type PsbtField } from '../../assets/vpsbt/psbt-map.ts
 import { VOutputType, type VInput, type VOutput, type VPacket } from '../../assets/vpsbt/packet.ts';
 import { inputPrevOut, virtualTx, virtualTxSighash, type InputAsset } from '../../assets/vtx/virtual-tx.ts';
 import type { SplitAsset } from '../../assets/vtx/verify.ts';
-import { TapDeviceResponseError } from './errors.ts';
+import { HostError } from '../errors.ts';
 
 /** BIP-371 / BIP-373 input key types. */
 export const PSBT_IN_TAP_KEY_SIG = 0x13;
@@ -25,16 +25,16 @@ export const PSBT_IN_MUSIG2_PARTIAL_SIG = 0x1c;
 /** The output whose asset the inputs sign (§5.5): the split root, or the only output. */
 export function signedOutput(p: VPacket): VOutput {
   const roots = p.outputs.filter((o) => o.type === VOutputType.splitRoot);
-  if (roots.length > 1) throw new TapDeviceResponseError(`vpsbt: expected at most one split root output, got ${roots.length}`);
+  if (roots.length > 1) throw new HostError('E_DEVICE_RESPONSE', `vpsbt: expected at most one split root output, got ${roots.length}`);
   const out = roots[0] ?? (p.outputs.length === 1 ? p.outputs[0] : undefined);
-  if (!out) throw new TapDeviceResponseError(`vpsbt: ${p.outputs.length} outputs and none is a split root: expected one split root`);
-  if (!out.asset) throw new TapDeviceResponseError('vpsbt: the signed output carries no asset');
+  if (!out) throw new HostError('E_DEVICE_RESPONSE', `vpsbt: ${p.outputs.length} outputs and none is a split root: expected one split root`);
+  if (!out.asset) throw new HostError('E_DEVICE_RESPONSE', 'vpsbt: the signed output carries no asset');
   return out;
 }
 
 function inputAssets(p: VPacket): InputAsset[] {
   return p.inputs.map((vin, i) => {
-    if (!vin.asset) throw new TapDeviceResponseError(`vpsbt.inputs[${i}]: expected the input asset, got none`);
+    if (!vin.asset) throw new HostError('E_DEVICE_RESPONSE', `vpsbt.inputs[${i}]: expected the input asset, got none`);
     return { prevId: vin.prevId, asset: vin.asset };
   });
 }
@@ -66,13 +66,13 @@ function setField(fields: PsbtField[], key: Uint8Array, value: Uint8Array): Psbt
 
 function prevWitnessIndex(root: Asset, vin: VInput, i: number): number {
   const w = root.prevWitnesses.findIndex((pw) => pw.prevId && equal(pw.prevId.scriptKey, vin.prevId.scriptKey) && equal(pw.prevId.assetId, vin.prevId.assetId) && equal(pw.prevId.outPoint.txid, vin.prevId.outPoint.txid) && pw.prevId.outPoint.index === vin.prevId.outPoint.index);
-  if (w < 0) throw new TapDeviceResponseError(`vpsbt.inputs[${i}]: the signed asset has no prev witness for this input`);
+  if (w < 0) throw new HostError('E_DEVICE_RESPONSE', `vpsbt.inputs[${i}]: the signed asset has no prev witness for this input`);
   return w;
 }
 
 /**
  * Returns a copy of `packet` with the yields written in. Signatures that do not verify against the
- * input's script key throw TapDeviceResponseError naming the input, and nothing is written.
+ * input's script key throw E_DEVICE_RESPONSE naming the input, and nothing is written.
  */
 export function applyVpsbtSignatures(packet: VPacket, yields: readonly SignVpsbtYield[]): VPacket {
   const p: VPacket = structuredClone(packet);
@@ -80,15 +80,15 @@ export function applyVpsbtSignatures(packet: VPacket, yields: readonly SignVpsbt
   const root = out.asset!;
   for (const y of yields) {
     const vin = p.inputs[y.inputIndex];
-    if (!vin) throw new TapDeviceResponseError(`SIGN_VPSBT result: input ${y.inputIndex} does not exist, the vPSBT has ${p.inputs.length}`);
+    if (!vin) throw new HostError('E_DEVICE_RESPONSE', `SIGN_VPSBT result: input ${y.inputIndex} does not exist, the vPSBT has ${p.inputs.length}`);
     const f = `vpsbt.inputs[${y.inputIndex}]`;
     switch (y.type) {
       case 'partialSignature': {
         const scriptKey = vin.asset?.scriptKey.subarray(1);
         if (!scriptKey || !equal(scriptKey, y.pubkey))
-          throw new TapDeviceResponseError(`${f}: the device signed for ${toHex(y.pubkey)}, the input's script key is ${scriptKey ? toHex(scriptKey) : 'unknown'}`);
+          throw new HostError('E_DEVICE_RESPONSE', `${f}: the device signed for ${toHex(y.pubkey)}, the input's script key is ${scriptKey ? toHex(scriptKey) : 'unknown'}`);
         if (!verifySchnorr(y.signature.subarray(0, 64), vpsbtInputSighash(p, y.inputIndex), scriptKey))
-          throw new TapDeviceResponseError(`${f}: the device's signature does not verify against script key ${toHex(scriptKey)} over the virtual-transaction sighash`);
+          throw new HostError('E_DEVICE_RESPONSE', `${f}: the device's signature does not verify against script key ${toHex(scriptKey)} over the virtual-transaction sighash`);
         root.prevWitnesses[prevWitnessIndex(root, vin, y.inputIndex)]!.txWitness = [y.signature];
         vin.other = setField(vin.other, Uint8Array.of(PSBT_IN_TAP_KEY_SIG), y.signature);
         break;

@@ -7,7 +7,8 @@
 import { base64 } from '@scure/base';
 import { fromHex } from '../../apdu/bytes.ts';
 import { decodeAsset, type Asset } from '../../assets/asset/leaf.ts';
-import { TapdResponseError } from './errors.ts';
+import { isTaprootHwError } from '../../apdu/errors.ts';
+import { HostError } from '../errors.ts';
 
 export interface UnsealedGroupAsset {
   name: string;
@@ -21,17 +22,17 @@ export interface UnsealedGroupAsset {
 type Json = Record<string, unknown>;
 
 const obj = (v: unknown, what: string): Json => {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new TapdResponseError(`${what}: expected an object`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new HostError('E_TAPD_RESPONSE', `${what}: expected an object`);
   return v as Json;
 };
 const str = (v: unknown, what: string): string => {
-  if (typeof v !== 'string') throw new TapdResponseError(`${what}: expected a string, got ${v === undefined ? 'nothing' : typeof v}`);
+  if (typeof v !== 'string') throw new HostError('E_TAPD_RESPONSE', `${what}: expected a string, got ${v === undefined ? 'nothing' : typeof v}`);
   return v;
 };
 const hexField = (v: unknown, what: string, length?: number): Uint8Array => {
   const s = str(v, what);
   if (!/^([0-9a-fA-F]{2})*$/.test(s) || (length !== undefined && s.length !== length * 2))
-    throw new TapdResponseError(`${what}: expected ${length ? `${length} bytes of ` : ''}hex, got "${s.slice(0, 20)}${s.length > 20 ? '…' : ''}"`);
+    throw new HostError('E_TAPD_RESPONSE', `${what}: expected ${length ? `${length} bytes of ` : ''}hex, got "${s.slice(0, 20)}${s.length > 20 ? '…' : ''}"`);
   return fromHex(s);
 };
 
@@ -41,11 +42,11 @@ export function parseFundResponse(text: string): UnsealedGroupAsset[] {
   try {
     doc = JSON.parse(text);
   } catch {
-    throw new TapdResponseError('fund response: expected the JSON `tapcli assets mint fund` prints, got text that does not parse');
+    throw new HostError('E_TAPD_RESPONSE', 'fund response: expected the JSON `tapcli assets mint fund` prints, got text that does not parse');
   }
   const batch = obj(obj(doc, 'fund response').batch, 'fund response.batch');
   const unsealed = batch.unsealed_assets;
-  if (!Array.isArray(unsealed)) throw new TapdResponseError('fund response.batch.unsealed_assets: expected a list');
+  if (!Array.isArray(unsealed)) throw new HostError('E_TAPD_RESPONSE', 'fund response.batch.unsealed_assets: expected a list');
   const out: UnsealedGroupAsset[] = [];
   unsealed.forEach((u, i) => {
     const w = `unsealed_assets[${i}]`;
@@ -56,8 +57,8 @@ export function parseFundResponse(text: string): UnsealedGroupAsset[] {
     try {
       psbt = base64.decode(str(entry.group_virtual_psbt, `${w}.group_virtual_psbt`));
     } catch (err) {
-      if (err instanceof TapdResponseError) throw err;
-      throw new TapdResponseError(`${w}.group_virtual_psbt: expected base64`);
+      if (isTaprootHwError(err, 'E_TAPD_RESPONSE')) throw err;
+      throw new HostError('E_TAPD_RESPONSE', `${w}.group_virtual_psbt: expected base64`);
     }
     const asset = decodeAsset(hexField(req.new_asset, `${w}.group_key_request.new_asset`));
     const anchor = req.anchor_genesis === undefined || req.anchor_genesis === null ? undefined : obj(req.anchor_genesis, `${w}.group_key_request.anchor_genesis`);
@@ -73,6 +74,6 @@ export function parseFundResponse(text: string): UnsealedGroupAsset[] {
       customSubtreeRoot: custom !== '' && custom !== fullRoot ? hexField(custom, `${w}.asset.group_tapscript_root`, 32) : undefined,
     });
   });
-  if (out.length === 0) throw new TapdResponseError('fund response: no unsealed asset carries a group_virtual_psbt (nothing to sign)');
+  if (out.length === 0) throw new HostError('E_TAPD_RESPONSE', 'fund response: no unsealed asset carries a group_virtual_psbt (nothing to sign)');
   return out;
 }

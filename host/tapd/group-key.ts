@@ -12,7 +12,7 @@ import { decodeExtendedPublicKey } from '../../bitcoin/extended-key.ts';
 import { getNetwork, type NetworkName } from '../../bitcoin/networks.ts';
 import type { BitcoinAppClient } from '../bitcoin-app/client.ts';
 import type { TapAppClient } from '../tap-app/client.ts';
-import { GroupKeyNotHeldError, WrongNetworkError } from './errors.ts';
+import { HostError } from '../errors.ts';
 
 export interface GroupKeyRequest {
   network: NetworkName;
@@ -49,11 +49,11 @@ function paths(req: GroupKeyRequest): { account: number[]; full: number[] } {
 function build(req: GroupKeyRequest, fingerprint: Uint8Array, xpub: string, deviceKey: Uint8Array, p: { account: number[]; full: number[] }): TapdGroupKey {
   const hd = decodeExtendedPublicKey(xpub);
   const wantFamily = req.network === 'mainnet' ? 'mainnet' : 'test';
-  if (hd.family !== wantFamily) throw new WrongNetworkError(`--network ${req.network}: expected a ${wantFamily === 'mainnet' ? 'xpub' : 'tpub'}, the device returned ${xpub.slice(0, 4)}`);
-  if (hd.hd.depth !== 3) throw new GroupKeyNotHeldError(`expected a depth-3 xpub at ${formatPath(p.account)}, the device returned depth ${hd.hd.depth}`);
+  if (hd.family !== wantFamily) throw new HostError('E_WRONG_NETWORK', `--network ${req.network}: expected a ${wantFamily === 'mainnet' ? 'xpub' : 'tpub'}, the device returned ${xpub.slice(0, 4)}`);
+  if (hd.hd.depth !== 3) throw new HostError('E_GROUP_KEY_NOT_HELD', `expected a depth-3 xpub at ${formatPath(p.account)}, the device returned depth ${hd.hd.depth}`);
   const derived = derivePublicPath({ publicKey: hd.hd.publicKey!, chainCode: hd.hd.chainCode! }, p.full.slice(3)).node.publicKey;
   if (!equal(derived, deviceKey))
-    throw new GroupKeyNotHeldError(`the xpub derives ${toHex(derived)} at ${formatPath(p.full)}, the device's key there is ${toHex(deviceKey)}`);
+    throw new HostError('E_GROUP_KEY_NOT_HELD', `the xpub derives ${toHex(derived)} at ${formatPath(p.full)}, the device's key there is ${toHex(deviceKey)}`);
   return {
     network: req.network,
     fingerprint: toHex(fingerprint),
@@ -67,7 +67,7 @@ function build(req: GroupKeyRequest, fingerprint: Uint8Array, xpub: string, devi
 export async function readGroupKeyWithBitcoinApp(client: BitcoinAppClient, req: GroupKeyRequest): Promise<TapdGroupKey> {
   const app = await client.assertBitcoinApp();
   if ((app.name === 'Bitcoin') !== (req.network === 'mainnet'))
-    throw new WrongNetworkError(`--network ${req.network} needs the ${req.network === 'mainnet' ? '"Bitcoin"' : '"Bitcoin Test"'} app, the device runs "${app.name}"`);
+    throw new HostError('E_WRONG_NETWORK', `--network ${req.network} needs the ${req.network === 'mainnet' ? '"Bitcoin"' : '"Bitcoin Test"'} app, the device runs "${app.name}"`);
   const p = paths(req);
   const fingerprint = await client.getMasterFingerprint();
   const xpub = await client.getExtendedPubkey(p.account);
@@ -82,7 +82,7 @@ export async function readGroupKeyWithTapApp(client: TapAppClient, req: GroupKey
   const account = await client.getKey(p.account);
   const leaf = await client.getKey(p.full);
   if (!equal(account.fingerprint, fingerprint) || !equal(leaf.fingerprint, fingerprint))
-    throw new GroupKeyNotHeldError(`the device answered fingerprints ${toHex(fingerprint)}, ${toHex(account.fingerprint)} and ${toHex(leaf.fingerprint)}`);
+    throw new HostError('E_GROUP_KEY_NOT_HELD', `the device answered fingerprints ${toHex(fingerprint)}, ${toHex(account.fingerprint)} and ${toHex(leaf.fingerprint)}`);
   return build(req, fingerprint, account.xpub, leaf.pubkey, p);
 }
 

@@ -17,8 +17,8 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { Transaction } from '@scure/btc-signer';
 import { concat, equal, toHex } from '../../apdu/bytes.ts';
 import { formatPath, HARDENED } from '../../apdu/path.ts';
-import { CodecError } from '../../apdu/errors.ts';
-import { parseRawPsbt, PsbtError } from '../../bitcoin/psbtv2.ts';
+import { isTaprootHwError } from '../../apdu/errors.ts';
+import { parseRawPsbt } from '../../bitcoin/psbtv2.ts';
 import { decodeExtendedPublicKey, encodeExtendedPublicKey, type KeyFamily } from '../../bitcoin/extended-key.ts';
 import { derivePublicPath } from '../../bitcoin/bip32-public.ts';
 import { parsePoint, tapBranchHash, tapLeafHash, taprootTweak, verifySchnorr } from '../../assets/crypto.ts';
@@ -26,7 +26,7 @@ import { groupKeyTapscriptRoot, groupPubKeyV0, NonSpendLeafVersion, nonSpendable
 import type { Asset } from '../../assets/asset/leaf.ts';
 import { assetId } from '../../assets/asset/genesis.ts';
 import { genesisPrevOut, isGroupGenesis, virtualTx, virtualTxSighash } from '../../assets/vtx/virtual-tx.ts';
-import { GroupAssetMismatchError, GroupKeyShapeError, NotGroupVirtualPsbtError, WrongNetworkError } from './errors.ts';
+import { HostError } from '../errors.ts';
 
 /**
  * The fingerprint marking the Pedersen leaf's xpub, read big-endian from its bytes `7a9a55e7` as
@@ -108,7 +108,7 @@ export interface GroupPsbtContext {
 }
 
 const fail = (msg: string): never => {
-  throw new NotGroupVirtualPsbtError(`not a group virtual PSBT: ${msg}`);
+  throw new HostError('E_NOT_GROUP_VIRTUAL_PSBT', `not a group virtual PSBT: ${msg}`);
 };
 
 const isP2tr = (script: Uint8Array): boolean => script.length === 34 && script[0] === 0x51 && script[1] === 0x20;
@@ -127,7 +127,7 @@ export function parseGroupVirtualPsbt(bytes: Uint8Array, ctx: GroupPsbtContext =
   try {
     raw = parseRawPsbt(bytes);
   } catch (err) {
-    if (err instanceof PsbtError || err instanceof CodecError) fail(`expected a PSBT, got bytes that do not parse (${err.message})`);
+    if (isTaprootHwError(err, 'E_PSBT') || isTaprootHwError(err, 'E_CODEC')) fail(`expected a PSBT, got bytes that do not parse (${err.message})`);
     throw err;
   }
   if (raw.global.some(([k]) => k.length === 1 && k[0] === VPSBT_GLOBAL_IS_VIRTUAL_TX))
@@ -161,7 +161,7 @@ export function parseGroupVirtualPsbt(bytes: Uint8Array, ctx: GroupPsbtContext =
   if (derivation.path.length < 2 || coinStep === undefined || coinStep < HARDENED)
     fail(`expected the raw group key's path to name a hardened coin type, got ${formatPath(derivation.path)}`);
   const coinType = coinStep! - HARDENED;
-  if (coinType !== 0 && coinType !== 1) throw new WrongNetworkError(`group key path ${formatPath(derivation.path)}: expected coin type 0' (mainnet) or 1' (testnet, regtest, signet), got ${coinType}'`);
+  if (coinType !== 0 && coinType !== 1) throw new HostError('E_WRONG_NETWORK', `group key path ${formatPath(derivation.path)}: expected coin type 0' (mainnet) or 1' (testnet, regtest, signet), got ${coinType}'`);
   const network: BitcoinNetworkFamily = coinType === 0 ? 'mainnet' : 'test';
   const family: KeyFamily = network === 'mainnet' ? 'mainnet' : 'test';
 
@@ -246,8 +246,7 @@ function recogniseShape(
     const v0 = groupPubKeyV0(internalKey, anchorId, root);
     if (equal(v0.subarray(1), outputKey)) return { shape: { version: 0 }, groupKey: v0 };
   }
-  throw new GroupKeyShapeError(
-    `the witness UTXO's key ${toHex(outputKey)} is neither the raw group key tweaked by the tapscript root (V1) nor` +
+  throw new HostError('E_GROUP_KEY_SHAPE', `the witness UTXO's key ${toHex(outputKey)} is neither the raw group key tweaked by the tapscript root (V1) nor` +
       (anchorId ? ' the V0 group key of the anchor asset ID' : ' checkable as a V0 group key without the anchor asset ID (give the genesis asset or the fund response)'),
   );
 }
@@ -255,11 +254,11 @@ function recogniseShape(
 /** Sets the group key on the asset and checks that the PSBT's transaction is its group virtual tx. */
 function bindAsset(tx: Transaction, prevOut: { amount: bigint; script: Uint8Array }, given: Asset, groupKey: Uint8Array): Asset {
   const mismatch = (what: string, expected: string, got: string): never => {
-    throw new GroupAssetMismatchError(`the genesis asset does not match the PSBT: ${what}: the asset gives ${expected}, the PSBT has ${got}`);
+    throw new HostError('E_GROUP_ASSET_MISMATCH', `the genesis asset does not match the PSBT: ${what}: the asset gives ${expected}, the PSBT has ${got}`);
   };
   if (given.groupKey && !equal(given.groupKey.subarray(1), groupKey.subarray(1))) mismatch('group key', toHex(given.groupKey), toHex(groupKey));
   const asset: Asset = { ...given, groupKey };
-  if (!isGroupGenesis(asset)) throw new GroupAssetMismatchError('the genesis asset is not a genesis (expected one prev witness with the zero prev ID and no split commitment)');
+  if (!isGroupGenesis(asset)) throw new HostError('E_GROUP_ASSET_MISMATCH', 'the genesis asset is not a genesis (expected one prev witness with the zero prev ID and no split commitment)');
   const vtx = virtualTx(asset, []);
   const gp = genesisPrevOut(asset);
   if (gp.amount !== prevOut.amount) mismatch('amount', String(gp.amount), String(prevOut.amount));

@@ -1,6 +1,5 @@
 // tapd interop: group keys held by a hardware signer (docs/taproot-assets.md §3, §5).
 
-export * from './errors.ts';
 export * from './group-key.ts';
 export * from './group-psbt.ts';
 export * from './policy.ts';

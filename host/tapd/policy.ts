@@ -19,8 +19,8 @@ import { parsePolicy } from '../../bitcoin/descriptor/template.ts';
 import { encodeExtendedPublicKey } from '../../bitcoin/extended-key.ts';
 import { walletPolicy, type WalletPolicy } from '../../bitcoin/wallet-policy.ts';
 import { TAPROOT_NUMS_KEY } from '../../assets/group/group-key.ts';
-import { GroupKeyShapeError } from './errors.ts';
 import { PEDERSEN_XPUB_FINGERPRINT, type GroupVirtualPsbt } from './group-psbt.ts';
+import { HostError } from '../errors.ts';
 
 /** A custom tapscript subtree as a policy fragment, its placeholders numbered from @0 within it. */
 export interface PolicySubtree {
@@ -57,7 +57,8 @@ function shiftPlaceholders(template: string, offset: number): string {
 export function groupKeyPolicy(g: GroupVirtualPsbt, accountXpub: string, { subtree }: { subtree?: PolicySubtree } = {}): GroupKeyPolicy {
   const p = g.derivation.path;
   if (p.length !== 5 || p[0] !== HARDENED + 86 || p[3]! > 1 || p[4]! >= HARDENED)
-    throw new GroupKeyShapeError(
+    throw new HostError(
+      'E_GROUP_KEY_SHAPE',
       `the Bitcoin app derives policy keys at m/86'/coin'/account'/<0;1>/*; the group key is at ${formatPath(p)}: use the Taproot Assets app (--app tap)`,
     );
   const change = p[3] === 1;
@@ -70,7 +71,7 @@ export function groupKeyPolicy(g: GroupVirtualPsbt, accountXpub: string, { subtr
   let name: string;
   const shape = g.shape;
   if (shape.version === 0)
-    throw new GroupKeyShapeError('a V0 group key (raw key + asset ID·G) is not a taproot tree the Bitcoin app can sign for: use the Taproot Assets app (--app tap)');
+    throw new HostError('E_GROUP_KEY_SHAPE', 'a V0 group key (raw key + asset ID·G) is not a taproot tree the Bitcoin app can sign for: use the Taproot Assets app (--app tap)');
   switch (shape.leaf) {
     case 'none':
       template = 'tr(@0/**)';
@@ -79,7 +80,8 @@ export function groupKeyPolicy(g: GroupVirtualPsbt, accountXpub: string, { subtr
       break;
     case 'pedersen': {
       if (change || index !== 0)
-        throw new GroupKeyShapeError(
+        throw new HostError(
+          'E_GROUP_KEY_SHAPE',
           `a policy derives the Pedersen leaf key at the group key's /${change ? 1 : 0}/${index}, tapd at /0/0: the Bitcoin app can sign a Pedersen group key only at m/86'/coin'/account'/0/0; use the Taproot Assets app (--app tap)`,
         );
       const ped = `${origin(shape.pedersen.fingerprint, shape.pedersen.originPath)}${shape.pedersen.xpub}`;
@@ -89,7 +91,8 @@ export function groupKeyPolicy(g: GroupVirtualPsbt, accountXpub: string, { subtr
         keys = [own, ped];
       } else {
         if (!subtree)
-          throw new GroupKeyShapeError(
+          throw new HostError(
+            'E_GROUP_KEY_SHAPE',
             `the group key has a custom tapscript subtree (root ${toHex(shape.customSubtreeRoot)}): give it as a policy fragment (--subtree, --subtree-key) or use the Taproot Assets app (--app tap)`,
           );
         template = `tr(@0/**,{pk(@1/**),{pk(@2/**),${shiftPlaceholders(subtree.template, 3)}}})`;
@@ -98,9 +101,10 @@ export function groupKeyPolicy(g: GroupVirtualPsbt, accountXpub: string, { subtr
       break;
     }
     case 'op-return':
-      throw new GroupKeyShapeError('an OP_RETURN non-spendable leaf has no wallet-policy form: use the Taproot Assets app (--app tap)');
+      throw new HostError('E_GROUP_KEY_SHAPE', 'an OP_RETURN non-spendable leaf has no wallet-policy form: use the Taproot Assets app (--app tap)');
     case 'unknown':
-      throw new GroupKeyShapeError(
+      throw new HostError(
+        'E_GROUP_KEY_SHAPE',
         `the PSBT does not reveal the leaves of the group key's tapscript root ${toHex(g.tapscriptRoot!)} (no Pedersen xpub matches it), so no policy can reproduce it: use the Taproot Assets app (--app tap)`,
       );
   }
@@ -109,10 +113,11 @@ export function groupKeyPolicy(g: GroupVirtualPsbt, accountXpub: string, { subtr
   try {
     derived = policyOutput(parsePolicy(policy.descriptorTemplate, policy.keys), change, index).scriptPubKey;
   } catch (err) {
-    throw new GroupKeyShapeError(`policy ${template}: ${(err as Error).message}`);
+    throw new HostError('E_GROUP_KEY_SHAPE', `policy ${template}: ${(err as Error).message}`);
   }
   if (toHex(derived) !== toHex(g.prevOut.script))
-    throw new GroupKeyShapeError(
+    throw new HostError(
+      'E_GROUP_KEY_SHAPE',
       `policy ${template} derives ${toHex(derived.subarray(2))} at /${change ? 1 : 0}/${index}, the PSBT's group key is ${toHex(g.prevOut.script.subarray(2))}: not signing`,
     );
   return { policy, needsRegistration: name !== '', change, index };

@@ -19,10 +19,10 @@ import { walletPolicyId } from '../../bitcoin/wallet-policy.ts';
 import { assetId } from '../../assets/asset/genesis.ts';
 import type { BitcoinAppClient } from '../bitcoin-app/client.ts';
 import type { TapAppClient } from '../tap-app/client.ts';
-import { GroupKeyNotHeldError, GroupKeyShapeError, GroupSignatureError, WrongNetworkError } from './errors.ts';
 import { verifyGroupSignature, withGroupSignature, type GroupVirtualPsbt } from './group-psbt.ts';
 import { groupKeyPolicy, type PolicySubtree } from './policy.ts';
 import type { PolicyHmacStore } from './policy-store.ts';
+import { HostError } from '../errors.ts';
 
 export interface GroupSignature {
   app: 'bitcoin' | 'tap';
@@ -41,14 +41,16 @@ const fpNumber = (fp: Uint8Array): number => new DataView(fp.buffer, fp.byteOffs
 
 function checkFingerprint(g: GroupVirtualPsbt, deviceFp: Uint8Array): void {
   if (fpNumber(deviceFp) !== g.derivation.fingerprint)
-    throw new GroupKeyNotHeldError(
+    throw new HostError(
+      'E_GROUP_KEY_NOT_HELD',
       `the PSBT's raw group key is held by master fingerprint ${hex8(g.derivation.fingerprint)} at ${formatPath(g.derivation.path)}, this device is ${toHex(deviceFp)}`,
     );
 }
 
 function checkSigned(g: GroupVirtualPsbt, app: 'bitcoin' | 'tap', signature: Uint8Array): GroupSignature {
   if (!verifyGroupSignature(g, signature))
-    throw new GroupSignatureError(
+    throw new HostError(
+      'E_GROUP_SIGNATURE',
       `the ${app === 'bitcoin' ? 'Bitcoin' : 'Taproot Assets'} app's signature ${toHex(signature)} does not verify against group key ${toHex(g.groupKey.subarray(1))} over the group virtual transaction: nothing printed`,
     );
   return { app, signature, groupKey: g.groupKey.slice(1), signedPsbt: withGroupSignature(g, signature) };
@@ -66,7 +68,8 @@ export async function signGroupPsbtWithBitcoinApp(client: BitcoinAppClient, g: G
   const app = await client.assertBitcoinApp();
   const appNetwork = app.name === 'Bitcoin' ? 'mainnet' : 'test';
   if (appNetwork !== g.network)
-    throw new WrongNetworkError(
+    throw new HostError(
+      'E_WRONG_NETWORK',
       `the PSBT's group key uses coin type ${g.coinType}' (${g.network === 'mainnet' ? 'mainnet' : 'testnet/regtest/signet'}), the device runs "${app.name}": open ${g.network === 'mainnet' ? '"Bitcoin"' : '"Bitcoin Test"'}`,
     );
   const fp = await client.getMasterFingerprint();
@@ -75,10 +78,10 @@ export async function signGroupPsbtWithBitcoinApp(client: BitcoinAppClient, g: G
   const accountXpub = await client.getExtendedPubkey(accountPath);
   const node = decodeExtendedPublicKey(accountXpub).hd;
   if (g.accountXpub && decodeExtendedPublicKey(g.accountXpub.xpub).hd.publicKey!.some((b, i) => b !== node.publicKey![i]))
-    throw new GroupKeyNotHeldError(`the PSBT's account xpub ${g.accountXpub.xpub} is not the device's ${accountXpub} at ${formatPath(accountPath)}`);
+    throw new HostError('E_GROUP_KEY_NOT_HELD', `the PSBT's account xpub ${g.accountXpub.xpub} is not the device's ${accountXpub} at ${formatPath(accountPath)}`);
   const raw = derivePublicPath({ publicKey: node.publicKey!, chainCode: node.chainCode! }, g.derivation.path.slice(3)).node.publicKey;
   if (!equal(raw.subarray(1), g.internalKey.subarray(1)))
-    throw new GroupKeyNotHeldError(`the device's key at ${formatPath(g.derivation.path)} is ${toHex(raw)}, the PSBT's raw group key is ${toHex(g.internalKey)}`);
+    throw new HostError('E_GROUP_KEY_NOT_HELD', `the device's key at ${formatPath(g.derivation.path)} is ${toHex(raw)}, the PSBT's raw group key is ${toHex(g.internalKey)}`);
 
   const { policy, needsRegistration } = groupKeyPolicy(g, accountXpub, opts.subtree ? { subtree: opts.subtree } : {});
   const id = walletPolicyId(policy);
@@ -95,7 +98,7 @@ export async function signGroupPsbtWithBitcoinApp(client: BitcoinAppClient, g: G
   }
   const results = await client.signPsbt(g.bytes, policy, hmac);
   const sig = results.find((r) => r.type === 'partialSignature' && r.inputIndex === 0 && !r.tapleafHash);
-  if (!sig || sig.type !== 'partialSignature') throw new GroupSignatureError('the Bitcoin app returned no key-path signature for the group virtual input');
+  if (!sig || sig.type !== 'partialSignature') throw new HostError('E_GROUP_SIGNATURE', 'the Bitcoin app returned no key-path signature for the group virtual input');
   return { ...checkSigned(g, 'bitcoin', sig.signature), policy: { ...policy, id, hmac, registered } };
 }
 
@@ -103,7 +106,7 @@ export async function signGroupPsbtWithTapApp(client: TapAppClient, g: GroupVirt
   await client.assertTapApp();
   const asset = g.asset;
   if (!asset)
-    throw new GroupKeyShapeError('the Taproot Assets app shows and signs the genesis asset: give it (the fund response, or the asset leaf of group_key_request.new_asset)');
+    throw new HostError('E_GROUP_KEY_SHAPE', 'the Taproot Assets app shows and signs the genesis asset: give it (the fund response, or the asset leaf of group_key_request.new_asset)');
   const shape = g.shape;
   // §5.6: a V0 group key is tweaked with the group anchor's asset ID and a V1 key's tapscript root
   // commits to it; the device is told it when it is not the minted asset's own (a re-issuance).
@@ -113,7 +116,7 @@ export async function signGroupPsbtWithTapApp(client: TapAppClient, g: GroupVirt
   checkFingerprint(g, fp);
   const key = await client.getKey(g.derivation.path);
   if (!equal(key.pubkey.subarray(1), g.internalKey.subarray(1)))
-    throw new GroupKeyNotHeldError(`the device's key at ${formatPath(g.derivation.path)} is ${toHex(key.pubkey)}, the PSBT's raw group key is ${toHex(g.internalKey)}`);
+    throw new HostError('E_GROUP_KEY_NOT_HELD', `the device's key at ${formatPath(g.derivation.path)} is ${toHex(key.pubkey)}, the PSBT's raw group key is ${toHex(g.internalKey)}`);
   const res = await client.signGroupGenesis({
     asset,
     keyVersion: shape.version,
@@ -122,6 +125,6 @@ export async function signGroupPsbtWithTapApp(client: TapAppClient, g: GroupVirt
     ...(anchorAssetId ? { anchorAssetId } : {}),
   });
   if (!equal(res.tweakedGroupKey, g.groupKey.subarray(1)))
-    throw new GroupSignatureError(`the device derived group key ${toHex(res.tweakedGroupKey)}, the PSBT's is ${toHex(g.groupKey.subarray(1))}: nothing printed`);
+    throw new HostError('E_GROUP_SIGNATURE', `the device derived group key ${toHex(res.tweakedGroupKey)}, the PSBT's is ${toHex(g.groupKey.subarray(1))}: nothing printed`);
   return checkSigned(g, 'tap', res.signature);
 }

@@ -76,7 +76,7 @@ for (const candidate of backendsFromEnv()) {
 
     it('a rejected review is a UserRefusedError (6985)', async () => {
       const refused = expect(client.getExtendedPubkey("m/86'/1'/101'", { display: true })).rejects.toMatchObject({
-        name: 'UserRefusedError',
+        code: 'E_USER_REFUSED',
         statusCode: 0x6985,
       });
       await backend.reject({ timeoutMs: 20_000 });
@@ -113,7 +113,7 @@ for (const candidate of backendsFromEnv()) {
       const flow = corpus('policy-wsh-sortedmulti-2of2');
       const policy = walletPolicy(flow.inputs.wallet_name, flow.inputs.descriptor_template, flow.inputs.keys_info);
       const refused = expect(client.getWalletAddress(policy, fromHex(flow.results.hmac), true, 0, { display: true })).rejects.toMatchObject({
-        name: 'UserRefusedError',
+        code: 'E_USER_REFUSED',
         statusCode: 0x6985,
       });
       await backend.reject({ timeoutMs: 20_000 });
@@ -153,7 +153,7 @@ for (const candidate of backendsFromEnv()) {
     it('SIGN_PSBT rejected on screen is a UserRefusedError (6985)', async () => {
       const flow = corpus('sign-psbt-taproot-keypath');
       const policy = walletPolicy('', 'tr(@0/**)', flow.inputs.wallet_policy.keys_info);
-      const refused = expect(client.signPsbt(flow.inputs.psbt_base64, policy, null)).rejects.toMatchObject({ name: 'UserRefusedError', statusCode: 0x6985 });
+      const refused = expect(client.signPsbt(flow.inputs.psbt_base64, policy, null)).rejects.toMatchObject({ code: 'E_USER_REFUSED', statusCode: 0x6985 });
       await backend.reject({ timeoutMs: 20_000 });
       await refused;
     });

@@ -57,21 +57,21 @@ describe('party-to-party messages', () => {
     const sealed = await sealMessage(address, plaintext, a, b.publicKey);
     expect(await openMessage(address, sealed, b, a.publicKey)).toEqual(plaintext);
     for (const moved of [{ session: 'BAAAAAAAAAAAAAAAAAAAAA' }, { from: 2 }, { to: 2 }, { step: 'psig/1' }, { seq: 1 }])
-      await expect(openMessage({ ...address, ...moved }, sealed, b, a.publicKey)).rejects.toMatchObject({ name: 'EnvelopeError' });
+      await expect(openMessage({ ...address, ...moved }, sealed, b, a.publicKey)).rejects.toMatchObject({ code: 'E_ENVELOPE' });
     // Another sender key, another recipient, a flipped bit.
-    await expect(openMessage(address, sealed, b, c.publicKey)).rejects.toMatchObject({ name: 'EnvelopeError' });
-    await expect(openMessage(address, sealed, c, a.publicKey)).rejects.toMatchObject({ name: 'EnvelopeError' });
+    await expect(openMessage(address, sealed, b, c.publicKey)).rejects.toMatchObject({ code: 'E_ENVELOPE' });
+    await expect(openMessage(address, sealed, c, a.publicKey)).rejects.toMatchObject({ code: 'E_ENVELOPE' });
     const flipped = sealed.slice();
     flipped[40]! ^= 1;
-    await expect(openMessage(address, flipped, b, a.publicKey)).rejects.toMatchObject({ name: 'EnvelopeError', message: expect.stringContaining('nonce/1#0 from party 0 to party 1') });
+    await expect(openMessage(address, flipped, b, a.publicKey)).rejects.toMatchObject({ code: 'E_ENVELOPE', message: expect.stringContaining('nonce/1#0 from party 0 to party 1') });
   });
 
   it('sealed with an invite secret, need that secret to open', async () => {
     const sealed = await sealMessage(address, plaintext, a, b.publicKey, invite);
     expect(await openMessage(address, sealed, b, a.publicKey, invite)).toEqual(plaintext);
-    await expect(openMessage(address, sealed, b, a.publicKey)).rejects.toMatchObject({ name: 'EnvelopeError' });
-    await expect(openMessage(address, sealed, b, a.publicKey, { ...invite, secret: new Uint8Array(32) })).rejects.toMatchObject({ name: 'EnvelopeError' });
-    await expect(openMessage(address, sealed, b, a.publicKey, { ...invite, party: 2 })).rejects.toMatchObject({ name: 'EnvelopeError' });
+    await expect(openMessage(address, sealed, b, a.publicKey)).rejects.toMatchObject({ code: 'E_ENVELOPE' });
+    await expect(openMessage(address, sealed, b, a.publicKey, { ...invite, secret: new Uint8Array(32) })).rejects.toMatchObject({ code: 'E_ENVELOPE' });
+    await expect(openMessage(address, sealed, b, a.publicKey, { ...invite, party: 2 })).rejects.toMatchObject({ code: 'E_ENVELOPE' });
   });
 });
 

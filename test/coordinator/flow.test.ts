@@ -175,11 +175,11 @@ describe('cosigning through the coordinator (in process, software keys)', () => 
     // The same key again (its reply was lost): the same answer.
     expect(await client.join(invite.token, invitee, key.publicKey)).toEqual(joined);
     // Anyone else: refused, and the session still holds the first key.
-    await expect(client.join(invite.token, hpkeKeyPair(), key.publicKey)).rejects.toMatchObject({ name: 'CoordinatorError', code: 'invite_used', status: 409 });
-    await expect(CosignParty.join(url, invites[0]!, PATH, { home: tempDir('inv') })).rejects.toMatchObject({ code: 'invite_used' });
+    await expect(client.join(invite.token, hpkeKeyPair(), key.publicKey)).rejects.toMatchObject({ code: 'E_COORDINATOR', reason: 'invite_used', status: 409 });
+    await expect(CosignParty.join(url, invites[0]!, PATH, { home: tempDir('inv') })).rejects.toMatchObject({ reason: 'invite_used' });
     client.credential = joined.credential;
     expect((await client.session(joined.session)).keys[1]).toBe(toHex(invitee.publicKey));
-    await expect(client.join(new Uint8Array(32), hpkeKeyPair(), key.publicKey)).rejects.toMatchObject({ code: 'invite_unknown', status: 404 });
+    await expect(client.join(new Uint8Array(32), hpkeKeyPair(), key.publicKey)).rejects.toMatchObject({ reason: 'invite_unknown', status: 404 });
 
     // A second coordinator on the same store whose invites live 1 ms.
     const hasty = await Coordinator.open({ store, key, limits: { inviteTtlMs: 1 } });
@@ -187,7 +187,7 @@ describe('cosigning through the coordinator (in process, software keys)', () => 
     try {
       const { invites: late } = await CosignParty.start(hastyUrl, 2, PATH, { home: tempDir('inv') });
       await new Promise((r) => setTimeout(r, 5));
-      await expect(CosignParty.join(hastyUrl, late[0]!, PATH, { home: tempDir('inv') })).rejects.toMatchObject({ code: 'invite_expired', status: 410 });
+      await expect(CosignParty.join(hastyUrl, late[0]!, PATH, { home: tempDir('inv') })).rejects.toMatchObject({ reason: 'invite_expired', status: 410 });
     } finally {
       await hasty.close();
     }
@@ -225,14 +225,14 @@ describe('cosigning through the coordinator (in process, software keys)', () => 
       const { party: p0, invites } = await CosignParty.start(evil.url, 3, PATH, opts('d0'));
       const [p1, p2] = await Promise.all(invites.map((inv) => CosignParty.join(evil.url, inv, PATH, opts('d1'))));
       const outcomes = await Promise.allSettled([p0, p1!, p2!].map((p, i) => p.exchangeKeys(softwareCosigner(i))));
-      for (const o of outcomes) expect((o as PromiseRejectedResult).reason).toMatchObject({ name: 'CosignError', message: expect.stringMatching(/^step keys: no message from party \d within 2000 ms$/) });
+      for (const o of outcomes) expect((o as PromiseRejectedResult).reason).toMatchObject({ code: 'E_COSIGN', message: expect.stringMatching(/^step keys: no message from party \d within 2000 ms$/) });
     } finally {
       evil.server.close();
     }
   });
 
   it('keeps a second opener off the PGlite directory while it is open', async () => {
-    await expect(openPglite(dir)).rejects.toMatchObject({ name: 'StoreLockedError', message: expect.stringContaining(`process ${process.pid}`) });
+    await expect(openPglite(dir)).rejects.toMatchObject({ code: 'E_STORE_LOCKED', message: expect.stringContaining(`process ${process.pid}`) });
   });
 
   it('refuses a coordinator key other than the pinned one, and other than the one the invite names', async () => {
@@ -243,9 +243,9 @@ describe('cosigning through the coordinator (in process, software keys)', () => 
     try {
       // The pin is per URL: pin the impostor's URL as if it had shown the real key before.
       await new PartyHome(home).pin(impostorUrl, key.publicKey);
-      await expect(CosignParty.start(impostorUrl, 2, PATH, { home })).rejects.toMatchObject({ name: 'PinMismatchError', message: expect.stringContaining('pinned key') });
+      await expect(CosignParty.start(impostorUrl, 2, PATH, { home })).rejects.toMatchObject({ code: 'E_PIN_MISMATCH', message: expect.stringContaining('pinned key') });
       // A fresh party with the invite: the invite names the real key, the impostor shows another.
-      await expect(CosignParty.join(impostorUrl, invites[0]!, PATH, { home: tempDir('pins') })).rejects.toMatchObject({ name: 'PinMismatchError', message: expect.stringContaining('the invite names key') });
+      await expect(CosignParty.join(impostorUrl, invites[0]!, PATH, { home: tempDir('pins') })).rejects.toMatchObject({ code: 'E_PIN_MISMATCH', message: expect.stringContaining('the invite names key') });
     } finally {
       await impostor.close();
     }

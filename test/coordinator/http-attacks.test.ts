@@ -137,7 +137,7 @@ describe('the coordinator port under attack', () => {
 
     await CosignParty.start(url, 2, PATH, { home: tempDir('attacks') });
     const err = await CosignParty.start(url, 2, PATH, { home: tempDir('attacks') }).catch((e: Error) => e);
-    expect(err).toMatchObject({ name: 'CoordinatorError', code: 'session_limit', status: 503 });
+    expect(err).toMatchObject({ code: 'E_COORDINATOR', reason: 'session_limit', status: 503 });
 
     // One waiting slot: of two long polls at once, one waits (and times out empty), the other is refused.
     const poll = () => raw(url, 'GET', `/v1/sessions/${session}/messages?step=never&min=1&wait=1500`, { headers: auth() });
@@ -156,9 +156,9 @@ describe('the coordinator port under attack', () => {
       await new Promise((r) => setTimeout(r, 5));
       const client = new CoordinatorClient(briefUrl);
       client.credential = party.state.credential;
-      await expect(client.session(party.session)).rejects.toMatchObject({ code: 'session_expired', status: 410 });
+      await expect(client.session(party.session)).rejects.toMatchObject({ reason: 'session_expired', status: 410 });
       expect(await brief.collectExpired()).toBeGreaterThanOrEqual(1);
-      await expect(client.session(party.session)).rejects.toMatchObject({ code: 'session_unknown', status: 404 });
+      await expect(client.session(party.session)).rejects.toMatchObject({ reason: 'session_unknown', status: 404 });
     } finally {
       await brief.close();
     }

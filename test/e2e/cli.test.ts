@@ -86,6 +86,6 @@ describe('musig2 commands over the Speculos TCP port', () => {
     const sig = session.partialSigAgg(keys.map((k) => (toHex(k) === device ? fromHex(s.partialSignature) : session.sign(soft.secret, cosigner.privateKey!))));
     expect(schnorr.verify(sig, msg, fromHex(n.aggregate))).toBe(true);
     // the handle signed once
-    await expect(run(musig2, ['sign', '--handle', n.handle, '--aggnonce', toHex(aggnonce), '--msg', toHex(msg), ...keyArgs, '--path', PATH], transport)).rejects.toMatchObject({ name: 'NonceSessionUnknownError' });
+    await expect(run(musig2, ['sign', '--handle', n.handle, '--aggnonce', toHex(aggnonce), '--msg', toHex(msg), ...keyArgs, '--path', PATH], transport)).rejects.toMatchObject({ code: 'E_NONCE_SESSION_UNKNOWN' });
   });
 });

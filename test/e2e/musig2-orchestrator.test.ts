@@ -74,12 +74,12 @@ describe('MuSig2 orchestrator with the Taproot Assets app', () => {
     const key = { participants: sortKeys([dev.publicKey, soft.publicKey]), tweaks: [], isXonly: [] };
     const index = (s: MusigSigner) => key.participants.findIndex((p) => equal(p, s.publicKey));
     await expect(runMusigSession(key, message, [corrupting(dev), soft])).rejects.toMatchObject({
-      name: 'InvalidPartialSignatureError',
+      code: 'E_INVALID_PARTIAL_SIGNATURE',
       signer: 'device A (corrupted)',
       participantIndex: index(dev),
     });
     await expect(runMusigSession(key, message, [dev, corrupting(soft)])).rejects.toMatchObject({
-      name: 'InvalidPartialSignatureError',
+      code: 'E_INVALID_PARTIAL_SIGNATURE',
       signer: 'software B (corrupted)',
       participantIndex: index(soft),
     });
@@ -90,9 +90,9 @@ describe('MuSig2 orchestrator with the Taproot Assets app', () => {
     const soft = new SoftwareSigner(softwareKey(SEEDS.abandon, SCRIPT_PATH).privateKey!, 'software B');
     const key = { participants: sortKeys([dev.publicKey, soft.publicKey]), tweaks: [], isXonly: [] };
     const err = await runMusigSession(key, message, [dev, soft]).catch((e) => e);
-    expect(err).toMatchObject({ name: 'MusigSignerError', signer: 'device A', round: 2 });
-    expect(err.cause).toMatchObject({ name: 'BlindSigningDisabledError', statusCode: 0xb012 });
-    await expect(runMusigSession(key, message, [soft])).rejects.toMatchObject({ name: 'MusigSessionError' });
+    expect(err).toMatchObject({ code: 'E_MUSIG_SIGNER', signer: 'device A', round: 2 });
+    expect(err.cause).toMatchObject({ code: 'E_BLIND_SIGNING_DISABLED', statusCode: 0xb012 });
+    await expect(runMusigSession(key, message, [soft])).rejects.toMatchObject({ code: 'E_MUSIG_SESSION' });
   });
 });
 
@@ -148,7 +148,7 @@ describe('MuSig2 orchestrator with the Bitcoin app', () => {
     // a session over another message: the Bitcoin app signs the sighash it computes from the
     // PSBT, so its partial signature fails PartialSigVerify and the device is named
     const wrong = await runMusigSession(ctx, new Uint8Array(32).fill(1), [softSigner, tapSigner, btcSigner]).catch((e) => e);
-    expect(wrong).toMatchObject({ name: 'InvalidPartialSignatureError', signer: 'bitcoin device' });
+    expect(wrong).toMatchObject({ code: 'E_INVALID_PARTIAL_SIGNATURE', signer: 'bitcoin device' });
     expect(wrong.faulty).toHaveLength(1);
 
     // the witness finalizes the transaction (btc-signer checks the key-path signature's shape)

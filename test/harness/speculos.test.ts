@@ -13,17 +13,8 @@ import { decodeResponse, encodeCommand } from '../../apdu/apdu.ts';
 import { GET_APP_AND_VERSION_APDU, getAppAndVersion } from '../../apdu/bitcoin-app/get-app-and-version.ts';
 import { getModel, type ModelId } from '../../devices/models.ts';
 import type { Transport } from '../../devices/transport.ts';
-import {
-  SpeculosBackend,
-  SpeculosStartError,
-  SpeculosUnavailableError,
-  freePort,
-  speculosUnavailableReason,
-  startSpeculos,
-  waitForScreen,
-  type SpeculosInstance,
-  type TextEvent,
-} from '../../harness/index.ts';
+import { SpeculosBackend, freePort, speculosUnavailableReason, startSpeculos, waitForScreen, type SpeculosInstance, type TextEvent } from '../../harness/index.ts';
+import { isTaprootHwError } from '../../apdu/errors.ts';
 
 const ELF = process.env.SPECULOS_APP_ELF ?? '';
 const BIN = process.env.SPECULOS_BIN;
@@ -117,10 +108,10 @@ describe('Speculos launcher without Speculos', () => {
 
   it('startSpeculos fails with SpeculosUnavailableError and the hint for a missing ELF or speculos', async () => {
     await expect(startSpeculos({ elf: join(dir, 'absent.elf'), model: 'nanosp' })).rejects.toSatisfy(
-      (e: Error) => e instanceof SpeculosUnavailableError && e.name === 'SpeculosUnavailableError' && e.message.includes('app ELF not found'),
+      (e: Error) => isTaprootHwError(e, 'E_SPECULOS_UNAVAILABLE') && e.name === 'SpeculosUnavailableError' && e.message.includes('app ELF not found'),
     );
     await expect(startSpeculos({ elf, model: 'nanosp', bin: join(dir, 'no-speculos') })).rejects.toSatisfy(
-      (e: Error) => e instanceof SpeculosUnavailableError && /pip install speculos/.test(e.message),
+      (e: Error) => isTaprootHwError(e, 'E_SPECULOS_UNAVAILABLE') && /pip install speculos/.test(e.message),
     );
   });
 
@@ -138,7 +129,7 @@ describe('Speculos launcher without Speculos', () => {
     try {
       await withPath([dir, savedPath ?? ''], async () => {
         await expect(startSpeculos({ elf, model: 'nanosp', bin: fake, apiPort: busy.port })).rejects.toSatisfy(
-          (e: Error) => e instanceof SpeculosStartError && e.message === `API port ${busy.port} is already in use; Speculos would silently move it`,
+          (e: Error) => isTaprootHwError(e, 'E_SPECULOS_START') && e.message === `API port ${busy.port} is already in use; Speculos would silently move it`,
         );
         await expect(startSpeculos({ elf, model: 'nanosp', bin: fake, apduPort: busy.port })).rejects.toThrow(`APDU port ${busy.port} is already in use`);
       });
@@ -153,7 +144,7 @@ describe('Speculos launcher without Speculos', () => {
     script('qemu-arm-static', 'exit 1');
     await withPath([dir, savedPath ?? ''], async () => {
       await expect(startSpeculos({ elf, model: 'nanosp', bin: fake })).rejects.toSatisfy(
-        (e: Error) => e instanceof SpeculosStartError && /exited \(3\) before it was ready/.test(e.message) && e.message.includes('qemu: could not load the app'),
+        (e: Error) => isTaprootHwError(e, 'E_SPECULOS_START') && /exited \(3\) before it was ready/.test(e.message) && e.message.includes('qemu: could not load the app'),
       );
     });
   });

@@ -18,6 +18,7 @@
 import { compareBytes, equal } from '../../../apdu/bytes.ts';
 import { CodecError } from '../../../apdu/errors.ts';
 import { assetId } from '../../../assets/asset/genesis.ts';
+import { AssetVerifyError } from '../../../assets/errors.ts';
 import type { Asset } from '../../../assets/asset/leaf.ts';
 import { EMPTY_TREE, MSSMT_DEPTH, branchNode, keyBit, nodeEqual, type MssmtNode } from '../../../assets/mssmt/node.ts';
 import { decodeU64 } from '../../../assets/tlv/values.ts';
@@ -120,7 +121,7 @@ async function checkIncluded(reader: VpsbtReader, what: string, s: StreamedAsset
             return pullNodes(p, fold);
           });
   } catch (e) {
-    if (e instanceof RangeError || e instanceof CodecError) throw incorrectData(`${what}: ${e.message}`);
+    if (e instanceof RangeError || e instanceof CodecError || e instanceof AssetVerifyError) throw incorrectData(`${what}: ${e.message}`);
     throw e;
   }
   if (!nodeEqual(root, commitment)) throw incorrectData(`${what}: not in the signed root's split commitment at its split locator`);

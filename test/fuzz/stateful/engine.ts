@@ -25,6 +25,7 @@ import { ClientCommandInterpreter } from '../../../host/bitcoin-app/client-comma
 import { Person } from '../person.ts';
 import { prng, type Rng } from '../prng.ts';
 import { isTypedError } from '../typed-errors.ts';
+import { isTaprootHwError } from '../../../apdu/errors.ts';
 import { mutateBytes } from './mutate.ts';
 
 /** One command as the host sends it, and what the host commits to (registered with its interpreter). */
@@ -126,7 +127,7 @@ export class FuzzSession {
     try {
       return await this.transport.exchange(apdu, { timeoutMs: HANG_MS });
     } catch (e) {
-      if ((e as Error).name === 'TransportTimeoutError') throw new HangError(`no answer to ${toHex(apdu).slice(0, 80)} within ${HANG_MS} ms`);
+      if (isTaprootHwError(e, 'E_TIMEOUT')) throw new HangError(`no answer to ${toHex(apdu).slice(0, 80)} within ${HANG_MS} ms`);
       throw e;
     }
   }
@@ -346,7 +347,7 @@ async function fuzzCase(
     try {
       honest = it.execute(res.data);
     } catch (e) {
-      if ((e as Error).name !== 'ClientCommandError')
+      if (!isTaprootHwError(e, 'E_CLIENT_COMMAND'))
         fail({ case: n, scenario: scenario.name, kind: 'host-interpreter', message: `the host's interpreter threw ${(e as Error).name} on ${toHex(res.data).slice(0, 80)}: ${(e as Error).message}` });
     }
     if (!approvedSoFar && isYield(res.data) && target.signatures(served.command, [res.data.subarray(1)], 0x9000, new Uint8Array()) > 0) yieldsBeforeApproval++;

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { chunkData, decodeCommand, decodeResponse, describeCommand, encodeCommand, encodeResponse, statusOnly } from '../../../apdu/apdu.ts';
 import { fromHex, toHex } from '../../../apdu/bytes.ts';
+import { isTaprootHwError, type ErrorCode } from '../../../apdu/errors.ts';
 import { assertStatus, DeviceStatusError, formatStatusWord, statusName, SW } from '../../../apdu/status.ts';
 
-const codec = (message?: string) => expect.objectContaining({ name: 'CodecError', ...(message ? { message } : {}) });
+const codec = (message?: string) => expect.objectContaining({ code: 'E_CODEC', ...(message ? { message } : {}) });
 
 describe('command APDUs', () => {
   it('encodes CLA INS P1 P2 Lc data (corpus: GET_EXTENDED_PUBKEY m/86h/1h/0h)', () => {
@@ -66,32 +67,33 @@ describe('responses and chunking', () => {
 });
 
 describe('status words', () => {
-  const table: [number, string, string][] = [
-    [0x6985, 'DENY', 'UserRefusedError'],
-    [0x6a80, 'INCORRECT_DATA', 'IncorrectDataError'],
-    [0x6a82, 'NOT_SUPPORTED', 'NotSupportedError'],
-    [0x6a86, 'WRONG_P1P2', 'WrongP1P2Error'],
-    [0x6a87, 'WRONG_DATA_LENGTH', 'WrongDataLengthError'],
-    [0x6b00, 'FAIL_SWAP', 'SwapFailedError'],
-    [0x6d00, 'INS_NOT_SUPPORTED', 'InsNotSupportedError'],
-    [0x6e00, 'CLA_NOT_SUPPORTED', 'WrongAppError'],
-    [0xb000, 'WRONG_RESPONSE_LENGTH', 'WrongResponseLengthError'],
-    [0xb007, 'BAD_STATE', 'BadStateError'],
-    [0xb008, 'SIGNATURE_FAIL', 'SignatureFailError'],
-    [0x5515, 'LOCKED_DEVICE', 'LockedDeviceError'],
-    [0x5501, 'USER_REFUSED_ON_DEVICE', 'UserRefusedError'],
-    [0x6807, 'APP_NOT_FOUND', 'AppNotFoundError'],
-    [0x5123, 'APP_NOT_FOUND_OR_INVALID_CONTEXT', 'AppNotFoundError'],
-    [0x670a, 'INVALID_APP_NAME_LENGTH', 'InvalidAppNameError'],
-    [0x6700, 'WRONG_LENGTH', 'WrongDataLengthError'],
-    [0x6982, 'SECURITY_STATUS_NOT_SATISFIED', 'SecurityStatusError'],
+  const table: [number, string, string, string][] = [
+    [0x6985, 'DENY', 'E_USER_REFUSED', 'UserRefusedError'],
+    [0x6a80, 'INCORRECT_DATA', 'E_INCORRECT_DATA', 'IncorrectDataError'],
+    [0x6a82, 'NOT_SUPPORTED', 'E_NOT_SUPPORTED', 'NotSupportedError'],
+    [0x6a86, 'WRONG_P1P2', 'E_WRONG_P1P2', 'WrongP1P2Error'],
+    [0x6a87, 'WRONG_DATA_LENGTH', 'E_WRONG_LENGTH', 'WrongDataLengthError'],
+    [0x6b00, 'FAIL_SWAP', 'E_SWAP_FAILED', 'SwapFailedError'],
+    [0x6d00, 'INS_NOT_SUPPORTED', 'E_INS_NOT_SUPPORTED', 'InsNotSupportedError'],
+    [0x6e00, 'CLA_NOT_SUPPORTED', 'E_WRONG_APP', 'WrongAppError'],
+    [0xb000, 'WRONG_RESPONSE_LENGTH', 'E_WRONG_RESPONSE_LENGTH', 'WrongResponseLengthError'],
+    [0xb007, 'BAD_STATE', 'E_BAD_STATE', 'BadStateError'],
+    [0xb008, 'SIGNATURE_FAIL', 'E_SIGNATURE_FAIL', 'SignatureFailError'],
+    [0x5515, 'LOCKED_DEVICE', 'E_LOCKED', 'LockedDeviceError'],
+    [0x5501, 'USER_REFUSED_ON_DEVICE', 'E_USER_REFUSED', 'UserRefusedError'],
+    [0x6807, 'APP_NOT_FOUND', 'E_APP_NOT_FOUND', 'AppNotFoundError'],
+    [0x5123, 'APP_NOT_FOUND_OR_INVALID_CONTEXT', 'E_APP_NOT_FOUND', 'AppNotFoundError'],
+    [0x670a, 'INVALID_APP_NAME_LENGTH', 'E_INVALID_APP_NAME', 'InvalidAppNameError'],
+    [0x6700, 'WRONG_LENGTH', 'E_WRONG_LENGTH', 'WrongDataLengthError'],
+    [0x6982, 'SECURITY_STATUS_NOT_SATISFIED', 'E_SECURITY_STATUS', 'SecurityStatusError'],
   ];
 
-  it.each(table)('%s is %s and raises %s', (sw, name, error) => {
+  it.each(table)('%s is %s and raises %s (%s)', (sw, name, code, error) => {
     expect(statusName(sw)).toBe(name);
     const err = new DeviceStatusError(sw);
     expect(err).toBeInstanceOf(Error);
-    expect(err.name).toBe(error);
+    expect(isTaprootHwError(err, code as ErrorCode)).toBe(true);
+    expect([err.code, err.name]).toEqual([code, error]);
     expect(err.statusCode).toBe(sw);
     expect(err.statusName).toBe(name);
     expect(err.message).toMatch(new RegExp(`^device answered ${formatStatusWord(sw)} ${name}: .+`));
@@ -101,7 +103,7 @@ describe('status words', () => {
     expect(new DeviceStatusError(0x6e00, 'getMasterFingerprint').message).toBe(
       'getMasterFingerprint: device answered 6e00 CLA_NOT_SUPPORTED: CLA not supported: is the right app open?',
     );
-    expect(() => assertStatus(0x5515)).toThrow(expect.objectContaining({ name: 'LockedDeviceError', statusCode: 0x5515, message: expect.stringContaining('locked') }));
+    expect(() => assertStatus(0x5515)).toThrow(expect.objectContaining({ code: 'E_LOCKED', statusCode: 0x5515, message: expect.stringContaining('locked') }));
   });
 
   it('9000 and e000 have names; unknown words raise DeviceStatusError', () => {
@@ -109,7 +111,7 @@ describe('status words', () => {
     expect(statusName(0xe000)).toBe('INTERRUPTED_EXECUTION');
     expect(statusName(0x1234)).toBe('UNKNOWN');
     const err = new DeviceStatusError(0x1234);
-    expect([err.name, err.statusName, err.message]).toEqual(['DeviceStatusError', 'UNKNOWN', 'device answered 1234 UNKNOWN: unknown status word']);
+    expect([err.code, err.name, err.statusName, err.message]).toEqual(['E_DEVICE_STATUS', 'DeviceStatusError', 'UNKNOWN', 'device answered 1234 UNKNOWN: unknown status word']);
     expect(formatStatusWord(0x6a80)).toBe('6a80');
     expect(formatStatusWord(0x0100)).toBe('0100');
   });
@@ -118,7 +120,7 @@ describe('status words', () => {
     expect(() => assertStatus(0x9000)).not.toThrow();
     expect(() => assertStatus(0xe000, 'signPsbt', undefined, [0x9000, 0xe000])).not.toThrow();
     expect(() => assertStatus(0x6a80, 'registerWallet', fromHex('0002'))).toThrow(
-      expect.objectContaining({ name: 'IncorrectDataError', errorCode: 2, message: expect.stringContaining('(error code 0x0002)') }),
+      expect.objectContaining({ code: 'E_INCORRECT_DATA', errorCode: 2, message: expect.stringContaining('(error code 0x0002)') }),
     );
     const noCode = (() => {
       try {

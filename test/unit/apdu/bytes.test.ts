@@ -17,7 +17,7 @@ import {
   utf8,
 } from '../../../apdu/bytes.ts';
 
-const codec = (message: string) => expect.objectContaining({ name: 'CodecError', message });
+const codec = (message: string) => expect.objectContaining({ code: 'E_CODEC', message });
 
 describe('byte helpers', () => {
   it('hex both ways, either case; odd length and non-hex refused', () => {

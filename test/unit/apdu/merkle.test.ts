@@ -97,10 +97,10 @@ describe('merkle tree', () => {
       expect(verifyProof(tree.root, n, i, leaves[i]!, [...proof, tree.root])).toBe(false);
     }
     expect(() => rootFromProof(7, 6, leaves[6]!, [])).toThrow(
-      expect.objectContaining({ name: 'CodecError', message: 'merkle proof: expected 2 hashes for leaf 6 of 7, got 0' }),
+      expect.objectContaining({ code: 'E_CODEC', message: 'merkle proof: expected 2 hashes for leaf 6 of 7, got 0' }),
     );
-    expect(() => rootFromProof(7, 7, leaves[0]!, [])).toThrow(expect.objectContaining({ name: 'CodecError' }));
-    expect(() => rootFromProof(0, 0, leaves[0]!, [])).toThrow(expect.objectContaining({ name: 'CodecError' }));
+    expect(() => rootFromProof(7, 7, leaves[0]!, [])).toThrow(expect.objectContaining({ code: 'E_CODEC' }));
+    expect(() => rootFromProof(0, 0, leaves[0]!, [])).toThrow(expect.objectContaining({ code: 'E_CODEC' }));
     expect(() => tree.proof(7)).toThrow('merkle proof: expected index in [0, 7), got 7');
     expect(tree.indexOf(new Uint8Array(32))).toBe(-1);
   });
@@ -131,7 +131,7 @@ describe('merkleized map', () => {
 
   it('refuses duplicate keys with CodecError', () => {
     expect(() => new MerkleizedMap([...entries, [fromHex('02'), fromHex('dd')]])).toThrow(
-      expect.objectContaining({ name: 'CodecError', message: 'merkleized map: expected distinct keys, got a duplicate' }),
+      expect.objectContaining({ code: 'E_CODEC', message: 'merkleized map: expected distinct keys, got a duplicate' }),
     );
   });
 });

@@ -4,7 +4,7 @@ import { encodePath, formatPath, HARDENED, isHardened, MAX_PATH_DEPTH, parsePath
 
 const H = HARDENED;
 const pathError = (message?: string | RegExp) =>
-  expect.objectContaining({ name: 'PathError', ...(message ? { message: typeof message === 'string' ? message : expect.stringMatching(message) } : {}) });
+  expect.objectContaining({ code: 'E_CODEC', ...(message ? { message: typeof message === 'string' ? message : expect.stringMatching(message) } : {}) });
 
 describe('BIP-32 paths', () => {
   it.each([
@@ -62,7 +62,7 @@ describe('BIP-32 paths', () => {
     ['m/99999999999999999999', /below 2\^31/],
     ['x/1', /got "x"/],
     ['m/1 /2', /got "1 "/],
-  ])('refuses %j with PathError', (text, message) => {
+  ])('refuses %j with E_CODEC', (text, message) => {
     expect(() => parsePath(text)).toThrow(pathError(message));
   });
 
@@ -94,7 +94,7 @@ describe('BIP-32 paths', () => {
       pathError('key.path: expected at most 10 elements, got 11'),
     );
     expect(() => readPath(new ByteReader(Uint8Array.of(2, 0, 0, 0, 1, 0, 0), 'getpubkey'))).toThrow(
-      expect.objectContaining({ name: 'CodecError', message: 'getpubkey.path[1]: expected 4 bytes, got 2' }),
+      expect.objectContaining({ code: 'E_CODEC', message: 'getpubkey.path[1]: expected 4 bytes, got 2' }),
     );
   });
 });

@@ -23,14 +23,14 @@ describe('Taproot Asset address vectors', () => {
   });
 
   it.each(errors.map((t) => [t.error, t]))('error case "%s" is refused naming the field', (err, t) => {
-    expect(() => addressFromJson(t.address)).toThrow(expect.objectContaining({ name: 'CodecError', message: expect.stringContaining(err) }));
+    expect(() => addressFromJson(t.address)).toThrow(expect.objectContaining({ code: 'E_CODEC', message: expect.stringContaining(err) }));
   });
 
   it('refuses the wrong network, a bad checksum and unknown even types', () => {
     const t = valid.find((x) => x.address.chain_params_hrp === 'tapbc')!;
     expect(() => decodeAddress(t.expected, 'taptb')).toThrow(/address\.hrp: expected taptb, got tapbc/);
     const flipped = t.expected.slice(0, -1) + (t.expected.endsWith('q') ? 'p' : 'q');
-    expect(() => decodeAddress(flipped)).toThrow(expect.objectContaining({ name: 'CodecError' }));
+    expect(() => decodeAddress(flipped)).toThrow(expect.objectContaining({ code: 'E_CODEC' }));
     const { hrp, address } = addressFromJson(t.address);
     const withEven = { ...address, unknownOddTypes: [{ type: 30n, value: new Uint8Array([1]) }] };
     expect(() => decodeAddress(encodeAddress(withEven, hrp))).toThrow(/unknown even type 30/);

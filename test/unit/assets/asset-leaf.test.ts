@@ -70,7 +70,7 @@ describe('asset leaf TLV vectors', () => {
     } catch (e) {
       caught = e;
     }
-    expect(caught?.name).toBe('CodecError');
+    expect(caught?.code).toBe('E_CODEC');
     expect(caught.message).toContain(field);
     expect(caught.message).toContain(err);
   });

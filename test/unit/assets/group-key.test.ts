@@ -74,6 +74,6 @@ describe('group key V1', () => {
     asset.prevWitnesses[0]!.txWitness = [schnorr.sign(msg, tweaked, new Uint8Array(32))];
     expect(() => verifyStateTransition(asset, [], [])).not.toThrow();
     asset.prevWitnesses[0]!.txWitness = [schnorr.sign(msg, numberToBytesBE(sk, 32), new Uint8Array(32))];
-    expect(() => verifyStateTransition(asset, [], [])).toThrow(expect.objectContaining({ name: 'AssetVerifyError', field: 'asset.prevWitnesses[0].txWitness[0]' }));
+    expect(() => verifyStateTransition(asset, [], [])).toThrow(expect.objectContaining({ code: 'E_ASSET_VERIFY', field: 'asset.prevWitnesses[0].txWitness[0]' }));
   });
 });

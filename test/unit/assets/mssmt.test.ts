@@ -54,7 +54,7 @@ describe('MS-SMT vectors', () => {
     }
     for (const t of (d.error_test_cases ?? []) as any[]) {
       it(`${file}: error "${t.error}" (${t.comment})`, () => {
-        expect(() => build(leaves, t)).toThrow(expect.objectContaining({ name: 'MssmtOverflowError', message: expect.stringContaining(t.error) }));
+        expect(() => build(leaves, t)).toThrow(expect.objectContaining({ code: 'E_MSSMT_OVERFLOW', message: expect.stringContaining(t.error) }));
       });
     }
   }

@@ -73,7 +73,7 @@ describe('VM validation vectors: error cases', () => {
     }
     const expected = (t.error as string).replace(/^invalid transfer asset witness: /, '');
     expect(() => verifyStateTransition(asset, splits, inputs)).toThrow(
-      expect.objectContaining({ name: 'AssetVerifyError', message: expect.stringContaining(expected) }),
+      expect.objectContaining({ code: 'E_ASSET_VERIFY', message: expect.stringContaining(expected) }),
     );
   });
 });

@@ -94,7 +94,7 @@ describe('vPSBT errors name the field', () => {
   it.each(errors.map((t) => [t.error, t]))('vector error case "%s"', (err) => {
     expect(err).toBe('missing chain params HRP');
     const bytes = mutate((r) => (r.global = r.global.filter((g) => g.key[0] !== 0x71)));
-    expect(() => decodeVPacket(bytes)).toThrow(expect.objectContaining({ name: 'CodecError', message: 'vpsbt.global.chainParamsHrp: expected field 0x71, got none' }));
+    expect(() => decodeVPacket(bytes)).toThrow(expect.objectContaining({ code: 'E_CODEC', message: 'vpsbt.global.chainParamsHrp: expected field 0x71, got none' }));
   });
 
   it.each([

@@ -22,7 +22,7 @@ function codeOf(f: () => unknown): string {
     f();
   } catch (e) {
     expect((e as Error).name).toBe('DescriptorError');
-    return (e as DescriptorError).code;
+    return (e as DescriptorError).rule;
   }
   throw new Error('expected a DescriptorError, nothing was thrown');
 }

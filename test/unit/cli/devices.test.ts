@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { attachedDevices } from '../../../cli/commands/devices.ts';
 import { main } from '../../../cli/main.ts';
 import { emulatorBackend, type EmulatorHidHandle } from '../devices/hid-stand-in.ts';
+import { TransportError } from '../../../devices/errors.ts';
 
 const USB_TIER = process.env.LEDGER_HID === '1';
 
@@ -50,7 +51,7 @@ describe('taproot-hw devices', () => {
 
   it('a device that cannot be opened is listed with the reason, not dropped', async () => {
     const backend = emulatorBackend([{ path: '/dev/hidraw1', productId: 0x5011, model: 'nanosp' }]);
-    backend.open = async () => Promise.reject(Object.assign(new Error('hid /dev/hidraw1: expected to open the device, got "permission denied"\nrule'), { name: 'HidOpenError' }));
+    backend.open = async () => Promise.reject(new TransportError('E_HID_OPEN', 'hid /dev/hidraw1: expected to open the device, got "permission denied"\nrule'));
     expect(await attachedDevices(backend)).toEqual([
       { path: '/dev/hidraw1', productId: 0x5011, model: 'Ledger Nano S Plus', state: 'no-answer', app: null, detail: 'HidOpenError: hid /dev/hidraw1: expected to open the device, got "permission denied"' },
     ]);

@@ -86,32 +86,32 @@ describe('HID reassembler', () => {
     const p = encodeHidFrames(message(100), 0x4242);
     expect(r.push(p[0]!)).toBeUndefined();
     const foreign = encodeHidFrames(message(100), 0x4243)[1]!;
-    expect(() => r.push(foreign)).toThrow(expect.objectContaining({ name: 'InvalidChannelError' }));
+    expect(() => r.push(foreign)).toThrow(expect.objectContaining({ code: 'E_HID_FRAMING' }));
   });
 
-  it('rejects a wrong channel with InvalidChannelError naming both channels', () => {
+  it('rejects a wrong channel with E_HID_FRAMING naming both channels', () => {
     const r = new HidReassembler({ channel: 0x0102 });
     expect(() => r.push(packets[0]!)).toThrow(
-      expect.objectContaining({ name: 'InvalidChannelError', message: 'hid packet: expected channel 0x0102, got 0x0101' }),
+      expect.objectContaining({ code: 'E_HID_FRAMING', message: 'hid packet: expected channel 0x0102, got 0x0101' }),
     );
   });
 
-  it('rejects a wrong tag with InvalidTagError', () => {
+  it('rejects a wrong tag with E_HID_FRAMING', () => {
     const bad = packets[0]!.slice();
     bad[2] = 0x02;
     expect(() => new HidReassembler({ channel: 0x0101 }).push(bad)).toThrow(
-      expect.objectContaining({ name: 'InvalidTagError', message: 'hid packet: expected tag 0x05, got 0x02' }),
+      expect.objectContaining({ code: 'E_HID_FRAMING', message: 'hid packet: expected tag 0x05, got 0x02' }),
     );
   });
 
-  it('rejects a skipped or repeated packet with InvalidSequenceError and starts over', () => {
+  it('rejects a skipped or repeated packet with E_HID_FRAMING and starts over', () => {
     const r = new HidReassembler({ channel: 0x0101 });
     r.push(packets[0]!);
     expect(() => r.push(packets[2]!)).toThrow(
-      expect.objectContaining({ name: 'InvalidSequenceError', message: 'hid packet: expected sequence 1, got 2' }),
+      expect.objectContaining({ code: 'E_HID_FRAMING', message: 'hid packet: expected sequence 1, got 2' }),
     );
     expect(r.pending).toBe(false);
-    expect(() => r.push(packets[1]!)).toThrow(expect.objectContaining({ name: 'InvalidSequenceError' }));
+    expect(() => r.push(packets[1]!)).toThrow(expect.objectContaining({ code: 'E_HID_FRAMING' }));
     r.push(packets[0]!);
     r.push(packets[1]!);
     expect(toHex(r.push(packets[2]!)!)).toBe(toHex(message(130)));
@@ -119,12 +119,12 @@ describe('HID reassembler', () => {
 
   it('rejects packets of the wrong size', () => {
     expect(() => new HidReassembler().push(packets[0]!.subarray(0, 63))).toThrow(
-      expect.objectContaining({ name: 'HidFramingError', message: 'hid packet: expected 64 bytes, got 63' }),
+      expect.objectContaining({ code: 'E_HID_FRAMING', message: 'hid packet: expected 64 bytes, got 63' }),
     );
   });
 
   it('decodeHidFrames refuses packets left over or missing', () => {
-    expect(() => decodeHidFrames(packets.slice(0, 2))).toThrow(expect.objectContaining({ name: 'HidFramingError' }));
+    expect(() => decodeHidFrames(packets.slice(0, 2))).toThrow(expect.objectContaining({ code: 'E_HID_FRAMING' }));
     const extra = [...encodeHidFrames(fromHex('9000'), 0x0101), ...encodeHidFrames(fromHex('9000'), 0x0101)];
     expect(() => decodeHidFrames(extra)).toThrow(/message complete after packet 0, got 1 more/);
   });
@@ -175,8 +175,8 @@ describe('HID framing: cross-check against Ledger hid-framing', () => {
     const badTag = good[0]!.slice();
     badTag[2] = 0x01;
     expect(() => ledger.reduceResponse(null, Buffer.from(badTag))).toThrow(expect.objectContaining({ id: 'InvalidTag' }));
-    expect(() => new HidReassembler({ channel: 0x0101 }).push(badTag)).toThrow(expect.objectContaining({ name: 'InvalidTagError' }));
+    expect(() => new HidReassembler({ channel: 0x0101 }).push(badTag)).toThrow(expect.objectContaining({ code: 'E_HID_FRAMING' }));
     expect(() => ledger.reduceResponse(null, Buffer.from(good[1]!))).toThrow(expect.objectContaining({ id: 'InvalidSequence' }));
-    expect(() => new HidReassembler({ channel: 0x0101 }).push(good[1]!)).toThrow(expect.objectContaining({ name: 'InvalidSequenceError' }));
+    expect(() => new HidReassembler({ channel: 0x0101 }).push(good[1]!)).toThrow(expect.objectContaining({ code: 'E_HID_FRAMING' }));
   });
 });

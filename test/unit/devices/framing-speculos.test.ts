@@ -80,15 +80,15 @@ describe('Speculos TCP framing', () => {
   it('refuses a length above the limit with SpeculosFramingError', () => {
     const reader = new SpeculosRequestReader(300);
     expect(() => reader.push(fromHex('0000012d'))).toThrow(
-      expect.objectContaining({ name: 'SpeculosFramingError', message: 'speculos request: expected a frame of at most 300 bytes, got length 301' }),
+      expect.objectContaining({ code: 'E_SPECULOS_FRAMING', message: 'speculos request: expected a frame of at most 300 bytes, got length 301' }),
     );
     expect(reader.buffered).toBe(0);
-    expect(() => new SpeculosResponseReader().push(fromHex('ffffffff'))).toThrow(expect.objectContaining({ name: 'SpeculosFramingError' }));
+    expect(() => new SpeculosResponseReader().push(fromHex('ffffffff'))).toThrow(expect.objectContaining({ code: 'E_SPECULOS_FRAMING' }));
   });
 });
 
 describe('Speculos REST DTOs', () => {
-  const schemaError = (path: string) => expect.objectContaining({ name: 'SpeculosSchemaError', path });
+  const schemaError = (path: string) => expect.objectContaining({ code: 'E_SPECULOS_SCHEMA', path });
 
   it('POST /apdu body: data hex, optional tick_timeout, nothing else', () => {
     expect(parseApduRequest({ data: 'B0010000' })).toEqual({ data: 'B0010000' });
@@ -195,6 +195,6 @@ describe('SSE parser', () => {
   });
 
   it('names bad event data', () => {
-    expect(() => parseTextEventMessage({ event: 'message', data: '{' })).toThrow(expect.objectContaining({ name: 'SpeculosSchemaError' }));
+    expect(() => parseTextEventMessage({ event: 'message', data: '{' })).toThrow(expect.objectContaining({ code: 'E_SPECULOS_SCHEMA' }));
   });
 });

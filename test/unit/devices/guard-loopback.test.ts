@@ -92,11 +92,11 @@ describe('LoopbackTransport and the shared guard', () => {
     expect(t.busy).toBe(false);
   });
 
-  it('times out with TransportTimeoutError carrying timeoutMs', async () => {
+  it('times out with E_TIMEOUT naming the time', async () => {
     const device = new HeldDevice();
     const t = new LoopbackTransport(device);
     const err = await t.exchange(fromHex('e104000000'), { timeoutMs: 20 }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ name: 'TransportTimeoutError', timeoutMs: 20 });
+    expect(err).toMatchObject({ code: 'E_TIMEOUT', message: expect.stringContaining('within 20 ms') });
     expect(device.signals[0]!.aborted).toBe(true);
     device.answer('9000');
   });

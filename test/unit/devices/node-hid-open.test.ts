@@ -9,8 +9,6 @@ import { HDKey } from '@scure/bip32';
 import { describe, expect, it } from 'vitest';
 import { concat, fromHex, toHex } from '../../../apdu/bytes.ts';
 import {
-  HidOpenError,
-  HidUnavailableError,
   ledgerInterfaces,
   listHidDevices,
   loadHidBackend,
@@ -24,6 +22,7 @@ import { watchLedgerAttach, type AttachWatcher, type UsbAttachEmitter } from '..
 import { emulatorBackend, type EmulatorHidHandle } from './hid-stand-in.ts';
 import { BitcoinAppClient } from '../../../host/bitcoin-app/client.ts';
 import { parseSeed } from '../../../emulator/seed.ts';
+import { isTaprootHwError } from '../../../apdu/errors.ts';
 
 const USB_TIER = process.env.LEDGER_HID === '1';
 
@@ -42,7 +41,8 @@ describe('node-hid loading', () => {
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(HidUnavailableError);
+    expect(isTaprootHwError(err, 'E_HID_UNAVAILABLE')).toBe(true);
+    expect((err as Error).name).toBe('HidUnavailableError');
     const message = (err as Error).message;
     expect(message).toContain('node-hid is not installed');
     expect(message).toContain('npm install node-hid@3');
@@ -55,6 +55,7 @@ describe('node-hid loading', () => {
     const broken = () => {
       throw new Error('libudev.so.1: cannot open shared object file');
     };
+    expect(() => loadHidBackend(broken)).toThrow(expect.objectContaining({ code: 'E_HID_UNAVAILABLE' }));
     expect(() => loadHidBackend(broken)).toThrow(/node-hid failed to load \(libudev\.so\.1: cannot open shared object file\)/);
     expect(() => loadHidBackend(() => ({ devices: () => [] }))).toThrow(/version 3 is needed/);
   });
@@ -86,7 +87,7 @@ describe('node-hid loading', () => {
       };
     });
     const err = await NodeHidTransport.open({ backend }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(HidOpenError);
+    expect(err).toMatchObject({ code: 'E_HID_OPEN' });
     expect((err as Error).message).toMatch(/^hid \/dev\/hidraw3: expected to open the device, got "cannot open device with path \/dev\/hidraw3"/);
     expect((err as Error).message).toContain(UDEV_RULES);
   });
@@ -128,19 +129,19 @@ describe('NodeHidTransport over a stand-in HID handle answered by the emulator',
     opened[0]!.silent = true;
     const pending = t.exchange(fromHex('e105000000'));
     opened[0]!.unplug();
-    await expect(pending).rejects.toMatchObject({ name: 'TransportDisconnectedError', message: expect.stringContaining('hid /dev/hidraw3: device disconnected during an exchange') });
-    expect(heard[0]).toMatchObject({ name: 'TransportDisconnectedError' });
-    await expect(t.exchange(fromHex('e105000000'))).rejects.toMatchObject({ name: 'TransportClosedError' });
+    await expect(pending).rejects.toMatchObject({ code: 'E_DISCONNECTED', message: expect.stringContaining('hid /dev/hidraw3: device disconnected during an exchange') });
+    expect(heard[0]).toMatchObject({ code: 'E_DISCONNECTED' });
+    await expect(t.exchange(fromHex('e105000000'))).rejects.toMatchObject({ code: 'E_TRANSPORT_CLOSED' });
     expect(opened[0]!.closed).toBe(true);
   });
 
-  it('an answer on another channel is refused (InvalidChannelError), never taken for ours, and the transport closes', async () => {
+  it('an answer on another channel is refused (E_HID_FRAMING), never taken for ours, and the transport closes', async () => {
     const opened: EmulatorHidHandle[] = [];
     const t = await NodeHidTransport.open({ backend: emulatorBackend([NANO_SP], opened), channel: 0x0101 });
     opened[0]!.answerChannel = 0x0202;
-    await expect(t.exchange(fromHex('e105000000'))).rejects.toMatchObject({ name: 'InvalidChannelError', message: 'hid packet: expected channel 0x0101, got 0x0202' });
+    await expect(t.exchange(fromHex('e105000000'))).rejects.toMatchObject({ code: 'E_HID_FRAMING', message: 'hid packet: expected channel 0x0101, got 0x0202' });
     // The stream is out of step: the transport closed rather than read on.
-    await expect(t.exchange(fromHex('e105000000'))).rejects.toMatchObject({ name: 'TransportClosedError', message: expect.stringContaining('expected channel 0x0101') });
+    await expect(t.exchange(fromHex('e105000000'))).rejects.toMatchObject({ code: 'E_TRANSPORT_CLOSED', message: expect.stringContaining('expected channel 0x0101') });
     expect(opened[0]!.closed).toBe(true);
   });
 
@@ -149,10 +150,10 @@ describe('NodeHidTransport over a stand-in HID handle answered by the emulator',
     const t = await NodeHidTransport.open({ backend: emulatorBackend([NANO_SP], opened) });
     const { emulator } = opened[0]!;
     emulator.lock();
-    await expect(new BitcoinAppClient(t).getMasterFingerprint()).rejects.toMatchObject({ name: 'LockedDeviceError' });
+    await expect(new BitcoinAppClient(t).getMasterFingerprint()).rejects.toMatchObject({ code: 'E_LOCKED' });
     emulator.unlock();
     emulator.quitApp();
-    await expect(new BitcoinAppClient(t).getExtendedPubkey([0x80000056, 0x80000001, 0x80000000])).rejects.toMatchObject({ name: 'WrongAppError' });
+    await expect(new BitcoinAppClient(t).getExtendedPubkey([0x80000056, 0x80000001, 0x80000000])).rejects.toMatchObject({ code: 'E_WRONG_APP' });
     await t.close();
   });
 });
@@ -177,12 +178,12 @@ describe('openTransport over USB', () => {
   it('auto without node-hid also starts with what works without a device, then how to install it', async () => {
     const err = (await openTransport('auto', { hid: () => loadHidBackend(notFound) }).catch((e: unknown) => e)) as Error;
     expect(err.message).toMatch(/^transport auto: cannot look for a Ledger on USB; without a device, use `--transport emulator`.*To use USB: node-hid/s);
-    await expect(openTransport('hid', { hid: () => loadHidBackend(notFound) })).rejects.toMatchObject({ name: 'HidUnavailableError' });
+    await expect(openTransport('hid', { hid: () => loadHidBackend(notFound) })).rejects.toMatchObject({ code: 'E_HID_UNAVAILABLE' });
   });
 
   it('auto with several devices lists them and suggests the emulator', async () => {
     await expect(openTransport('auto', { hid: () => emulatorBackend([NANO_SP, FLEX]) })).rejects.toMatchObject({
-      name: 'TransportSpecError',
+      code: 'E_TRANSPORT_SPEC',
       message:
         'transport auto: expected exactly one Ledger device on USB, found 2: Nano S Plus (pid 0x5011, /dev/hidraw3); ' +
         'flex (pid 0x7011, /dev/hidraw5); unplug all but one, or use `--transport emulator`',

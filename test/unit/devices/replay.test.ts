@@ -31,7 +31,7 @@ describe('transcript parsing', () => {
     ['=> b0010000\n<= 90zz\n', 'transcript line 2: expected "=> hex" or "<= hex", got "<= 90zz"'],
   ];
   it.each(bad)('refuses %j with the line number', (text, message) => {
-    expect(() => parseTranscript(text)).toThrow(expect.objectContaining({ name: 'TranscriptParseError', message }));
+    expect(() => parseTranscript(text)).toThrow(expect.objectContaining({ code: 'E_TRANSCRIPT', message }));
   });
 });
 
@@ -60,13 +60,13 @@ describe('replay of the Speculos corpus', () => {
     const wrong = exchanges[k]!.command.slice();
     wrong[wrong.length - 1]! ^= 0x01;
     await expect(replay.exchange(wrong)).rejects.toMatchObject({
-      name: 'ReplayMismatchError',
+      code: 'E_REPLAY_MISMATCH',
       line: exchanges[k]!.commandLine,
       expected: toHex(exchanges[k]!.command),
       got: toHex(wrong),
     });
     expect(replay.played).toBe(k);
-    expect(() => replay.assertDone()).toThrow(expect.objectContaining({ name: 'ReplayMismatchError', line: exchanges[k]!.commandLine }));
+    expect(() => replay.assertDone()).toThrow(expect.objectContaining({ code: 'E_REPLAY_MISMATCH', line: exchanges[k]!.commandLine }));
   });
 });
 
@@ -75,7 +75,7 @@ describe('ReplayTransport ends and TranscriptRecorder', () => {
     const replay = new ReplayTransport('=> b0010000\n<= 9000\n');
     await replay.exchange(fromHex('b0010000'));
     await expect(replay.exchange(fromHex('b0010000'))).rejects.toMatchObject({
-      name: 'ReplayMismatchError',
+      code: 'E_REPLAY_MISMATCH',
       line: 3,
       expected: '',
       message: 'replay: transcript ended at line 2, got another command b0010000',

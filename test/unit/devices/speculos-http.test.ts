@@ -106,7 +106,7 @@ describe('SpeculosHttpTransport', () => {
   it('a wrong answer body is a TransportResponseError; an empty APDU a RangeError', async () => {
     const { url } = await restServer({ badApdu: true });
     const t = await SpeculosHttpTransport.open(url);
-    await expect(t.exchange(fromHex('e105000000'))).rejects.toMatchObject({ name: 'TransportResponseError' });
+    await expect(t.exchange(fromHex('e105000000'))).rejects.toMatchObject({ code: 'E_TRANSPORT_RESPONSE' });
     await expect(t.exchange(new Uint8Array())).rejects.toThrow(RangeError);
   });
 
@@ -116,9 +116,9 @@ describe('SpeculosHttpTransport', () => {
     const t = await SpeculosHttpTransport.open(url);
     const ctl = new AbortController();
     const pending = t.exchange(fromHex('e105000000'), { signal: ctl.signal });
-    await expect(t.exchange(fromHex('e105000000'))).rejects.toMatchObject({ name: 'TransportBusyError' });
+    await expect(t.exchange(fromHex('e105000000'))).rejects.toMatchObject({ code: 'E_TRANSPORT_BUSY' });
     ctl.abort();
-    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(pending).rejects.toMatchObject({ code: 'E_ABORTED' });
     while (t.busy) await tick();
     release();
     expect(toHex(await t.exchange(fromHex('e105000000')))).toBe('f5acc2fd9000');
@@ -127,7 +127,7 @@ describe('SpeculosHttpTransport', () => {
   it('open fails with TransportDisconnectedError when nothing answers', async () => {
     const { url } = await restServer();
     await Promise.all(servers.splice(0).map((s) => new Promise((r) => (s.closeAllConnections(), s.close(r)))));
-    await expect(SpeculosHttpTransport.open(url)).rejects.toMatchObject({ name: 'TransportDisconnectedError' });
+    await expect(SpeculosHttpTransport.open(url)).rejects.toMatchObject({ code: 'E_DISCONNECTED' });
     await expect(SpeculosHttpTransport.open('ftp://x')).rejects.toThrow(RangeError);
     await expect(SpeculosHttpTransport.open(url, { tickTimeout: Number.NaN })).rejects.toThrow('speculos-http tickTimeout: expected a number of ticks > 0, got NaN');
   });
@@ -195,12 +195,12 @@ describe('SpeculosHttpControl', () => {
     const { url, log } = await restServer();
     const c = new SpeculosHttpControl(url);
     await expect(c.button('up' as 'left')).rejects.toThrow(RangeError);
-    await expect(c.finger({ x: -1, y: 0 })).rejects.toMatchObject({ name: 'SpeculosSchemaError', path: 'finger.x' });
-    await expect(c.automation('{"version":2,"rules":[]}')).rejects.toMatchObject({ name: 'SpeculosSchemaError' });
+    await expect(c.finger({ x: -1, y: 0 })).rejects.toMatchObject({ code: 'E_SPECULOS_SCHEMA', path: 'finger.x' });
+    await expect(c.automation('{"version":2,"rules":[]}')).rejects.toMatchObject({ code: 'E_SPECULOS_SCHEMA' });
     expect(log).toEqual([]);
     const refusing = new SpeculosHttpControl((await restServer({ refuseButtons: true })).url);
     await expect(refusing.button('left')).rejects.toMatchObject({
-      name: 'SpeculosHttpError',
+      code: 'E_SPECULOS_HTTP',
       status: 400,
       message: expect.stringMatching(/^POST http:\/\/127\.0\.0\.1:\d+\/button\/left: expected HTTP 200, got 400: \{"error":"buttons are disabled"\}$/),
     });

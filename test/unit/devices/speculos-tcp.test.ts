@@ -77,7 +77,7 @@ describe('SpeculosTcpTransport', () => {
     });
     const t = await open(port);
     const first = t.exchange(fromHex('e105000000'));
-    await expect(t.exchange(fromHex('b0010000'))).rejects.toMatchObject({ name: 'TransportBusyError' });
+    await expect(t.exchange(fromHex('b0010000'))).rejects.toMatchObject({ code: 'E_TRANSPORT_BUSY' });
     expect(toHex(await first)).toBe('f5acc2fd9000');
   });
 
@@ -88,7 +88,7 @@ describe('SpeculosTcpTransport', () => {
       socket.write(encodeSpeculosResponse(fromHex(ANSWERS[apdu] ?? '6985')));
     });
     const t = await open(port);
-    await expect(t.exchange(fromHex('e104000000'), { timeoutMs: 30 })).rejects.toMatchObject({ name: 'TransportTimeoutError' });
+    await expect(t.exchange(fromHex('e104000000'), { timeoutMs: 30 })).rejects.toMatchObject({ code: 'E_TIMEOUT' });
     expect(t.busy).toBe(true);
     while (!release) await tick();
     release();
@@ -101,10 +101,10 @@ describe('SpeculosTcpTransport', () => {
     const t = await open(port);
     const heard: (Error | undefined)[] = [];
     t.onDisconnect((reason) => heard.push(reason));
-    await expect(t.exchange(fromHex('b0010000'))).rejects.toMatchObject({ name: 'TransportDisconnectedError' });
+    await expect(t.exchange(fromHex('b0010000'))).rejects.toMatchObject({ code: 'E_DISCONNECTED' });
     expect(heard).toHaveLength(1);
-    expect(heard[0]).toMatchObject({ name: 'TransportDisconnectedError' });
-    await expect(t.exchange(fromHex('b0010000'))).rejects.toMatchObject({ name: 'TransportClosedError' });
+    expect(heard[0]).toMatchObject({ code: 'E_DISCONNECTED' });
+    await expect(t.exchange(fromHex('b0010000'))).rejects.toMatchObject({ code: 'E_TRANSPORT_CLOSED' });
   });
 
   it('an unsolicited reply is a protocol error that ends the connection', async () => {
@@ -115,13 +115,13 @@ describe('SpeculosTcpTransport', () => {
     while (sockets.length === 0) await tick();
     sockets[0]!.write(encodeSpeculosResponse(fromHex('9000')));
     while (heard.length === 0) await tick();
-    expect(heard[0]).toMatchObject({ name: 'TransportResponseError', message: expect.stringContaining('unsolicited reply 9000') });
+    expect(heard[0]).toMatchObject({ code: 'E_TRANSPORT_RESPONSE', message: expect.stringContaining('unsolicited reply 9000') });
   });
 
   it('close ends the exchange in flight with TransportClosedError', async () => {
     const { port } = await apduServer(() => undefined);
     const t = await open(port);
-    const pending = expect(t.exchange(fromHex('e104000000'))).rejects.toMatchObject({ name: 'TransportClosedError' });
+    const pending = expect(t.exchange(fromHex('e104000000'))).rejects.toMatchObject({ code: 'E_TRANSPORT_CLOSED' });
     await t.close();
     await pending;
   });
@@ -131,7 +131,7 @@ describe('SpeculosTcpTransport', () => {
     await new Promise((r) => server.close(r));
     servers.length = 0;
     await expect(SpeculosTcpTransport.open({ port })).rejects.toMatchObject({
-      name: 'TransportDisconnectedError',
+      code: 'E_DISCONNECTED',
       message: expect.stringContaining('is the emulator or Speculos running?'),
     });
     await expect(SpeculosTcpTransport.open({ port: 70000 })).rejects.toThrow(RangeError);

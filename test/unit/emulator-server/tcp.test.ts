@@ -130,7 +130,7 @@ describe('binding', () => {
     await new Promise<void>((r) => free.close(() => r()));
     const attempt = startServers(device, { apduPort: 0, apiPort, buttonPort: busy });
     await expect(attempt).rejects.toThrow(PortInUseError);
-    await expect(attempt).rejects.toMatchObject({ name: 'PortInUseError', role: 'button', port: busy, host: '127.0.0.1' });
+    await expect(attempt).rejects.toMatchObject({ code: 'E_PORT_IN_USE', role: 'button', port: busy, host: '127.0.0.1' });
     await expect(attempt).rejects.toThrow(`button port: expected 127.0.0.1:${busy} to be free`);
     // The API server bound before the failure was closed again: its port is free.
     const again = await startServers(device, { apduPort: null, apiPort });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../../apdu/bytes.ts';
-import { Automation, AutomationError, parseAutomation } from '../../../emulator/automation.ts';
+import { Automation, parseAutomation } from '../../../emulator/automation.ts';
 import { EmulatedDevice } from '../../../emulator/device.ts';
 import { testApp } from './test-apps.ts';
 
@@ -65,7 +65,7 @@ describe('automation rules (Speculos v1)', () => {
     expect(exits).toBe(1);
   });
 
-  it('rejects invalid documents with AutomationError naming the problem', () => {
+  it('rejects invalid documents with E_AUTOMATION naming the problem', () => {
     const bad: [unknown, RegExp][] = [
       ['{', /invalid JSON/],
       [{ version: 2, rules: [] }, /"version": 1/],
@@ -76,6 +76,6 @@ describe('automation rules (Speculos v1)', () => {
       [{ version: 1, rules: [{ actions: [], extra: 1 }] }, /only text/],
       [{ version: 1, rules: [{ conditions: [['x']], actions: [] }] }, /condition/],
     ];
-    for (const [doc, message] of bad) expect(() => parseAutomation(doc as never)).toThrow(AutomationError), expect(() => parseAutomation(doc as never)).toThrow(message);
+    for (const [doc, message] of bad) expect(() => parseAutomation(doc as never)).toThrow(expect.objectContaining({ code: 'E_AUTOMATION' })), expect(() => parseAutomation(doc as never)).toThrow(message);
   });
 });

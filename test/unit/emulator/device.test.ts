@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../../apdu/bytes.ts';
-import { EmulatedDevice, UnknownAppError } from '../../../emulator/device.ts';
-import { SeedError } from '../../../emulator/seed.ts';
+import { EmulatedDevice } from '../../../emulator/device.ts';
 import { testApp } from './test-apps.ts';
 
 const hex = async (device: EmulatedDevice, apdu: string): Promise<string> => toHex(await device.exchange(fromHex(apdu)));
@@ -79,9 +78,9 @@ describe('EmulatedDevice states', () => {
   it('hex seeds, mnemonics and bad seeds', async () => {
     const d = device({ startApp: 'Test App', seed: 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about' });
     expect(await hex(d, 'e105000000')).toBe('73c5da0a9000');
-    expect(() => device({ seed: 'abandon abandon' })).toThrow(SeedError);
-    expect(() => device({ seed: 'hex:zz' })).toThrow(SeedError);
-    expect(() => device({ startApp: 'Nope' })).toThrow(UnknownAppError);
+    expect(() => device({ seed: 'abandon abandon' })).toThrow(expect.objectContaining({ code: 'E_SEED' }));
+    expect(() => device({ seed: 'hex:zz' })).toThrow(expect.objectContaining({ code: 'E_SEED' }));
+    expect(() => device({ startApp: 'Nope' })).toThrow(expect.objectContaining({ code: 'E_UNKNOWN_APP' }));
   });
 
   it('deterministic RNG restarts on reset; nvram survives quit and reset', async () => {

@@ -40,10 +40,10 @@ describe('TapAppClient: app, fingerprint, keys', () => {
   it('names the wrong app and the locked device', async () => {
     const { transport, device } = emulated({ app: 'bitcoin-test' });
     const c = new TapAppClient(transport);
-    await expect(c.assertTapApp()).rejects.toMatchObject({ name: 'WrongAppError', openApp: 'Bitcoin Test' });
-    await expect(c.getMasterFingerprint()).rejects.toMatchObject({ name: 'WrongAppError', statusCode: 0x6e00 });
+    await expect(c.assertTapApp()).rejects.toMatchObject({ code: 'E_WRONG_APP', openApp: 'Bitcoin Test' });
+    await expect(c.getMasterFingerprint()).rejects.toMatchObject({ code: 'E_WRONG_APP', statusCode: 0x6e00 });
     device.lock();
-    await expect(c.getMasterFingerprint()).rejects.toMatchObject({ name: 'LockedDeviceError', statusCode: 0x5515 });
+    await expect(c.getMasterFingerprint()).rejects.toMatchObject({ code: 'E_LOCKED', statusCode: 0x5515 });
   });
 
   it.each(["m/86'/1'/0'", "m/86'/0'/2'/0/5", "m/1017'/1'/212'/0/9"])('getKey %s equals an independent BIP-32 derivation', async (path) => {
@@ -59,10 +59,10 @@ describe('TapAppClient: app, fingerprint, keys', () => {
   it('a non-standard path needs display; the person may refuse it', async () => {
     const { transport, device } = emulated({ autoApprove: false });
     const c = new TapAppClient(transport);
-    await expect(c.getKey("m/44'/1'/0'")).rejects.toMatchObject({ name: 'NotSupportedError', statusCode: 0x6a82 });
+    await expect(c.getKey("m/44'/1'/0'")).rejects.toMatchObject({ code: 'E_NOT_SUPPORTED', statusCode: 0x6a82 });
     const refused = c.getKey("m/44'/1'/0'", { display: true });
     await choose(device, 'Reject');
-    await expect(refused).rejects.toMatchObject({ name: 'UserRefusedError', statusCode: 0x6985 });
+    await expect(refused).rejects.toMatchObject({ code: 'E_USER_REFUSED', statusCode: 0x6985 });
     device.autoApprove = true;
     expect(toHex((await c.getKey("m/44'/1'/0'", { display: true })).pubkey)).toBe(toHex(master.derive("m/44'/1'/0'").publicKey!));
   });
@@ -84,7 +84,7 @@ describe('TapAppClient: MuSig2 rounds', () => {
     expect(session.partialSigVerify(psig, nonces, devIndex)).toBe(true);
     const sig = session.partialSigAgg([psig, session.sign(soft.secret, cosigner.privateKey!)]);
     expect(schnorr.verify(sig, msg, agg)).toBe(true);
-    await expect(c.musigRound2(r1.handle, aggnonce, msg, ctx)).rejects.toMatchObject({ name: 'NonceSessionUnknownError', statusCode: 0xb010 });
+    await expect(c.musigRound2(r1.handle, aggnonce, msg, ctx)).rejects.toMatchObject({ code: 'E_NONCE_SESSION_UNKNOWN', statusCode: 0xb010 });
   });
 
   it('names B011, B012, B013 and B014', async () => {
@@ -93,13 +93,13 @@ describe('TapAppClient: MuSig2 rounds', () => {
     const other = new Uint8Array(32).fill(7);
     const r1 = await c.musigRound1(ctx, { message: msg });
     const aggnonce = nonceAggregate([r1.pubnonce, nonceGen(cosigner.publicKey!).public]);
-    await expect(c.musigRound2(r1.handle, aggnonce, other, ctx)).rejects.toMatchObject({ name: 'NonceSessionMismatchError', statusCode: 0xb011 });
-    await expect(c.musigRound1({ ...ctx, ownPath: parsePath("m/1017'/1'/212'/0/4") })).rejects.toMatchObject({ name: 'KeyNotHeldError', statusCode: 0xb013 });
+    await expect(c.musigRound2(r1.handle, aggnonce, other, ctx)).rejects.toMatchObject({ code: 'E_NONCE_SESSION_MISMATCH', statusCode: 0xb011 });
+    await expect(c.musigRound1({ ...ctx, ownPath: parsePath("m/1017'/1'/212'/0/4") })).rejects.toMatchObject({ code: 'E_KEY_NOT_HELD', statusCode: 0xb013 });
     for (let i = 0; i < 4; i++) await c.musigRound1(ctx);
-    await expect(c.musigRound1(ctx)).rejects.toMatchObject({ name: 'NonceSlotsFullError', statusCode: 0xb014 });
+    await expect(c.musigRound1(ctx)).rejects.toMatchObject({ code: 'E_NONCE_SLOTS_FULL', statusCode: 0xb014 });
 
     const off = new TapAppClient(emulated({ blindSigning: false }).transport);
     const r = await off.musigRound1(ctx, { message: msg });
-    await expect(off.musigRound2(r.handle, aggnonce, msg, ctx)).rejects.toMatchObject({ name: 'BlindSigningDisabledError', statusCode: 0xb012 });
+    await expect(off.musigRound2(r.handle, aggnonce, msg, ctx)).rejects.toMatchObject({ code: 'E_BLIND_SIGNING_DISABLED', statusCode: 0xb012 });
   });
 });

@@ -95,7 +95,7 @@ const FLOWS: Record<string, (model: string, t: ReplayTransport) => Promise<void>
       if (typeof expected === 'string') expect(await client.getExtendedPubkey(path)).toBe(expected);
       else {
         const err = await rejects(client.getExtendedPubkey(path));
-        expect(err.name).toBe('NotSupportedError');
+        expect(err.code).toBe('E_NOT_SUPPORTED');
         expect(err.statusCode.toString(16)).toBe(expected.status_word);
       }
     }
@@ -141,10 +141,10 @@ const FLOWS: Record<string, (model: string, t: ReplayTransport) => Promise<void>
     const policy = policyOf(json.inputs);
     const client = new BitcoinAppClient(t);
     const fake = await rejects(client.getWalletAddress(policy, fromHex(json.inputs.hmacs.fake_hmac_11), false, 0));
-    expect(fake.name).toBe('SignatureFailError');
+    expect(fake.code).toBe('E_SIGNATURE_FAIL');
     expect(fake.statusCode).toBe(0xb008);
     const zero = await rejects(client.getWalletAddress(policy, null, false, 0));
-    expect(zero.name).toBe('IncorrectDataError');
+    expect(zero.code).toBe('E_INCORRECT_DATA');
     expect(zero.statusCode).toBe(0x6a80);
   },
   async 'errors-psbt-tampered-merkle-proof'(model, t) {
@@ -154,7 +154,7 @@ const FLOWS: Record<string, (model: string, t: ReplayTransport) => Promise<void>
     const tamper = new TamperFirstProof(t);
     const err = await rejects(new BitcoinAppClient(tamper).signPsbt(json.inputs.psbt_base64, policy, null));
     expect(tamper.original).toBe(json.inputs.tampered_reply.original_apdu);
-    expect(err.name).toBe('IncorrectDataError');
+    expect(err.code).toBe('E_INCORRECT_DATA');
     expect(err.statusCode.toString(16)).toBe(json.results.result);
   },
   async 'errors-framing'(model, t) {
@@ -196,7 +196,7 @@ describe('address checks', () => {
       deriveAddress: () => 'tb1pkwjk4sx2kvequ6ny5wyj0uq6yjc0e5pgendcrn270h2927f24p6stg6pmx',
     });
     const err = await rejects(client.registerWallet(policyOf(json.inputs)));
-    expect(err.name).toBe('DeviceResponseError');
+    expect(err.code).toBe('E_DEVICE_RESPONSE');
     expect(err.message).toContain(json.results.addresses['0/0']);
   });
 });

@@ -161,7 +161,7 @@ describe('SIGN_PSBT results are verified before they are returned', () => {
     expect(honest.map((y) => y.type)).toEqual(['partialSignature']);
     tampering.rewrite = rewriteYields((y) => (y.type === 'partialSignature' ? { ...y, signature: flipBit(y.signature, 10) } : y));
     await expect(client.signPsbt(tx, policy, hmac)).rejects.toMatchObject({
-      name: 'DeviceSignatureError',
+      code: 'E_DEVICE_SIGNATURE',
       inputIndex: 0,
       message: expect.stringMatching(/^SIGN_PSBT input 0: .*signature does not verify/),
     });
@@ -223,9 +223,9 @@ describe('MuSig2 through SIGN_PSBT', () => {
   it('a partial signature with a flipped bit fails PartialSigVerify in the client, naming input 0', async () => {
     tampering.rewrite = rewriteYields((y) => (y.type === 'musigPartialSignature' ? { ...y, partialSignature: flipBit(y.partialSignature, -1) } : y));
     const err = await session().catch((e: unknown) => e);
-    expect(err).toMatchObject({ name: 'MusigSignerError', round: 2, signer: 'device' });
+    expect(err).toMatchObject({ code: 'E_MUSIG_SIGNER', round: 2, signer: 'device' });
     expect((err as Error).cause).toMatchObject({
-      name: 'DeviceSignatureError',
+      code: 'E_DEVICE_SIGNATURE',
       inputIndex: 0,
       message: expect.stringContaining('fails PartialSigVerify (BIP-327)'),
     });
@@ -234,15 +234,15 @@ describe('MuSig2 through SIGN_PSBT', () => {
   it('a pubnonce that is not two points is refused in round 1', async () => {
     tampering.rewrite = rewriteYields((y) => (y.type === 'musigPubNonce' ? { ...y, pubnonce: concat(Uint8Array.of(0x02), new Uint8Array(32).fill(0xff), y.pubnonce.subarray(33)) } : y));
     const err = await session().catch((e: unknown) => e);
-    expect(err).toMatchObject({ name: 'MusigSignerError', round: 1 });
-    expect((err as Error).cause).toMatchObject({ name: 'DeviceSignatureError', message: expect.stringContaining('is not two points on secp256k1') });
+    expect(err).toMatchObject({ code: 'E_MUSIG_SIGNER', round: 1 });
+    expect((err as Error).cause).toMatchObject({ code: 'E_DEVICE_SIGNATURE', message: expect.stringContaining('is not two points on secp256k1') });
   });
 
   it('a result for an aggregate that is not the policy\'s is refused', async () => {
     const other = flipBit(ctx.aggregatePubkey, 5);
     tampering.rewrite = rewriteYields((y) => (y.type === 'musigPubNonce' ? { ...y, aggregatePubkey: other } : y));
     const err = await session().catch((e: unknown) => e);
-    expect((err as Error).cause).toMatchObject({ name: 'DeviceSignatureError', message: expect.stringContaining(`MuSig2 aggregate ${toHex(other)}`) });
+    expect((err as Error).cause).toMatchObject({ code: 'E_DEVICE_SIGNATURE', message: expect.stringContaining(`MuSig2 aggregate ${toHex(other)}`) });
   });
 });
 
@@ -262,7 +262,7 @@ describe('SIGN_MESSAGE', () => {
     expect(base64.decode((await client.signMessage('hello', PATH)).base64)).toHaveLength(65);
     tampering.rewrite = rewriteAnswer(INS.SIGN_MESSAGE, (d) => flipBit(d, 20));
     await expect(client.signMessage('hello', PATH)).rejects.toMatchObject({
-      name: 'DeviceResponseError',
+      code: 'E_DEVICE_RESPONSE',
       message: expect.stringMatching(/^SIGN_MESSAGE m\/84'\/1'\/0'\/0\/3: the signature (is by [0-9a-f]{66}, expected the key at the path [0-9a-f]{66}|recovers no key)/),
     });
   });
@@ -337,7 +337,7 @@ describe('a device that never stops', () => {
     const root = merkleizePsbt(tx.toPSBT(0)).inputsTree.root;
     tampering.rewrite = forever(() => encodeClientCommandRequest({ command: 'GET_MERKLE_LEAF_INDEX', root, leafHash: new Uint8Array(32) }));
     const err = await client.signPsbt(tx, policy, hmac).catch((e: unknown) => e);
-    expect(err).toMatchObject({ name: 'ClientCommandError', message: expect.stringMatching(/^device asked for more than \d+ client commands, more than this request can need/) });
+    expect(err).toMatchObject({ code: 'E_CLIENT_COMMAND', message: expect.stringMatching(/^device asked for more than \d+ client commands, more than this request can need/) });
     const bound = Number(/more than (\d+)/.exec((err as Error).message)![1]);
     expect(tampering.exchanges).toBeLessThan(bound + 100);
     expect(bound).toBeLessThan(20_000);

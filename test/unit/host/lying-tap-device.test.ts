@@ -54,7 +54,7 @@ describe('SIGN_GROUP_GENESIS through a transport that rewrites the signature', (
   ])('is refused when the caller gives %s', async (_, form) => {
     const { lying, asset, args } = await genesis();
     await expect(lying.signGroupGenesis({ ...args, asset: form(asset) })).rejects.toMatchObject({
-      name: 'TapDeviceResponseError',
+      code: 'E_DEVICE_RESPONSE',
       message: 'SIGN_GROUP_GENESIS: the signature does not verify against the returned group key',
     });
   });

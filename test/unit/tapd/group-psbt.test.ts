@@ -111,7 +111,7 @@ describe('tapd docs: docs/external-group-key-ledger.md', () => {
     expect(toHex(assetId(g.asset!.genesis))).toBe(u.assetId);
     expect(g.shape).toEqual({ version: 1, leaf: 'unknown' });
     expect(g.accountXpub).toBeUndefined();
-    expect(() => groupKeyPolicy(g, docs.accountXpub)).toThrow(expect.objectContaining({ name: 'GroupKeyShapeError', message: expect.stringContaining('--app tap') }));
+    expect(() => groupKeyPolicy(g, docs.accountXpub)).toThrow(expect.objectContaining({ code: 'E_GROUP_KEY_SHAPE', message: expect.stringContaining('--app tap') }));
   });
 });
 
@@ -122,22 +122,22 @@ describe('generated group virtual PSBTs', () => {
     expect(parseGroupVirtualPsbt(gen.psbt).shape).toEqual({ version: 1, leaf: 'unknown' });
     const g = parseGroupVirtualPsbt(gen.psbt, { customSubtreeRoot: custom, asset: gen.newAsset });
     expect(g.shape).toMatchObject({ version: 1, leaf: 'pedersen', customSubtreeRoot: custom });
-    expect(() => groupKeyPolicy(g, g.accountXpub!.xpub)).toThrow(expect.objectContaining({ name: 'GroupKeyShapeError', message: expect.stringContaining('--subtree') }));
+    expect(() => groupKeyPolicy(g, g.accountXpub!.xpub)).toThrow(expect.objectContaining({ code: 'E_GROUP_KEY_SHAPE', message: expect.stringContaining('--subtree') }));
   });
 
   it('V0 needs the anchor asset ID; with it the key is recognised and the Bitcoin app refused', () => {
     const gen = generateGroupPsbt({ version: 0, path: "m/86'/1'/0'/0/1" });
-    expect(() => parseGroupVirtualPsbt(gen.psbt)).toThrow(expect.objectContaining({ name: 'GroupKeyShapeError', message: expect.stringContaining('anchor asset ID') }));
+    expect(() => parseGroupVirtualPsbt(gen.psbt)).toThrow(expect.objectContaining({ code: 'E_GROUP_KEY_SHAPE', message: expect.stringContaining('anchor asset ID') }));
     const g = parseGroupVirtualPsbt(gen.psbt, { asset: gen.newAsset });
     expect(g.shape).toEqual({ version: 0 });
     expect(toHex(g.groupKey)).toBe(toHex(gen.groupKey));
-    expect(() => groupKeyPolicy(g, g.accountXpub!.xpub)).toThrow(expect.objectContaining({ name: 'GroupKeyShapeError', message: expect.stringContaining('V0') }));
+    expect(() => groupKeyPolicy(g, g.accountXpub!.xpub)).toThrow(expect.objectContaining({ code: 'E_GROUP_KEY_SHAPE', message: expect.stringContaining('V0') }));
   });
 
   it('a Pedersen key at another index cannot be a policy (the policy would derive the leaf at /0/i)', () => {
     const gen = generateGroupPsbt({ version: 1, path: "m/86'/1'/0'/0/3" });
     const g = parseGroupVirtualPsbt(gen.psbt);
-    expect(() => groupKeyPolicy(g, g.accountXpub!.xpub)).toThrow(expect.objectContaining({ name: 'GroupKeyShapeError', message: expect.stringContaining('/0/0') }));
+    expect(() => groupKeyPolicy(g, g.accountXpub!.xpub)).toThrow(expect.objectContaining({ code: 'E_GROUP_KEY_SHAPE', message: expect.stringContaining('/0/0') }));
   });
 
   it('a policy whose output differs from the PSBT is refused before any device is asked', () => {
@@ -145,17 +145,17 @@ describe('generated group virtual PSBTs', () => {
     const g = parseGroupVirtualPsbt(gen.psbt);
     const other = generateGroupPsbt({ version: 1, mnemonic: 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about' });
     expect(() => groupKeyPolicy(g, parseGroupVirtualPsbt(other.psbt).accountXpub!.xpub)).toThrow(
-      expect.objectContaining({ name: 'GroupKeyShapeError', message: expect.stringContaining('not signing') }),
+      expect.objectContaining({ code: 'E_GROUP_KEY_SHAPE', message: expect.stringContaining('not signing') }),
     );
   });
 
   it('an asset that is not the PSBT\'s is refused naming the field', () => {
     const gen = generateGroupPsbt({ version: 1 });
     expect(() => parseGroupVirtualPsbt(gen.psbt, { asset: { ...gen.newAsset, amount: gen.newAsset.amount + 1n } })).toThrow(
-      expect.objectContaining({ name: 'GroupAssetMismatchError', message: expect.stringContaining('amount') }),
+      expect.objectContaining({ code: 'E_GROUP_ASSET_MISMATCH', message: expect.stringContaining('amount') }),
     );
     expect(() => parseGroupVirtualPsbt(gen.psbt, { asset: { ...gen.newAsset, scriptKey: gen.asset.groupKey! } })).toThrow(
-      expect.objectContaining({ name: 'GroupAssetMismatchError', message: expect.stringContaining('virtual input') }),
+      expect.objectContaining({ code: 'E_GROUP_ASSET_MISMATCH', message: expect.stringContaining('virtual input') }),
     );
   });
 
@@ -185,17 +185,17 @@ describe('not a group virtual PSBT', () => {
     ['no internal key', bad((r) => (r.inputs[0] = r.inputs[0]!.filter(([k]) => k[0] !== 0x17))), 'TAP_INTERNAL_KEY'],
     ['no derivation', bad((r) => (r.inputs[0] = r.inputs[0]!.filter(([k]) => k[0] !== 0x16))), 'TAP_BIP32_DERIVATION'],
   ])('%s', (_, bytes, msg) => {
-    expect(() => parseGroupVirtualPsbt(bytes)).toThrow(expect.objectContaining({ name: 'NotGroupVirtualPsbtError', message: expect.stringContaining(msg) }));
+    expect(() => parseGroupVirtualPsbt(bytes)).toThrow(expect.objectContaining({ code: 'E_NOT_GROUP_VIRTUAL_PSBT', message: expect.stringContaining(msg) }));
   });
 
   it('two outputs', () => {
     const tx = Transaction.fromPSBT(base.psbt, { allowUnknown: true, disableScriptCheck: true, allowUnknownOutputs: true });
     tx.addOutput({ script: concat(Uint8Array.of(0x51, 0x20), new Uint8Array(32)), amount: 1n });
-    expect(() => parseGroupVirtualPsbt(tx.toPSBT(0))).toThrow(expect.objectContaining({ name: 'NotGroupVirtualPsbtError', message: expect.stringContaining('one input and one output') }));
+    expect(() => parseGroupVirtualPsbt(tx.toPSBT(0))).toThrow(expect.objectContaining({ code: 'E_NOT_GROUP_VIRTUAL_PSBT', message: expect.stringContaining('one input and one output') }));
   });
 
   it('a coin type other than 0\' or 1\' is a wrong network', () => {
     const gen = generateGroupPsbt({ version: 1, path: "m/86'/2'/0'/0/0" });
-    expect(() => parseGroupVirtualPsbt(gen.psbt)).toThrow(expect.objectContaining({ name: 'WrongNetworkError' }));
+    expect(() => parseGroupVirtualPsbt(gen.psbt)).toThrow(expect.objectContaining({ code: 'E_WRONG_NETWORK' }));
   });
 });
