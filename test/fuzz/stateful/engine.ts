@@ -395,6 +395,9 @@ async function fuzzCase(
   for (const e of person.faults.slice(faultsBefore))
     fail({ case: n, scenario: scenario.name, kind: 'fault', message: (e as Error)?.stack ?? String(e) });
   person.forget();
+  // The person reads only the current screen; the history (capped at 100,000 events for Speculos
+  // clients) would otherwise hold the last few thousand cases' screens and keep RSS rising for hours.
+  session.device.clearEvents();
 }
 
 function isYield(request: Uint8Array): boolean {
