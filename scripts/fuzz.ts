@@ -81,13 +81,13 @@ decoders = decoderInputs > 0 ? runDecoderFuzz(prng(seed), decoderInputs) : [];
 await writeResults();
 
 console.log('\nStateful fuzzing (in-process emulator, nanosp)\n');
-console.log('| app | cases | APDUs | APDUs/s | cases/s | reviews shown / approved | signatures | leak checks | crashes | hangs | other violations | RSS MB first / max / last |');
+console.log('| app | cases | APDUs | APDUs/s | cases/s | reviews shown / approved | signatures | leak checks | crashes | hangs | other violations | RSS MB first / middle / max / last |');
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
 for (const s of runs) {
   const crashes = s.violations.filter((v) => v.kind === 'fault').length;
   const hangs = s.violations.filter((v) => v.kind === 'hang').length;
   console.log(
-    `| ${s.target} | ${fmt(s.cases)} | ${fmt(s.apdus)} | ${fmt(Math.round(s.apdus / s.seconds))} | ${fmt(Math.round(s.cases / s.seconds))} | ${fmt(s.reviewsShown)} / ${fmt(s.reviewsApproved)} | ${fmt(s.signatures)} | ${fmt(s.leakChecks)} | ${crashes} | ${hangs} | ${s.violations.length - crashes - hangs} | ${s.rssMb[0]} / ${Math.max(...s.rssMb)} / ${s.rssMb.at(-1)} |`,
+    `| ${s.target} | ${fmt(s.cases)} | ${fmt(s.apdus)} | ${fmt(Math.round(s.apdus / s.seconds))} | ${fmt(Math.round(s.cases / s.seconds))} | ${fmt(s.reviewsShown)} / ${fmt(s.reviewsApproved)} | ${fmt(s.signatures)} | ${fmt(s.leakChecks)} | ${crashes} | ${hangs} | ${s.violations.length - crashes - hangs} | ${s.rssMb[0]} / ${s.rssMb[Math.floor(s.rssMb.length / 2)]} / ${Math.max(...s.rssMb)} / ${s.rssMb.at(-1)} |`,
   );
 }
 console.log('\nFinal status words of the fuzzed commands\n');
