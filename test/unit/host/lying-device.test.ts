@@ -22,7 +22,7 @@ import { merkleizePsbt } from '../../../bitcoin/psbtv2.ts';
 import { parsePolicy } from '../../../bitcoin/descriptor/template.ts';
 import { parseKeyInfo } from '../../../bitcoin/key-info.ts';
 import { musigContexts } from '../../../bitcoin/musig/context.ts';
-import { walletPolicy, type WalletPolicy } from '../../../bitcoin/wallet-policy.ts';
+import { walletPolicy, walletPolicyId, type WalletPolicy } from '../../../bitcoin/wallet-policy.ts';
 import { LoopbackTransport } from '../../../devices/loopback.ts';
 import type { Transport } from '../../../devices/transport.ts';
 import { APPS } from '../../../emulator/apps/index.ts';
@@ -283,6 +283,29 @@ describe('SIGN_MESSAGE', () => {
 });
 
 const sha256d = (b: Uint8Array): Uint8Array => sha256(sha256(b));
+
+describe('REGISTER_WALLET', () => {
+  const leafPolicy = (name: string) => walletPolicy(name, 'tr(@0/**,pk(@1/**))', [keyInfo(cosignerRoot, "86'/1'/0'"), keyInfo(deviceRoot, "86'/1'/0'")]);
+
+  it("a wallet id that is not the policy's is refused, although the HMAC would serve for addresses", async () => {
+    const policy = leafPolicy('Leaf');
+    const id = walletPolicyId(policy);
+    expect(toHex((await client.registerWallet(policy)).id)).toBe(toHex(id));
+    tampering.rewrite = rewriteAnswer(INS.REGISTER_WALLET, (d) => flipBit(d, 0));
+    await expect(client.registerWallet(policy)).rejects.toThrow(`REGISTER_WALLET: expected wallet id ${toHex(id)}, got ${toHex(flipBit(id, 0))}`);
+  });
+
+  it('the registration of another policy (its own id and HMAC, replayed) is refused by its id, before its HMAC is used', async () => {
+    const other = await client.registerWallet(leafPolicy('Other'));
+    const policy = leafPolicy('Leaf');
+    tampering.rewrite = rewriteAnswer(INS.REGISTER_WALLET, () => concat(other.id, other.hmac));
+    await expect(client.registerWallet(policy)).rejects.toMatchObject({
+      name: 'DeviceResponseError',
+      message: `REGISTER_WALLET: expected wallet id ${toHex(walletPolicyId(policy))}, got ${toHex(other.id)}`,
+    });
+  });
+});
+
 
 describe('GET_EXTENDED_PUBKEY', () => {
   const xpubAnswer = (change: (hd: HDKey) => HDKey): Rewrite =>
