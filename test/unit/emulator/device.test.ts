@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { decodeResponse } from '../../../apdu/apdu.ts';
 import { fromHex, toHex } from '../../../apdu/bytes.ts';
+import { assertStatus } from '../../../apdu/status.ts';
 import { EmulatedDevice } from '../../../emulator/device.ts';
 import { testApp } from './test-apps.ts';
 
@@ -36,6 +38,13 @@ describe('EmulatedDevice states', () => {
     expect(await hex(d, 'e0d8000007' + toHex(new TextEncoder().encode('Test App')))).toBe('6700');
     expect(d.state).toBe('dashboard');
     expect(await hex(d, 'e0d8000008' + toHex(new TextEncoder().encode('Test App')))).toBe('9000');
+  });
+
+  it("a host names the dashboard's 6700 WRONG_LENGTH and raises WrongDataLengthError for it, not an unknown status word", async () => {
+    const { statusWord } = decodeResponse(await device({ model: 'nanosp' }).exchange(fromHex('e0d8')));
+    expect(() => assertStatus(statusWord, 'open app')).toThrow(
+      expect.objectContaining({ name: 'WrongDataLengthError', statusCode: 0x6700, statusName: 'WRONG_LENGTH', message: 'open app: device answered 6700 WRONG_LENGTH: wrong length' }),
+    );
   });
 
   it('answers B0 01 for an open app exactly as the corpus (Bitcoin Test 2.4.6)', async () => {
