@@ -5,6 +5,7 @@
 import { base64 } from '@scure/base';
 import { Transaction } from '@scure/btc-signer';
 import { describe, expect, it } from 'vitest';
+import { fromHex } from '../../../apdu/bytes.ts';
 import { walletPolicy } from '../../../bitcoin/wallet-policy.ts';
 import { LoopbackTransport } from '../../../devices/loopback.ts';
 import { BitcoinAppClient } from '../../../host/bitcoin-app/client.ts';
@@ -35,5 +36,19 @@ describe('SIGN_PSBT', () => {
     tx.updateOutput(0, { amount: spent + 1n });
     await expect(client.signPsbt(tx.toPSBT(), policy, null)).rejects.toMatchObject({ statusCode: 0x6a80 });
     expect(person.prompts).toEqual([]);
+  });
+
+  it("refuses a registered policy with a wrong HMAC (B008) before any review; the recorded HMAC gets MuSig2 round 1", async () => {
+    const musig = loadFlow('nanosp', 'sign-psbt-musig2-2of2').inputs;
+    const registered = walletPolicy(musig.wallet_policy.name, musig.wallet_policy.descriptor_template, musig.wallet_policy.keys_info);
+    const psbt = base64.decode(musig.psbt_round1_base64);
+    const hmac = fromHex(musig.hmac);
+    const { client, person } = setup();
+    const forged = hmac.slice();
+    forged[0]! ^= 0x80;
+    await expect(client.signPsbt(psbt, registered, forged)).rejects.toMatchObject({ name: 'SignatureFailError', statusCode: 0xb008 });
+    expect(person.prompts).toEqual([]);
+    const round1 = await client.signPsbt(psbt, registered, hmac);
+    expect(round1.map((y) => y.type)).toEqual(['musigPubNonce']);
   });
 });
