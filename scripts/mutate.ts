@@ -10,7 +10,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 interface Mutant {
@@ -32,7 +32,7 @@ const MUTANTS: Mutant[] = [
     file: 'emulator/apps/bitcoin/sign-psbt.ts',
     find: "if (!isDefault && !equalConstantTime(hmac, walletPolicyHmac(ctx.seed, id))) throw new AppError(SW.SIGNATURE_FAIL, 'wallet HMAC does not match');",
     replace: '',
-    tests: ['test/unit/emulator-bitcoin/musig-e2e.test.ts'],
+    tests: ['test/unit/emulator-bitcoin/musig-e2e.test.ts', 'test/unit/emulator-bitcoin/sign-psbt.test.ts'],
   },
   {
     id: 'group-genesis-host-check-removed',
@@ -40,7 +40,7 @@ const MUTANTS: Mutant[] = [
     file: 'host/tap-app/client.ts',
     find: 'if (!verifySchnorr(res.signature, sighash, res.tweakedGroupKey))',
     replace: 'if (false)',
-    tests: ['test/unit/host-tap/client.test.ts', 'test/e2e/group-genesis.test.ts'],
+    tests: ['test/unit/host/lying-tap-device.test.ts', 'test/unit/host-tap/client.test.ts', 'test/e2e/group-genesis.test.ts'],
   },
   {
     id: 'sw-6700-unmapped',
@@ -48,7 +48,7 @@ const MUTANTS: Mutant[] = [
     file: 'apdu/status.ts',
     find: "  row('WRONG_LENGTH', 'E_WRONG_LENGTH', 'wrong length'),\n",
     replace: '',
-    tests: ['test/unit/apdu/apdu-status.test.ts'],
+    tests: ['test/unit/apdu/apdu-status.test.ts', 'test/unit/emulator/device.test.ts'],
   },
   {
     id: 'review-digest-check-removed',
@@ -56,7 +56,7 @@ const MUTANTS: Mutant[] = [
     file: 'emulator/apps/tap/sign-vpsbt.ts',
     find: 'if (!equal(signing.digest, review.digest)) throw',
     replace: 'if (false) throw',
-    tests: ['test/unit/tap-app/sign-vpsbt.test.ts', FUZZ],
+    tests: ['test/unit/tap-app/review-digest.test.ts', 'test/unit/tap-app/sign-vpsbt.test.ts', FUZZ],
   },
   {
     id: 'nonce-slot-not-wiped',
@@ -112,7 +112,7 @@ const MUTANTS: Mutant[] = [
     file: 'host/bitcoin-app/client.ts',
     find: 'if (toHex(walletId) !== toHex(expectedId))',
     replace: 'if (false)',
-    tests: ['test/unit/host/bitcoin-app-corpus.test.ts'],
+    tests: ['test/unit/host/lying-device.test.ts', 'test/unit/host/bitcoin-app-corpus.test.ts'],
   },
   {
     id: 'blind-signing-check-removed',
@@ -218,12 +218,42 @@ function scratchCopy(): string {
   return dir;
 }
 
-function runTests(dir: string, tests: string[]): { ok: boolean; failed: string[]; seconds: number; tail: string } {
+interface VitestReport {
+  testResults: { name: string; status: string; message?: string; assertionResults: { fullName: string; status: string }[] }[];
+}
+
+/**
+ * Runs the tests (vitest's JSON report) and names every failing test as `file > test`; a file
+ * that failed without a failing test (it did not load) is named alone.
+ */
+function runTests(dir: string, tests: string[]): { ok: boolean; failed: string[]; failedTests: string[]; seconds: number; tail: string } {
   const started = performance.now();
-  const res = spawnSync('npx', ['vitest', 'run', ...(full ? [] : tests)], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: '1' }, maxBuffer: 64 * 2 ** 20 });
-  const text = `${res.stdout}\n${res.stderr}`.replace(/\x1b\[[0-9;]*m/g, '');
-  const failed = [...new Set([...text.matchAll(/FAIL\s+(test\/\S+\.test\.ts)/g)].map((m) => m[1]!))];
-  return { ok: res.status === 0, failed, seconds: (performance.now() - started) / 1000, tail: text.slice(-3000) };
+  const report = join(dir, '.mutate-report.json');
+  rmSync(report, { force: true });
+  const res = spawnSync('npx', ['vitest', 'run', '--reporter=json', `--outputFile=${report}`, ...(full ? [] : tests)], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, CI: '1' },
+    maxBuffer: 64 * 2 ** 20,
+  });
+  const tail = `${res.stdout}\n${res.stderr}`.replace(/\x1b\[[0-9;]*m/g, '').slice(-3000);
+  const seconds = (performance.now() - started) / 1000;
+  let parsed: VitestReport;
+  try {
+    parsed = JSON.parse(readFileSync(report, 'utf8')) as VitestReport;
+  } catch {
+    // vitest died before writing its report: the run failed, without names.
+    return { ok: res.status === 0, failed: [], failedTests: [], seconds, tail };
+  }
+  const failedTests: string[] = [];
+  const failed: string[] = [];
+  for (const file of parsed.testResults) {
+    const name = relative(dir, file.name);
+    const tests = file.assertionResults.filter((a) => a.status === 'failed').map((a) => `${name} > ${a.fullName}`);
+    if (tests.length > 0 || file.status === 'failed') failed.push(name);
+    failedTests.push(...(tests.length > 0 ? tests : file.status === 'failed' ? [`${name} (did not load)`] : []));
+  }
+  return { ok: res.status === 0, failed, failedTests, seconds, tail };
 }
 
 const dir = scratchCopy();
@@ -233,6 +263,9 @@ interface Result {
   file: string;
   applied: boolean;
   caught: boolean;
+  /** Test files with a failing test. */
+  failedFiles: string[];
+  /** Failing tests, `file > test`. */
   failedTests: string[];
   seconds: number;
 }
@@ -240,7 +273,7 @@ const results: Result[] = [];
 try {
   const allTests = [...new Set(mutants.flatMap((m) => m.tests))];
   const baseline = runTests(dir, allTests);
-  if (!baseline.ok) throw new Error(`the unmutated tests fail (${baseline.failed.join(', ')}): fix them before a mutation run\n${baseline.tail}`);
+  if (!baseline.ok) throw new Error(`the unmutated tests fail (${baseline.failedTests.join(', ')}): fix them before a mutation run\n${baseline.tail}`);
   console.error(`baseline: ${allTests.length} test files pass (${baseline.seconds.toFixed(0)} s)`);
   for (const m of mutants) {
     const path = join(dir, m.file);
@@ -248,15 +281,18 @@ try {
     const at = original.indexOf(m.find);
     const applied = at >= 0 && original.indexOf(m.find, at + 1) < 0;
     if (!applied) {
-      results.push({ id: m.id, bug: m.bug, file: m.file, applied: false, caught: false, failedTests: [], seconds: 0 });
+      results.push({ id: m.id, bug: m.bug, file: m.file, applied: false, caught: false, failedFiles: [], failedTests: [], seconds: 0 });
       console.error(`${m.id}: does not apply (the code it plants into changed)`);
       continue;
     }
     writeFileSync(path, original.slice(0, at) + m.replace + original.slice(at + m.find.length));
     try {
       const r = runTests(dir, m.tests);
-      results.push({ id: m.id, bug: m.bug, file: m.file, applied: true, caught: !r.ok, failedTests: r.failed, seconds: r.seconds });
-      console.error(`${m.id}: ${r.ok ? 'SURVIVED' : `caught by ${r.failed.join(', ') || 'a failing run'}`} (${r.seconds.toFixed(0)} s)`);
+      results.push({ id: m.id, bug: m.bug, file: m.file, applied: true, caught: !r.ok, failedFiles: r.failed, failedTests: r.failedTests, seconds: r.seconds });
+      console.error(`${m.id}: ${r.ok ? 'SURVIVED' : `caught by ${r.failedTests.length} tests in ${r.failed.join(', ') || 'a failing run'}`} (${r.seconds.toFixed(0)} s)`);
+      if (r.ok) continue;
+      for (const t of r.failedTests) console.error(`  ${t}`);
+      if (r.failedTests.length === 0) console.error(r.tail);
     } finally {
       writeFileSync(path, original);
     }
@@ -265,10 +301,10 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-console.log('\n| mutant | bug | caught | failing test files |');
-console.log('|---|---|---|---|');
+console.log('\n| mutant | bug | caught | failing tests | in files |');
+console.log('|---|---|---|---:|---|');
 for (const r of results)
-  console.log(`| ${r.id} | ${r.bug} | ${!r.applied ? 'does not apply' : r.caught ? 'yes' : '**no**'} | ${r.failedTests.join(', ')} |`);
+  console.log(`| ${r.id} | ${r.bug} | ${!r.applied ? 'does not apply' : r.caught ? 'yes' : '**no**'} | ${r.failedTests.length} | ${r.failedFiles.join(', ')} |`);
 const caught = results.filter((r) => r.caught).length;
 console.log(`\n${caught} of ${results.length} mutants caught${full ? ' (whole suite per mutant)' : ' (their listed test files)'}`);
 mkdirSync(dirname(resolve(ROOT, out)), { recursive: true });
