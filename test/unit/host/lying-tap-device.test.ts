@@ -17,8 +17,8 @@ import { inputAsset, tapDevice } from '../../e2e/helpers.ts';
 
 const GROUP_PATH = "m/86'/1'/0'/0/7";
 
-/** Flips one bit of the signature in SIGN_GROUP_GENESIS's answer (signature[64] || group key[32]). */
-function tamperGenesis(inner: Transport): Transport {
+/** Hands every successful SIGN_GROUP_GENESIS answer (signature[64] || group key[32]) to `change`. */
+function rewriteGenesis(inner: Transport, change: (data: Uint8Array) => Uint8Array): Transport {
   let ins = 0;
   return {
     kind: 'tampering',
@@ -29,34 +29,25 @@ function tamperGenesis(inner: Transport): Transport {
       if (apdu[0] !== 0xf8) ins = apdu[1]!;
       const r = decodeResponse(await inner.exchange(apdu));
       if (ins !== TAP_INS.SIGN_GROUP_GENESIS || r.statusWord !== SW.OK) return encodeResponse(r);
-      const data = r.data.slice();
-      data[10] = data[10]! ^ 0x01;
-      return encodeResponse({ data, statusWord: r.statusWord });
+      return encodeResponse({ data: change(r.data), statusWord: r.statusWord });
     },
     close: () => inner.close(),
     onDisconnect: (l) => inner.onDisconnect(l),
   };
 }
 
+/** Flips one bit of the signature. */
+const tamperGenesis = (inner: Transport): Transport =>
+  rewriteGenesis(inner, (d) => {
+    const data = d.slice();
+    data[10] = data[10]! ^ 0x01;
+    return data;
+  });
+
 /** Answers every SIGN_GROUP_GENESIS after the first with the first one's answer (a replayed, valid signature). */
 function replayGenesis(inner: Transport): Transport {
-  let ins = 0;
   let first: Uint8Array | undefined;
-  return {
-    kind: 'replaying',
-    get busy() {
-      return inner.busy;
-    },
-    async exchange(apdu: Uint8Array) {
-      if (apdu[0] !== 0xf8) ins = apdu[1]!;
-      const answer = await inner.exchange(apdu);
-      if (ins !== TAP_INS.SIGN_GROUP_GENESIS || decodeResponse(answer).statusWord !== SW.OK) return answer;
-      first ??= answer;
-      return first;
-    },
-    close: () => inner.close(),
-    onDisconnect: (l) => inner.onDisconnect(l),
-  };
+  return rewriteGenesis(inner, (d) => (first ??= d));
 }
 
 async function genesis(between: (inner: Transport) => Transport = tamperGenesis) {
