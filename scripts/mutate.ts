@@ -80,7 +80,7 @@ const MUTANTS: Mutant[] = [
     file: 'emulator/apps/bitcoin/sign-psbt.ts',
     find: '  if (!(await ctx.review(flow))) throw denied();',
     replace: '  await ctx.review(flow);',
-    tests: ['test/unit/emulator-bitcoin/musig-e2e.test.ts', FUZZ],
+    tests: ['test/unit/emulator-bitcoin/sign-psbt.test.ts', 'test/unit/emulator-bitcoin/musig-e2e.test.ts', FUZZ],
   },
   {
     id: 'merkle-proof-unchecked',
@@ -184,7 +184,7 @@ const MUTANTS: Mutant[] = [
     file: 'emulator/apps/tap/decode.ts',
     find: '    throw new TapError(tapRequestErrorStatus(e), (e as Error).message);',
     replace: '    throw e;',
-    tests: [FUZZ],
+    tests: ['test/unit/tap-app/keys-musig.test.ts', FUZZ],
   },
 ];
 

@@ -29,6 +29,13 @@ describe('SIGN_PSBT', () => {
     expect(person.prompts.map((p) => [p.kind, p.approved])).toEqual([['review', true]]);
   });
 
+  it('a rejected review ends in 6985 with no signature yielded', async () => {
+    const { client, person } = setup();
+    person.answer(false);
+    await expect(client.signPsbt(base64.decode(inputs.psbt_base64), policy, null)).rejects.toMatchObject({ name: 'UserRefusedError', statusCode: 0x6985 });
+    expect(person.prompts.map((p) => [p.kind, p.approved])).toEqual([['review', false]]);
+  });
+
   it('refuses outputs worth more than the inputs (negative fee) with 6A80, before any review', async () => {
     const { client, person } = setup();
     const tx = Transaction.fromPSBT(base64.decode(inputs.psbt_base64));
