@@ -104,7 +104,7 @@ const MUTANTS: Mutant[] = [
     file: 'host/bitcoin-app/client.ts',
     find: 'if (expected !== address)',
     replace: 'if (false)',
-    tests: ['test/unit/host/bitcoin-app-corpus.test.ts', 'test/e2e/cli.test.ts'],
+    tests: ['test/unit/host/lying-device.test.ts', 'test/unit/host/bitcoin-app-corpus.test.ts', 'test/e2e/cli.test.ts'],
   },
   {
     id: 'host-wallet-id-check-removed',

@@ -284,6 +284,19 @@ describe('SIGN_MESSAGE', () => {
 
 const sha256d = (b: Uint8Array): Uint8Array => sha256(sha256(b));
 
+describe('GET_WALLET_ADDRESS', () => {
+  it("the policy's address at another index (a valid address of the same wallet) is refused", async () => {
+    const policy = walletPolicy('', 'wpkh(@0/**)', [keyInfo(deviceRoot, "84'/1'/0'")]);
+    const at5 = await client.getWalletAddress(policy, null, 0, 5);
+    const at4 = await client.getWalletAddress(policy, null, 0, 4);
+    tampering.rewrite = rewriteAnswer(INS.GET_WALLET_ADDRESS, () => new TextEncoder().encode(at5));
+    await expect(client.getWalletAddress(policy, null, 0, 4)).rejects.toMatchObject({
+      name: 'DeviceResponseError',
+      message: `GET_WALLET_ADDRESS: the device shows ${at5}, the host derives ${at4}; do not use this address`,
+    });
+  });
+});
+
 describe('REGISTER_WALLET', () => {
   const leafPolicy = (name: string) => walletPolicy(name, 'tr(@0/**,pk(@1/**))', [keyInfo(cosignerRoot, "86'/1'/0'"), keyInfo(deviceRoot, "86'/1'/0'")]);
 
