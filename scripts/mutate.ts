@@ -96,7 +96,7 @@ const MUTANTS: Mutant[] = [
     file: 'emulator/apps/bitcoin/client.ts',
     find: 'return equal(h.digest(), hash) ? len : undefined;',
     replace: 'return len;',
-    tests: [FUZZ, 'test/unit/tap-app/sign-vpsbt.test.ts'],
+    tests: ['test/unit/emulator-bitcoin/lying-host.test.ts', 'test/unit/tap-app/sign-vpsbt.test.ts', FUZZ],
   },
   {
     id: 'host-address-check-removed',
