@@ -120,7 +120,7 @@ const MUTANTS: Mutant[] = [
     file: 'emulator/apps/tap/musig.ts',
     find: "if (!cmd.ctx.settings.blindSigning) throw new TapError(TAP_SW.BLIND_SIGNING_DISABLED, 'blind signing is off');",
     replace: '',
-    tests: ['test/unit/tap-app/keys-musig.test.ts'],
+    tests: ['test/unit/tap-app/keys-musig.test.ts', 'test/unit/host-tap/client.test.ts'],
   },
   {
     id: 'key-not-held-check-removed',
@@ -128,7 +128,7 @@ const MUTANTS: Mutant[] = [
     file: 'emulator/apps/tap/musig.ts',
     find: 'if (!ctx.participants.some((p) => equal(p, pk)))',
     replace: 'if (false)',
-    tests: ['test/unit/tap-app/keys-musig.test.ts'],
+    tests: ['test/unit/tap-app/keys-musig.test.ts', 'test/unit/host-tap/client.test.ts'],
   },
   {
     id: 'bitcoin-musig-session-kept',
