@@ -144,7 +144,7 @@ const MUTANTS: Mutant[] = [
     file: 'emulator/device.ts',
     find: 'if (apdu.length < 5 || apdu[4] !== apdu.length - 5) {',
     replace: 'if (apdu.length < 5) {',
-    tests: ['test/unit/emulator/device.test.ts', 'test/unit/emulator/robustness.test.ts', 'test/unit/tap-app/keys-musig.test.ts'],
+    tests: ['test/unit/emulator/device.test.ts', 'test/unit/emulator-bitcoin/lying-host.test.ts', 'test/unit/emulator/robustness.test.ts', 'test/unit/tap-app/keys-musig.test.ts'],
   },
   {
     id: 'negative-fee-unchecked',

@@ -1,15 +1,18 @@
-// A host that answers the Bitcoin app's GET_PREIMAGE with other bytes than the hash names: the
-// device must hash what it gets (get_preimage.c) and refuse, before anything reaches a screen. The
-// lie chosen is the worst one: the wallet policy commits to one descriptor template by its hash,
-// and the host serves another template over the same keys, of the same length, that would review
-// and register just as well.
+// Hosts that break the client-command protocol against the emulated Bitcoin app. A GET_PREIMAGE
+// answered with other bytes than the hash names: the device must hash what it gets
+// (get_preimage.c) and refuse before anything reaches a screen; the lie chosen is the worst one,
+// another descriptor template over the same keys, of the same length, that would review and register
+// just as well. A CONTINUE whose Lc disagrees with its length: the device's APDU parser ends the
+// suspended command with 6A87 instead of handing the app a misread answer.
 
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import { decodeResponse, encodeCommand } from '../../../apdu/apdu.ts';
-import { equal, utf8 } from '../../../apdu/bytes.ts';
-import { commandApdu, registerWallet } from '../../../apdu/bitcoin-app/index.ts';
+import { equal, fromHex, toHex, utf8 } from '../../../apdu/bytes.ts';
+import { commandApdu, registerWallet, signMessage } from '../../../apdu/bitcoin-app/index.ts';
 import { continueCommand, decodeClientCommandRequest, encodeClientCommandResponse, SW_INTERRUPTED_EXECUTION } from '../../../apdu/interrupt.ts';
+import { MerkleTree } from '../../../apdu/merkle.ts';
+import { parsePath } from '../../../apdu/path.ts';
 import { serializeWalletPolicy, walletPolicy } from '../../../bitcoin/wallet-policy.ts';
 import { ClientCommandInterpreter } from '../../../host/bitcoin-app/client-commands.ts';
 import { loadFlow } from '../apdu-bitcoin-app/corpus.ts';
@@ -55,5 +58,18 @@ describe('REGISTER_WALLET with a host that lies about a preimage', () => {
     expect(asked).toBeGreaterThan(0);
     expect(statusWord).toBe(0x6a80);
     expect(person.prompts).toEqual([]);
+  });
+});
+
+describe('a CONTINUE whose Lc disagrees with its length', () => {
+  it('ends the suspended SIGN_MESSAGE with 6A87, nothing shown or signed; the app answers the next command', async () => {
+    const { device, person } = bitcoinDevice();
+    const message = utf8.encode('hello');
+    const command = commandApdu(signMessage, { path: parsePath("m/84'/1'/0'/0/0"), messageLength: message.length, messageRoot: MerkleTree.fromElements([message]).root });
+    expect(decodeResponse(await device.exchange(encodeCommand(command))).statusWord).toBe(SW_INTERRUPTED_EXECUTION);
+    // Lc says 10 bytes, 2 follow.
+    expect(toHex(await device.exchange(fromHex('f80100000a' + '0000')))).toBe('6a87');
+    expect(person.prompts).toEqual([]);
+    expect(toHex(await device.exchange(fromHex('e105000100')))).toBe('f5acc2fd9000');
   });
 });
