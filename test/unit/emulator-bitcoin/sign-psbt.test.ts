@@ -45,6 +45,20 @@ describe('SIGN_PSBT', () => {
     expect(person.prompts).toEqual([]);
   });
 
+  it('refuses a wpkh spend whose outputs exceed its witness UTXO by one satoshi (6A80), before any review', async () => {
+    const wpkh = loadFlow('nanosp', 'sign-psbt-wpkh').inputs;
+    const wpkhPolicy = walletPolicy('', wpkh.wallet_policy.descriptor_template, wpkh.wallet_policy.keys_info);
+    const { client, person } = setup();
+    const tx = Transaction.fromPSBT(base64.decode(wpkh.psbt_base64));
+    let spent = 0n;
+    for (let i = 0; i < tx.inputsLength; i++) spent += tx.getInput(i).witnessUtxo!.amount;
+    let paid = 0n;
+    for (let i = 0; i < tx.outputsLength; i++) paid += tx.getOutput(i).amount!;
+    tx.updateOutput(0, { amount: tx.getOutput(0).amount! + (spent - paid) + 1n });
+    await expect(client.signPsbt(tx.toPSBT(), wpkhPolicy, null)).rejects.toMatchObject({ statusCode: 0x6a80 });
+    expect(person.prompts).toEqual([]);
+  });
+
   it("refuses a registered policy with a wrong HMAC (B008) before any review; the recorded HMAC gets MuSig2 round 1", async () => {
     const musig = loadFlow('nanosp', 'sign-psbt-musig2-2of2').inputs;
     const registered = walletPolicy(musig.wallet_policy.name, musig.wallet_policy.descriptor_template, musig.wallet_policy.keys_info);
