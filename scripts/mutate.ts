@@ -168,7 +168,7 @@ const MUTANTS: Mutant[] = [
     file: 'apdu/interrupt.ts',
     find: 'if (index >= size) throw new CodecError',
     replace: 'if (false) throw new CodecError',
-    tests: ['test/unit/apdu-bitcoin-app/interrupt.test.ts', 'test/fuzz/decoders.test.ts'],
+    tests: ['test/unit/apdu-bitcoin-app/interrupt.test.ts', 'test/unit/host/lying-device.test.ts', 'test/fuzz/decoders.test.ts'],
   },
   {
     id: 'reader-bounds-unchecked',

@@ -386,6 +386,17 @@ describe('a device that never stops', () => {
     await expect(client.signPsbt(tx, policy, hmac)).rejects.toThrow('device yielded more than the 1 results this request can produce');
   });
 
+  it('a Merkle proof request for a leaf beyond its tree is a ClientCommandError naming the index, before the host reads its trees', async () => {
+    const { policy, hmac, tx } = await signWith('wpkh(@0/**)', [keyInfo(deviceRoot, "84'/1'/0'")]);
+    const root = merkleizePsbt(tx.toPSBT(0)).inputsTree.root;
+    tampering.rewrite = forever(() => encodeClientCommandRequest({ command: 'GET_MERKLE_LEAF_PROOF', root, size: 1, index: 1 }));
+    await expect(client.signPsbt(tx, policy, hmac)).rejects.toMatchObject({
+      name: 'ClientCommandError',
+      message: 'device sent a malformed client command: client command request.GET_MERKLE_LEAF_PROOF: expected index < size 1, got 1',
+    });
+    expect(tampering.exchanges).toBe(1);
+  });
+
   it('an answer longer than any APDU is refused', async () => {
     tampering.rewrite = (_, response) => concat(new Uint8Array(1 << 20), response);
     await expect(client.getMasterFingerprint()).rejects.toThrow('GET_MASTER_FINGERPRINT: expected a response of at most 258 bytes');
