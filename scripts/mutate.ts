@@ -5,7 +5,7 @@
 // `--full` runs the whole suite for every mutant instead (slow: minutes per mutant).
 // Prints a table and writes bench-results/mutate.json; exits 1 if a mutant survives or stops applying.
 //
-//   npx tsx scripts/mutate.ts [--full] [--only ID,ID] [--out FILE]
+//   npx tsx scripts/mutate.ts [--full] [--only ID,ID] [--out FILE] [--check]
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -254,6 +254,18 @@ function runTests(dir: string, tests: string[]): { ok: boolean; failed: string[]
     failedTests.push(...(tests.length > 0 ? tests : file.status === 'failed' ? [`${name} (did not load)`] : []));
   }
   return { ok: res.status === 0, failed, failedTests, seconds, tail };
+}
+
+/** `--check`: only whether each mutant still plants into exactly one place (no tests run). */
+if (process.argv.includes('--check')) {
+  const stale = mutants.filter((m) => {
+    const text = readFileSync(join(ROOT, m.file), 'utf8');
+    const at = text.indexOf(m.find);
+    return at < 0 || text.indexOf(m.find, at + 1) >= 0;
+  });
+  for (const m of stale) console.error(`${m.id}: does not apply to ${m.file} (the code it plants into changed)`);
+  console.error(`${mutants.length - stale.length} of ${mutants.length} mutants apply`);
+  process.exit(stale.length > 0 ? 1 : 0);
 }
 
 const dir = scratchCopy();
