@@ -291,7 +291,7 @@ describe('GET_WALLET_ADDRESS', () => {
     const at4 = await client.getWalletAddress(policy, null, 0, 4);
     tampering.rewrite = rewriteAnswer(INS.GET_WALLET_ADDRESS, () => new TextEncoder().encode(at5));
     await expect(client.getWalletAddress(policy, null, 0, 4)).rejects.toMatchObject({
-      name: 'DeviceResponseError',
+      code: 'E_DEVICE_RESPONSE',
       message: `GET_WALLET_ADDRESS: the device shows ${at5}, the host derives ${at4}; do not use this address`,
     });
   });
@@ -313,7 +313,7 @@ describe('REGISTER_WALLET', () => {
     const policy = leafPolicy('Leaf');
     tampering.rewrite = rewriteAnswer(INS.REGISTER_WALLET, () => concat(other.id, other.hmac));
     await expect(client.registerWallet(policy)).rejects.toMatchObject({
-      name: 'DeviceResponseError',
+      code: 'E_DEVICE_RESPONSE',
       message: `REGISTER_WALLET: expected wallet id ${toHex(walletPolicyId(policy))}, got ${toHex(other.id)}`,
     });
   });
@@ -391,7 +391,7 @@ describe('a device that never stops', () => {
     const root = merkleizePsbt(tx.toPSBT(0)).inputsTree.root;
     tampering.rewrite = forever(() => encodeClientCommandRequest({ command: 'GET_MERKLE_LEAF_PROOF', root, size: 1, index: 1 }));
     await expect(client.signPsbt(tx, policy, hmac)).rejects.toMatchObject({
-      name: 'ClientCommandError',
+      code: 'E_CLIENT_COMMAND',
       message: 'device sent a malformed client command: client command request.GET_MERKLE_LEAF_PROOF: expected index < size 1, got 1',
     });
     expect(tampering.exchanges).toBe(1);
