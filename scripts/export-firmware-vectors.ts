@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { firmwareVectorFiles } from '../test/firmware/vectors.ts';
 
 const root = new URL('../', import.meta.url);
-for (const [path, text] of Object.entries(firmwareVectorFiles())) {
+for (const [path, text] of Object.entries(await firmwareVectorFiles())) {
   const url = new URL(path, root);
   mkdirSync(dirname(url.pathname), { recursive: true });
   writeFileSync(url, text);

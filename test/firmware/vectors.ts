@@ -29,6 +29,7 @@ import { pullWhole } from '../../emulator/apps/tap/pull.ts';
 import { MAX_MUSIG_SESSIONS, popSession, randIJ, storeSession } from '../../emulator/apps/bitcoin/musig-sessions.ts';
 import { SPECULOS_MNEMONIC } from '../unit/tap-app/device.ts';
 import { scriptKeyPath, splitTree, transferPacket } from '../unit/tap-app/vpsbt-fixture.ts';
+import { commandTranscripts } from './transcripts.ts';
 
 const PROVENANCE = 'Written by scripts/export-firmware-vectors.ts (test/firmware/vectors.ts); do not edit.';
 const VECTORS = new URL('../vectors/', import.meta.url);
@@ -552,8 +553,9 @@ export function emptyTableSource(): string {
 }
 
 /** Every vector file, by path relative to the repository root. */
-export function firmwareVectorFiles(): Record<string, string> {
+export async function firmwareVectorFiles(): Promise<Record<string, string>> {
   return {
+    'test/vectors/firmware/commands.txt': await commandTranscripts(),
     'test/vectors/firmware/asset.txt': assetVectors(),
     'test/vectors/firmware/split-leaf.txt': splitLeafVectors(),
     'test/vectors/firmware/stripped.txt': strippedVectors(),

@@ -43,8 +43,12 @@ bool tap_bip340_sign(uint8_t sig[64], const uint8_t sk[32], const uint8_t msg[32
 /* n bytes from the device's random number generator. */
 void tap_random(uint8_t *out, size_t n);
 
-/* BIP-32 private key at path (hardened steps have bit 31 set) from the device seed; len <= 10. */
-bool tap_derive_private(uint8_t sk[32], const uint32_t *path, size_t len);
+/* RIPEMD-160, for BIP-32 key fingerprints (HASH160 = RIPEMD160(SHA256(.))). */
+void tap_ripemd160(uint8_t out[20], const uint8_t *data, size_t len);
+
+/* BIP-32 private key at path (hardened steps have bit 31 set) from the device seed; len <= 10.
+ * chain_code, when not NULL, receives the node's chain code (an xpub needs it). */
+bool tap_derive_private(uint8_t sk[32], uint8_t *chain_code, const uint32_t *path, size_t len);
 
 /* Persistent slots (NVRAM on a device): TAP_SLOT_COUNT slots of TAP_SLOT_SIZE bytes, all zero
  * until written. */
@@ -52,5 +56,38 @@ bool tap_derive_private(uint8_t sk[32], const uint32_t *path, size_t len);
 #define TAP_SLOT_SIZE 64
 void tap_slot_read(size_t index, uint8_t out[TAP_SLOT_SIZE]);
 void tap_slot_write(size_t index, const uint8_t in[TAP_SLOT_SIZE]);
+
+/* The device's I/O, for the command layer (tap_app.h). */
+
+/* Client commands (docs/tap-app-protocol.md §2): sends data || E000 as the response to the command in
+ * progress and receives the host's next APDU into apdu (at most TAP_APDU_MAX bytes). Returns its
+ * length, or 0 when the transport failed (the command then ends). */
+#define TAP_APDU_MAX 260
+size_t tap_io_interrupt(const uint8_t *data, size_t len, uint8_t apdu[TAP_APDU_MAX]);
+
+/* A review (docs/tap-app-protocol.md §6): an intro page, (item, value) pairs, a finish page that
+ * approves by a tap or, for signatures, by holding, and the texts of the outcome pages. The shell
+ * lays it out for its screen; the strings live until tap_ui_review returns. */
+typedef struct {
+    const char *item;
+    const char *value;
+} tap_review_pair;
+
+typedef struct {
+    const char *intro;
+    const tap_review_pair *pairs;
+    size_t n_pairs;
+    const char *finish;
+    bool hold;
+    const char *approved;
+    const char *rejected;
+    const char *reject;
+} tap_review;
+
+/* Shows the review and waits for the person: true when approved, false when rejected. */
+bool tap_ui_review(const tap_review *review);
+
+/* The app's blind-signing setting (§4): changed on the device only, off by default. */
+bool tap_setting_blind_signing(void);
 
 #endif

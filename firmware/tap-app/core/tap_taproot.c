@@ -39,7 +39,7 @@ bool tap_taproot_tweak_seckey(uint8_t out[32], const uint8_t sk[32], const uint8
 
 bool tap_taproot_sign(uint8_t sig[64], const uint32_t *path, size_t path_len, const uint8_t *data, size_t len, const uint8_t msg[32]) {
     uint8_t sk[32], tweaked[32];
-    bool ok = tap_derive_private(sk, path, path_len) && tap_taproot_tweak_seckey(tweaked, sk, data, len) &&
+    bool ok = tap_derive_private(sk, NULL, path, path_len) && tap_taproot_tweak_seckey(tweaked, sk, data, len) &&
               tap_bip340_sign(sig, tweaked, msg);
     memset(sk, 0, sizeof sk);
     memset(tweaked, 0, sizeof tweaked);

@@ -143,7 +143,25 @@ void tap_scalar_mul(uint8_t out[32], const uint8_t a[32], const uint8_t b[32]) {
     scalar_op(out, a, b, 2);
 }
 
+static uint8_t queued[256];
+static size_t queued_len, queued_at;
+
+void tap_native_queue_random(const uint8_t *bytes, size_t n) {
+    if (queued_len - queued_at + n > sizeof queued) die("tap_native_queue_random length");
+    memmove(queued, queued + queued_at, queued_len - queued_at);
+    queued_len -= queued_at;
+    queued_at = 0;
+    memcpy(queued + queued_len, bytes, n);
+    queued_len += n;
+}
+
 void tap_random(uint8_t *out, size_t n) {
+    if (queued_at < queued_len) {
+        if (queued_len - queued_at < n) die("tap_random: fewer queued bytes than asked for");
+        memcpy(out, queued + queued_at, n);
+        queued_at += n;
+        return;
+    }
     if (RAND_bytes(out, (int)n) != 1) die("RAND_bytes");
 }
 
@@ -177,7 +195,7 @@ static bool valid_secret(const uint8_t k[32]) {
 }
 
 /* BIP-32 CKDpriv from the master key of `seed`. */
-bool tap_derive_private(uint8_t sk[32], const uint32_t *path, size_t len) {
+bool tap_derive_private(uint8_t sk[32], uint8_t *chain_code, const uint32_t *path, size_t len) {
     init();
     if (seed_len == 0 || len > 10) return false;
     uint8_t i64[64], k[32], cc[32], data[37];
@@ -208,9 +226,15 @@ bool tap_derive_private(uint8_t sk[32], const uint32_t *path, size_t len) {
         memcpy(cc, i64 + 32, 32);
     }
     memcpy(sk, k, 32);
+    if (chain_code) memcpy(chain_code, cc, 32);
     memset(k, 0, sizeof k);
     memset(i64, 0, sizeof i64);
     return true;
+}
+
+void tap_ripemd160(uint8_t out[20], const uint8_t *data, size_t len) {
+    unsigned int n = 0;
+    if (!EVP_Digest(data, len, out, &n, EVP_ripemd160(), NULL) || n != 20) die("RIPEMD-160");
 }
 
 static uint8_t slots[TAP_SLOT_COUNT][TAP_SLOT_SIZE];

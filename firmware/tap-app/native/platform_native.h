@@ -10,4 +10,8 @@ void tap_native_set_seed(const uint8_t *seed, size_t len);
 /* Empties every persistent slot, as a fresh device. */
 void tap_native_clear_slots(void);
 
+/* Bytes the next tap_random calls return before the OS generator again: a test replaying a
+ * transcript draws what the recorded device drew. */
+void tap_native_queue_random(const uint8_t *bytes, size_t n);
+
 #endif

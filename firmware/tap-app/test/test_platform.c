@@ -107,8 +107,8 @@ static void test_derivation_needs_seed_and_short_paths(void **state) {
     uint8_t seed[16] = {1}, sk[32];
     uint32_t path[11] = {0};
     tap_native_set_seed(seed, sizeof seed);
-    assert_true(tap_derive_private(sk, path, 10));
-    assert_false(tap_derive_private(sk, path, 11));
+    assert_true(tap_derive_private(sk, NULL, path, 10));
+    assert_false(tap_derive_private(sk, NULL, path, 11));
 }
 
 int main(void) {

@@ -1,0 +1,20 @@
+/* The handlers behind tap_app_handle: each reads its request, writes at most 255 bytes of response
+ * data and returns the status word; nothing is written to out unless it returns TAP_SW_OK. */
+#ifndef TAP_COMMANDS_H
+#define TAP_COMMANDS_H
+
+#include "tap_request.h"
+
+typedef uint16_t (*tap_handler)(tap_reader *req, uint8_t out[255], size_t *out_len);
+
+uint16_t tap_cmd_get_app_info(tap_reader *req, uint8_t out[255], size_t *out_len);
+uint16_t tap_cmd_get_master_fingerprint(tap_reader *req, uint8_t out[255], size_t *out_len);
+uint16_t tap_cmd_get_key(tap_reader *req, uint8_t out[255], size_t *out_len);
+uint16_t tap_cmd_musig_round1(tap_reader *req, uint8_t out[255], size_t *out_len);
+uint16_t tap_cmd_musig_round2(tap_reader *req, uint8_t out[255], size_t *out_len);
+
+/* Free nonce slots, for GET_APP_INFO; tap_musig_slots_wipe empties them all. */
+uint8_t tap_musig_slots_free(void);
+void tap_musig_slots_wipe(void);
+
+#endif

@@ -1,0 +1,216 @@
+// Byte-exact command transcripts of the emulated Taproot Assets app (emulator/apps/tap), which the C
+// command layer (firmware/tap-app/core/tap_app.c) must reproduce: every APDU the host sends, every
+// response (client commands included), every review the app shows with the person's answer, and the
+// device randomness the app draws, so that MuSig2 nonces and partial signatures match too.
+//
+// The host side is the real client (host/tap-app), so the requests are what a wallet sends.
+// Format, one event a line: `seed <hex>`, `blind 0|1` (the blind-signing setting from now on),
+// `reset` (a fresh app: no nonce slots), `> <apdu>` (host to device), `< <response>` (data || SW),
+// `random <hex>` (what the app's next tap_random call returns), `review approve|reject <intro>
+// <finish> <hold 0|1> <n> (<item> <value>)×n` with every string as UTF-8 hex.
+
+import { sha256 } from '@noble/hashes/sha2.js';
+import { HDKey } from '@scure/bip32';
+import { mnemonicToSeedSync } from '@scure/bip39';
+import { keyAggExport, keyAggregate, nonceAggregate, nonceGen, sortKeys } from '@scure/btc-signer/musig2.js';
+import { decodeCommand, encodeCommand, statusOnly, type CommandApdu } from '../../apdu/apdu.ts';
+import { concat, toHex, u32be } from '../../apdu/bytes.ts';
+
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+import { parsePath } from '../../apdu/path.ts';
+import type { KeyAggContext } from '../../apdu/tap-app/index.ts';
+import { getModel } from '../../devices/models.ts';
+import type { Transport } from '../../devices/transport.ts';
+import type { AppContext, CommandIO, DeviceSettings } from '../../emulator/app.ts';
+import { createTapApp } from '../../emulator/apps/tap/app.ts';
+import type { ReviewFlow } from '../../emulator/ui/review.ts';
+import { TapAppClient } from '../../host/tap-app/index.ts';
+import { SPECULOS_MNEMONIC } from '../unit/tap-app/device.ts';
+
+const text = (s: string): string => toHex(utf8(s));
+
+/** The emulated app behind a Transport, writing the transcript as the client talks to it. */
+class TranscriptDevice implements Transport {
+  readonly kind = 'transcript';
+  readonly busy = false;
+  readonly lines: string[] = [];
+  /** What the person answers to the next reviews, in order. */
+  readonly decisions: boolean[] = [];
+  readonly settings: DeviceSettings = { blindSigning: false };
+  private app = createTapApp();
+  private counter = 0;
+  private waiting: ((cmd: CommandApdu) => void) | undefined;
+  private answer: ((response: Uint8Array) => void) | undefined;
+  private readonly ctx: AppContext;
+
+  constructor(seed: Uint8Array) {
+    const master = HDKey.fromMasterSeed(seed);
+    const lines = this.lines;
+    this.ctx = {
+      model: getModel('nanosp'),
+      family: 'nano',
+      master,
+      seed,
+      // A reproducible stream, recorded so the C side draws the same bytes.
+      random: (n) => {
+        const out = new Uint8Array(n);
+        for (let i = 0; i < n; i += 32) out.set(sha256(concat(utf8('transcript-rng'), u32be(this.counter++))).subarray(0, Math.min(32, n - i)), i);
+        lines.push(`random ${toHex(out)}`);
+        return out;
+      },
+      nvram: new Map(),
+      settings: this.settings,
+      review: async (flow: ReviewFlow) => {
+        const approve = this.decisions.shift();
+        if (approve === undefined) throw new Error('transcript: a review nobody planned for');
+        const pairs = flow.pairs.flatMap((p) => [text(p.item), text(p.value)]);
+        lines.push(['review', approve ? 'approve' : 'reject', text(flow.intro), text(flow.finish.text), flow.finish.action === 'hold' ? 1 : 0, flow.pairs.length, ...pairs].join(' '));
+        return approve;
+      },
+      warn: async () => {
+        throw new Error('transcript: the commands recorded here show no warnings');
+      },
+      status: () => {},
+      busy: () => {},
+      fault: (e) => {
+        throw e;
+      },
+    };
+    lines.push(`seed ${toHex(seed)}`);
+  }
+
+  blind(on: boolean): void {
+    this.settings.blindSigning = on;
+    this.lines.push(`blind ${on ? 1 : 0}`);
+  }
+
+  reset(): void {
+    this.app = createTapApp();
+    this.lines.push('reset');
+  }
+
+  async exchange(apdu: Uint8Array): Promise<Uint8Array> {
+    this.lines.push(`> ${toHex(apdu)}`);
+    const response = new Promise<Uint8Array>((resolve) => (this.answer = resolve));
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    let cmd: CommandApdu | undefined;
+    try {
+      cmd = decodeCommand(apdu);
+    } catch {
+      this.answer!(statusOnly(0x6a87));
+    }
+    if (cmd && waiting) waiting(cmd);
+    else if (cmd) {
+      const io: CommandIO = {
+        respond: (r) =>
+          new Promise((resolve) => {
+            this.waiting = resolve;
+            this.answer!(r);
+          }),
+      };
+      void this.app.handle(cmd, io, this.ctx).then((r) => this.answer!(r));
+    }
+    const r = await response;
+    this.lines.push(`< ${toHex(r)}`);
+    return r;
+  }
+
+  /** Sends raw bytes and records the answer, whatever it is. */
+  raw(hex: string): Promise<Uint8Array> {
+    return this.exchange(Uint8Array.from(hex.match(/../g)!.map((b) => parseInt(b, 16))));
+  }
+
+  async close(): Promise<void> {}
+  onDisconnect(): () => void {
+    return () => {};
+  }
+}
+
+async function refused(call: Promise<unknown>): Promise<void> {
+  try {
+    await call;
+  } catch {
+    return;
+  }
+  throw new Error('transcript: expected the device to refuse');
+}
+
+export async function commandTranscripts(): Promise<string> {
+  const seed = mnemonicToSeedSync(SPECULOS_MNEMONIC);
+  const dev = new TranscriptDevice(seed);
+  const client = new TapAppClient(dev);
+
+  // §1 framing, in the dispatcher's order, and the strict request decoders.
+  for (const apdu of ['e7010002', 'e7010000', 'e0010001', 'f8010001', 'e7010101', 'e7990001', 'e701000100', 'e701000101aa', 'e70100', 'e71000010202', 'e7100001020b', 'e71000010103800000']) await dev.raw(apdu);
+
+  // §5.1, §5.2
+  await client.getAppInfo();
+  dev.blind(true);
+  await client.getAppInfo();
+  await client.getMasterFingerprint();
+
+  // §5.3: standard families without review, a non-standard path only on screen.
+  for (const path of ["m/86'/1'/0'", "m/86'/0'/100'", "m/86'/1'/0'/0/7", "m/86'/1'/3'/1/2147483647", "m/1017'/1'/212'/0/3", "m/1017'/0'/212'/0/0"]) await client.getKey(path);
+  for (const path of ["m/86'/1'/101'", "m/86'/2'/0'", "m/1017'/1'/6'/0/0", "m/86'/1'/0'/2/0", "m/44'/0'/0'/0/0", 'm']) await refused(client.getKey(path));
+  dev.decisions.push(true, false, true);
+  await client.getKey("m/1017'/1'/6'/0/0", { display: true });
+  await refused(client.getKey("m/1017'/1'/6'/0/0", { display: true }));
+  await client.getKey("m/86'/1'/0'/0/7", { display: true });
+
+  // §5.4 MuSig2: both rounds against a software cosigner, replay, and each refusal.
+  const master = HDKey.fromMasterSeed(seed);
+  const path = "m/1017'/1'/212'/0/3";
+  const cosigner = HDKey.fromMasterSeed(sha256(utf8('transcript cosigner'))).derive(path);
+  const participants = sortKeys([master.derive(path).publicKey!, cosigner.publicKey!]);
+  const ctx: KeyAggContext = { participants, tweaks: [{ xOnly: true, tweak: sha256(utf8('transcript tweak')) }], ownPath: parsePath(path) };
+  const message = sha256(utf8('transcript message'));
+  const r1 = await client.musigRound1(ctx, { message });
+  const aggregate = keyAggExport(keyAggregate(participants, [ctx.tweaks[0]!.tweak], [true]));
+  const theirs = nonceGen(cosigner.publicKey!, cosigner.privateKey!, aggregate, message, undefined, sha256(utf8('transcript cosigner nonce')));
+  const aggnonce = nonceAggregate([r1.pubnonce, theirs.public]);
+  dev.decisions.push(true);
+  await client.musigRound2(r1.handle, aggnonce, message, ctx);
+  await refused(client.musigRound2(r1.handle, aggnonce, message, ctx));
+  // A message-bound session and another message: B011, and the slot is gone.
+  const r1b = await client.musigRound1(ctx, { message });
+  await refused(client.musigRound2(r1b.handle, aggnonce, sha256(utf8('another message')), ctx));
+  await refused(client.musigRound2(r1b.handle, aggnonce, message, ctx));
+  // Rejected on screen: 6985 and the slot is gone.
+  const r1c = await client.musigRound1(ctx);
+  dev.decisions.push(false);
+  await refused(client.musigRound2(r1c.handle, aggnonce, message, ctx));
+  // Blind signing off: B012, the slot kept (GET_APP_INFO shows it).
+  dev.blind(false);
+  await client.musigRound1(ctx);
+  await client.getAppInfo();
+  const r1d = await client.musigRound1(ctx);
+  await refused(client.musigRound2(r1d.handle, aggnonce, message, ctx));
+  await client.getAppInfo();
+  // The device's key is not a participant: B013. Four slots in use: B014.
+  // Eight participants: the context (over 255 bytes) arrives in GET_MORE_ELEMENTS pieces too.
+  const others = Array.from({ length: 8 }, (_, i) => master.derive(`m/1017'/1'/212'/0/${10 + i}`).publicKey!);
+  await refused(client.musigRound1({ ...ctx, participants: others }));
+  await client.musigRound1(ctx);
+  await client.musigRound1(ctx);
+  await refused(client.musigRound1(ctx));
+  // A restart forgets every slot: the handle is unknown (B010).
+  dev.reset();
+  await refused(client.musigRound2(r1d.handle, aggnonce, message, ctx));
+  // A host that answers the client command with another command: 6A80; then CONTINUE alone is B007.
+  const round1 = encodeCommand({ cla: 0xe7, ins: 0x20, p1: 0, p2: 1, data: concat(Uint8Array.of(5), sha256(utf8('x')), Uint8Array.of(0)) });
+  await dev.exchange(round1);
+  await dev.raw('e701000100');
+  await dev.raw('f801000100');
+  // A preimage that does not hash to the commitment: 6A80.
+  await dev.exchange(round1);
+  await dev.raw('f80100010705057878787878');
+
+  return [
+    '# Command transcripts of the emulated Taproot Assets app (emulator/apps/tap) driven by host/tap-app:',
+    '# seed, blind 0|1, reset, > apdu, < response, random bytes, review approve|reject intro finish hold n (item value)* (strings as UTF-8 hex)',
+    '# Written by scripts/export-firmware-vectors.ts (test/firmware/transcripts.ts); do not edit.',
+    ...dev.lines,
+    '',
+  ].join('\n');
+}
