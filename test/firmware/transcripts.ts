@@ -157,6 +157,9 @@ export async function commandTranscripts(): Promise<string> {
   await client.getKey("m/1017'/1'/6'/0/0", { display: true });
   await refused(client.getKey("m/1017'/1'/6'/0/0", { display: true }));
   await client.getKey("m/86'/1'/0'/0/7", { display: true });
+  // Depth 1: the parent fingerprint is the master key's.
+  dev.decisions.push(true);
+  await client.getKey("m/44'", { display: true });
 
   // §5.4 MuSig2: both rounds against a software cosigner, replay, and each refusal.
   const master = HDKey.fromMasterSeed(seed);

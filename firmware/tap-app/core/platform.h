@@ -46,6 +46,10 @@ void tap_random(uint8_t *out, size_t n);
 /* RIPEMD-160, for BIP-32 key fingerprints (HASH160 = RIPEMD160(SHA256(.))). */
 void tap_ripemd160(uint8_t out[20], const uint8_t *data, size_t len);
 
+/* HASH160 of the master public key (its first 4 bytes are the master fingerprint). A device's OS
+ * gives it without letting the app derive the master key itself. */
+bool tap_master_key_identifier(uint8_t out[20]);
+
 /* BIP-32 private key at path (hardened steps have bit 31 set) from the device seed; len <= 10.
  * chain_code, when not NULL, receives the node's chain code (an xpub needs it). */
 bool tap_derive_private(uint8_t sk[32], uint8_t *chain_code, const uint32_t *path, size_t len);

@@ -11,13 +11,18 @@
 #define INS_CONTINUE 0x01
 #define PROTOCOL_VERSION 1
 
-static const struct {
-    uint8_t ins;
-    tap_handler handler;
-} HANDLERS[] = {
-    {0x01, tap_cmd_get_app_info},  {0x05, tap_cmd_get_master_fingerprint}, {0x10, tap_cmd_get_key},
-    {0x20, tap_cmd_musig_round1},  {0x21, tap_cmd_musig_round2},
-};
+/* A switch, not a table of function pointers: a device app runs position-independent, and pointers
+ * stored in flash hold link-time addresses. */
+static bool handler_of(uint8_t ins, uint16_t (**h)(tap_reader *, uint8_t[255], size_t *)) {
+    switch (ins) {
+    case 0x01: *h = tap_cmd_get_app_info; return true;
+    case 0x05: *h = tap_cmd_get_master_fingerprint; return true;
+    case 0x10: *h = tap_cmd_get_key; return true;
+    case 0x20: *h = tap_cmd_musig_round1; return true;
+    case 0x21: *h = tap_cmd_musig_round2; return true;
+    default: return false;
+    }
+}
 
 void tap_app_reset(void) {
     tap_musig_slots_wipe();
@@ -37,12 +42,12 @@ size_t tap_app_handle(const uint8_t *apdu, size_t len, uint8_t out[TAP_RESPONSE_
     if (apdu[0] == CLA_FRAMEWORK && apdu[1] == INS_CONTINUE) return status(out, 0, TAP_SW_BAD_STATE);
     if (apdu[0] != CLA_TAP) return status(out, 0, TAP_SW_CLA_NOT_SUPPORTED);
     if (apdu[2] != 0) return status(out, 0, TAP_SW_WRONG_P1P2);
-    for (size_t i = 0; i < sizeof HANDLERS / sizeof HANDLERS[0]; i++) {
-        if (HANDLERS[i].ins != apdu[1]) continue;
+    uint16_t (*handler)(tap_reader *, uint8_t[255], size_t *);
+    if (handler_of(apdu[1], &handler)) {
         tap_reader req;
         tap_reader_init(&req, apdu + 5, lc);
         size_t n = 0;
-        uint16_t sw = HANDLERS[i].handler(&req, out, &n);
+        uint16_t sw = handler(&req, out, &n);
         return status(out, sw == TAP_SW_OK ? n : 0, sw);
     }
     return status(out, 0, TAP_SW_INS_NOT_SUPPORTED);

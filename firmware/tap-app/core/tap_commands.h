@@ -5,8 +5,6 @@
 
 #include "tap_request.h"
 
-typedef uint16_t (*tap_handler)(tap_reader *req, uint8_t out[255], size_t *out_len);
-
 uint16_t tap_cmd_get_app_info(tap_reader *req, uint8_t out[255], size_t *out_len);
 uint16_t tap_cmd_get_master_fingerprint(tap_reader *req, uint8_t out[255], size_t *out_len);
 uint16_t tap_cmd_get_key(tap_reader *req, uint8_t out[255], size_t *out_len);

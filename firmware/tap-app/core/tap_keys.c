@@ -39,9 +39,8 @@ bool tap_public_key(uint8_t out[33], const uint32_t *path, size_t len) {
 }
 
 bool tap_master_fingerprint(uint8_t out[4]) {
-    uint8_t pub[33], h[20];
-    if (!tap_public_key(pub, NULL, 0)) return false;
-    hash160(h, pub, sizeof pub);
+    uint8_t h[20];
+    if (!tap_master_key_identifier(h)) return false;
     memcpy(out, h, 4);
     return true;
 }
@@ -54,8 +53,8 @@ bool tap_xpub(uint8_t out[TAP_XPUB_LEN], const uint32_t *path, size_t len) {
     tap_put_u32be(out, len >= 2 && path[1] == TAP_HARDENED ? 0x0488B21Eu : 0x043587CFu);
     out[4] = (uint8_t)len;
     if (len > 0) {
-        if (!tap_public_key(parent, path, len - 1)) return false;
-        hash160(h, parent, sizeof parent);
+        if (len == 1 ? !tap_master_key_identifier(h) : !tap_public_key(parent, path, len - 1)) return false;
+        if (len > 1) hash160(h, parent, sizeof parent);
         memcpy(out + 5, h, 4);
         tap_put_u32be(out + 9, path[len - 1]);
     }

@@ -17,7 +17,8 @@
  * m/1017'/c'/212'/0/i, with c = 0 or 1 and i unhardened. */
 bool tap_path_is_standard(const uint32_t *path, size_t len);
 
-/* The BIP-32 serialization of the key at path: version 0488B21E when the second step is 0',
+/* The BIP-32 serialization of the key at path (depth 1 to 10: a device does not let the app derive
+ * the master key): version 0488B21E when the second step is 0',
  * 043587CF otherwise; depth, parent fingerprint, child number, chain code, compressed key. */
 bool tap_xpub(uint8_t out[TAP_XPUB_LEN], const uint32_t *path, size_t len);
 

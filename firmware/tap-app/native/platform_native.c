@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "platform_native.h"
+#include "tap_hash.h"
 
 static EC_GROUP *group;
 static BN_CTX *bn;
@@ -235,6 +236,19 @@ bool tap_derive_private(uint8_t sk[32], uint8_t *chain_code, const uint32_t *pat
 void tap_ripemd160(uint8_t out[20], const uint8_t *data, size_t len) {
     unsigned int n = 0;
     if (!EVP_Digest(data, len, out, &n, EVP_ripemd160(), NULL) || n != 20) die("RIPEMD-160");
+}
+
+bool tap_master_key_identifier(uint8_t out[20]) {
+    uint8_t sk[32], pub[33], h[32];
+    tap_point p;
+    bool ok = tap_derive_private(sk, NULL, NULL, 0) && tap_point_mul_base(&p, sk);
+    memset(sk, 0, sizeof sk);
+    if (!ok) return false;
+    pub[0] = (p.v[64] & 1) ? 0x03 : 0x02;
+    memcpy(pub + 1, p.v + 1, 32);
+    tap_sha256(h, pub, sizeof pub);
+    tap_ripemd160(out, h, sizeof h);
+    return true;
 }
 
 static uint8_t slots[TAP_SLOT_COUNT][TAP_SLOT_SIZE];
