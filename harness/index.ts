@@ -6,7 +6,8 @@
 //
 // Selection by environment, as issue "Speculos harness" specifies: our emulator always (in-process,
 // over TCP, over HTTP); real Speculos when SPECULOS_APP_ELF is set (with SPECULOS_MODEL, and
-// SPECULOS_BIN or Docker); a USB device when LEDGER_HID=1. An absent backend comes back with
+// SPECULOS_BIN or Docker), and our Taproot Assets app's ELF when SPECULOS_TAP_APP_ELF is set; a USB
+// device when LEDGER_HID=1. An absent backend comes back with
 // `available: false` and the reason, so suites report it as skipped instead of dropping it.
 
 import { getModel, type ModelId } from '../devices/models.ts';
@@ -15,6 +16,7 @@ import type { Backend, BackendKind } from './backend.ts';
 import { InProcessEmulatorBackend, startServedEmulatorBackend, type EmulatorBackendOptions } from './emulator.ts';
 import { SpeculosBackend, UsbBackend } from './remote.ts';
 import { speculosUnavailableReason } from './speculos.ts';
+import { enableTapBlindSigning } from './tap-settings.ts';
 
 export * from './backend.ts';
 export { approveReview, rejectReview, waitForScreen, waitForText, HOLD_MS } from './navigate.ts';
@@ -40,7 +42,8 @@ export interface BackendCandidate {
 export interface CreateOptions {
   app?: string;
   deterministicRng?: number;
-  /** Emulator device settings at start; real Speculos and USB devices keep their own. */
+  /** Emulator device settings at start; real Speculos running our Taproot Assets app has them set on
+   * its screens; other real apps and USB devices keep their own. */
   settings?: Partial<DeviceSettings>;
 }
 
@@ -76,26 +79,38 @@ export function backendsFromEnv(env: NodeJS.ProcessEnv = process.env, options: B
   const out: BackendCandidate[] = models.map((m) => emulatorCandidate('emulator', m, options.seed));
   out.push(emulatorCandidate('emulator-tcp', 'nanosp', options.seed), emulatorCandidate('emulator-http', 'flex', options.seed));
 
-  const elf = env.SPECULOS_APP_ELF ?? '';
   const speculosModel = (env.SPECULOS_MODEL ?? 'nanosp') as ModelId;
-  const speculosReason = elf ? speculosUnavailableReason({ elf, ...(env.SPECULOS_BIN && { bin: env.SPECULOS_BIN }) }) : 'SPECULOS_APP_ELF is not set';
-  out.push({
-    kind: 'speculos',
-    label: `speculos (${speculosModel})`,
-    model: getModel(speculosModel).id,
-    // A Bitcoin app ELF: the Taproot Assets app has no firmware build yet.
-    apps: ['bitcoin-test'],
-    available: speculosReason === undefined,
-    ...(speculosReason !== undefined && { reason: speculosReason }),
-    create: (o = {}) =>
-      SpeculosBackend.start({
-        elf,
-        model: getModel(speculosModel).speculosModel,
-        ...(env.SPECULOS_BIN && { bin: env.SPECULOS_BIN }),
-        ...(options.seed !== undefined && { seed: options.seed }),
-        ...(o.deterministicRng !== undefined && { deterministicRng: o.deterministicRng }),
-      }),
-  });
+  const speculosCandidate = (elf: string, label: string, apps: readonly string[], unset: string): BackendCandidate => {
+    const reason = elf ? speculosUnavailableReason({ elf, ...(env.SPECULOS_BIN && { bin: env.SPECULOS_BIN }) }) : unset;
+    return {
+      kind: 'speculos',
+      label,
+      model: getModel(speculosModel).id,
+      apps,
+      available: reason === undefined,
+      ...(reason !== undefined && { reason }),
+      create: async (o = {}) => {
+        const backend = await SpeculosBackend.start({
+          elf,
+          model: getModel(speculosModel).speculosModel,
+          ...(env.SPECULOS_BIN && { bin: env.SPECULOS_BIN }),
+          ...(options.seed !== undefined && { seed: options.seed }),
+          ...(o.deterministicRng !== undefined && { deterministicRng: o.deterministicRng }),
+        });
+        // A real app keeps its own settings: the Taproot Assets app's are changed on its screens.
+        if (apps.includes('tap') && o.settings?.blindSigning) await enableTapBlindSigning(backend.screen, backend.model).catch(async (e) => {
+          await backend.close();
+          throw e;
+        });
+        return backend;
+      },
+    };
+  };
+  // A Bitcoin app ELF; and, only when given, our Taproot Assets app's ELF (firmware/tap-app/shell,
+  // docs/firmware.md) as one more candidate, so suites of the Bitcoin app never run against it.
+  out.push(speculosCandidate(env.SPECULOS_APP_ELF ?? '', `speculos (${speculosModel})`, ['bitcoin-test'], 'SPECULOS_APP_ELF is not set'));
+  if (env.SPECULOS_TAP_APP_ELF)
+    out.push(speculosCandidate(env.SPECULOS_TAP_APP_ELF, `speculos (${speculosModel}, Taproot Assets app)`, ['tap'], 'SPECULOS_TAP_APP_ELF is not set'));
 
   const usb = env.LEDGER_HID === '1';
   out.push({

@@ -16,7 +16,7 @@ const master = HDKey.fromMasterSeed(mnemonicToSeedSync(SPECULOS_DEFAULT_MNEMONIC
 
 // The in-process emulator (a Nano S Plus) and real Speculos; backendsFromEnv() says why Speculos is
 // absent instead of dropping it.
-const targets = backendsFromEnv().filter((c) => (c.kind === 'emulator' && c.model === 'nanosp') || c.kind === 'speculos');
+const targets = backendsFromEnv().filter((c) => (c.kind === 'emulator' && c.model === 'nanosp') || (c.kind === 'speculos' && c.apps.includes('bitcoin-test')));
 
 for (const target of targets) {
   describe.skipIf(!target.available)(`my wallet on ${target.label}${target.available ? '' : ` (skipped: ${target.reason})`}`, () => {
