@@ -46,7 +46,7 @@ for (const candidate of backendsFromEnv()) {
   if (reason) console.log(`conformance: skipping the Taproot Assets app on ${candidate.label}: ${reason}`);
 
   const firmware = candidate.kind === 'speculos';
-  if (firmware && !reason) console.log(`conformance: SIGN_VPSBT and SIGN_GROUP_GENESIS skipped on ${candidate.label}: ${NOT_IN_FIRMWARE}`);
+  if (firmware && !reason) console.log(`conformance: SIGN_VPSBT skipped on ${candidate.label}: ${NOT_IN_FIRMWARE}`);
 
   describe.skipIf(reason !== undefined)(`Taproot Assets app conformance on ${candidate.label}${reason ? ` (skipped: ${reason})` : ''}`, () => {
     let backend: Backend;
@@ -146,7 +146,7 @@ for (const candidate of backendsFromEnv()) {
       await expect(client.signVpsbt(packet)).rejects.toMatchObject({ name: 'IncorrectDataError', message: expect.stringContaining('outputs[1].address') });
     });
 
-    it.skipIf(firmware)('SIGN_GROUP_GENESIS: a V1 group key with a custom subtree (a leaf no review shows) is refused (6A80)', async () => {
+    it('SIGN_GROUP_GENESIS: a V1 group key with a custom subtree (a leaf no review shows) is refused (6A80)', async () => {
       const raw = master.derive(GROUP_PATH).publicKey!;
       const base = inputAsset(raw, 21_000n, 'conformance-hidden-leaf').asset;
       const id = assetId(base.genesis);
@@ -156,7 +156,7 @@ for (const candidate of backendsFromEnv()) {
       await expect(client.signGroupGenesis({ asset, keyVersion: 1, groupKeyPath: GROUP_PATH, tapscriptRoot })).rejects.toMatchObject({ name: 'IncorrectDataError' });
     });
 
-    it.skipIf(firmware)('SIGN_GROUP_GENESIS approved on screen: the group witness verifies', async () => {
+    it('SIGN_GROUP_GENESIS approved on screen: the group witness verifies', async () => {
       const raw = master.derive(GROUP_PATH).publicKey!;
       const base = inputAsset(raw, 21_000n, 'conformance-grouped').asset;
       const id = assetId(base.genesis);

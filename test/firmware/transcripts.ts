@@ -19,12 +19,17 @@ import { concat, toHex, u32be } from '../../apdu/bytes.ts';
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 import { parsePath } from '../../apdu/path.ts';
 import type { KeyAggContext } from '../../apdu/tap-app/index.ts';
+import { assetId } from '../../assets/asset/genesis.ts';
+import type { Asset } from '../../assets/asset/leaf.ts';
+import { ZERO_PREV_ID } from '../../assets/asset/prev-id.ts';
+import { NonSpendLeafVersion, groupKeyTapscriptRoot, groupPubKeyV0, groupPubKeyV1 } from '../../assets/group/group-key.ts';
 import { getModel } from '../../devices/models.ts';
 import type { Transport } from '../../devices/transport.ts';
 import type { AppContext, CommandIO, DeviceSettings } from '../../emulator/app.ts';
 import { createTapApp } from '../../emulator/apps/tap/app.ts';
 import type { ReviewFlow } from '../../emulator/ui/review.ts';
 import { TapAppClient } from '../../host/tap-app/index.ts';
+import { inputAsset } from '../e2e/helpers.ts';
 import { SPECULOS_MNEMONIC } from '../unit/tap-app/device.ts';
 
 const text = (s: string): string => toHex(utf8(s));
@@ -208,6 +213,39 @@ export async function commandTranscripts(): Promise<string> {
   // A preimage that does not hash to the commitment: 6A80.
   await dev.exchange(round1);
   await dev.raw('f80100010705057878787878');
+
+  // §5.6 SIGN_GROUP_GENESIS: V1 over either non-spendable leaf, V0 new and re-issued, and each refusal.
+  dev.reset();
+  dev.blind(false);
+  const groupPath = "m/86'/1'/0'/0/7";
+  const raw = master.derive(groupPath).publicKey!;
+  const genesis = (tag: string, amount: bigint, groupKey: (id: Uint8Array) => Uint8Array, extra: Partial<Asset> = {}): Asset => {
+    const base = { ...inputAsset(raw, amount, tag).asset, ...extra };
+    return { ...base, groupKey: groupKey(assetId(base.genesis)), prevWitnesses: [{ prevId: ZERO_PREV_ID, txWitness: [], unknownOddTypes: [] }] };
+  };
+  const v1 = (leaf: NonSpendLeafVersion) => (id: Uint8Array) => groupPubKeyV1(raw, leaf, id);
+  const opReturn = genesis('transcript grouped', 21_000n, v1(NonSpendLeafVersion.opReturn), { lockTime: 500n, relativeLockTime: 7n });
+  const opReturnId = assetId(opReturn.genesis);
+  dev.decisions.push(true, true, true, true, false);
+  await client.signGroupGenesis({ asset: opReturn, keyVersion: 1, groupKeyPath: groupPath, tapscriptRoot: groupKeyTapscriptRoot(NonSpendLeafVersion.opReturn, opReturnId) });
+  const pedersen = genesis('gr\u00fcp\\coin', 1_234_567n, v1(NonSpendLeafVersion.pedersen));
+  await client.signGroupGenesis({ asset: pedersen, keyVersion: 1, groupKeyPath: groupPath, tapscriptRoot: groupKeyTapscriptRoot(NonSpendLeafVersion.pedersen, assetId(pedersen.genesis)) });
+  const v0 = genesis('', 5n, (id) => groupPubKeyV0(raw, id));
+  await client.signGroupGenesis({ asset: v0, keyVersion: 0, groupKeyPath: groupPath });
+  // Re-issuance into the V0 group anchored by the first asset: the review names the anchor.
+  const anchor = assetId(v0.genesis);
+  const reissue = genesis('transcript reissue', 12_345_678_901_234_567n, () => groupPubKeyV0(raw, anchor));
+  await client.signGroupGenesis({ asset: reissue, keyVersion: 0, groupKeyPath: groupPath, anchorAssetId: anchor });
+  await refused(client.signGroupGenesis({ asset: opReturn, keyVersion: 1, groupKeyPath: groupPath, tapscriptRoot: groupKeyTapscriptRoot(NonSpendLeafVersion.opReturn, opReturnId) }));
+  // Refused before any review: a hidden subtree, a V0 root, a V1 key without root, another device's
+  // key (B013), a non-standard path (6A82), an asset that is no grouped genesis.
+  const hidden = groupKeyTapscriptRoot(NonSpendLeafVersion.opReturn, opReturnId, sha256(utf8('hidden leaf')));
+  await refused(client.signGroupGenesis({ asset: { ...opReturn, groupKey: groupPubKeyV1(raw, NonSpendLeafVersion.opReturn, opReturnId, sha256(utf8('hidden leaf'))) }, keyVersion: 1, groupKeyPath: groupPath, tapscriptRoot: hidden }));
+  await refused(client.signGroupGenesis({ asset: v0, keyVersion: 0, groupKeyPath: groupPath, tapscriptRoot: groupKeyTapscriptRoot(NonSpendLeafVersion.opReturn, anchor) }));
+  await refused(client.signGroupGenesis({ asset: opReturn, keyVersion: 1, groupKeyPath: groupPath }));
+  await refused(client.signGroupGenesis({ asset: opReturn, keyVersion: 1, groupKeyPath: "m/86'/1'/0'/0/8", tapscriptRoot: groupKeyTapscriptRoot(NonSpendLeafVersion.opReturn, opReturnId) }));
+  await refused(client.signGroupGenesis({ asset: opReturn, keyVersion: 1, groupKeyPath: "m/86'/1'/0'", tapscriptRoot: groupKeyTapscriptRoot(NonSpendLeafVersion.opReturn, opReturnId) }));
+  await refused(client.signGroupGenesis({ asset: { ...opReturn, prevWitnesses: [] }, keyVersion: 1, groupKeyPath: groupPath, tapscriptRoot: groupKeyTapscriptRoot(NonSpendLeafVersion.opReturn, opReturnId) }));
 
   return [
     '# Command transcripts of the emulated Taproot Assets app (emulator/apps/tap) driven by host/tap-app:',

@@ -46,6 +46,9 @@ void tap_random(uint8_t *out, size_t n);
 /* RIPEMD-160, for BIP-32 key fingerprints (HASH160 = RIPEMD160(SHA256(.))). */
 void tap_ripemd160(uint8_t out[20], const uint8_t *data, size_t len);
 
+/* HMAC-SHA512 (RFC 2104), for public BIP-32 derivation (a Pedersen non-spendable leaf's key). */
+void tap_hmac_sha512(uint8_t out[64], const uint8_t *key, size_t key_len, const uint8_t *data, size_t len);
+
 /* HASH160 of the master public key (its first 4 bytes are the master fingerprint). A device's OS
  * gives it without letting the app derive the master key itself. */
 bool tap_master_key_identifier(uint8_t out[20]);

@@ -20,9 +20,12 @@ static bool handler_of(uint8_t ins, uint16_t (**h)(tap_reader *, uint8_t[255], s
     case 0x10: *h = tap_cmd_get_key; return true;
     case 0x20: *h = tap_cmd_musig_round1; return true;
     case 0x21: *h = tap_cmd_musig_round2; return true;
+    case 0x40: *h = tap_cmd_sign_group_genesis; return true;
     default: return false;
     }
 }
+
+tap_scratch_area tap_scratch;
 
 void tap_app_reset(void) {
     tap_musig_slots_wipe();

@@ -243,6 +243,11 @@ static void decode_whole(tap_asset_parser *p, tap_asset_frame_state *a, const ui
         break;
     case T_GENESIS:
         ok = tap_genesis_asset_id(info->asset_id, &a->genesis_type, v, n);
+        if (ok) {
+            /* After the 36-byte outpoint: the tag's BigSize length (at most 64, one byte) and the tag. */
+            info->tag_len = v[36];
+            memcpy(info->tag, v + 37, info->tag_len);
+        }
         a->seen |= SEEN_GENESIS;
         break;
     case T_TYPE:
@@ -624,6 +629,11 @@ static void on_bytes(tap_asset_parser *p, const uint8_t *v, uint32_t n) {
         if (!key_ok(v + 68)) {
             fail(p, TAP_ASSET_E_VALUE);
             return;
+        }
+        if (a->windex == 0) {
+            uint8_t any = 0;
+            for (uint32_t i = 0; i < n; i++) any |= v[i];
+            a->info.first_prev_id_zero = any == 0;
         }
         /* Held back until the witness' length in the leaf encodings is known. */
         memcpy(a->held, a->rec_header, a->rec_header_len);

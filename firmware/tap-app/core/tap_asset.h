@@ -67,6 +67,8 @@ typedef struct {
 typedef struct {
     uint8_t version;
     uint8_t asset_id[32];
+    uint8_t tag[64]; /* the genesis tag (valid UTF-8), for a review */
+    uint8_t tag_len;
     uint64_t amount;
     uint8_t script_key[33];
     uint16_t script_version;
@@ -79,6 +81,7 @@ typedef struct {
     uint32_t witness_count;
     bool any_tx_witness; /* some prev witness carries a tx witness (a V1 leaf value must not) */
     /* The first prev witness. */
+    bool first_prev_id_zero; /* it names the all-zero PrevID: a genesis */
     bool first_tx_witness;
     bool first_has_split;
     uint16_t node_count;       /* explicit nodes of its split commitment proof */

@@ -55,7 +55,8 @@ typedef struct {
     uint8_t agg_xonly[32];
 } keyagg_context;
 
-static keyagg_context kctx;
+_Static_assert(sizeof(keyagg_context) <= sizeof(tap_scratch), "tap_scratch holds the key-aggregation context");
+#define kctx (*(keyagg_context *)tap_scratch.bytes)
 
 /* `varint keyagg_len (1..MAX) || sha256[32]` */
 static void read_commitment(tap_reader *req, uint64_t *len, const uint8_t **hash) {

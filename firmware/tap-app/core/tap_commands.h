@@ -10,6 +10,16 @@ uint16_t tap_cmd_get_master_fingerprint(tap_reader *req, uint8_t out[255], size_
 uint16_t tap_cmd_get_key(tap_reader *req, uint8_t out[255], size_t *out_len);
 uint16_t tap_cmd_musig_round1(tap_reader *req, uint8_t out[255], size_t *out_len);
 uint16_t tap_cmd_musig_round2(tap_reader *req, uint8_t out[255], size_t *out_len);
+uint16_t tap_cmd_sign_group_genesis(tap_reader *req, uint8_t out[255], size_t *out_len);
+
+/* The state of the command in progress: one command runs at a time, so they share this memory
+ * (MuSig2's key-aggregation context, SIGN_GROUP_GENESIS's asset and parser). */
+#define TAP_SCRATCH_SIZE 6912
+typedef union {
+    uint64_t align;
+    uint8_t bytes[TAP_SCRATCH_SIZE];
+} tap_scratch_area;
+extern tap_scratch_area tap_scratch;
 
 /* Free nonce slots, for GET_APP_INFO; tap_musig_slots_wipe empties them all. */
 uint8_t tap_musig_slots_free(void);

@@ -238,6 +238,11 @@ void tap_ripemd160(uint8_t out[20], const uint8_t *data, size_t len) {
     if (!EVP_Digest(data, len, out, &n, EVP_ripemd160(), NULL) || n != 20) die("RIPEMD-160");
 }
 
+void tap_hmac_sha512(uint8_t out[64], const uint8_t *key, size_t key_len, const uint8_t *data, size_t len) {
+    unsigned int n = 0;
+    if (!HMAC(EVP_sha512(), key, (int)key_len, data, len, out, &n) || n != 64) die("HMAC-SHA512");
+}
+
 bool tap_master_key_identifier(uint8_t out[20]) {
     uint8_t sk[32], pub[33], h[32];
     tap_point p;

@@ -2,7 +2,8 @@
  * transcripts driven by the host client (test/firmware/transcripts.ts). Every response, every client
  * command the device sends in the middle of a command and every review it shows (pages and the
  * person's answer) must be byte for byte what the emulator did; the device randomness the emulator
- * drew is queued for tap_random, so MuSig2 handles, nonces and partial signatures match too. */
+ * drew is queued for tap_random, so MuSig2 handles, nonces, partial signatures and BIP-340 signatures
+ * (their auxiliary randomness) match too. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
 #include <setjmp.h>
@@ -115,6 +116,7 @@ bool tap_ui_review(const tap_review *r) {
     bool approve = strcmp(decision, "approve") == 0;
     free(line);
     reviews++;
+    queue_randoms();
     return approve;
 }
 

@@ -35,6 +35,10 @@ void tap_ripemd160(uint8_t out[20], const uint8_t *data, size_t len) {
     if (cx_ripemd160_hash(data, len, out) != CX_OK) os_sched_exit(-1);
 }
 
+void tap_hmac_sha512(uint8_t out[64], const uint8_t *key, size_t key_len, const uint8_t *data, size_t len) {
+    if (cx_hmac_sha512(key, key_len, data, len, out, 64) != 64) os_sched_exit(-1);
+}
+
 bool tap_master_key_identifier(uint8_t out[20]) {
     return os_perso_get_master_key_identifier(out, 20) == CX_OK;
 }
