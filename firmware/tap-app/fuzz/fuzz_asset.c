@@ -23,7 +23,8 @@ static tap_asset_status run(const uint8_t *d, size_t n, size_t piece, const tap_
 
 /* Field by field: the struct has padding. */
 static int same(const tap_asset_info *x, const tap_asset_info *y) {
-    return x->version == y->version && !memcmp(x->asset_id, y->asset_id, 32) && x->amount == y->amount &&
+    return x->version == y->version && !memcmp(x->asset_id, y->asset_id, 32) && x->tag_len == y->tag_len && !memcmp(x->tag, y->tag, x->tag_len) &&
+           x->first_prev_id_zero == y->first_prev_id_zero && x->amount == y->amount &&
            !memcmp(x->script_key, y->script_key, 33) && x->script_version == y->script_version && x->lock_time == y->lock_time &&
            x->relative_lock_time == y->relative_lock_time && x->has_group_key == y->has_group_key && x->has_split_root == y->has_split_root &&
            x->witness_count == y->witness_count && x->any_tx_witness == y->any_tx_witness && x->first_tx_witness == y->first_tx_witness && x->first_has_split == y->first_has_split &&
