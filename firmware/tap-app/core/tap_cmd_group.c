@@ -131,20 +131,9 @@ uint16_t tap_cmd_sign_group_genesis(tap_reader *req, uint8_t out[255], size_t *o
     tap_mssmt_leaf input = {.leaf = info.no_witness_leaf};
     tap_mssmt_node input_root;
     tap_prev_id_hash(input.key, zero_prev_id);
-    tap_vtx vtx = {.lock_time = info.lock_time, .relative_lock_time = info.relative_lock_time};
-    if (!tap_mssmt_root(&input_root, &input, 1)) return TAP_SW_INCORRECT_DATA;
+    tap_vtx vtx;
+    if (!tap_mssmt_root(&input_root, &input, 1) || !tap_vtx_set_output(&vtx, &info)) return TAP_SW_INCORRECT_DATA;
     tap_vtx_prevout_hash(vtx.prevout_hash, &input_root);
-    if (info.has_split_root) {
-        memcpy(vtx.output_key, info.split_root.hash, 32);
-        vtx.output_amount = info.split_root.sum;
-    } else {
-        tap_mssmt_leaf output = {.leaf = info.no_witness_leaf};
-        tap_mssmt_node output_root;
-        tap_vtx_asset_key(output.key, info.group_key, info.asset_id, info.script_key);
-        if (!tap_mssmt_root(&output_root, &output, 1)) return TAP_SW_INCORRECT_DATA;
-        memcpy(vtx.output_key, output_root.hash, 32);
-        vtx.output_amount = info.amount;
-    }
     uint8_t sighash[32];
     if (!tap_vtx_sighash(sighash, &vtx, 0, info.amount, info.group_key + 1, 0)) return TAP_SW_INCORRECT_DATA;
 

@@ -21,6 +21,23 @@ void tap_vtx_asset_key(uint8_t out[32], const uint8_t *group_key, const uint8_t 
     tap_sha256_final(&h, out);
 }
 
+bool tap_vtx_set_output(tap_vtx *vtx, const tap_asset_info *a) {
+    vtx->lock_time = a->lock_time;
+    vtx->relative_lock_time = a->relative_lock_time;
+    if (a->has_split_root) {
+        memcpy(vtx->output_key, a->split_root.hash, 32);
+        vtx->output_amount = a->split_root.sum;
+        return true;
+    }
+    tap_mssmt_leaf out = {.leaf = a->no_witness_leaf};
+    tap_mssmt_node root;
+    tap_vtx_asset_key(out.key, a->has_group_key ? a->group_key : NULL, a->asset_id, a->script_key);
+    if (!tap_mssmt_root(&root, &out, 1)) return false;
+    memcpy(vtx->output_key, root.hash, 32);
+    vtx->output_amount = a->amount;
+    return true;
+}
+
 /* The P2TR script OP_1 <key> with its CompactSize length, as the sighash serialises it. */
 static void p2tr(uint8_t out[35], const uint8_t key[32]) {
     out[0] = 34;

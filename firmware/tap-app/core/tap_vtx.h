@@ -7,6 +7,7 @@
 #define TAP_VTX_H
 
 #include "platform.h"
+#include "tap_asset.h"
 #include "tap_mssmt.h"
 
 typedef struct {
@@ -22,6 +23,10 @@ void tap_vtx_prevout_hash(uint8_t out[32], const tap_mssmt_node *input_root);
 /* The MS-SMT key of a new asset without split: SHA256(xonly(group key) or 32 zero bytes || asset
  * ID || xonly(script key)); group_key may be NULL. */
 void tap_vtx_asset_key(uint8_t out[32], const uint8_t *group_key, const uint8_t asset_id[32], const uint8_t script_key[33]);
+/* The output and lock times of the virtual transaction of the new asset `a`: its split commitment
+ * root, or the one-leaf tree of its witness-free leaf (a parse with no_witness_leaf on). */
+bool tap_vtx_set_output(tap_vtx *vtx, const tap_asset_info *a);
+
 /* BIP-341 key-path sighash of input `input_index`, spending OP_1 <prev_key> worth prev_amount,
  * hash type 0 (DEFAULT) or 1 (ALL), the only two the app signs; false for any other. */
 bool tap_vtx_sighash(uint8_t out[32], const tap_vtx *vtx, uint32_t input_index, uint64_t prev_amount, const uint8_t prev_key[32],

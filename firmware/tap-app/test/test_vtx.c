@@ -104,21 +104,11 @@ static void test_sighashes(void **state) {
             leaves[0].leaf = root.no_witness_leaf;
             count = 1;
         }
-        tap_vtx vtx = {.lock_time = root.lock_time, .relative_lock_time = root.relative_lock_time};
+        tap_vtx vtx;
         tap_mssmt_node input_root;
         assert_true(tap_mssmt_root(&input_root, leaves, count));
+        assert_true(tap_vtx_set_output(&vtx, &root));
         tap_vtx_prevout_hash(vtx.prevout_hash, &input_root);
-        if (root.has_split_root) {
-            memcpy(vtx.output_key, root.split_root.hash, 32);
-            vtx.output_amount = root.split_root.sum;
-        } else {
-            tap_mssmt_leaf out = {.leaf = root.no_witness_leaf};
-            tap_mssmt_node out_root;
-            tap_vtx_asset_key(out.key, root.has_group_key ? root.group_key : NULL, root.asset_id, root.script_key);
-            assert_true(tap_mssmt_root(&out_root, &out, 1));
-            memcpy(vtx.output_key, out_root.hash, 32);
-            vtx.output_amount = root.amount;
-        }
         uint32_t index = (uint32_t)vec_u64(&v);
         uint8_t type = (uint8_t)vec_u64(&v);
         /* keys[] and amounts[] keep the vector's input order; only the tree's leaves were reordered. */
