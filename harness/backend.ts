@@ -8,7 +8,7 @@ import type { Transport } from '../devices/transport.ts';
 
 export type { TextEvent };
 
-export type BackendKind = 'emulator' | 'emulator-tcp' | 'emulator-http' | 'speculos' | 'usb';
+export type BackendKind = 'emulator' | 'emulator-tcp' | 'emulator-http' | 'native' | 'speculos' | 'usb';
 
 /** Low-level input and screen access; navigation is built on it (harness/navigate.ts). */
 export interface Screen {

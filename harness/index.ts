@@ -5,7 +5,8 @@
 //   }
 //
 // Selection by environment, as issue "Speculos harness" specifies: our emulator always (in-process,
-// over TCP, over HTTP); real Speculos when SPECULOS_APP_ELF is set (with SPECULOS_MODEL, and
+// over TCP, over HTTP); the Taproot Assets app's C core as a native process when its build tools are
+// installed; real Speculos when SPECULOS_APP_ELF is set (with SPECULOS_MODEL, and
 // SPECULOS_BIN or Docker), and our Taproot Assets app's ELF when SPECULOS_TAP_APP_ELF is set; a USB
 // device when LEDGER_HID=1. An absent backend comes back with
 // `available: false` and the reason, so suites report it as skipped instead of dropping it.
@@ -17,11 +18,13 @@ import { InProcessEmulatorBackend, startServedEmulatorBackend, type EmulatorBack
 import { SpeculosBackend, UsbBackend } from './remote.ts';
 import { speculosUnavailableReason } from './speculos.ts';
 import { enableTapBlindSigning } from './tap-settings.ts';
+import { NativeAppBackend, nativeAppUnavailableReason } from './native.ts';
 
 export * from './backend.ts';
 export { approveReview, rejectReview, waitForScreen, waitForText, HOLD_MS } from './navigate.ts';
 export { InProcessEmulatorBackend, startServedEmulatorBackend, type EmulatorBackendOptions } from './emulator.ts';
 export { RemoteSpeculosBackend, SpeculosBackend, UsbBackend, httpScreen } from './remote.ts';
+export { NativeAppBackend, nativeAppUnavailableReason, type NativeAppOptions } from './native.ts';
 export { freePort, speculosUnavailableReason, startSpeculos } from './speculos.ts';
 export * from './errors.ts';
 export type { SpeculosInstance, SpeculosOptions } from './speculos.ts';
@@ -78,6 +81,19 @@ export function backendsFromEnv(env: NodeJS.ProcessEnv = process.env, options: B
   const models = options.emulatorModels ?? ['nanosp', 'flex'];
   const out: BackendCandidate[] = models.map((m) => emulatorCandidate('emulator', m, options.seed));
   out.push(emulatorCandidate('emulator-tcp', 'nanosp', options.seed), emulatorCandidate('emulator-http', 'flex', options.seed));
+
+  // The Taproot Assets app's C core built for this machine (harness/native.ts), where cmake and the
+  // libraries of firmware/tap-app are installed.
+  const nativeReason = nativeAppUnavailableReason();
+  out.push({
+    kind: 'native',
+    label: 'native (nanosp)',
+    model: 'nanosp',
+    apps: ['tap'],
+    available: nativeReason === undefined,
+    ...(nativeReason !== undefined && { reason: nativeReason }),
+    create: async (o = {}) => NativeAppBackend.start({ ...(o.settings?.blindSigning !== undefined && { blindSigning: o.settings.blindSigning }) }),
+  });
 
   const speculosModel = (env.SPECULOS_MODEL ?? 'nanosp') as ModelId;
   const speculosCandidate = (elf: string, label: string, apps: readonly string[], unset: string): BackendCandidate => {

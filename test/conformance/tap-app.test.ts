@@ -45,7 +45,7 @@ for (const candidate of backendsFromEnv()) {
   const reason = !runsApp ? NO_FIRMWARE : candidate.available ? undefined : candidate.reason;
   if (reason) console.log(`conformance: skipping the Taproot Assets app on ${candidate.label}: ${reason}`);
 
-  const firmware = candidate.kind === 'speculos';
+  const firmware = candidate.kind === 'speculos' || candidate.kind === 'native';
   if (firmware && !reason) console.log(`conformance: SIGN_VPSBT skipped on ${candidate.label}: ${NOT_IN_FIRMWARE}`);
 
   describe.skipIf(reason !== undefined)(`Taproot Assets app conformance on ${candidate.label}${reason ? ` (skipped: ${reason})` : ''}`, () => {
