@@ -22,7 +22,8 @@ if [ "$target" = asset ]; then
     i=$((i + 1))
   done
 else
-  # Settings byte ff (blind signing on, every review approved), then the host's frames of one command.
+  # Settings byte ff (blind signing on, every review approved) or 01 (blind signing on, every review
+  # rejected), then the host's frames of one command.
   python3 - "$vectors/commands.txt" "$corpus" <<'PY'
 import sys
 frames, seeds, inside = [], [], False
@@ -34,8 +35,9 @@ for line in open(sys.argv[1]):
             seeds.append(frames)
             frames = []
 for i, fs in enumerate(seeds):
-    with open(f'{sys.argv[2]}/seed-{i}', 'wb') as f:
-        f.write(b'\xff' + b''.join(len(x).to_bytes(2, 'big') + x for x in fs))
+    for settings in (b'\xff', b'\x01'):
+        with open(f'{sys.argv[2]}/seed-{i}-{settings.hex()}', 'wb') as f:
+            f.write(settings + b''.join(len(x).to_bytes(2, 'big') + x for x in fs))
 PY
 fi
-"$build/fuzz_$target" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 "$corpus" 2>&1 | tail -25
+"$build/fuzz_$target" -artifact_prefix="$build/" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 "$corpus" 2>&1 | tail -25
