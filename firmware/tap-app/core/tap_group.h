@@ -1,4 +1,4 @@
-/* Group keys of grouped assets (PROTOCOLS.md §4.3, assets/group/group-key.ts): the non-spendable
+/* Group keys of grouped assets (docs/taproot-assets.md §3, assets/group/group-key.ts): the non-spendable
  * leaves a V1 group key's tapscript root may be, and the V0 tweak by the group anchor's asset ID. */
 #ifndef TAP_GROUP_H
 #define TAP_GROUP_H
