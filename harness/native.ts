@@ -26,6 +26,8 @@ export function nativeAppUnavailableReason(): string | undefined {
   const ok = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
   if (!existsSync(join(SOURCE, 'CMakeLists.txt'))) return 'firmware/tap-app is not in this checkout';
   if (!ok('cmake', ['--version'])) return 'cmake is absent';
+  // cmake finds the compiler only when configuring: without one the build fails instead of skipping.
+  if (!ok(process.env.CC ?? 'cc', ['--version'])) return 'no C compiler (cc; Debian: gcc)';
   if (!ok('pkg-config', ['--version'])) return 'pkg-config is absent';
   for (const [pkg, deb] of [['cmocka', 'libcmocka-dev'], ['libcrypto', 'libssl-dev'], ['libsecp256k1', 'libsecp256k1-dev']])
     if (!ok('pkg-config', ['--exists', pkg!])) return `${pkg} is absent (Debian: ${deb})`;

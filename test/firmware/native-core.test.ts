@@ -10,21 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nativeAppUnavailableReason } from '../../harness/native.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SOURCE = join(ROOT, 'firmware/tap-app');
 
-function missingToolchain(): string | undefined {
-  const ok = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
-  if (!ok('cmake', ['--version'])) return 'cmake is absent';
-  if (!ok('cc', ['--version'])) return 'no C compiler (cc)';
-  if (!ok('pkg-config', ['--version'])) return 'pkg-config is absent';
-  for (const [pkg, deb] of [['cmocka', 'libcmocka-dev'], ['libcrypto', 'libssl-dev'], ['libsecp256k1', 'libsecp256k1-dev']])
-    if (!ok('pkg-config', ['--exists', pkg!])) return `${pkg} is absent (Debian: ${deb})`;
-  return undefined;
-}
-
-const reason = missingToolchain();
+const reason = nativeAppUnavailableReason();
 if (reason) console.log(`firmware native core tests skipped: ${reason}`);
 
 describe.skipIf(reason !== undefined)(`firmware/tap-app native core (cmake, cmocka, OpenSSL, libsecp256k1)${reason ? ` (skipped: ${reason})` : ''}`, () => {
