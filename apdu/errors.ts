@@ -34,6 +34,9 @@ export const ERROR_CODES = {
   E_BLIND_SIGNING_DISABLED: 'BlindSigningDisabledError',
   E_KEY_NOT_HELD: 'KeyNotHeldError',
   E_NONCE_SLOTS_FULL: 'NonceSlotsFullError',
+  E_DKG_SESSION_UNKNOWN: 'DkgSessionUnknownError',
+  E_DKG_SHARE_INVALID: 'DkgShareInvalidError',
+  E_WRAPPED_SHARE_INVALID: 'WrappedShareInvalidError',
   // bitcoin/: descriptors, wallet policies, key information, PSBTs, MuSig2 inputs, multisig shapes.
   E_DESCRIPTOR: 'DescriptorError',
   E_WALLET_POLICY: 'WalletPolicyError',
