@@ -1,5 +1,7 @@
-// Errors of FROST key generation and signing (docs/frost.md), each with a stable `name` and, where
-// one participant is at fault, its participant number.
+// Errors of FROST key generation (docs/frost.md, docs/errors.md): FrostDkgError, code E_FROST_DKG,
+// `rule` says which rule the input broke and `participant` names the one at fault, when one is.
+
+import { BitcoinError } from '../errors.ts';
 
 /** Why a DKG step refused its input. */
 export type FrostDkgErrorCode =
@@ -8,14 +10,14 @@ export type FrostDkgErrorCode =
   | 'share' // an encrypted share does not decrypt, or does not match its sender's commitment
   | 'state'; // the step does not follow the previous one (replayed or out of order)
 
-export class FrostDkgError extends Error {
-  override readonly name = 'FrostDkgError';
+export class FrostDkgError extends BitcoinError {
   constructor(
-    readonly code: FrostDkgErrorCode,
+    /** Which rule the input broke. */
+    readonly rule: FrostDkgErrorCode,
     message: string,
     /** The participant whose package or share is at fault, when one is. */
     readonly participant?: number,
   ) {
-    super(participant === undefined ? message : `participant ${participant}: ${message}`);
+    super('E_FROST_DKG', participant === undefined ? message : `participant ${participant}: ${message}`);
   }
 }

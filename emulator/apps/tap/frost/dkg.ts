@@ -39,8 +39,8 @@ function session(cmd: TapCommand, handle: Uint8Array, step: 1 | 2): DkgState {
 }
 
 function statusOf(e: FrostDkgError): TapError {
-  if (e.code === 'state') return new TapError(TAP_SW.DKG_SESSION_UNKNOWN, e.message);
-  if (e.code === 'share') return new TapError(TAP_SW.DKG_SHARE_INVALID, e.message);
+  if (e.rule === 'state') return new TapError(TAP_SW.DKG_SESSION_UNKNOWN, e.message);
+  if (e.rule === 'share') return new TapError(TAP_SW.DKG_SHARE_INVALID, e.message);
   return incorrectData(e.message);
 }
 
