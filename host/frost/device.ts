@@ -28,7 +28,7 @@ import type { CommandSpec } from '../../apdu/tap-app/spec.ts';
 import { ClientCommandInterpreter } from '../bitcoin-app/client-commands.ts';
 import type { TapAppClient } from '../tap-app/client.ts';
 import { HostError } from '../errors.ts';
-import type { FrostCommitted, FrostDkgParticipant, FrostSigner, FrostSigningSession } from './participant.ts';
+import type { FrostCommitted, FrostDkgOutcome, FrostDkgParticipant, FrostSigner, FrostSigningSession } from './participant.ts';
 
 /** The device's key-set material: its share, wrapped to its seed and the key package. */
 export interface WrappedFrostShare {
@@ -85,7 +85,7 @@ export class DeviceFrostParticipant implements FrostDkgParticipant {
     return decoded('FROST_DKG_ROUND2 yield', () => decodeEncryptedShares(yielded, participants));
   }
 
-  async round3(transcript: DkgTranscript, shares: readonly EncryptedShare[]): Promise<{ keyPackage: FrostKeyPackage; signer: DeviceFrostSigner }> {
+  async round3(transcript: DkgTranscript, shares: readonly EncryptedShare[]): Promise<FrostDkgOutcome & { signer: DeviceFrostSigner }> {
     const { handle, index } = this.dkg();
     const t = encodeDkgTranscript(transcript);
     const s = encodeEncryptedShares(shares);
@@ -102,7 +102,8 @@ export class DeviceFrostParticipant implements FrostDkgParticipant {
     if (response.wrappedShare[0] !== index)
       throw new HostError('E_DEVICE_RESPONSE', `FROST_DKG_ROUND3: expected a share of participant ${index}, got participant ${response.wrappedShare[0]}`);
     this.handle = undefined;
-    return { keyPackage, signer: new DeviceFrostSigner(this.client, this.name, { index, wrappedShare: response.wrappedShare, keyPackage }) };
+    const signer = new DeviceFrostSigner(this.client, this.name, { index, wrappedShare: response.wrappedShare, keyPackage });
+    return { keyPackage, signer, share: response.wrappedShare };
   }
 }
 

@@ -6,14 +6,24 @@
 import type { DkgTranscript, EncryptedShare, FrostKeyPackage, FrostNonceCommitment, FrostRound1Package } from '../../apdu/tap-app/frost-data.ts';
 import type { FrostTweak } from '../../apdu/tap-app/frost.ts';
 
+export interface FrostDkgOutcome {
+  keyPackage: FrostKeyPackage;
+  signer: FrostSigner;
+  share: Uint8Array;
+}
+
 export interface FrostDkgParticipant {
   /** Shown in errors that name a faulty participant. */
   readonly name: string;
   round1(threshold: number, participants: number, index: number): Promise<FrostRound1Package>;
   /** The shares sealed to every other participant. */
   round2(transcript: DkgTranscript): Promise<EncryptedShare[]>;
-  /** Opens the shares sealed to this participant; returns the key package and its signer. */
-  round3(transcript: DkgTranscript, shares: readonly EncryptedShare[]): Promise<{ keyPackage: FrostKeyPackage; signer: FrostSigner }>;
+  /**
+   * Opens the shares sealed to this participant; returns the key package, its signer, and `share`:
+   * what restores the signer later with the key package (a device's wrapped share, a software
+   * participant's signing share).
+   */
+  round3(transcript: DkgTranscript, shares: readonly EncryptedShare[]): Promise<FrostDkgOutcome>;
 }
 
 /** What one signing session signs: a 32-byte message under the key set, with a Taproot tweak. */

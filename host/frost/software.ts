@@ -7,6 +7,7 @@ import { randomBytes } from '@noble/hashes/utils.js';
 import type { DkgTranscript, EncryptedShare, FrostNonceCommitment } from '../../apdu/tap-app/frost-data.ts';
 import { dkgRound1, dkgRound2, dkgRound3, type DkgState } from '../../bitcoin/frost/dkg.ts';
 import { toNonceCommitments, tweakedPublic, tweakedSecret, type FrostSecret } from '../../bitcoin/frost/key-package.ts';
+import { frostIdentifier } from '../../apdu/tap-app/frost-data.ts';
 import type { FrostCommitted, FrostDkgParticipant, FrostSigner, FrostSigningSession } from './participant.ts';
 
 export class SoftwareFrostParticipant implements FrostDkgParticipant {
@@ -34,7 +35,8 @@ export class SoftwareFrostParticipant implements FrostDkgParticipant {
     const state = this.dkg();
     const r = dkgRound3(state, transcript, shares, this.encryptionSecret);
     this.encryptionSecret.fill(0);
-    return { keyPackage: r.keyPackage, signer: new SoftwareFrostSigner(this.name, state.index, r.secret) };
+    const share = Uint8Array.from(r.secret.signingShare);
+    return { keyPackage: r.keyPackage, signer: new SoftwareFrostSigner(this.name, state.index, r.secret), share };
   }
 }
 
@@ -44,6 +46,11 @@ export class SoftwareFrostSigner implements FrostSigner {
     readonly index: number,
     private readonly secret: FrostSecret,
   ) {}
+
+  /** The signer of participant `index` from its signing share (what round 3 returned as `share`). */
+  static fromShare(name: string, index: number, share: Uint8Array): SoftwareFrostSigner {
+    return new SoftwareFrostSigner(name, index, { identifier: frostIdentifier(index), signingShare: share });
+  }
 
   async commit(session: FrostSigningSession): Promise<FrostCommitted> {
     const { nonces, commitments } = schnorr_FROST.commit(this.secret);
