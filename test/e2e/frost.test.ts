@@ -21,7 +21,7 @@ import {
   type FrostDkgParticipant,
   type FrostSigner,
 } from '../../host/frost/index.ts';
-import { SEEDS, tapDevice } from './helpers.ts';
+import { SEEDS, inputAsset, tapDevice, transfer } from './helpers.ts';
 
 const message = sha256(new TextEncoder().encode('taproot-hw FROST e2e'));
 const ROOT = sha256(new TextEncoder().encode('a script tree root'));
@@ -101,6 +101,20 @@ describe('FROST with devices and software participants', () => {
     const combined = schnorr_FROST.combineSecret(two, { min: 2, max: 5 });
     expect(toHex(schnorr.getPublicKey(combined))).not.toBe(toHex(groupKeyXOnly(pkg)));
     expect(toHex(schnorr.getPublicKey(schnorr_FROST.combineSecret(keys.slice(0, 3).map((k) => k.secret), { min: 3, max: 5 })))).toBe(toHex(groupKeyXOnly(pkg)));
+  });
+
+  it('a FROST key as a Taproot Assets script key: two of three sign a transfer the asset VM accepts', async () => {
+    const dkg = await runFrostDkg(2, participants(2, 1));
+    // A BIP-86 script key whose internal key is the group key (tapd's default script-key shape).
+    const tweak: FrostTweak = { kind: 'bip86' };
+    const scriptKey = Uint8Array.of(0x02, ...expectedKey(dkg.keyPackage, tweak));
+    const t = transfer(inputAsset(scriptKey), Uint8Array.of(0x02, ...new Uint8Array(32).fill(0x11)));
+    const sighash = t.sighash();
+    const r = await runFrostSign(dkg.keyPackage, sighash, [dkg.signers[0]!, dkg.signers[2]!], tweak);
+    expect(() => t.verify([r.signature])).not.toThrow();
+    // The same shares with no tweak sign for the bare group key, which the VM refuses for this script key.
+    const bare = await runFrostSign(dkg.keyPackage, sighash, [dkg.signers[1]!, dkg.signers[2]!], { kind: 'none' });
+    expect(() => t.verify([bare.signature])).toThrow();
   });
 
   it('names the participant whose signature share does not verify', async () => {
