@@ -31,9 +31,13 @@ async function yieldValue(host: HostChannel, value: Uint8Array): Promise<void> {
   for (const chunk of yieldChunks(value)) await host.yieldData(chunk);
 }
 
-/** The DKG of `handle` at the step the command needs; anything else is B020. */
+/**
+ * The DKG of `handle` at the step the command needs; anything else is B020. A round replayed or out
+ * of order for the DKG in progress also aborts it: a host that tries that is not finishing an honest DKG.
+ */
 function session(cmd: TapCommand, handle: Uint8Array, step: 1 | 2): DkgState {
   const state = cmd.state.frostDkg.find(handle);
+  if (state && state.step !== step) cmd.state.frostDkg.wipe();
   if (!state || state.step !== step) throw new TapError(TAP_SW.DKG_SESSION_UNKNOWN, `no FROST DKG at round ${step + 1} has this handle`);
   return state;
 }
