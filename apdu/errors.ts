@@ -34,6 +34,9 @@ export const ERROR_CODES = {
   E_BLIND_SIGNING_DISABLED: 'BlindSigningDisabledError',
   E_KEY_NOT_HELD: 'KeyNotHeldError',
   E_NONCE_SLOTS_FULL: 'NonceSlotsFullError',
+  E_DKG_SESSION_UNKNOWN: 'DkgSessionUnknownError',
+  E_DKG_SHARE_INVALID: 'DkgShareInvalidError',
+  E_WRAPPED_SHARE_INVALID: 'WrappedShareInvalidError',
   // bitcoin/: descriptors, wallet policies, key information, PSBTs, MuSig2 inputs, multisig shapes.
   E_DESCRIPTOR: 'DescriptorError',
   E_WALLET_POLICY: 'WalletPolicyError',
@@ -41,6 +44,7 @@ export const ERROR_CODES = {
   E_PSBT: 'PsbtError',
   E_MUSIG: 'MusigError',
   E_SHAPE: 'ShapeError',
+  E_FROST_DKG: 'FrostDkgError',
   // assets/: well-formed Taproot Assets data that breaks a protocol rule.
   E_ASSET_VERIFY: 'AssetVerifyError',
   E_MSSMT_OVERFLOW: 'MssmtOverflowError',
@@ -69,6 +73,10 @@ export const ERROR_CODES = {
   E_MUSIG_SIGNER: 'MusigSignerError',
   E_INVALID_PARTIAL_SIGNATURE: 'InvalidPartialSignatureError',
   E_MUSIG_AGGREGATE: 'MusigAggregateError',
+  E_FROST_SESSION: 'FrostSessionError',
+  E_FROST_PARTICIPANT: 'FrostParticipantError',
+  E_INVALID_SIGNATURE_SHARE: 'InvalidSignatureShareError',
+  E_FROST_AGGREGATE: 'FrostAggregateError',
   E_NOT_GROUP_VIRTUAL_PSBT: 'NotGroupVirtualPsbtError',
   E_GROUP_KEY_NOT_HELD: 'GroupKeyNotHeldError',
   E_WRONG_NETWORK: 'WrongNetworkError',

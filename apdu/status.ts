@@ -1,5 +1,5 @@
 // Status words as a named table (app-bitcoin-new src/boilerplate/sw.h, @ledgerhq/errors StatusCodes,
-// docs/bitcoin-app-protocol.md §1 and §11; the Taproot Assets app's own B010..B014 of
+// docs/bitcoin-app-protocol.md §1 and §11; the Taproot Assets app's own B010..B014 and B020..B022 of
 // docs/tap-app-protocol.md §3), and the one error every non-success word becomes on the host.
 //
 // STATUS is the one status word → error table both app clients use: each word has its stable
@@ -27,6 +27,10 @@ export const SW = {
   BLIND_SIGNING_DISABLED: 0xb012,
   KEY_NOT_HELD: 0xb013,
   NONCE_SLOTS_FULL: 0xb014,
+  // Its FROST commands (docs/frost.md §4).
+  DKG_SESSION_UNKNOWN: 0xb020,
+  DKG_SHARE_INVALID: 0xb021,
+  WRAPPED_SHARE_INVALID: 0xb022,
   INTERRUPTED_EXECUTION: 0xe000,
   // Dashboard / OS.
   LOCKED_DEVICE: 0x5515,
@@ -70,6 +74,17 @@ export const STATUS: ReadonlyMap<number, StatusInfo> = new Map([
   row('BLIND_SIGNING_DISABLED', 'E_BLIND_SIGNING_DISABLED', 'the device did not derive this message itself: enable blind signing in the app settings on the device'),
   row('KEY_NOT_HELD', 'E_KEY_NOT_HELD', "the device's key is not among the participants, or no input or group key belongs to this device"),
   row('NONCE_SLOTS_FULL', 'E_NONCE_SLOTS_FULL', 'every MuSig2 nonce slot is in use: finish or abandon a session (or restart the app) first'),
+  row(
+    'DKG_SESSION_UNKNOWN',
+    'E_DKG_SESSION_UNKNOWN',
+    'no FROST DKG in progress has this handle at this round (finished, replaced, replayed, or begun before the app restarted): start the DKG again',
+  ),
+  row('DKG_SHARE_INVALID', 'E_DKG_SHARE_INVALID', "an encrypted DKG share does not decrypt, or does not match its sender's commitment; the DKG was aborted"),
+  row(
+    'WRAPPED_SHARE_INVALID',
+    'E_WRAPPED_SHARE_INVALID',
+    "the wrapped FROST share does not open under this device's seed for this key package (another key set, another device, or altered)",
+  ),
   row('LOCKED_DEVICE', 'E_LOCKED', 'the device is locked: enter the PIN and retry'),
   row('USER_REFUSED_ON_DEVICE', 'E_USER_REFUSED', 'the person refused on the device'),
   row('APP_NOT_FOUND', 'E_APP_NOT_FOUND', 'app not installed on the device'),

@@ -36,6 +36,8 @@ export interface EmulatorOptions extends ServerOptions {
   app?: string;
   deterministicRng?: number;
   autoApprove?: boolean;
+  /** Start with the blind-signing setting on (a person would turn it on in the app's settings). */
+  blindSigning?: boolean;
   /** Speculos v1 automation rules document (JSON text). */
   automation?: string;
 }
@@ -56,6 +58,7 @@ export function deviceOptions(options: EmulatorOptions): EmulatedDeviceOptions {
     out.startApp = entry.displayName;
   }
   if (options.model !== undefined) out.model = options.model;
+  if (options.blindSigning) out.settings = { blindSigning: true };
   if (options.seed !== undefined) out.seed = options.seed;
   if (options.deterministicRng !== undefined) out.deterministicRng = options.deterministicRng;
   if (options.autoApprove !== undefined) out.autoApprove = options.autoApprove;

@@ -7,7 +7,7 @@ import { type Screen, type TextEvent } from './backend.ts';
 import { HarnessError } from './errors.ts';
 
 /** Single-line pages on which a Nano's "both buttons" approves (Bitcoin app and our Taproot Assets app). */
-const NANO_APPROVE = /^(Approve|Approve public key|Register account|Sign transaction|Sign message|Confirm|Accept|Sign asset transfer|Sign asset group|Sign MuSig2 message|Blind sign)$/;
+const NANO_APPROVE = /^(Approve|Approve public key|Register account|Sign transaction|Sign message|Confirm|Accept|Sign asset transfer|Sign asset group|Sign MuSig2 message|Approve key set|Sign FROST message|Blind sign)$/;
 const NANO_REJECT = /^(Reject|Reject .*|Cancel)$/;
 /** Touch devices: the action on the last page of a review. */
 const TOUCH_APPROVE = /^(Approve|Confirm)$/;

@@ -9,6 +9,7 @@
 // number of outputs: the device streams output assets and folds their proofs (docs/tap-app-protocol.md
 // §5.5 step 2c). The bench refuses to report if the 1,000-output peak exceeds the 2-output one.
 // A third table: start-up of the built CLI next to `node -e 0` (scripts/bench-startup.ts).
+// Last, FROST next to a MuSig2 leaf tree of the same threshold (scripts/bench-frost.ts) to frost.json.
 //
 //   npx tsx scripts/bench.ts [--iterations N] [--out FILE]
 
@@ -29,6 +30,7 @@ import { createTapApp, TAP_APP_NAME, type TapApp } from '../emulator/apps/tap/ap
 import { TapAppClient } from '../host/tap-app/client.ts';
 import { transferPacket } from '../test/unit/tap-app/vpsbt-fixture.ts';
 import { benchCoordinator } from './bench-coordinator.ts';
+import { benchFrost } from './bench-frost.ts';
 import { benchStartup, formatStartup } from './bench-startup.ts';
 
 const require = createRequire(import.meta.url);
@@ -203,6 +205,7 @@ async function main(): Promise<void> {
   await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`written to ${out}`);
   await benchCoordinator(join(dirname(out), 'coordinator.json'));
+  await benchFrost(join(dirname(out), 'frost.json'));
 }
 
 main().catch((err: unknown) => {

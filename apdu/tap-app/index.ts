@@ -10,3 +10,5 @@ export * from './keyagg.ts';
 export * from './musig.ts';
 export * from './sign-vpsbt.ts';
 export * from './sign-group-genesis.ts';
+export * from './frost-data.ts';
+export * from './frost.ts';

@@ -25,6 +25,12 @@ export const TAP_INS = {
   MUSIG_ROUND2: 0x21,
   SIGN_VPSBT: 0x30,
   SIGN_GROUP_GENESIS: 0x40,
+  // FROST (docs/frost.md §3)
+  FROST_DKG_ROUND1: 0x50,
+  FROST_DKG_ROUND2: 0x51,
+  FROST_DKG_ROUND3: 0x52,
+  FROST_COMMIT: 0x54,
+  FROST_SIGN: 0x55,
 } as const;
 
 export type TapInsName = keyof typeof TAP_INS;

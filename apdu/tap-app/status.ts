@@ -1,5 +1,5 @@
 // Status words of the Taproot Assets app (docs/tap-app-protocol.md §3). The words it shares with
-// the Ledger apps (6985, 6A80, ...) and its own B010..B014 are rows of the one status table of
+// the Ledger apps (6985, 6A80, ...) and its own B010..B014 and B020..B022 (FROST) are rows of the one status table of
 // apdu/status.ts, so a failing word becomes the same DeviceStatusError as for the Bitcoin app.
 
 import { SW } from '../status.ts';
@@ -20,6 +20,10 @@ export const TAP_SW = {
   BLIND_SIGNING_DISABLED: SW.BLIND_SIGNING_DISABLED,
   KEY_NOT_HELD: SW.KEY_NOT_HELD,
   NONCE_SLOTS_FULL: SW.NONCE_SLOTS_FULL,
+  // FROST (docs/frost.md §4)
+  DKG_SESSION_UNKNOWN: SW.DKG_SESSION_UNKNOWN,
+  DKG_SHARE_INVALID: SW.DKG_SHARE_INVALID,
+  WRAPPED_SHARE_INVALID: SW.WRAPPED_SHARE_INVALID,
 } as const;
 
 export type TapStatusName = keyof typeof TAP_SW;

@@ -1,6 +1,10 @@
 // `taproot-hw [--transport T] [--app tap] cosign start|join|sign`: one party of a MuSig2 session
 // through a coordinator (docs/coordinator.md), with the signer behind --transport (the Ledger
-// Bitcoin app, or our Taproot Assets app with --app tap). Each command prints JSON lines:
+// Bitcoin app, or our Taproot Assets app with --app tap). With `start --scheme frost --threshold T`
+// the session makes a FROST t-of-n key set instead (docs/frost.md; Taproot Assets app only): start and
+// join then print {"scheme","threshold","parties","groupKey","taprootKey","keySet","address"}, and the
+// initiator's sign takes `--signers 0,2` (default: the first T parties); only those parties run sign.
+// Each command prints JSON lines:
 //   start: {"session","invites"} at once (hand each invite to one other party out of band), then,
 //          after the key exchange, {"policy","name","keys","id","hmac","address"}
 //   join:  {"session","party"}, then the same policy line
@@ -10,7 +14,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { base64 } from '@scure/base';
-import { BitcoinAppCosigner, CosignParty, TapAppCosigner, type CosignOptions, type Cosigner } from '../../coordinator/index.ts';
+import { BitcoinAppCosigner, CosignParty, frostKeyGen, frostSign, TapAppCosigner, type CosignOptions, type Cosigner } from '../../coordinator/index.ts';
 import { BitcoinAppClient } from '../../host/bitcoin-app/client.ts';
 import { TapAppClient } from '../../host/tap-app/client.ts';
 import { intOption, parseArgs, pathArgument, type ParsedArgs } from '../args.ts';
@@ -18,12 +22,30 @@ import { CliError, type Command, type CommandContext } from '../command.ts';
 import { openCliTransport } from '../transport.ts';
 
 const USAGE = [
-  'cosign start --coordinator URL --parties N --path PATH [--state DIR]',
+  'cosign start --coordinator URL --parties N --path PATH [--scheme musig2|frost --threshold T] [--state DIR]',
   'cosign join --coordinator URL --invite TOKEN --path PATH [--state DIR]',
-  'cosign sign --coordinator URL --session S [PSBT] [--state DIR]',
+  'cosign sign --coordinator URL --session S [PSBT] [--signers P,P,...] [--state DIR]',
 ].join('\n       ');
 
-const SPEC = { coordinator: 'value', parties: 'value', path: 'value', invite: 'value', session: 'value', state: 'value' } as const;
+const SPEC = {
+  coordinator: 'value',
+  parties: 'value',
+  path: 'value',
+  invite: 'value',
+  session: 'value',
+  state: 'value',
+  scheme: 'value',
+  threshold: 'value',
+  signers: 'value',
+} as const;
+
+/** `--signers 0,2`: the parties of a FROST spend. */
+function signersOption(args: ParsedArgs): number[] | undefined {
+  const raw = args.values.get('signers');
+  if (raw === undefined) return undefined;
+  if (!/^\d{1,2}(,\d{1,2})*$/.test(raw)) throw new CliError(`--signers: expected party numbers like 0,2, got "${raw}"`);
+  return raw.split(',').map(Number);
+}
 
 function required(args: ParsedArgs, name: string): string {
   const v = args.values.get(name);
@@ -69,10 +91,15 @@ export const cosign: Command = {
         pathArgument(path, 'path');
         const parties = intOption(args, 'parties', 0, 2, 15);
         if (!args.values.has('parties')) throw new CliError(`--parties is required; usage: ${USAGE}`);
+        const scheme = args.values.get('scheme') ?? 'musig2';
+        if (scheme !== 'musig2' && scheme !== 'frost') throw new CliError(`--scheme: expected musig2 or frost, got "${scheme}"`);
+        if (scheme === 'frost' && !args.values.has('threshold')) throw new CliError(`--scheme frost needs --threshold T; usage: ${USAGE}`);
+        if (scheme === 'musig2' && args.values.has('threshold')) throw new CliError('--threshold: a MuSig2 session is n-of-n; use --scheme frost for t-of-n');
+        const threshold = intOption(args, 'threshold', 0, 2, parties);
         return withSigner(ctx, async (signer) => {
-          const { party, invites } = await CosignParty.start(url, parties, path, opts);
+          const { party, invites } = await CosignParty.start(url, parties, path, opts, scheme === 'frost' ? { scheme, threshold } : { scheme });
           print({ session: party.session, invites });
-          print(await party.exchangeKeys(signer));
+          print(scheme === 'frost' ? await frostKeyGen(party, signer) : await party.exchangeKeys(signer));
         });
       }
       case 'join': {
@@ -82,16 +109,18 @@ export const cosign: Command = {
         return withSigner(ctx, async (signer) => {
           const party = await CosignParty.join(url, invite, path, opts);
           print({ session: party.session, party: party.party });
-          print(await party.exchangeKeys(signer));
+          print(party.state.scheme === 'frost' ? await frostKeyGen(party, signer) : await party.exchangeKeys(signer));
         });
       }
       case 'sign': {
         const session = required(args, 'session');
         if (args.positionals.length > 1) throw new CliError(`expected at most one PSBT, got ${args.positionals.length}; usage: ${USAGE}`);
+        const signers = signersOption(args);
         const psbt = args.positionals[0] !== undefined ? await psbtArgument(args.positionals[0]) : undefined;
         return withSigner(ctx, async (signer) => {
           const party = await CosignParty.load(url, session, opts);
-          const r = await party.sign(signer, psbt);
+          if (signers !== undefined && party.state.scheme !== 'frost') throw new CliError('--signers: a MuSig2 spend needs every party');
+          const r = party.state.scheme === 'frost' ? await frostSign(party, signer, psbt, signers) : await party.sign(signer, psbt);
           print(r.psbt !== undefined ? { psbt: r.psbt, signature: r.signature, txid: r.txid } : { signature: r.signature });
         });
       }

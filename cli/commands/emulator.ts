@@ -10,7 +10,7 @@ const MODEL_IDS = ['nanosp', 'nanox', 'stax', 'flex', 'apex'] as const;
 
 const USAGE =
   'emulator [--model nanosp|nanox|stax|flex|apex] [--seed MNEMONIC|hex:SEED] [--app NAME] [--api-port N] [--apdu-port N] ' +
-  '[--button-port N] [--automation-port N] [--automation FILE] [--auto-approve] [--deterministic-rng SEED] [--host H] [--allow-origin ORIGIN]...';
+  '[--button-port N] [--automation-port N] [--automation FILE] [--auto-approve] [--blind-signing] [--deterministic-rng SEED] [--host H] [--allow-origin ORIGIN]...';
 
 const SPEC = {
   model: 'value',
@@ -22,6 +22,7 @@ const SPEC = {
   'automation-port': 'value',
   automation: 'value',
   'auto-approve': 'flag',
+  'blind-signing': 'flag',
   'deterministic-rng': 'value',
   host: 'value',
   'allow-origin': 'list',
@@ -53,6 +54,7 @@ export async function emulatorOptionsFromArgs(
     buttonPort: portOption(args, 'button-port', null),
     automationPort: portOption(args, 'automation-port', null),
     autoApprove: args.flags.has('auto-approve'),
+    blindSigning: args.flags.has('blind-signing'),
   };
   for (const origin of args.lists.get('allow-origin') ?? [])
     if (!ORIGIN.test(origin)) throw new CliError(`--allow-origin: expected an origin such as http://localhost:3000, got "${origin}"`);

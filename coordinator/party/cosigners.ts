@@ -12,6 +12,8 @@ import { walletPolicyId, type WalletPolicy } from '../../bitcoin/wallet-policy.t
 import { BitcoinAppClient, deriveWalletAddress } from '../../host/bitcoin-app/index.ts';
 import { BitcoinAppMusigSigner, SoftwareSigner, TapAppMusigSigner, type MusigSigner } from '../../host/musig2/index.ts';
 import type { TapAppClient } from '../../host/tap-app/client.ts';
+import type { FrostKeyPackage } from '../../apdu/tap-app/frost-data.ts';
+import { DeviceFrostParticipant, DeviceFrostSigner, SoftwareFrostParticipant, SoftwareFrostSigner, type FrostDkgParticipant, type FrostSigner } from '../../host/frost/index.ts';
 
 export interface Registration {
   id: Uint8Array;
@@ -35,6 +37,14 @@ export interface Cosigner {
   keyInfo(path: string): Promise<string>;
   register(policy: WalletPolicy): Promise<Registration>;
   musigSigner(input: MusigInput): Promise<MusigSigner>;
+  /** FROST sessions (docs/frost.md): absent where the signer cannot take part in a FROST DKG. */
+  readonly frost?: FrostCosigner;
+}
+
+export interface FrostCosigner {
+  participant(): FrostDkgParticipant;
+  /** The signer of participant `index` from what its DKG returned as `share`. */
+  signer(index: number, keyPackage: FrostKeyPackage, share: Uint8Array): FrostSigner;
 }
 
 function origin(fingerprint: Uint8Array, path: string): string {
@@ -71,6 +81,11 @@ export class TapAppCosigner implements Cosigner {
     readonly client: TapAppClient,
     readonly name = 'device (Taproot Assets app)',
   ) {}
+
+  readonly frost: FrostCosigner = {
+    participant: () => new DeviceFrostParticipant(this.client, this.name),
+    signer: (index, keyPackage, wrappedShare) => new DeviceFrostSigner(this.client, this.name, { index, wrappedShare, keyPackage }),
+  };
 
   async keyInfo(path: string): Promise<string> {
     const key = await this.client.getKey(path);
@@ -109,6 +124,11 @@ export class SoftwareCosigner implements Cosigner {
   async register(policy: WalletPolicy): Promise<Registration> {
     return localRegistration(policy);
   }
+
+  readonly frost: FrostCosigner = {
+    participant: () => new SoftwareFrostParticipant(this.name),
+    signer: (index, _keyPackage, share) => SoftwareFrostSigner.fromShare(this.name, index, share),
+  };
 
   async musigSigner(i: MusigInput): Promise<MusigSigner> {
     // musig(@0,…)/** aggregates the account keys and then derives: the account key signs.

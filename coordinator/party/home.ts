@@ -28,6 +28,8 @@ export interface PartyState {
   coordinatorKey: string;
   session: string;
   scheme: string;
+  /** FROST sessions: signatures need this many parties. */
+  threshold?: number;
   party: number;
   parties: number;
   path: string;
@@ -38,6 +40,8 @@ export interface PartyState {
   /** Every party's HPKE key once the roster is known. */
   roster?: string[];
   policy?: PartyPolicy;
+  /** FROST sessions, after the DKG: the key package and what restores this party's signer (hex). */
+  frost?: { keyPackage: string; share: string };
   /** Spends completed in this session. */
   rounds: number;
 }

@@ -64,18 +64,23 @@ export interface SignResult {
 }
 
 const MUSIG2 = 'musig2';
+const FROST = 'frost';
+
+/** What kind of session `start` creates. */
+export type SessionScheme = { scheme: 'musig2' } | { scheme: 'frost'; threshold: number };
 const LONG_POLL_MS = 20_000;
 
 export class CosignParty {
   private constructor(
     readonly state: PartyState,
-    private readonly client: CoordinatorClient,
-    private readonly home: PartyHome,
+    /** @internal The client, store and routing helpers below are shared with the FROST steps (frost.ts). */
+    readonly client: CoordinatorClient,
+    readonly home: PartyHome,
     private readonly keys: HpkeKeyPair,
-    private readonly opts: CosignOptions,
+    readonly opts: CosignOptions,
   ) {}
 
-  private get stepTimeoutMs(): number {
+  get stepTimeoutMs(): number {
     return this.opts.stepTimeoutMs ?? 600_000;
   }
 
@@ -95,11 +100,16 @@ export class CosignParty {
     return { client, home, key };
   }
 
-  /** Step 0 for the initiator: a session of `parties` and one invite for each other party. */
-  static async start(url: string, parties: number, path: string, opts: CosignOptions = {}): Promise<{ party: CosignParty; invites: string[] }> {
+  /**
+   * Step 0 for the initiator: a session of `parties` and one invite for each other party. `scheme`
+   * FROST makes a t-of-n key set (docs/frost.md) in place of the MuSig2 wallet.
+   */
+  static async start(url: string, parties: number, path: string, opts: CosignOptions = {}, scheme: SessionScheme = { scheme: MUSIG2 }): Promise<{ party: CosignParty; invites: string[] }> {
+    if (scheme.scheme === FROST && (!Number.isInteger(scheme.threshold) || scheme.threshold! < 2 || scheme.threshold! > parties))
+      throw new CoordinatorLayerError('E_COSIGN', `threshold: expected 2..${parties} for a FROST session, got ${scheme.threshold}`);
     const { client, home, key } = await CosignParty.connect(url, opts);
     const keys = hpkeKeyPair();
-    const r = await client.createSession({ scheme: MUSIG2, parties }, keys, key);
+    const r = await client.createSession(scheme.scheme === FROST ? { scheme: FROST, parties, threshold: scheme.threshold! } : { scheme: MUSIG2, parties }, keys, key);
     if (r.invites.length !== parties - 1) throw new CoordinatorLayerError('E_COSIGN', `coordinator: expected ${parties - 1} invites, got ${r.invites.length}`);
     const secrets = r.invites.map(() => randomBytes(32));
     const invites = r.invites.map((token, i) =>
@@ -110,7 +120,8 @@ export class CosignParty {
       coordinator: client.url,
       coordinatorKey: toHex(key),
       session: r.session,
-      scheme: MUSIG2,
+      scheme: scheme.scheme,
+      ...(scheme.scheme === FROST ? { threshold: scheme.threshold! } : {}),
       party: 0,
       parties,
       path,
@@ -131,13 +142,16 @@ export class CosignParty {
     const keys = hpkeKeyPair();
     const r = await client.join(invite.token, keys, key);
     if (r.party !== invite.party) throw new CoordinatorLayerError('E_COSIGN', `coordinator: the invite is for party ${invite.party}, the coordinator says ${r.party}`);
-    if (r.scheme !== MUSIG2) throw new CoordinatorLayerError('E_COSIGN', `coordinator: expected a ${MUSIG2} session, got ${r.scheme}`);
+    if (r.scheme !== MUSIG2 && r.scheme !== FROST) throw new CoordinatorLayerError('E_COSIGN', `coordinator: expected a ${MUSIG2} or ${FROST} session, got ${r.scheme}`);
+    if (r.scheme === FROST && (r.threshold === undefined || r.threshold < 2 || r.threshold > r.parties))
+      throw new CoordinatorLayerError('E_COSIGN', `coordinator: a FROST session needs a threshold of 2..${r.parties}, got ${r.threshold}`);
     const state: PartyState = {
       version: 1,
       coordinator: client.url,
       coordinatorKey: toHex(key),
       session: r.session,
       scheme: r.scheme,
+      ...(r.scheme === FROST ? { threshold: r.threshold! } : {}),
       party: r.party,
       parties: r.parties,
       path,
@@ -165,7 +179,7 @@ export class CosignParty {
     return new CosignParty(state, client, home, hpkeKeyPair(fromHex(state.secretKey)), opts);
   }
 
-  private others(): number[] {
+  others(): number[] {
     return Array.from({ length: this.state.parties }, (_, i) => i).filter((i) => i !== this.state.party);
   }
 
@@ -181,7 +195,7 @@ export class CosignParty {
   }
 
   /** Seals `payloads` (by recipient) for `step` and posts them; a retry posts the same bytes. */
-  private async send(step: string, payloads: Map<number, Uint8Array>, opts: { psk?: boolean; recipientKey?: (to: number) => Uint8Array } = {}): Promise<void> {
+  async send(step: string, payloads: Map<number, Uint8Array>, opts: { psk?: boolean; recipientKey?: (to: number) => Uint8Array } = {}): Promise<void> {
     const envelopes = [];
     for (const [to, plaintext] of payloads) {
       const address = { session: this.session, from: this.party, to, step, seq: 0 };
@@ -192,12 +206,12 @@ export class CosignParty {
     this.opts.onProgress?.(`${step} sent to ${[...payloads.keys()].join(',')}`);
   }
 
-  private broadcast(step: string, payload: Uint8Array): Promise<void> {
+  broadcast(step: string, payload: Uint8Array): Promise<void> {
     return this.send(step, new Map(this.others().map((to) => [to, payload])));
   }
 
   /** Waits for `step` from each of `from` and opens each message; one that does not open names its sender. */
-  private async receive(step: string, from: number[], opts: { psk?: boolean; senderKey?: (party: number) => Uint8Array | Promise<Uint8Array> } = {}): Promise<Map<number, Uint8Array>> {
+  async receive(step: string, from: number[], opts: { psk?: boolean; senderKey?: (party: number) => Uint8Array | Promise<Uint8Array> } = {}): Promise<Map<number, Uint8Array>> {
     const deadline = Date.now() + this.stepTimeoutMs;
     for (;;) {
       const { messages } = await this.client.messages(this.session, { step }, from.length, Math.min(LONG_POLL_MS, Math.max(0, deadline - Date.now())));
@@ -226,6 +240,37 @@ export class CosignParty {
    * signers' key info, agrees on the policy id, then registers the policy with this party's signer.
    */
   async exchangeKeys(signer: Cosigner): Promise<PolicyResult> {
+    if (this.state.scheme !== MUSIG2) throw new CoordinatorLayerError('E_COSIGN', `session ${this.session} is a ${this.state.scheme} session: run its key generation instead`);
+    await this.authenticateRoster();
+    const s = this.state;
+    const own = await signer.keyInfo(s.path);
+    await this.broadcast('keys', utf8.encode(own));
+    const received = await this.receive('keys', this.others());
+    const keyInfos = Array.from({ length: s.parties }, (_, i) => (i === s.party ? own : utf8.decode(received.get(i)!)));
+    keyInfos.forEach((k, i) => {
+      try {
+        parseKeyInfo(k);
+      } catch (err) {
+        throw new CoordinatorLayerError('E_COSIGN', `party ${i}: sent key info that does not parse: ${(err as Error).message}`);
+      }
+    });
+    const template = `tr(musig(${keyInfos.map((_, i) => `@${i}`).join(',')})/**)`;
+    const policy = walletPolicy(`Cosign ${this.session.slice(0, 8)}`, template, keyInfos);
+    const id = walletPolicyId(policy);
+    await this.broadcast('policy', id);
+    for (const [from, theirs] of await this.receive('policy', this.others()))
+      if (!equal(theirs, id)) throw new CoordinatorLayerError('E_COSIGN', `party ${from}: derived policy id ${toHex(theirs)}, this party ${toHex(id)}: the parties saw different keys`);
+
+    const reg = await signer.register(policy);
+    if (!equal(reg.id, id)) throw new CoordinatorLayerError('E_COSIGN', `${signer.name}: registered policy id ${toHex(reg.id)}, expected ${toHex(id)}`);
+    const result: PartyPolicy = { name: policy.name, template, keys: keyInfos, id: toHex(id), hmac: reg.hmac ? toHex(reg.hmac) : null, address: reg.address };
+    s.policy = result;
+    await this.home.save(s);
+    return { policy: template, name: result.name, keys: keyInfos, id: result.id, hmac: result.hmac, address: result.address };
+  }
+
+  /** Steps 0.7 and 0.8: every party's HPKE key, authenticated through the initiator with the invite secrets. */
+  async authenticateRoster(): Promise<void> {
     const s = this.state;
     if (s.party === 0) {
       if (!s.roster) {
@@ -254,31 +299,6 @@ export class CosignParty {
       s.roster = roster as string[];
       await this.home.save(s);
     }
-
-    const own = await signer.keyInfo(s.path);
-    await this.broadcast('keys', utf8.encode(own));
-    const received = await this.receive('keys', this.others());
-    const keyInfos = Array.from({ length: s.parties }, (_, i) => (i === s.party ? own : utf8.decode(received.get(i)!)));
-    keyInfos.forEach((k, i) => {
-      try {
-        parseKeyInfo(k);
-      } catch (err) {
-        throw new CoordinatorLayerError('E_COSIGN', `party ${i}: sent key info that does not parse: ${(err as Error).message}`);
-      }
-    });
-    const template = `tr(musig(${keyInfos.map((_, i) => `@${i}`).join(',')})/**)`;
-    const policy = walletPolicy(`Cosign ${this.session.slice(0, 8)}`, template, keyInfos);
-    const id = walletPolicyId(policy);
-    await this.broadcast('policy', id);
-    for (const [from, theirs] of await this.receive('policy', this.others()))
-      if (!equal(theirs, id)) throw new CoordinatorLayerError('E_COSIGN', `party ${from}: derived policy id ${toHex(theirs)}, this party ${toHex(id)}: the parties saw different keys`);
-
-    const reg = await signer.register(policy);
-    if (!equal(reg.id, id)) throw new CoordinatorLayerError('E_COSIGN', `${signer.name}: registered policy id ${toHex(reg.id)}, expected ${toHex(id)}`);
-    const result: PartyPolicy = { name: policy.name, template, keys: keyInfos, id: toHex(id), hmac: reg.hmac ? toHex(reg.hmac) : null, address: reg.address };
-    s.policy = result;
-    await this.home.save(s);
-    return { policy: template, name: result.name, keys: keyInfos, id: result.id, hmac: result.hmac, address: result.address };
   }
 
   private walletPolicy(): { policy: WalletPolicy; hmac: Uint8Array | null } {
@@ -290,6 +310,7 @@ export class CosignParty {
   /** Steps 2 to 4: the initiator passes the PSBT; everyone else waits for the next one. */
   async sign(signer: Cosigner, psbt?: Uint8Array): Promise<SignResult> {
     const s = this.state;
+    if (s.scheme !== MUSIG2) throw new CoordinatorLayerError('E_COSIGN', `session ${this.session} is a ${s.scheme} session: sign it with frostSign`);
     const { policy, hmac } = this.walletPolicy();
     let round: number;
     if (s.party === 0) {

@@ -122,7 +122,8 @@ export class TapAppClient {
     return res.data;
   }
 
-  private async call<Req, Res>(spec: CommandSpec<Req, Res>, req: Req, interpreter?: ClientCommandInterpreter, onInterrupt?: () => void): Promise<Res> {
+  /** Sends one command of the app's specs and decodes its response (host/frost drives its commands through this). */
+  async call<Req, Res>(spec: CommandSpec<Req, Res>, req: Req, interpreter?: ClientCommandInterpreter, onInterrupt?: () => void): Promise<Res> {
     const data = await this.run(tapCommand(spec, req), spec.name, interpreter, onInterrupt);
     try {
       return spec.decodeResponse(data);

@@ -18,6 +18,11 @@ it.each([
   [['cosign', 'join', '--coordinator', 'http://127.0.0.1:1', '--path', "m/86'/1'/0'"], /--invite is required/],
   [['cosign', 'sign', '--coordinator', 'http://127.0.0.1:1', '--session', 'S', 'a', 'b'], /expected at most one PSBT, got 2/],
   [['cosign', 'vote', '--coordinator', 'http://127.0.0.1:1'], /expected start, join or sign, got "vote"/],
+  [['cosign', 'start', '--coordinator', 'http://127.0.0.1:1', '--parties', '3', '--path', "m/86'/1'/0'", '--scheme', 'frost'], /--scheme frost needs --threshold T/],
+  [['cosign', 'start', '--coordinator', 'http://127.0.0.1:1', '--parties', '3', '--path', "m/86'/1'/0'", '--scheme', 'frost', '--threshold', '4'], /--threshold: expected 2\.\.3, got 4/],
+  [['cosign', 'start', '--coordinator', 'http://127.0.0.1:1', '--parties', '3', '--path', "m/86'/1'/0'", '--threshold', '2'], /--threshold: a MuSig2 session is n-of-n/],
+  [['cosign', 'start', '--coordinator', 'http://127.0.0.1:1', '--parties', '3', '--path', "m/86'/1'/0'", '--scheme', 'schnorr'], /--scheme: expected musig2 or frost, got "schnorr"/],
+  [['cosign', 'sign', '--coordinator', 'http://127.0.0.1:1', '--session', 'S', '--signers', '0;2'], /--signers: expected party numbers like 0,2/],
 ] as const)('%j is a usage error', async (argv, message) => {
   const r = await run([...argv]);
   expect(r.code).toBe(2);

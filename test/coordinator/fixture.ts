@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { mnemonicToSeedSync } from '@scure/bip39';
 import { base64 } from '@scure/base';
-import { TEST_NETWORK, Transaction } from '@scure/btc-signer';
+import { p2tr, TEST_NETWORK, Transaction, utils as btcUtils } from '@scure/btc-signer';
+import { fromHex, toHex } from '../../apdu/bytes.ts';
 import { expect } from 'vitest';
 import { policyOutput } from '../../bitcoin/descriptor/scripts.ts';
 import { parsePolicy } from '../../bitcoin/descriptor/template.ts';
 import { aggregateFingerprint, musigContexts } from '../../bitcoin/musig/context.ts';
-import { Coordinator, hpkeKeyPair, SoftwareCosigner, type PolicyResult } from '../../coordinator/index.ts';
+import { Coordinator, hpkeKeyPair, SoftwareCosigner, type FrostKeySetResult, type PolicyResult } from '../../coordinator/index.ts';
 import { openPglite } from '../../coordinator/store/pglite.ts';
 import type { SqlStore } from '../../coordinator/store/sql.ts';
 import type { Limits } from '../../coordinator/wire.ts';
@@ -63,4 +64,26 @@ export function expectSignedSpend(p: Pick<PolicyResult, 'policy' | 'keys'>, sign
   expect(Buffer.from(witness[0]!).toString('hex')).toBe(signature);
   const sighash = tx.preimageWitnessV1(0, [out.scriptPubKey], 0, [50_000n]);
   expect(schnorr.verify(witness[0]!, sighash, out.scriptPubKey.slice(2))).toBe(true);
+}
+
+/** A PSBT spending 50,000 sat from the key set's BIP-86 output (the first input, the only one). */
+export function frostSpendPsbt(k: Pick<FrostKeySetResult, 'groupKey'>, tag: number): Uint8Array {
+  const out = p2tr(fromHex(k.groupKey), undefined, TEST_NETWORK);
+  const tx = new Transaction({ version: 2 });
+  tx.addInput({ txid: new Uint8Array(32).fill(tag), index: 0, witnessUtxo: { script: out.script, amount: 50_000n }, tapInternalKey: fromHex(k.groupKey) });
+  tx.addOutputAddress('tb1p9y6pr3ec7jfdg6aaa282eu6pxn630ujlmkuwzvmdc6lam3t7dy7qrvhl3c', 49_000n, TEST_NETWORK);
+  return tx.toPSBT();
+}
+
+/** The signed PSBT is final and its key-path witness verifies for taproot_tweak(group key). */
+export function expectFrostSpend(k: Pick<FrostKeySetResult, 'groupKey' | 'taprootKey'>, signedPsbt: string, signature: string): void {
+  const tx = Transaction.fromPSBT(base64.decode(signedPsbt));
+  expect(tx.isFinal).toBe(true);
+  const outputKey = btcUtils.taprootTweakPubkey(fromHex(k.groupKey), new Uint8Array(0))[0];
+  expect(toHex(outputKey)).toBe(k.taprootKey);
+  const witness = tx.getInput(0).finalScriptWitness!;
+  expect(witness).toHaveLength(1);
+  expect(toHex(witness[0]!)).toBe(signature);
+  const script = p2tr(fromHex(k.groupKey), undefined, TEST_NETWORK).script;
+  expect(schnorr.verify(witness[0]!, tx.preimageWitnessV1(0, [script], 0, [50_000n]), outputKey)).toBe(true);
 }

@@ -3,7 +3,8 @@
 // Assets app (emulated, in process) and a software key together; then what a coordinator or an
 // outsider could try — a replayed or expired invite, and a malicious coordinator (a proxy in front
 // of the real one) that tampers with, replays or re-labels ciphertexts — is refused; last, the
-// store's files, read raw, hold no key, nonce, signature or PSBT of the session in clear.
+// store's files, read raw, hold no key, nonce, signature or PSBT of the session in clear. A FROST
+// 2-of-3 session (docs/frost.md) runs its DKG and two spends by different pairs through it too.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -19,6 +20,8 @@ import {
   CoordinatorClient,
   CosignParty,
   decodeInvite,
+  frostKeyGen,
+  frostSign,
   hpkeKeyPair,
   PartyHome,
   type Cosigner,
@@ -35,8 +38,8 @@ import type { MusigSigner } from '../../host/musig2/signer.ts';
 import { LoopbackTransport } from '../../devices/loopback.ts';
 import { deviceOptions, EmulatedDevice } from '../../emulator/index.ts';
 import { BitcoinAppClient } from '../../host/bitcoin-app/client.ts';
-import { tapDevice } from '../e2e/helpers.ts';
-import { expectSignedSpend, MNEMONICS, PATH, softwareCosigner, spendPsbt, tempDir } from './fixture.ts';
+import { SEEDS, tapDevice } from '../e2e/helpers.ts';
+import { expectFrostSpend, expectSignedSpend, frostSpendPsbt, MNEMONICS, PATH, softwareCosigner, spendPsbt, tempDir } from './fixture.ts';
 
 /** A software cosigner that remembers every public nonce and partial signature it produced. */
 class Recording implements Cosigner {
@@ -115,6 +118,31 @@ describe('cosigning through the coordinator (in process, software keys)', () => 
   afterAll(async () => {
     await coordinator.close();
     await store.close().catch(() => {});
+  });
+
+  it('FROST 2-of-3 (docs/frost.md): two Taproot Assets apps and a software party make one key set; any two sign, one sitting out', async () => {
+    const signers: Cosigner[] = [new TapAppCosigner(tapDevice().client, 'device 0'), new TapAppCosigner(tapDevice({ seed: SEEDS.abandon }).client, 'device 1'), softwareCosigner(2)];
+    const homes = [0, 1, 2].map((i) => tempDir(`frost-${i}`));
+    const { party: p0, invites } = await CosignParty.start(url, 3, PATH, { home: homes[0] }, { scheme: 'frost', threshold: 2 });
+    const joined = await Promise.all(invites.map((inv, i) => CosignParty.join(url, inv, PATH, { home: homes[i + 1] })));
+    const parties = [p0, ...joined];
+    const keySets = await Promise.all(parties.map((p, i) => frostKeyGen(p, signers[i]!)));
+    for (const k of keySets) expect(k).toEqual(keySets[0]);
+    expect(keySets[0]).toMatchObject({ scheme: 'frost', threshold: 2, parties: 3 });
+    expect(keySets[0]!.address).toMatch(/^tb1p/);
+
+    // Spend 1 by parties 0 and 2 (party 1 sits out); spend 2 by parties 0 and 1, from state on disk.
+    const one = await Promise.all([frostSign(p0, signers[0]!, frostSpendPsbt(keySets[0]!, 1), [0, 2]), frostSign(parties[2]!, signers[2]!)]);
+    expectFrostSpend(keySets[0]!, one[0].psbt!, one[0].signature);
+    expect(one[1].signature).toBe(one[0].signature);
+    const reloaded = await Promise.all([0, 1].map((i) => CosignParty.load(url, p0.session, { home: homes[i] })));
+    const two = await Promise.all([frostSign(reloaded[0]!, signers[0]!, frostSpendPsbt(keySets[0]!, 2), [0, 1]), frostSign(reloaded[1]!, signers[1]!)]);
+    expectFrostSpend(keySets[0]!, two[0].psbt!, two[0].signature);
+    expect(two[0].round).toBe(2);
+    expect(two[1].round).toBe(2);
+
+    // One signer is not a threshold.
+    await expect(frostSign(reloaded[0]!, signers[0]!, frostSpendPsbt(keySets[0]!, 3), [0])).rejects.toMatchObject({ name: 'CosignError' });
   });
 
   it('three parties exchange keys, agree on one policy and sign a spend', async () => {

@@ -13,6 +13,9 @@ import { HostChannel } from '../bitcoin/client.ts';
 import { AppError } from '../bitcoin/errors.ts';
 import type { TapHandler, TapState, VpsbtStats } from './command.ts';
 import { TapError } from './errors.ts';
+import { frostDkgRound1Handler, frostDkgRound2Handler, frostDkgRound3Handler } from './frost/dkg.ts';
+import { DkgSession } from './frost/dkg-session.ts';
+import { frostCommitHandler, frostSignHandler } from './frost/sign.ts';
 import { getKeyHandler } from './get-key.ts';
 import { getAppInfoHandler, getMasterFingerprintHandler } from './info.ts';
 import { musigRound1Handler, musigRound2Handler } from './musig.ts';
@@ -31,6 +34,11 @@ const HANDLERS: Record<number, TapHandler> = {
   [TAP_INS.MUSIG_ROUND2]: musigRound2Handler,
   [TAP_INS.SIGN_VPSBT]: signVpsbtHandler,
   [TAP_INS.SIGN_GROUP_GENESIS]: signGroupGenesisHandler,
+  [TAP_INS.FROST_DKG_ROUND1]: frostDkgRound1Handler,
+  [TAP_INS.FROST_DKG_ROUND2]: frostDkgRound2Handler,
+  [TAP_INS.FROST_DKG_ROUND3]: frostDkgRound3Handler,
+  [TAP_INS.FROST_COMMIT]: frostCommitHandler,
+  [TAP_INS.FROST_SIGN]: frostSignHandler,
 };
 
 export interface TapApp extends DeviceApp {
@@ -39,7 +47,7 @@ export interface TapApp extends DeviceApp {
 }
 
 export function createTapApp(): TapApp {
-  const state: TapState = { slots: new NonceSlots(), lastVpsbtStats: undefined };
+  const state: TapState = { slots: new NonceSlots(), frostDkg: new DkgSession(), lastVpsbtStats: undefined };
   return {
     name: TAP_APP_NAME,
     version: TAP_APP_VERSION,
@@ -69,6 +77,7 @@ export function createTapApp(): TapApp {
     },
     close() {
       state.slots.wipeAll();
+      state.frostDkg.wipe();
     },
   };
 }

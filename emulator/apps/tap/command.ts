@@ -2,6 +2,7 @@
 
 import type { AppContext } from '../../app.ts';
 import type { HostChannel } from '../bitcoin/client.ts';
+import type { DkgSession } from './frost/dkg-session.ts';
 import type { NonceSlots } from './nonce-slots.ts';
 
 /** Measurements a test can read: what the device had to hold at once while streaming a vPSBT. */
@@ -19,6 +20,8 @@ export interface VpsbtStats {
 export interface TapState {
   /** MuSig2 nonce slots of MUSIG_ROUND1/2: RAM only, gone when the app closes (§4). */
   readonly slots: NonceSlots;
+  /** The FROST DKG in progress, RAM only (docs/frost.md §2.1). */
+  readonly frostDkg: DkgSession;
   lastVpsbtStats: VpsbtStats | undefined;
 }
 

@@ -16,6 +16,7 @@ import { HostChannel, type MapCommitment } from '../../../emulator/apps/bitcoin/
 import { TAP_APP_NAME, createTapApp } from '../../../emulator/apps/tap/app.ts';
 import { TapError } from '../../../emulator/apps/tap/errors.ts';
 import { NonceSlots } from '../../../emulator/apps/tap/nonce-slots.ts';
+import { DkgSession } from '../../../emulator/apps/tap/frost/dkg-session.ts';
 import { signVpsbtHandler } from '../../../emulator/apps/tap/sign-vpsbt.ts';
 import { EmulatedDevice } from '../../../emulator/device.ts';
 import { Responder } from './responder.ts';
@@ -60,7 +61,7 @@ function reboundDevice(to: ReadonlyMap<string, Uint8Array>) {
         if (command.ins !== TAP_INS.SIGN_VPSBT) return app.handle(command, io, ctx);
         const channel = (seen.channel = new ReboundChannel(io, to));
         try {
-          return concat(await signVpsbtHandler({ ctx, host: channel, state: { slots: new NonceSlots(), lastVpsbtStats: undefined }, body: command.data }), u16be(0x9000));
+          return concat(await signVpsbtHandler({ ctx, host: channel, state: { slots: new NonceSlots(), frostDkg: new DkgSession(), lastVpsbtStats: undefined }, body: command.data }), u16be(0x9000));
         } catch (e) {
           if (!(e instanceof TapError)) throw e;
           seen.error = e;

@@ -1,0 +1,47 @@
+// One interface for every FROST participant the orchestrator drives (docs/frost.md §5): a device
+// through the Taproot Assets app's FROST commands, or a software participant. A DKG participant
+// runs the three rounds once and then signs for the key set it made; signing is commit, then the
+// share once every signer's commitment is known (a nonce signs at most once).
+
+import type { DkgTranscript, EncryptedShare, FrostKeyPackage, FrostNonceCommitment, FrostRound1Package } from '../../apdu/tap-app/frost-data.ts';
+import type { FrostTweak } from '../../apdu/tap-app/frost.ts';
+
+export interface FrostDkgOutcome {
+  keyPackage: FrostKeyPackage;
+  signer: FrostSigner;
+  share: Uint8Array;
+}
+
+export interface FrostDkgParticipant {
+  /** Shown in errors that name a faulty participant. */
+  readonly name: string;
+  round1(threshold: number, participants: number, index: number): Promise<FrostRound1Package>;
+  /** The shares sealed to every other participant. */
+  round2(transcript: DkgTranscript): Promise<EncryptedShare[]>;
+  /**
+   * Opens the shares sealed to this participant; returns the key package, its signer, and `share`:
+   * what restores the signer later with the key package (a device's wrapped share, a software
+   * participant's signing share).
+   */
+  round3(transcript: DkgTranscript, shares: readonly EncryptedShare[]): Promise<FrostDkgOutcome>;
+}
+
+/** What one signing session signs: a 32-byte message under the key set, with a Taproot tweak. */
+export interface FrostSigningSession {
+  readonly keyPackage: FrostKeyPackage;
+  readonly message: Uint8Array;
+  readonly tweak: FrostTweak;
+}
+
+export interface FrostCommitted {
+  readonly commitment: FrostNonceCommitment;
+  /** The signature share over the session, given every signer's commitment (this one's included). */
+  sign(commitments: readonly FrostNonceCommitment[]): Promise<Uint8Array>;
+}
+
+export interface FrostSigner {
+  readonly name: string;
+  /** Participant number in the key set (1..n). */
+  readonly index: number;
+  commit(session: FrostSigningSession): Promise<FrostCommitted>;
+}
