@@ -3,6 +3,7 @@
 import type { AppContext } from '../../app.ts';
 import type { HostChannel } from '../bitcoin/client.ts';
 import type { NonceSlots } from './nonce-slots.ts';
+import type { VpsbtStreamSession } from './sign-vpsbt-stream.ts';
 
 /** Measurements a test can read: what the device had to hold at once while streaming a vPSBT. */
 export interface VpsbtStats {
@@ -20,6 +21,10 @@ export interface TapState {
   /** MuSig2 nonce slots of MUSIG_ROUND1/2: RAM only, gone when the app closes (§4). */
   readonly slots: NonceSlots;
   lastVpsbtStats: VpsbtStats | undefined;
+  /** SIGN_VPSBT v2 in progress (between START and its last result batch). */
+  stream: VpsbtStreamSession | undefined;
+  /** Peak bytes the last SIGN_VPSBT v2 held (docs/tap-app-protocol.md §5.5.6). */
+  lastStreamPeakBytes: number | undefined;
 }
 
 export interface TapCommand {
@@ -27,6 +32,8 @@ export interface TapCommand {
   host: HostChannel;
   state: TapState;
   body: Uint8Array;
+  /** P1 (SIGN_VPSBT v2 only; every other command requires 0). */
+  p1: number;
 }
 
 /** A handler returns the response data; the dispatcher appends 9000. */
