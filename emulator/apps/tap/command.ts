@@ -22,9 +22,9 @@ export interface TapState {
   readonly slots: NonceSlots;
   lastVpsbtStats: VpsbtStats | undefined;
   /** SIGN_VPSBT v2 in progress (between START and its last result batch). */
-  stream: VpsbtStreamSession | undefined;
+  stream?: VpsbtStreamSession | undefined;
   /** Peak bytes the last SIGN_VPSBT v2 held (docs/tap-app-protocol.md §5.5.6). */
-  lastStreamPeakBytes: number | undefined;
+  lastStreamPeakBytes?: number | undefined;
 }
 
 export interface TapCommand {
@@ -33,7 +33,7 @@ export interface TapCommand {
   state: TapState;
   body: Uint8Array;
   /** P1 (SIGN_VPSBT v2 only; every other command requires 0). */
-  p1: number;
+  p1?: number;
 }
 
 /** A handler returns the response data; the dispatcher appends 9000. */
