@@ -5,7 +5,7 @@
 import type { HDKey } from '@scure/bip32';
 import type { CommandApdu } from '../apdu/apdu.ts';
 import type { DeviceModel } from '../devices/models.ts';
-import type { ReviewFlow, WarningPage } from './ui/review.ts';
+import type { ReviewFlow, StreamingReviewStep, WarningPage } from './ui/review.ts';
 
 export interface AppContext {
   readonly model: DeviceModel;
@@ -29,6 +29,12 @@ export interface AppContext {
   readonly settings: DeviceSettings;
   /** Shows the review and resolves true when approved, false when rejected. */
   review(flow: ReviewFlow): Promise<boolean>;
+  /**
+   * One step of a streaming review (NBGL ReviewStreamingStart / Continue / Finish): resolves when the
+   * person passed its last page (true) or rejected (false); `finish` true is approval. The app
+   * reads more data only after a step resolved, as the SDK has no page queue.
+   */
+  reviewStreaming(step: StreamingReviewStep): Promise<boolean>;
   /** Shows a warning page first; resolves true to continue, false to reject. */
   warn(page: WarningPage): Promise<boolean>;
   /** Shows a short status screen ("Transaction signed") that goes away by itself. */

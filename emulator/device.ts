@@ -19,7 +19,7 @@ import { Display, type Button, type TouchOptions } from './ui/display.ts';
 import { nanoFonts, touchFonts } from './ui/fonts.ts';
 import { NanoRenderer } from './ui/nano.ts';
 import type { Renderer } from './ui/renderer.ts';
-import type { ReviewFlow, WarningPage } from './ui/review.ts';
+import type { ReviewFlow, StreamingReviewStep, WarningPage } from './ui/review.ts';
 import { LONG_PRESS_MS, type Screen, type TextEvent, type UiAction } from './ui/screen.ts';
 import { TouchRenderer } from './ui/touch.ts';
 import { EmulatorError } from './errors.ts';
@@ -414,6 +414,7 @@ export class EmulatedDevice {
       nvram,
       settings: this.settings,
       review: (flow) => this.review(flow),
+      reviewStreaming: (step) => this.reviewStreaming(step),
       warn: (page) => this.warn(page),
       status: (text) => this.status(text),
       busy: (text) => this.busy(text),
@@ -441,6 +442,27 @@ export class EmulatedDevice {
     return prompt.promise;
   }
 
+  private reviewStreaming(step: StreamingReviewStep): Promise<boolean> {
+    const { pages, rejectConfirm } = this.renderer.reviewStreaming(step);
+    const prompt = this.newPrompt();
+    const rejected = step.kind === 'finish' ? step.flow.rejected : undefined;
+    let lastPage = 0;
+    const dialog = {
+      pages,
+      onAction: (action: UiAction): void => {
+        // Passing the last page of a start / pairs step leaves its pages on screen until the next step replaces them.
+        if (action === 'approve') this.settle(prompt, true, step.kind === 'finish' ? step.flow.approved : undefined, step.kind !== 'finish');
+        else if (action === 'reject') this.settle(prompt, false, rejected);
+        else if (action === 'ask-reject' && rejectConfirm) {
+          lastPage = this.display.pageIndex;
+          this.display.present({ pages: [rejectConfirm], onAction: (a) => (a === 'reject' ? this.settle(prompt, false, rejected) : this.display.present(dialog, lastPage)) });
+        }
+      },
+    };
+    this.display.present(dialog);
+    return prompt.promise;
+  }
+
   private warn(page: WarningPage): Promise<boolean> {
     const prompt = this.newPrompt();
     this.display.present({
@@ -461,11 +483,11 @@ export class EmulatedDevice {
     return prompt;
   }
 
-  private settle(prompt: Deferred<boolean>, approved: boolean, statusText?: string): void {
+  private settle(prompt: Deferred<boolean>, approved: boolean, statusText?: string, keepScreen = false): void {
     if (this.prompt !== prompt) return;
     this.prompt = undefined;
     if (statusText) this.status(statusText);
-    else this.showIdle();
+    else if (!keepScreen) this.showIdle();
     prompt.resolve(approved);
   }
 

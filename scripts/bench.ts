@@ -3,11 +3,11 @@
 // transports, and Ledger's own hw-transport-node-speculos and -http, unchanged, for comparison.
 // Every answer is checked (status 9000 and the expected bytes), so a fast wrong answer cannot count.
 // Last, the coordinator rows (scripts/bench-coordinator.ts) go to coordinator.json beside the output.
-// A second table shows SIGN_VPSBT on the Taproot Assets app for a 2-output and a 1,000-output vPSBT:
-// the time, the client commands the device sent, the longest split proof an output carries (it grows
-// with log2(outputs)), and the device's peak buffer for vPSBT data, which must not grow with the
-// number of outputs: the device streams output assets and folds their proofs (docs/tap-app-protocol.md
-// §5.5 step 2c). The bench refuses to report if the 1,000-output peak exceeds the 2-output one.
+// A second table (JSON: `signVpsbt`) shows SIGN_VPSBT (protocol 2) on the Taproot Assets app for
+// transfers of 2, 100, 1,000 and 10,000 outputs, signed by the client over the in-process transport
+// on an auto-approving emulated Flex: the bytes of the fields the protocol reads (B), the floor
+// ceil(B/250), the exchanges, the time and the device's peak state (docs/tap-app-protocol.md §5.5.9).
+// The bench refuses to report if a size exceeds 1.25 × its floor or the peak differs between sizes.
 // A third table: start-up of the built CLI next to `node -e 0` (scripts/bench-startup.ts).
 // Last, FROST next to a MuSig2 leaf tree of the same threshold (scripts/bench-frost.ts) to frost.json.
 //
@@ -25,10 +25,8 @@ import { GET_APP_AND_VERSION_APDU } from '../apdu/bitcoin-app/get-app-and-versio
 import { LoopbackTransport } from '../devices/loopback.ts';
 import { SpeculosHttpTransport } from '../devices/speculos-http.ts';
 import { SpeculosTcpTransport } from '../devices/speculos-tcp.ts';
-import { createEmulator, EmulatedDevice } from '../emulator/index.ts';
-import { createTapApp, TAP_APP_NAME, type TapApp } from '../emulator/apps/tap/app.ts';
-import { TapAppClient } from '../host/tap-app/client.ts';
-import { transferPacket } from '../test/unit/tap-app/vpsbt-fixture.ts';
+import { createEmulator } from '../emulator/index.ts';
+import { signVpsbtRow, type SignVpsbtRow } from '../test/unit/tap-v2/sign-row.ts';
 import { benchCoordinator } from './bench-coordinator.ts';
 import { benchFrost } from './bench-frost.ts';
 import { benchStartup, formatStartup } from './bench-startup.ts';
@@ -83,35 +81,10 @@ async function measure(t: Exchanger, apdu: Uint8Array, expected: Uint8Array, ite
   return times;
 }
 
-interface VpsbtRow {
-  outputs: number;
-  ms: number;
-  clientCommands: number;
-  /** Explicit nodes of the longest split commitment proof among the outputs' assets. */
-  proofNodes: number;
-  peakValueBytes: number;
-  signatures: number;
-}
-
-/** Signs a generated transfer with `recipients` + 1 outputs on an auto-approving device. */
-async function benchVpsbt(recipients: number): Promise<VpsbtRow> {
-  let app: TapApp | undefined;
-  const device = new EmulatedDevice({ autoApprove: true, apps: { [TAP_APP_NAME]: () => (app = createTapApp()) }, startApp: TAP_APP_NAME });
-  const transport = new LoopbackTransport(device);
-  try {
-    const packet = transferPacket({ recipients });
-    const start = performance.now();
-    const yields = await new TapAppClient(transport).signVpsbt(packet);
-    const ms = performance.now() - start;
-    const stats = app!.lastVpsbtStats!;
-    const proofNodes = Math.max(
-      ...packet.outputs.flatMap((o) => [o.asset, o.splitAsset]).map((a) => a?.prevWitnesses[0]?.splitCommitment?.proof.nodes.length ?? 0),
-    );
-    return { outputs: packet.outputs.length, ms, clientCommands: stats.clientCommands, proofNodes, peakValueBytes: stats.peakValueBytes, signatures: yields.length };
-  } finally {
-    await transport.close();
-  }
-}
+/** SIGN_VPSBT v2 at these sizes (docs/tap-app-protocol.md §5.5.9); 10,000 takes tens of seconds, so it lives here, not in the tests. */
+const SIGN_VPSBT_SIZES = [2, 100, 1000, 10000];
+/** Exchanges over the floor ceil(B / 250) the protocol must stay within (issue 10 §2). */
+const MAX_FLOOR_RATIO = 1.25;
 
 async function main(): Promise<void> {
   const iterations = Number(argValue('iterations', '500'));
@@ -177,16 +150,20 @@ async function main(): Promise<void> {
   for (const r of rows)
     console.log(`${r.transport.padEnd(w1)}  ${r.command.padEnd(w2)}  ${fmt(r.meanMs)}  ${fmt(r.p50Ms)}  ${fmt(r.p95Ms)}  ${fmt(r.minMs)}  ${fmt(r.maxMs)}`);
 
-  const vpsbt = [await benchVpsbt(1), await benchVpsbt(999)];
-  if (vpsbt[1]!.peakValueBytes > vpsbt[0]!.peakValueBytes)
-    throw new Error(`bench: the device buffer grew with the outputs: ${vpsbt[0]!.peakValueBytes} -> ${vpsbt[1]!.peakValueBytes} bytes`);
-  console.log(
-    `\n${'SIGN_VPSBT outputs'.padEnd(20)}  ${'ms'.padStart(9)}  ${'client cmds'.padStart(11)}  ${'split proof nodes'.padStart(17)}  ${'peak device buffer (bytes)'.padStart(26)}  signatures`,
-  );
-  for (const v of vpsbt)
-    console.log(
-      `${String(v.outputs).padEnd(20)}  ${v.ms.toFixed(1).padStart(9)}  ${String(v.clientCommands).padStart(11)}  ${String(v.proofNodes).padStart(17)}  ${String(v.peakValueBytes).padStart(26)}  ${v.signatures}`,
-    );
+  const signVpsbt: SignVpsbtRow[] = [];
+  for (const outputs of SIGN_VPSBT_SIZES) {
+    const { signatures: _checked, ...row } = await signVpsbtRow(outputs);
+    signVpsbt.push(row);
+  }
+  for (const r of signVpsbt)
+    if (r.exchanges > MAX_FLOOR_RATIO * r.floorExchanges)
+      throw new Error(`bench: SIGN_VPSBT of ${r.outputs} outputs took ${r.exchanges} exchanges, above ${MAX_FLOOR_RATIO} × the floor ${r.floorExchanges}`);
+  if (new Set(signVpsbt.map((r) => r.peakDeviceBytes)).size !== 1)
+    throw new Error(`bench: the device's peak state differs across sizes: ${signVpsbt.map((r) => r.peakDeviceBytes).join(', ')} bytes`);
+  const cols: [keyof SignVpsbtRow, string][] = [['outputs', 'SIGN_VPSBT outputs'], ['bytesRead', 'bytes read (B)'], ['floorExchanges', 'floor ceil(B/250)'], ['exchanges', 'exchanges'], ['ms', 'ms'], ['peakDeviceBytes', 'peak device bytes']];
+  console.log(`\n${cols.map(([, h]) => h.padStart(18)).join('  ')}  ratio`);
+  for (const r of signVpsbt)
+    console.log(`${cols.map(([k]) => (k === 'ms' ? r.ms.toFixed(1) : r[k].toLocaleString('en-US')).padStart(18)).join('  ')}  ${(r.exchanges / r.floorExchanges).toFixed(3)}`);
 
   const startup = await benchStartup();
   console.log(`\n${formatStartup(startup).join('\n')}`);
@@ -198,7 +175,7 @@ async function main(): Promise<void> {
     cpu: cpus()[0]?.model ?? 'unknown',
     cpus: availableParallelism(),
     rows,
-    vpsbt,
+    signVpsbt,
     startup,
   };
   await mkdir(dirname(out), { recursive: true });

@@ -12,7 +12,8 @@ import { ByteReader, concat, encodeVarint, u32be } from '../bytes.ts';
 import { CodecError } from '../errors.ts';
 import { SW } from '../status.ts';
 import { decodeSignPsbtYield, encodeSignPsbtYield, type SignPsbtYield } from '../bitcoin-app/sign-psbt-yields.ts';
-import { CLA_TAP, RequestError, TAP_INS, expectEmpty, field, type CommandSpec } from './spec.ts';
+import type { CommandApdu } from '../apdu.ts';
+import { CLA_TAP, RequestError, TAP_INS, TAP_PROTOCOL_VERSION_1, expectEmpty, field, type CommandSpec } from './spec.ts';
 
 /** The device keeps a 72-byte record per input for the virtual input's MS-SMT (§5.5). */
 export const MAX_VPSBT_INPUTS = 64;
@@ -104,4 +105,9 @@ function checkVpsbtYield(y: SignVpsbtYield, E: new (m: string) => Error): void {
     if (y.signature.length !== 64 && y.signature.length !== 65)
       throw new E(`SIGN_VPSBT yield.signature: expected 64 or 65 bytes, got ${y.signature.length}`);
   }
+}
+
+/** The version 1 SIGN_VPSBT command (P2 = 1); version 2 is vpsbt-stream.ts. */
+export function signVpsbtV1Command(req: SignVpsbtRequest): CommandApdu {
+  return { cla: CLA_TAP, ins: TAP_INS.SIGN_VPSBT, p1: 0, p2: TAP_PROTOCOL_VERSION_1, data: signVpsbt.encodeRequest(req) };
 }

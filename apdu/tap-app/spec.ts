@@ -1,5 +1,5 @@
 // The Taproot Assets app's wire format (docs/tap-app-protocol.md): CLA E7, P1 = 0, P2 = protocol
-// version 1, one symmetric spec per command shared by the host client and the emulated app.
+// version 2, one symmetric spec per command shared by the host client and the emulated app.
 //
 // Unlike the Ledger Bitcoin app's handlers, this app is strict about framing (§1): a read past the
 // end and trailing bytes are both 6A87; a value out of range is a RequestError carrying 6A80 (or
@@ -15,7 +15,13 @@ import { RequestError, type CommandSpec } from '../bitcoin-app/spec.ts';
 export { RequestError, type CommandSpec };
 
 export const CLA_TAP = 0xe7;
-export const TAP_PROTOCOL_VERSION = 1;
+/** Protocol version 2: SIGN_VPSBT is the pushed stream of vpsbt-stream.ts (§5.5). */
+export const TAP_PROTOCOL_VERSION = 2;
+/**
+ * Version 1 SIGN_VPSBT (merkleized maps and client commands, sign-vpsbt.ts): the emulator still
+ * answers it at P2 = 1 for the suites that drive it with raw APDUs; firmware implements version 2 only.
+ */
+export const TAP_PROTOCOL_VERSION_1 = 1;
 
 export const TAP_INS = {
   GET_APP_INFO: 0x01,
@@ -35,7 +41,7 @@ export const TAP_INS = {
 
 export type TapInsName = keyof typeof TAP_INS;
 
-/** The command APDU for `req`: CLA E7, P1 = 0, P2 = 1 (§1). */
+/** The command APDU for `req`: CLA E7, P1 = 0, P2 = 2 (§1). */
 export function tapCommand<Req>(spec: CommandSpec<Req, unknown>, req: Req): CommandApdu {
   return { cla: spec.cla, ins: spec.ins, p1: 0, p2: TAP_PROTOCOL_VERSION, data: spec.encodeRequest(req) };
 }

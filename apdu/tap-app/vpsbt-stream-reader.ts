@@ -232,10 +232,19 @@ export class VpsbtStreamReader {
   private passLeft = 0;
   private consumed = 0;
   private declared: number | undefined;
+  private rootEndAt: number | undefined;
 
   constructor() {
     this.gen = grammar({ remaining: () => (this.declared ?? Infinity) - this.consumed });
     this.step = this.gen.next();
+  }
+
+  /**
+   * Stream offset just past the root item, once read: the MuSig2 session id digests the stream up
+   * to there (docs/tap-app-protocol.md §5.5.7).
+   */
+  get rootEnd(): number | undefined {
+    return this.rootEndAt;
   }
 
   /** True once the whole declared stream was read. */
@@ -250,6 +259,7 @@ export class VpsbtStreamReader {
       while (!this.step.done && 'emit' in this.step.value) {
         const e = this.step.value.emit;
         if (e.type === 'header') this.declared = e.streamLength;
+        if (e.type === 'root' || e.type === 'rootEnd') this.rootEndAt = this.consumed;
         out.push(e);
         this.step = this.gen.next();
       }

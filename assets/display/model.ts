@@ -6,9 +6,12 @@
 
 import { equal } from '../../apdu/bytes.ts';
 import { CodecError } from '../../apdu/errors.ts';
+import { deriveBurnKey } from '../asset/burn.ts';
 import { assetId } from '../asset/genesis.ts';
 import { AssetVerifyError } from '../errors.ts';
+import { compareTreeOrder } from '../mssmt/sorted-root.ts';
 import type { VOutput, VPacket } from '../vpsbt/packet.ts';
+import { splitLocatorKey } from '../vtx/verify.ts';
 import { TRANSFER_REVIEW_TITLE, TransferReviewBuilder, isSignedRoot, type TransferOutput } from './transfer-review.ts';
 
 export interface DisplayItem {
@@ -36,12 +39,11 @@ const required = <T>(v: T | undefined, field: string): T => {
   return v;
 };
 
-function transferOutput(o: VOutput, j: number, outputCount: number, own: readonly Uint8Array[]): TransferOutput {
+function transferOutput(o: VOutput, j: number, own: readonly Uint8Array[]): TransferOutput {
   const asset = required(o.asset, `outputs[${j}].asset`);
   const x = asset.scriptKey.subarray(1);
   return {
     asset: { version: asset.version, assetId: assetId(asset.genesis), amount: asset.amount, scriptKey: asset.scriptKey },
-    ...(isSignedRoot(o.type, outputCount) ? { root: asset } : {}),
     type: o.type,
     anchorOutputIndex: BigInt(o.anchorOutputIndex),
     ...(o.lockTime !== undefined ? { lockTime: o.lockTime } : {}),
@@ -54,17 +56,36 @@ function transferOutput(o: VOutput, j: number, outputCount: number, own: readonl
   };
 }
 
+/**
+ * The order the device reviews the outputs in (SIGN_VPSBT v2 streams them so, docs/tap-app-protocol.md
+ * §5.5): by split locator in MS-SMT tree order. An output without an asset keeps its place (the
+ * builder refuses it).
+ */
+export function reviewOutputOrder(p: VPacket): number[] {
+  const order = p.outputs.map((o, j) => ({ j, locator: o.asset && splitLocatorKey(o.anchorOutputIndex, assetId(o.asset.genesis), o.asset.scriptKey) }));
+  if (order.some((x) => !x.locator)) return order.map((x) => x.j);
+  return order.sort((a, b) => compareTreeOrder(a.locator!, b.locator!)).map((x) => x.j);
+}
+
+/** The device's streamed review of `p` (SIGN_VPSBT v2): declared burn first, the signed root before the outputs in tree order. */
 export function describeVPacket(p: VPacket, ctx: DisplayContext = {}): DisplayModel {
   const items: DisplayItem[] = [];
   const warnings: string[] = [];
   try {
+    const first = required(p.inputs[0]?.asset, 'inputs[0].asset') && p.inputs[0]!;
+    const burnKey = deriveBurnKey(first.prevId);
+    const burn = p.outputs.some((o) => o.asset && o.asset.scriptKey[0] === 0x02 && equal(o.asset.scriptKey.subarray(1), burnKey));
     const review = new TransferReviewBuilder(
       p.chainHrp,
       { inputs: p.inputs.length, outputs: p.outputs.length },
       { item: (label, value) => items.push({ label, value }), warning: (text) => warnings.push(text) },
+      { burn },
     );
     p.inputs.forEach((vin, i) => review.addInput({ prevId: vin.prevId, asset: required(vin.asset, `inputs[${i}].asset`) }));
-    p.outputs.forEach((o, j) => review.addOutput(transferOutput(o, j, p.outputs.length, ctx.ownScriptKeys ?? [])));
+    const roots = p.outputs.filter((o) => isSignedRoot(o.type, p.outputs.length));
+    if (roots.length !== 1) throw new AssetVerifyError('outputs', `expected one split root output (or a single output), got ${roots.length}`);
+    review.setRoot(required(roots[0]!.asset, 'root.asset'));
+    for (const j of reviewOutputOrder(p)) review.addOutput(transferOutput(p.outputs[j]!, j, ctx.ownScriptKeys ?? []));
     review.finish();
   } catch (e) {
     if (e instanceof AssetVerifyError || e instanceof CodecError) return { title: TRANSFER_REVIEW_TITLE, items: [], warnings: [], refused: e.message };

@@ -131,8 +131,22 @@ function checkAddress(what: string, a: TapAddress, o: TransferOutput, groupKey: 
   }
 }
 
+/**
+ * A streamed review (SIGN_VPSBT v2, docs/tap-app-protocol.md §5.5): warnings are declared before
+ * any output and shown at the start, the signed root is given once (setRoot) before the outputs,
+ * and its lock times are shown then. A burn output that was not declared is refused when it is
+ * added, a declared burn that never came at finish.
+ */
+export interface StreamedReview {
+  /** The header's BURN warning bit. */
+  burn: boolean;
+}
+
+export const BURN_WARNING = 'This transfer burns assets: an output pays a provably unspendable key.';
+
 export class TransferReviewBuilder {
   private readonly hrp: string;
+  private burnSeen = false;
   private inputs = 0;
   private outputs = 0;
   private totalIn = 0n;
@@ -144,16 +158,39 @@ export class TransferReviewBuilder {
   private readonly prevIds: Uint8Array[] = [];
   private locks: { lockTime: bigint; relativeLockTime: bigint } | undefined;
   private root: Asset | undefined;
+  private rootOutputSeen = false;
 
   constructor(
     hrp: string,
     private readonly counts: { inputs: number; outputs: number },
     private readonly sink: ReviewSink,
+    private readonly streamed?: StreamedReview,
   ) {
     this.hrp = hrp;
     if (counts.inputs < 1) refuse('inputs', 'expected at least one input, got none');
     if (counts.outputs < 1) refuse('outputs', 'expected at least one output, got none');
-    sink.item('Network', chainParamsForHrp(hrp, 'global.chainParamsHrp').name);
+    const network = chainParamsForHrp(hrp, 'global.chainParamsHrp').name;
+    if (streamed?.burn) sink.warning(BURN_WARNING);
+    sink.item('Network', network);
+  }
+
+  /**
+   * Streamed review: the signed root, after the inputs and before any output. Its genesis, group
+   * key and prev witnesses are checked against the inputs; its lock times are shown.
+   */
+  setRoot(root: Asset): void {
+    if (!this.streamed) throw new Error('TransferReviewBuilder.setRoot: only a streamed review takes the root first');
+    if (this.inputs !== this.counts.inputs) refuse('root', `expected all ${this.counts.inputs} inputs first, got ${this.inputs}`);
+    if (this.root) refuse('root', 'expected one signed root, got a second one');
+    this.checkRoot('root', root);
+    this.root = root;
+    this.locks = { lockTime: root.lockTime, relativeLockTime: root.relativeLockTime };
+    this.showLocks(root);
+  }
+
+  private showLocks(root: Asset): void {
+    if (root.lockTime !== 0n) this.sink.item('Lock time', root.lockTime.toString());
+    if (root.relativeLockTime !== 0n) this.sink.item('Relative lock time', root.relativeLockTime.toString());
   }
 
   addInput(vin: TransferInput): void {
@@ -220,11 +257,21 @@ export class TransferReviewBuilder {
     if (this.inputs !== this.counts.inputs) refuse(what, `expected all ${this.counts.inputs} inputs first, got ${this.inputs}`);
     if (j >= this.counts.outputs) refuse(what, `expected ${this.counts.outputs} outputs, got more`);
     const isRoot = isSignedRoot(o.type, this.counts.outputs);
-    if (isRoot && this.root) refuse(what, 'expected one split root output, got a second one');
-    if (isRoot !== (o.root !== undefined)) refuse(`${what}.asset`, isRoot ? 'expected the signed root asset' : 'is not the signed root');
-    if (o.root) {
-      this.checkRoot(what, o.root);
-      this.root = o.root;
+    if (this.streamed) {
+      const root = this.root ?? refuse(what, 'expected the signed root before the outputs');
+      if (o.root) refuse(`${what}.asset`, 'the signed root was given before the outputs');
+      if (isRoot && this.rootOutputSeen) refuse(what, 'expected one split root output, got a second one');
+      // The split root output's leaf is the root's own place in its split tree: same amount and script key.
+      if (isRoot && (o.asset.amount !== root.amount || !equal(o.asset.scriptKey, root.scriptKey)))
+        refuse(`${what}.asset`, "expected the signed root's amount and script key");
+      if (isRoot) this.rootOutputSeen = true;
+    } else {
+      if (isRoot && this.root) refuse(what, 'expected one split root output, got a second one');
+      if (isRoot !== (o.root !== undefined)) refuse(`${what}.asset`, isRoot ? 'expected the signed root asset' : 'is not the signed root');
+      if (o.root) {
+        this.checkRoot(what, o.root);
+        this.root = o.root;
+      }
     }
     if (!equal(o.asset.assetId, this.assetId!)) refuse(`${what}.asset`, `expected the inputs' asset ${toHex(this.assetId!)}, got ${toHex(o.asset.assetId)}`);
     this.checkLocks(what, o);
@@ -235,15 +282,17 @@ export class TransferReviewBuilder {
     this.sink.item(`${k} amount`, units(o.asset.amount));
     // tapd's asset.IsBurnKey compares the whole key: the burn key has an even Y.
     if (o.asset.scriptKey.length === 33 && o.asset.scriptKey[0] === 0x02 && equal(o.asset.scriptKey.subarray(1), this.burnKey!)) {
+      if (this.streamed && !this.streamed.burn) refuse(`${what}.asset.scriptKey`, 'pays the burn key, but no burn was declared before the outputs');
+      this.burnSeen = true;
       this.sink.item(`${k} recipient`, 'BURN (provably unspendable)');
-      this.sink.warning(`${k} burns ${units(o.asset.amount)}.`);
+      if (!this.streamed) this.sink.warning(`${k} burns ${units(o.asset.amount)}.`);
     } else if (o.change) this.sink.item(`${k} recipient`, 'this signer (change)');
     else if (o.address) this.sink.item(`${k} recipient`, encodeAddress(o.address, this.hrp));
     else this.sink.item(`${k} recipient`, `script key ${toHex(xonly(o.asset.scriptKey))}`);
     if (o.type === 1) this.sink.item(`${k} kind`, 'split root (carries the change and the transfer witness)');
     // A split output's anchor index is part of its split locator, which the signed root commits to;
     // an unsplit output's is not signed by the asset signature.
-    const unsplit = o.root !== undefined && !o.root.splitCommitmentRoot;
+    const unsplit = isRoot && !(o.root ?? this.root)!.splitCommitmentRoot;
     this.sink.item(`${k} anchor${unsplit ? ' (not signed)' : ''}`, `BTC output #${o.anchorOutputIndex}`);
     if (o.proofCourier !== undefined) this.sink.item(`${k} proof courier (not signed)`, escapeText(o.proofCourier));
   }
@@ -251,8 +300,10 @@ export class TransferReviewBuilder {
   finish(): void {
     if (this.outputs !== this.counts.outputs) refuse('outputs', `expected ${this.counts.outputs} outputs, got ${this.outputs}`);
     const root = this.root ?? refuse('outputs', 'expected a split root output (or a single output)');
-    if (root.lockTime !== 0n) this.sink.item('Lock time', root.lockTime.toString());
-    if (root.relativeLockTime !== 0n) this.sink.item('Relative lock time', root.relativeLockTime.toString());
+    if (this.streamed) {
+      if (!this.rootOutputSeen) refuse('outputs', 'expected a split root output (or a single output)');
+      if (this.streamed.burn && !this.burnSeen) refuse('outputs', 'a burn was declared, but no output pays the burn key');
+    } else this.showLocks(root);
     if (this.totalOut !== this.totalIn) refuse('outputs', `they carry ${this.totalOut} units, the inputs ${this.totalIn}`);
     this.sink.item('Total out', units(this.totalOut));
   }

@@ -46,8 +46,15 @@ export class SortedMssmtRoot {
   private readonly block = new Uint8Array(72);
   private readonly view = new DataView(this.block.buffer);
 
-  /** `maxPending`: the most left subtrees held at once (a device's fixed array). */
-  constructor(private readonly maxPending = MSSMT_DEPTH) {}
+  /**
+   * `maxPending`: the most left subtrees held at once (a device's fixed array). `hashBlock`: SHA-256
+   * of the 72-byte branch block; a caller with a faster SHA-256 than the portable one (the emulator:
+   * Node's, about 3× faster on these blocks) passes it, the bytes hashed are the same.
+   */
+  constructor(
+    private readonly maxPending = MSSMT_DEPTH,
+    private readonly hashBlock: (block: Uint8Array) => Uint8Array = sha256,
+  ) {}
 
   /** The most pending subtrees held at once so far. */
   get peakPending(): number {
@@ -101,7 +108,7 @@ export class SortedMssmtRoot {
         const left = keyBit(key, level - 1) === 0;
         this.block.set(left ? hash : empty, 0);
         this.block.set(left ? empty : hash, 32);
-        hash = sha256(this.block);
+        hash = this.hashBlock(this.block);
       }
       node = { hash, sum: node.sum };
     }
@@ -113,6 +120,6 @@ export class SortedMssmtRoot {
     this.block.set(left, 0);
     this.block.set(right, 32);
     this.view.setBigUint64(64, sum, false);
-    return sha256(this.block);
+    return this.hashBlock(this.block);
   }
 }

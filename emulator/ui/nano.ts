@@ -8,7 +8,7 @@
 import type { DeviceModel } from '../../devices/models.ts';
 import type { AppHome } from '../app.ts';
 import type { Renderer, ReviewScreens } from './renderer.ts';
-import type { ReviewFlow, WarningPage } from './review.ts';
+import type { ReviewFlow, ReviewPair, StreamingReviewStep, WarningPage } from './review.ts';
 import type { Screen, TextEvent, UiAction } from './screen.ts';
 import { textWidth, wrapText, type Font } from './text.ts';
 
@@ -56,8 +56,28 @@ export class NanoRenderer implements Renderer {
   }
 
   review(flow: ReviewFlow): ReviewScreens {
-    const pages: Screen[] = [this.centred(flow.intro, this.g.valueCentre, this.fonts.title)];
-    for (const pair of flow.pairs) {
+    const pages: Screen[] = [this.centred(flow.intro, this.g.valueCentre, this.fonts.title), ...this.pairPages(flow.pairs)];
+    pages.push(this.centred(flow.finish.text, this.g.valueCentre, this.fonts.title, 'approve'));
+    pages.push(this.centred(flow.reject ?? 'Reject', this.g.valueCentre, this.fonts.title, 'reject'));
+    return { pages: withNavigation(pages) };
+  }
+
+  // NBGL's streaming review on a Nano: right on the last page of a step continues (the app then
+  // reads more); there is no reject page before Finish.
+  reviewStreaming(step: StreamingReviewStep): ReviewScreens {
+    if (step.kind === 'finish') {
+      const f = step.flow;
+      return { pages: withNavigation([this.centred(f.finish.text, this.g.valueCentre, this.fonts.title, 'approve'), this.centred(f.reject ?? 'Reject', this.g.valueCentre, this.fonts.title, 'reject')]) };
+    }
+    const pages = withNavigation(step.kind === 'start' ? [this.centred(step.intro, this.g.valueCentre, this.fonts.title)] : this.pairPages(step.pairs));
+    const last = pages[pages.length - 1]!;
+    pages[pages.length - 1] = { ...last, buttons: { ...last.buttons, right: 'approve' } };
+    return { pages };
+  }
+
+  private pairPages(pairs: readonly ReviewPair[]): Screen[] {
+    const pages: Screen[] = [];
+    for (const pair of pairs) {
       if (pair.centered) {
         pages.push(this.centred(pair.item, this.g.sectionCentre, this.fonts.title));
         continue;
@@ -70,9 +90,7 @@ export class NanoRenderer implements Renderer {
         pages.push({ events: [...this.lines(this.fonts.title, wrapText(this.fonts.title, item, this.g.textWidth), this.g.itemY), ...this.block(chunk, this.g.valueCentre - 1, this.fonts.body)] });
       }
     }
-    pages.push(this.centred(flow.finish.text, this.g.valueCentre, this.fonts.title, 'approve'));
-    pages.push(this.centred(flow.reject ?? 'Reject', this.g.valueCentre, this.fonts.title, 'reject'));
-    return { pages: withNavigation(pages) };
+    return pages;
   }
 
   warning(page: WarningPage): Screen[] {

@@ -1,7 +1,7 @@
 // A renderer lays out what apps ask to show on one model's screen. nano.ts and touch.ts implement it.
 
 import type { AppHome } from '../app.ts';
-import type { ReviewFlow, WarningPage } from './review.ts';
+import type { ReviewFlow, StreamingReviewStep, WarningPage } from './review.ts';
 import type { Screen } from './screen.ts';
 
 export interface ReviewScreens {
@@ -13,6 +13,8 @@ export interface ReviewScreens {
 
 export interface Renderer {
   review(flow: ReviewFlow): ReviewScreens;
+  /** The pages of one streaming-review step; passing the last page of `start` / `pairs` is `approve`. */
+  reviewStreaming(step: StreamingReviewStep): ReviewScreens;
   /** Pages of a warning; `approve` continues, `reject` refuses. */
   warning(page: WarningPage): Screen[];
   status(text: string): Screen;

@@ -48,3 +48,15 @@ export interface WarningPage {
   title: string;
   text?: string;
 }
+
+/**
+ * One step of a streaming review (NBGL nbgl_useCaseReviewStreamingStart / Continue / Finish): the
+ * app shows the pages of what it has verified so far and asks for more data only once the person
+ * paged past them. `start` and `pairs` resolve true when the person passes their last page (touch:
+ * false when they reject at any page, after the "Reject …?" confirmation; a Nano has no reject
+ * before `finish`); `finish` resolves true on approval.
+ */
+export type StreamingReviewStep =
+  | { kind: 'start'; intro: string; reject?: string }
+  | { kind: 'pairs'; pairs: ReviewPair[]; reject?: string }
+  | { kind: 'finish'; flow: Pick<ReviewFlow, 'finish' | 'approved' | 'rejected' | 'reject'> };

@@ -15,7 +15,7 @@
 import type { DeviceModel } from '../../devices/models.ts';
 import type { AppHome } from '../app.ts';
 import type { Renderer, ReviewScreens } from './renderer.ts';
-import type { ReviewFlow, ReviewPair, WarningPage } from './review.ts';
+import type { ReviewFlow, ReviewPair, StreamingReviewStep, WarningPage } from './review.ts';
 import type { Screen, TextEvent, TouchRegion } from './screen.ts';
 import { textWidth, wrapText, type Font } from './text.ts';
 
@@ -140,7 +140,39 @@ export class TouchRenderer implements Renderer {
     const address = flow.useCase === 'address';
     const bodies: (Screen & { trailing?: TextEvent[] })[] = [this.intro(flow.intro, address ? 'Swipe to continue' : 'Swipe to review')];
     // An address review's last page of pairs also carries the Confirm button: its pairs end above it.
-    const bottom = address ? this.g.addressBox.y : this.g.footerTop;
+    bodies.push(...this.pairBodies(flow.pairs, address ? this.g.addressBox.y : this.g.footerTop));
+    if (address) {
+      const last = bodies[bodies.length - 1]!;
+      const box = this.g.addressBox;
+      bodies[bodies.length - 1] = { ...last, trailing: this.button(flow.finish.button ?? flow.finish.text, box), regions: [{ ...box, action: 'approve' }], filled: [box] };
+    } else bodies.push(this.finish(flow));
+    const total = bodies.length;
+    // The address review's "Cancel" rejects at once; the others ask first ("Reject transaction?").
+    const footer = address ? { label: 'Cancel', action: 'reject' as const } : { label: 'Reject', action: 'ask-reject' as const };
+    const pages = bodies.map((body, i) => this.withFooter(body, i, total, footer));
+    if (address) return { pages };
+    return { pages, rejectConfirm: this.rejectConfirmFor(flow.reject) };
+  }
+
+  // NBGL's streaming review on a touch device: each step is its own run of pages with the Reject
+  // footer; tapping "next" on the last page of `start` / `pairs` continues (the app then reads more).
+  reviewStreaming(step: StreamingReviewStep): ReviewScreens {
+    const footer = { label: 'Reject', action: 'ask-reject' as const };
+    if (step.kind === 'finish') return { pages: [this.withFooter(this.finish(step.flow), 0, 1, footer)], rejectConfirm: this.rejectConfirmFor(step.flow.reject) };
+    const bodies = step.kind === 'start' ? [this.intro(step.intro, 'Swipe to review')] : this.pairBodies(step.pairs, this.g.footerTop);
+    const pages = bodies.map((body, i) => this.withFooter(body, i, bodies.length, footer, i === bodies.length - 1));
+    return { pages, rejectConfirm: this.rejectConfirmFor(step.reject) };
+  }
+
+  private rejectConfirmFor(wording: string | undefined): Screen {
+    const reject = wording ?? 'Reject';
+    const goBack = reject === 'Reject' ? 'Go back' : `Go back to ${reject.replace(/^Reject /, '')}`;
+    return this.rejectConfirm(`${reject}?`, goBack);
+  }
+
+  /** Pairs laid on as few pages as fit above `bottom`. */
+  private pairBodies(pairs: readonly ReviewPair[], bottom: number): Screen[] {
+    const bodies: Screen[] = [];
     let page: TextEvent[] = [];
     let y = this.g.firstItemY;
     const flush = (): void => {
@@ -148,7 +180,7 @@ export class TouchRenderer implements Renderer {
       page = [];
       y = this.g.firstItemY;
     };
-    for (const pair of flow.pairs) {
+    for (const pair of pairs) {
       if (pair.centered) {
         flush();
         bodies.push(this.section(pair.item));
@@ -171,19 +203,7 @@ export class TouchRenderer implements Renderer {
       y = laid.bottom + this.g.pairGap;
     }
     flush();
-    if (address) {
-      const last = bodies[bodies.length - 1]!;
-      const box = this.g.addressBox;
-      bodies[bodies.length - 1] = { ...last, trailing: this.button(flow.finish.button ?? flow.finish.text, box), regions: [{ ...box, action: 'approve' }], filled: [box] };
-    } else bodies.push(this.finish(flow));
-    const total = bodies.length;
-    // The address review's "Cancel" rejects at once; the others ask first ("Reject transaction?").
-    const footer = address ? { label: 'Cancel', action: 'reject' as const } : { label: 'Reject', action: 'ask-reject' as const };
-    const pages = bodies.map((body, i) => this.withFooter(body, i, total, footer));
-    if (address) return { pages };
-    const reject = flow.reject ?? 'Reject';
-    const goBack = reject === 'Reject' ? 'Go back' : `Go back to ${reject.replace(/^Reject /, '')}`;
-    return { pages, rejectConfirm: this.rejectConfirm(`${reject}?`, goBack) };
+    return bodies;
   }
 
   warning(page: WarningPage): Screen[] {
@@ -258,7 +278,7 @@ export class TouchRenderer implements Renderer {
   }
 
   /** The last page; its button comes after the footer in reading order (as Speculos reports it). */
-  private finish(flow: ReviewFlow): Screen & { trailing: TextEvent[] } {
+  private finish(flow: Pick<ReviewFlow, 'finish'>): Screen & { trailing: TextEvent[] } {
     const hold = flow.finish.action === 'hold';
     const events = this.centred(this.fonts.large, flow.finish.text, hold ? this.g.holdFinishCentre : this.g.finishCentre);
     if (hold) return { events, trailing: this.lines(this.fonts.large, ['Hold to sign'], this.g.holdLabelY, 'left'), regions: [{ ...this.g.approveBox, action: 'approve', hold: true }] };
@@ -295,6 +315,7 @@ export class TouchRenderer implements Renderer {
     index: number,
     total: number,
     footer: { label: string; action: 'reject' | 'ask-reject' },
+    continues = false,
   ): Screen {
     const { width, height, footerTop } = this.g;
     const footerH = height - footerTop;
@@ -303,7 +324,8 @@ export class TouchRenderer implements Renderer {
     const indicator = this.lines(this.fonts.small, [`${index + 1} of ${total}`], textY, Math.round(width * 0.7), this.g.smallLine);
     const regions: TouchRegion[] = [...(body.regions ?? []), { x: 0, y: footerTop, w: Math.round(width * 0.4), h: footerH, action: footer.action }];
     if (index > 0) regions.push({ x: Math.round(width * 0.7), y: footerTop, w: Math.round(width * 0.1333), h: footerH, action: 'prev' });
-    if (index < total - 1) regions.push({ x: Math.round(width * 0.8333), y: footerTop, w: width - Math.round(width * 0.8333), h: footerH, action: 'next' });
+    if (index < total - 1 || continues)
+      regions.push({ x: Math.round(width * 0.8333), y: footerTop, w: width - Math.round(width * 0.8333), h: footerH, action: continues ? 'approve' : 'next' });
     const { trailing, ...screen } = body;
     return { ...screen, events: [...body.events, ...reject, ...indicator, ...(trailing ?? [])], regions };
   }

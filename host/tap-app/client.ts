@@ -14,14 +14,12 @@ import { DeviceStatusError, SW } from '../../apdu/status.ts';
 import { GET_APP_AND_VERSION_APDU, getAppAndVersion, type AppAndVersion } from '../../apdu/bitcoin-app/get-app-and-version.ts';
 import {
   commitKeyAgg,
-  decodeSignVpsbtYield,
   getAppInfo,
   getKey,
   getMasterFingerprint,
   musigRound1,
   musigRound2,
   signGroupGenesis,
-  signVpsbt,
   tapCommand,
   xpubPublicKey,
   type CommandSpec,
@@ -38,22 +36,16 @@ import type { VPacket } from '../../assets/vpsbt/packet.ts';
 import { verifySchnorr } from '../../assets/crypto.ts';
 import { genesisPrevOut, virtualTx, virtualTxSighash } from '../../assets/vtx/virtual-tx.ts';
 import { ClientCommandInterpreter } from '../bitcoin-app/client-commands.ts';
-import { merkleizeVpsbt, serveVpsbt, signVpsbtRequest } from './vpsbt-merkle.ts';
 import { HostError, WrongAppError } from '../errors.ts';
+import { AssetVerifyError } from '../../assets/errors.ts';
+import { decodeResultBatch, resultsCommand, StreamMode, type StreamResult } from '../../apdu/tap-app/vpsbt-stream.ts';
+import { encodeVpsbtStreamFor } from './vpsbt-stream.ts';
+import { checkedResults, needsMusigRound1 } from './vpsbt-stream-results.ts';
 
 const xpubBase58 = createBase58check(sha256);
 
 /** Name under which the Taproot Assets app answers B0 01 (docs/tap-app-protocol.md §1). */
 export const TAP_APP_NAME = 'Taproot Assets';
-
-/** Why the device's review builder refuses the packet, if it does (assets/display). */
-function refusalOf(bytes: Uint8Array): string | undefined {
-  try {
-    return describeVPacket(decodeVPacket(bytes)).refused;
-  } catch {
-    return undefined;
-  }
-}
 
 export interface TapKey {
   path: number[];
@@ -74,8 +66,12 @@ export interface MusigRound1Result {
 }
 
 export interface SignVpsbtProgress {
+  /** Version 1 only (the stream has no client commands): 0. */
   clientCommands: number;
   yields: number;
+  /** APDUs of the stream sent so far, and in all. */
+  chunks?: number;
+  of?: number;
 }
 
 export interface SignGroupGenesisArgs {
@@ -150,7 +146,8 @@ export class TapAppClient {
   }
 
   async getMasterFingerprint(): Promise<Uint8Array> {
-    return this.call(getMasterFingerprint, undefined);
+    this.masterFingerprint = await this.call(getMasterFingerprint, undefined);
+    return this.masterFingerprint;
   }
 
   /**
@@ -190,40 +187,59 @@ export class TapAppClient {
     return this.call(musigRound2, { handle, aggnonce, message, keyAgg: commitment }, it);
   }
 
+  /** The master fingerprint, asked once per client: SIGN_VPSBT names this device's keys by it. */
+  private async fingerprint(): Promise<Uint8Array> {
+    this.masterFingerprint ??= await this.getMasterFingerprint();
+    return this.masterFingerprint;
+  }
+
+  private masterFingerprint: Uint8Array | undefined;
+
   /**
-   * Reviews and signs a vPSBT (§5.5), streamed as merkleized maps (vpsbt-merkle.ts). Returns what the device yielded,
-   * in order: BIP-340 signatures of the inputs whose script key it holds, and for MuSig2 script keys
-   * pubnonces (the packet has none yet) or partial signatures (it has every participant's).
+   * Reviews and signs a vPSBT (§5.5): the packet is pushed as the version 2 stream
+   * (vpsbt-stream.ts) in full APDUs while the device shows it, and the results come in the answer
+   * to the last chunk (and RESULTS). Returns, in input order, BIP-340 signatures of the inputs whose
+   * script key the device holds, and for MuSig2 script keys its pubnonces (round 1: some input it
+   * takes part in carries no pubnonces yet; nothing is signed then) or partial signatures (round 2).
+   * Every signature and partial signature is verified here before it is returned.
    */
   async signVpsbt(vpsbt: VpsbtInput, { onProgress }: { onProgress?: (p: SignVpsbtProgress) => void } = {}): Promise<SignVpsbtYield[]> {
-    const bytes = vpsbtBytes(vpsbt);
-    const m = merkleizeVpsbt(bytes);
-    const it = new ClientCommandInterpreter();
-    serveVpsbt(it, m);
-    let clientCommands = 0;
-    try {
-      await this.call(
-        signVpsbt,
-        signVpsbtRequest(m),
-        it,
-        () => onProgress?.({ clientCommands: ++clientCommands, yields: it.yielded.length }),
-      );
-    } catch (err) {
-      // The device answers a refusal with a bare 6A80; the review builder it runs tells the field.
-      const why = err instanceof DeviceStatusError && err.statusCode === SW.INCORRECT_DATA ? refusalOf(bytes) : undefined;
+    const packet = vpsbt instanceof Uint8Array ? decodeVPacket(vpsbt) : vpsbt;
+    // The device reviews with the same builder: a packet it would refuse mid-review is not sent at all.
+    const refused = describeVPacket(packet).refused;
+    if (refused !== undefined) throw new AssetVerifyError('vpsbt', `SIGN_VPSBT not sent: the device's review refuses ${refused}`);
+    const fingerprint = await this.fingerprint();
+    const mode = needsMusigRound1(packet, fingerprint) ? StreamMode.musigRound1 : StreamMode.sign;
+    const enc = encodeVpsbtStreamFor(packet, { fingerprint, mode });
+    let res = { statusWord: SW.OK as number, data: new Uint8Array() as Uint8Array };
+    let sent = 0;
+    const send = async (cmd: CommandApdu) => {
+      res = decodeResponse(await this.transport.exchange(encodeCommand(cmd)));
+      onProgress?.({ clientCommands: 0, yields: 0, chunks: ++sent, of: enc.commands.length });
+      if (res.statusWord === SW.OK) return;
+      // The device answers a refusal with a bare status word; the review builder it runs tells the field.
+      const why = res.statusWord === SW.INCORRECT_DATA ? describeVPacket(packet).refused : undefined;
       if (why !== undefined) throw new DeviceStatusError(SW.INCORRECT_DATA, `SIGN_VPSBT refused ${why}`);
-      throw err;
-    }
-    return it.yielded.map((data) => {
+      throw new DeviceStatusError(res.statusWord, 'SIGN_VPSBT');
+    };
+    for (const cmd of enc.commands) await send(cmd);
+    const results: StreamResult[] = [];
+    for (;;) {
+      let batch;
       try {
-        const y = decodeSignVpsbtYield(data);
-        if (y.inputIndex >= m.inputs.length) throw new CodecError(`input index ${y.inputIndex} beyond the vPSBT's ${m.inputs.length} inputs`);
-        return y;
+        batch = decodeResultBatch(res.data);
       } catch (err) {
-        if (err instanceof CodecError) throw new HostError('E_DEVICE_RESPONSE', `SIGN_VPSBT yield ${toHex(data)}: ${err.message}`);
+        if (err instanceof CodecError) throw new HostError('E_DEVICE_RESPONSE', `SIGN_VPSBT results: ${err.message}`);
         throw err;
       }
-    });
+      results.push(...batch.results);
+      if (batch.remaining === 0) break;
+      // A device that keeps announcing results (or sends empty batches) gets no more exchanges than there are signers.
+      if (batch.results.length === 0 || results.length + batch.remaining > enc.stream.signers.length)
+        throw new HostError('E_DEVICE_RESPONSE', `SIGN_VPSBT results: ${batch.results.length} entries with ${batch.remaining} announced, for ${enc.stream.signers.length} signed inputs`);
+      await send(resultsCommand());
+    }
+    return checkedResults(packet, enc.stream, mode, results, fingerprint);
   }
 
   /**

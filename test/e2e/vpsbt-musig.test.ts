@@ -70,7 +70,9 @@ describe('2-of-2 MuSig2 asset script key through SIGN_VPSBT (device + software c
     expect(verifier.partialSigVerify(psig.partialSignature, pubnonces, s.participants.findIndex((p) => toHex(p) === toHex(s.devicePk)))).toBe(true);
   });
 
-  it('a vPSBT changed between the rounds (a shown field) -> B007, no signature; the untouched session still signs', async () => {
+  // The session id digests the stream up to the signed root (docs/tap-app-protocol.md §5.5.7): what
+  // the sighash depends on. A changed unsigned field (the courier) is simply what round 2 reviews.
+  it('a vPSBT whose signed root changed between the rounds -> B007, no signature; the untouched session still signs', async () => {
     const s = await setUp({ courier: 'authmailbox+universerpc://courier.example:10029' });
     const session = musigSession(vpsbtMusigKey(s.packet, 0), vpsbtInputSighash(s.packet, 0));
     const [own] = await s.client.signVpsbt(s.packet);
@@ -78,7 +80,9 @@ describe('2-of-2 MuSig2 asset script key through SIGN_VPSBT (device + software c
     const softRound = await s.soft.round1(session);
     const nonces = s.participants.map((participant) => ({ participant, pubnonce: toHex(participant) === toHex(s.devicePk) ? own.pubnonce : softRound.pubnonce }));
     const tampered = structuredClone(s.packet);
-    tampered.outputs[1]!.proofDeliveryAddress = 'authmailbox+universerpc://evil.example:1';
+    const root = tampered.outputs.find((o) => o.type === 1)!;
+    root.asset!.lockTime = 800_000n;
+    for (const o of tampered.outputs) o.lockTime = 800_000n;
     await expect(s.client.signVpsbt(withMusigPubNonces(tampered, 0, session.aggregatePubkey, nonces))).rejects.toMatchObject({ statusCode: 0xb007 });
     const honest = await s.client.signVpsbt(withMusigPubNonces(s.packet, 0, session.aggregatePubkey, nonces));
     expect(honest.map((y) => y.type)).toEqual(['musigPartialSignature']);

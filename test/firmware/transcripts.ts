@@ -75,6 +75,9 @@ class TranscriptDevice implements Transport {
       warn: async () => {
         throw new Error('transcript: the commands recorded here show no warnings');
       },
+      reviewStreaming: async () => {
+        throw new Error('transcript: the firmware has no SIGN_VPSBT yet, so no streamed review is recorded');
+      },
       status: () => {},
       busy: () => {},
       fault: (e) => {

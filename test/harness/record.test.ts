@@ -44,10 +44,10 @@ async function replayAgainstEmulator(transcript: string, app: string): Promise<n
 
 describe('scripts/record.ts', () => {
   // At least the commands and client-command rounds the flow needs (registration: the policy's
-  // keys and merkle proofs; SIGN_VPSBT: the streamed vPSBT maps).
+  // keys and merkle proofs; SIGN_VPSBT v2: the fingerprint, then the stream's full APDUs).
   it.each([
     ['register-wsh-multisig', 'bitcoin-test', 20],
-    ['tap-sign-vpsbt', 'tap', 100],
+    ['tap-sign-vpsbt', 'tap', 3],
   ])('records %s on the emulator; a fresh emulator replays it byte for byte', async (flow, app, atLeast) => {
     const out = join(dir, `${flow}.apdus`);
     const run = await recordScript('--backend', 'emulator', '--flow', flow, '--out', out);

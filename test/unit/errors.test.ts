@@ -99,9 +99,11 @@ describe('each layer raises its codes', () => {
     for (const app of ['tap', 'bitcoin-test'] as const) {
       const { device, transport } = emulated({ app });
       const clients = [new BitcoinAppClient(transport), new TapAppClient(transport)];
-      // The other app's CLA is refused with 6E00 by whichever app is open.
+      // The other app's CLA is refused with 6E00 by the Taproot Assets app; the Bitcoin app checks P2
+      // first and knows no protocol 2, so the Taproot Assets client's command is 6A86 there.
       const wrong = app === 'tap' ? clients[0]! : clients[1]!;
-      await expect(wrong.getMasterFingerprint()).rejects.toMatchObject({ code: 'E_WRONG_APP', statusCode: SW.CLA_NOT_SUPPORTED });
+      const expected = app === 'tap' ? { code: 'E_WRONG_APP', statusCode: SW.CLA_NOT_SUPPORTED } : { code: 'E_WRONG_P1P2', statusCode: SW.WRONG_P1P2 };
+      await expect(wrong.getMasterFingerprint()).rejects.toMatchObject(expected);
       device.lock();
       for (const c of clients) await expect(c.getMasterFingerprint()).rejects.toMatchObject({ code: 'E_LOCKED', name: 'LockedDeviceError', statusCode: SW.LOCKED_DEVICE });
     }

@@ -4,6 +4,7 @@ import type { AppContext } from '../../app.ts';
 import type { HostChannel } from '../bitcoin/client.ts';
 import type { DkgSession } from './frost/dkg-session.ts';
 import type { NonceSlots } from './nonce-slots.ts';
+import type { VpsbtStreamSession } from './sign-vpsbt-stream.ts';
 
 /** Measurements a test can read: what the device had to hold at once while streaming a vPSBT. */
 export interface VpsbtStats {
@@ -23,6 +24,10 @@ export interface TapState {
   /** The FROST DKG in progress, RAM only (docs/frost.md §2.1). */
   readonly frostDkg: DkgSession;
   lastVpsbtStats: VpsbtStats | undefined;
+  /** SIGN_VPSBT v2 in progress (between START and its last result batch). */
+  stream?: VpsbtStreamSession | undefined;
+  /** Peak bytes the last SIGN_VPSBT v2 held (docs/tap-app-protocol.md §5.5.6). */
+  lastStreamPeakBytes?: number | undefined;
 }
 
 export interface TapCommand {
@@ -30,6 +35,8 @@ export interface TapCommand {
   host: HostChannel;
   state: TapState;
   body: Uint8Array;
+  /** P1 (SIGN_VPSBT v2 only; every other command requires 0). */
+  p1?: number;
 }
 
 /** A handler returns the response data; the dispatcher appends 9000. */

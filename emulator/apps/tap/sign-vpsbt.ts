@@ -1,4 +1,5 @@
-// SIGN_VPSBT (§5.5): commit-and-reveal streaming of a vPSBT, the split pass proving that every
+// SIGN_VPSBT version 1 (docs/tap-app-protocol.md Appendix A, P2 = 1; version 2 is
+// sign-vpsbt-stream.ts): commit-and-reveal streaming of a vPSBT, the split pass proving that every
 // output shown is bound by the signed root (split-check.ts), review of its display model, then a
 // second pass that must read exactly what the first one did (same review digest) before the device
 // signs, over the virtual-transaction sighash it computes itself (assets/vtx), every input whose

@@ -71,10 +71,27 @@ export async function readMusigInput(
   const participants = Array.from({ length: value.length / 33 }, (_, k) => value.slice(33 * k, 33 * k + 33));
   const ownKey = publicKeyAt(ctx, input.ownPath);
   if (!participants.some((p) => equal(p, ownKey))) throw incorrectData(`${what}: the device's key at its derivation is not a participant`);
+  return musigInput(ctx, what, index, participants, input);
+}
+
+/**
+ * The MuSig2 input of `participants` (the device's key among them, checked by the caller): they
+ * aggregate to `marker.aggregate` when one is given (v1 files the list under it), and their
+ * aggregate tweaked by TapTweak(aggregate || tweak) is the input's script key.
+ */
+export function musigInput(
+  ctx: AppContext,
+  what: string,
+  index: number,
+  participants: Uint8Array[],
+  input: { marker?: MusigMarker; ownPath: number[]; scriptKeyXOnly: Uint8Array; tweak: Uint8Array | undefined },
+): MusigInput {
+  const ownKey = publicKeyAt(ctx, input.ownPath);
   try {
-    if (!equal(keyAggregate(participants).aggPublicKey.toBytes(true), input.marker.aggregate))
+    const plain = keyAggregate(participants).aggPublicKey.toBytes(true);
+    if (input.marker && !equal(plain, input.marker.aggregate))
       throw incorrectData(`${what}: the participants do not aggregate to the key they are filed under`);
-    const tweak = taggedHash('TapTweak', input.marker.aggregate.subarray(1), input.tweak ?? new Uint8Array());
+    const tweak = taggedHash('TapTweak', plain.subarray(1), input.tweak ?? new Uint8Array());
     const tweaked = keyAggregate(participants, [tweak], [true]);
     const aggregateXOnly = keyAggExport(tweaked);
     if (!equal(aggregateXOnly, input.scriptKeyXOnly)) throw incorrectData(`${what}: the tweaked aggregate is not the input's script key`);
@@ -124,6 +141,18 @@ export async function musigPartialSignature(
     if (nonce === undefined || nonce.length !== 66) throw incorrectData(`${what}: expected a 66-byte pubnonce for every participant`);
     pubnonces.push(nonce);
   }
+  return musigSign(ctx, what, session, m, pubnonces, sighash);
+}
+
+/** True when the device's pubnonce among `pubnonces` (participant order) is the one `session` gives for `m`. */
+export function ownPubNonceMatches(ctx: AppContext, session: MusigSession, m: MusigInput, pubnonces: readonly Uint8Array[]): boolean {
+  const own = nonces(ctx, session, m);
+  own.secret.fill(0);
+  return equal(pubnonces[m.participants.findIndex((p) => equal(p, m.ownKey))]!, own.public);
+}
+
+/** The partial signature of `sighash` with `session`'s nonce, every participant's pubnonce given in participant order. */
+export function musigSign(ctx: AppContext, what: string, session: MusigSession, m: MusigInput, pubnonces: Uint8Array[], sighash: Uint8Array): Uint8Array {
   const own = nonces(ctx, session, m);
   const sk = privateKeyAt(ctx, m.ownPath);
   try {

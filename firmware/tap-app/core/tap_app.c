@@ -9,7 +9,8 @@
 #define CLA_TAP 0xE7
 #define CLA_FRAMEWORK 0xF8
 #define INS_CONTINUE 0x01
-#define PROTOCOL_VERSION 1
+#define PROTOCOL_VERSION 2
+#define PROTOCOL_VERSION_1 1
 
 /* A switch, not a table of function pointers: a device app runs position-independent, and pointers
  * stored in flash hold link-time addresses. */
@@ -36,14 +37,17 @@ static size_t status(uint8_t *out, size_t len, uint16_t sw) {
     return len + 2;
 }
 
-/* §1, in this order: P2 first, CONTINUE outside a command, CLA, P1, INS. */
+/* §1, in this order: P2 (protocol 1 still passes this first check, as in the emulator, which keeps
+ * v1 SIGN_VPSBT), CONTINUE outside a command, CLA, P2 = this protocol, P1, INS. */
 size_t tap_app_handle(const uint8_t *apdu, size_t len, uint8_t out[TAP_RESPONSE_MAX]) {
     if (len < 4) return status(out, 0, TAP_SW_WRONG_DATA_LENGTH);
     size_t lc = len > 4 ? apdu[4] : 0;
     if (len != 4 && len != 5 + lc) return status(out, 0, TAP_SW_WRONG_DATA_LENGTH);
-    if (apdu[3] != PROTOCOL_VERSION) return status(out, 0, TAP_SW_WRONG_P1P2);
-    if (apdu[0] == CLA_FRAMEWORK && apdu[1] == INS_CONTINUE) return status(out, 0, TAP_SW_BAD_STATE);
+    bool continues = apdu[0] == CLA_FRAMEWORK && apdu[1] == INS_CONTINUE;
+    if (apdu[3] != PROTOCOL_VERSION && apdu[3] != PROTOCOL_VERSION_1 && !continues) return status(out, 0, TAP_SW_WRONG_P1P2);
+    if (continues) return status(out, 0, TAP_SW_BAD_STATE);
     if (apdu[0] != CLA_TAP) return status(out, 0, TAP_SW_CLA_NOT_SUPPORTED);
+    if (apdu[3] != PROTOCOL_VERSION) return status(out, 0, TAP_SW_WRONG_P1P2);
     if (apdu[2] != 0) return status(out, 0, TAP_SW_WRONG_P1P2);
     uint16_t (*handler)(tap_reader *, uint8_t[255], size_t *);
     if (handler_of(apdu[1], &handler)) {

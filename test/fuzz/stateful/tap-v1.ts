@@ -23,7 +23,7 @@ import {
   musigRound1,
   musigRound2,
   signGroupGenesis,
-  signVpsbt,
+  signVpsbtV1Command,
   TAP_INS,
   tapCommand,
   type KeyAggContext,
@@ -78,7 +78,7 @@ const vpsbtScenario: Scenario = {
     const what = rng.below(10);
     if (mutate && what < 8) maps = mutateMaps(rng, maps);
     const m = merkleizeMaps(maps, rng, mutate && what >= 8);
-    return { command: maybeMutateCommand(rng, mutate, tapCommand(signVpsbt, signVpsbtRequest(m))), serve: (it) => serveVpsbt(it, m) };
+    return { command: maybeMutateCommand(rng, mutate, signVpsbtV1Command(signVpsbtRequest(m))), serve: (it) => serveVpsbt(it, m) };
   },
 };
 

@@ -32,7 +32,7 @@ describe('TapAppClient: app, fingerprint, keys', () => {
   it('reads app info and the master fingerprint, and checks the open app', async () => {
     const { transport } = emulated();
     const c = new TapAppClient(transport);
-    expect(await c.getAppInfo()).toEqual({ protocolVersion: 1, blindSigning: false, nonceSlots: 4, freeNonceSlots: 4 });
+    expect(await c.getAppInfo()).toEqual({ protocolVersion: 2, blindSigning: false, nonceSlots: 4, freeNonceSlots: 4 });
     expect(toHex(await c.getMasterFingerprint())).toBe('f5acc2fd');
     expect((await c.assertTapApp()).name).toBe('Taproot Assets');
   });
@@ -41,7 +41,8 @@ describe('TapAppClient: app, fingerprint, keys', () => {
     const { transport, device } = emulated({ app: 'bitcoin-test' });
     const c = new TapAppClient(transport);
     await expect(c.assertTapApp()).rejects.toMatchObject({ code: 'E_WRONG_APP', openApp: 'Bitcoin Test' });
-    await expect(c.getMasterFingerprint()).rejects.toMatchObject({ code: 'E_WRONG_APP', statusCode: 0x6e00 });
+    // The Bitcoin app checks P2 before CLA, and knows no protocol 2: 6A86 (assertTapApp names the app).
+    await expect(c.getMasterFingerprint()).rejects.toMatchObject({ code: 'E_WRONG_P1P2', statusCode: 0x6a86 });
     device.lock();
     await expect(c.getMasterFingerprint()).rejects.toMatchObject({ code: 'E_LOCKED', statusCode: 0x5515 });
   });

@@ -52,7 +52,7 @@ describe('Taproot Assets app codecs', () => {
   it('GET_KEY request bytes and round trip', () => {
     const req = { display: true, path: parsePath("m/86'/1'/0'") };
     const apdu = encodeCommand(tapCommand(getKey, req));
-    expect(toHex(apdu)).toBe('e71000010e' + '01' + '03' + '80000056' + '80000001' + '80000000');
+    expect(toHex(apdu)).toBe('e71000020e' + '01' + '03' + '80000056' + '80000001' + '80000000');
     expect(getKey.decodeRequest(getKey.encodeRequest(req))).toEqual(req);
   });
 

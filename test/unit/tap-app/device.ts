@@ -65,3 +65,27 @@ export async function chooseOnNano(device: EmulatedDevice, text: string): Promis
   }
   throw new Error(`no page shows "${text}"`);
 }
+
+/**
+ * On a Nano, walks a streamed review (SIGN_VPSBT v2) as a person would: right through the pages (the
+ * last page of a step continues, and the app shows the next step when its data arrived), Continue
+ * on warnings, both buttons on "Sign asset transfer". Returns every page's text in order.
+ */
+export async function walkStreamedReview(device: EmulatedDevice, finish = 'Sign asset transfer'): Promise<string[]> {
+  const seen: string[] = [];
+  let page = await untilScreen(device, (s) => s.includes('Review asset transfer'));
+  for (let i = 0; i < 10_000; i++) {
+    seen.push(page);
+    if (page.includes(finish)) {
+      device.pressButton('both');
+      return seen;
+    }
+    if (page.startsWith('Warning')) {
+      seen.pop();
+      seen.push(...(await chooseOnNano(device, 'Continue')).slice(0, 1));
+    } else device.pressButton('right');
+    const previous = page;
+    page = await untilScreen(device, (s) => s !== previous && s !== '');
+  }
+  throw new Error('the review never reached its finish page');
+}

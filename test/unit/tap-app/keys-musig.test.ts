@@ -39,7 +39,7 @@ describe('Taproot Assets app: info, fingerprint, keys', () => {
     const r = new Responder();
     const info = await r.run(device, tapCommand(getAppInfo, undefined));
     expect(info.statusWord).toBe(0x9000);
-    expect(getAppInfo.decodeResponse(info.data)).toEqual({ protocolVersion: 1, blindSigning: false, nonceSlots: 4, freeNonceSlots: 4 });
+    expect(getAppInfo.decodeResponse(info.data)).toEqual({ protocolVersion: 2, blindSigning: false, nonceSlots: 4, freeNonceSlots: 4 });
     const fp = await r.run(device, tapCommand(getMasterFingerprint, undefined));
     expect(toHex(getMasterFingerprint.decodeResponse(fp.data))).toBe('f5acc2fd');
     expect(HDKey.fromMasterSeed(seed).fingerprint.toString(16).padStart(8, '0')).toBe('f5acc2fd');
@@ -99,13 +99,18 @@ describe('Taproot Assets app: info, fingerprint, keys', () => {
     const { device } = tapDevice();
     const sw = async (hex: string) => decodeResponse(await device.exchange(fromHex(hex))).statusWord;
     expect(await sw('e1050000' + '00')).toBe(0x6a86); // wrong CLA but P2 0: P2 checked first
+    expect(await sw('e7050001' + '00')).toBe(0x6a86); // protocol 1 is gone but for the legacy v1 SIGN_VPSBT
     expect(await sw('f8010001' + '00')).toBe(0xb007);
-    expect(await sw('e1050001' + '00')).toBe(0x6e00);
-    expect(await sw('e7050101' + '00')).toBe(0x6a86);
-    expect(await sw('e7990001' + '00')).toBe(0x6d00);
-    expect(await sw('e7100001' + '02' + '0200')).toBe(0x6a80);
-    expect(await sw('e7100001' + '03' + '000180')).toBe(0x6a87);
-    expect(await sw('e7050001' + '01' + '00')).toBe(0x6a87);
+    expect(await sw('e1050002' + '00')).toBe(0x6e00);
+    expect(await sw('e7050102' + '00')).toBe(0x6a86);
+    expect(await sw('e7990002' + '00')).toBe(0x6d00);
+    expect(await sw('e7100002' + '02' + '0200')).toBe(0x6a80);
+    expect(await sw('e7100002' + '03' + '000180')).toBe(0x6a87);
+    expect(await sw('e7050002' + '01' + '00')).toBe(0x6a87);
+    // SIGN_VPSBT v2: NEXT / RESULTS without a stream, an unknown P1.
+    expect(await sw('e7300102' + '01' + '00')).toBe(0xb007);
+    expect(await sw('e7300202' + '00')).toBe(0xb007);
+    expect(await sw('e7300302' + '00')).toBe(0x6a86);
     expect(await sw('b0010000')).toBe(0x9000);
   });
 });

@@ -2,17 +2,17 @@ import { schnorr } from '@noble/curves/secp256k1.js';
 import { describe, expect, it } from 'vitest';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concat, toHex, u64be } from '../../../apdu/bytes.ts';
-import { decodeSignVpsbtYield, encodeOutputOrderElement, signVpsbt, tapCommand } from '../../../apdu/tap-app/index.ts';
+import { decodeSignVpsbtYield, encodeOutputOrderElement, signVpsbt, signVpsbtV1Command } from '../../../apdu/tap-app/index.ts';
 import { ZERO_PREV_ID } from '../../../assets/asset/prev-id.ts';
 import { describeVPacket } from '../../../assets/display/model.ts';
 import { decodeVPacket, encodeVPacket } from '../../../assets/vpsbt/codec.ts';
 import type { VPacket } from '../../../assets/vpsbt/packet.ts';
 import { Responder } from './responder.ts';
 import { chooseOnNano, screenText, tapDevice, untilScreen } from './device.ts';
-import { deviceScriptKey, forge, merkleize, runSignVpsbt, sighashes, signCommand, transferPacket } from './vpsbt-fixture.ts';
+import { deviceScriptKey, forge, merkleize, runSignVpsbtV1, sighashes, signCommand, transferPacket } from './vpsbt-fixture.ts';
 
 async function sign(p: VPacket, opts: { autoApprove?: boolean } = {}) {
-  const { t, r, shown, pending, packet } = await runSignVpsbt(p, opts);
+  const { t, r, shown, pending, packet } = await runSignVpsbtV1(p, opts);
   const res = await pending;
   return { res, yields: r.yields.map(decodeSignVpsbtYield), shown, t, packet };
 }
@@ -198,7 +198,7 @@ describe('Taproot Assets app: SIGN_VPSBT', () => {
       m.serve(r);
       const reversed = r.addTree([3, 2, 1, 0].map(encodeOutputOrderElement));
       const t = tapDevice();
-      const res = await r.run(t.device, tapCommand(signVpsbt, { ...m.request, outputsOrderRoot: reversed.root }));
+      const res = await r.run(t.device, signVpsbtV1Command({ ...m.request, outputsOrderRoot: reversed.root }));
       expect(res.statusWord).toBe(0x6a80);
       expect(r.yields).toEqual([]);
     });

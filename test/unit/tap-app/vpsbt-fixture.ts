@@ -9,7 +9,10 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { concat, toHex, u32be } from '../../../apdu/bytes.ts';
 import type { MerkleTree } from '../../../apdu/merkle.ts';
 import { HARDENED } from '../../../apdu/path.ts';
-import { encodeOutputOrderElement, signVpsbt, tapCommand, type SignVpsbtRequest } from '../../../apdu/tap-app/index.ts';
+import { decodeResponse, encodeCommand, type CommandApdu } from '../../../apdu/apdu.ts';
+import { encodeOutputOrderElement, signVpsbtV1Command, type SignVpsbtRequest } from '../../../apdu/tap-app/index.ts';
+import { decodeResultBatch, encodeVpsbtStream, resultsCommand, streamCommands, type StreamModeValue, type StreamResult, type VpsbtStream } from '../../../apdu/tap-app/vpsbt-stream.ts';
+import { encodeVpsbtStreamFor } from '../../../host/tap-app/vpsbt-stream.ts';
 import { assetId, type Genesis } from '../../../assets/asset/genesis.ts';
 import { assetLeafValue, type Asset } from '../../../assets/asset/leaf.ts';
 import { ZERO_PREV_ID } from '../../../assets/asset/prev-id.ts';
@@ -236,7 +239,7 @@ export function merkleize(bytes: Uint8Array): Merkleized {
 }
 
 export function signCommand(m: Merkleized) {
-  return tapCommand(signVpsbt, m.request);
+  return signVpsbtV1Command(m.request);
 }
 
 /** From `lie()` on, the responder answers for `honest`'s roots with `forged`'s trees. */
@@ -245,8 +248,60 @@ export function forge(r: Responder, honest: Merkleized, forged: Merkleized): voi
   honest.tops.forEach((t, i) => r.lies.set(toHex(t.root), forged.tops[i]!));
 }
 
-/** Runs SIGN_VPSBT over `p` on a fresh device; records every screen's text. */
-export async function runSignVpsbt(p: VPacket, opts: { autoApprove?: boolean } = {}) {
+export interface StreamRun {
+  /** The status word of the APDU that ended the call (9000 after the last result batch). */
+  statusWord: number;
+  /** Every result of every batch, in order. */
+  results: StreamResult[];
+  /** APDUs exchanged. */
+  exchanges: number;
+}
+
+type Exchanging = { exchange(apdu: Uint8Array): Promise<Uint8Array> };
+
+/** Pushes SIGN_VPSBT v2 `commands` (START, NEXT…) and reads the result batches, as the host client does, trusting nothing. */
+export async function pushStream(device: Exchanging, commands: readonly CommandApdu[]): Promise<StreamRun> {
+  let exchanges = 0;
+  const send = async (c: CommandApdu) => {
+    exchanges++;
+    return decodeResponse(await device.exchange(encodeCommand(c)));
+  };
+  let res: { statusWord: number; data: Uint8Array } = { statusWord: 0x9000, data: new Uint8Array() };
+  for (const c of commands) {
+    res = await send(c);
+    if (res.statusWord !== 0x9000) return { statusWord: res.statusWord, results: [], exchanges };
+  }
+  const results: StreamResult[] = [];
+  for (;;) {
+    const batch = decodeResultBatch(res.data);
+    results.push(...batch.results);
+    if (batch.remaining === 0) return { statusWord: 0x9000, results, exchanges };
+    res = await send(resultsCommand());
+    if (res.statusWord !== 0x9000) return { statusWord: res.statusWord, results: [], exchanges };
+  }
+}
+
+/** Runs SIGN_VPSBT v2 over `p` on a fresh device (or `opts.device`'s); records every screen's text. */
+export async function runSignVpsbt(p: VPacket, opts: { autoApprove?: boolean; mode?: StreamModeValue; device?: ReturnType<typeof tapDevice> } = {}) {
+  const t = opts.device ?? tapDevice({ autoApprove: opts.autoApprove ?? true });
+  const packet = decodeVPacket(encodeVPacket(p));
+  const encoded = encodeVpsbtStreamFor(packet, { fingerprint: FINGERPRINT, ...(opts.mode !== undefined ? { mode: opts.mode } : {}) });
+  const shown: string[] = [];
+  t.device.on('screen', () => shown.push(screenText(t.device)));
+  const pending = pushStream(t.device, encoded.commands);
+  return { t, shown, pending, packet, encoded };
+}
+
+/** A lying host: `p`'s honest stream changed by `lie` (after encoding, so the host's own checks are bypassed), pushed to a fresh device. */
+export async function runLyingStream(p: VPacket, lie: (s: VpsbtStream) => void, opts: { device?: ReturnType<typeof tapDevice> } = {}): Promise<StreamRun> {
+  const t = opts.device ?? tapDevice({ autoApprove: true });
+  const stream = structuredClone(encodeVpsbtStreamFor(decodeVPacket(encodeVPacket(p)), { fingerprint: FINGERPRINT }).stream);
+  lie(stream);
+  return pushStream(t.device, streamCommands(encodeVpsbtStream(stream)));
+}
+
+/** Runs the version 1 SIGN_VPSBT (merkleized, P2 = 1) over `p` on a fresh device; records every screen's text. */
+export async function runSignVpsbtV1(p: VPacket, opts: { autoApprove?: boolean } = {}) {
   const t = tapDevice({ autoApprove: opts.autoApprove ?? true });
   const bytes = encodeVPacket(p);
   const m = merkleize(bytes);

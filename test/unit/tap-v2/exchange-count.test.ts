@@ -47,9 +47,9 @@ describe('SIGN_VPSBT v2 stream of a transfer', () => {
     }
   });
 
-  // 10,000 outputs take about 2.5 million MS-SMT hashes to build the fixture's split root: seconds.
-  it('costs at most 1.25 × the floor at 2, 100, 1,000 and 10,000 outputs', { timeout: 300_000 }, () => {
-    const rows = [2, 100, 1000, 10000].map((outputs) => {
+  // The 10,000-output row (tens of seconds to build its fixture) is `npm run bench`'s (scripts/bench.ts).
+  it('costs at most 1.25 × the floor at 2, 100 and 1,000 outputs', { timeout: 120_000 }, () => {
+    const rows = [2, 100, 1000].map((outputs) => {
       const c = count(outputs);
       // Every APDU but the last carries a full 255 bytes.
       expect(c.enc.commands.slice(0, -1).every((a) => a.data.length === MAX_APDU_DATA)).toBe(true);
@@ -66,5 +66,4 @@ const EXPECTED = [
   { outputs: 2, bytesRead: 715, streamBytes: 740, floorExchanges: 3, exchanges: 3, ratio: 1 },
   { outputs: 100, bytesRead: 5321, streamBytes: 5640, floorExchanges: 22, exchanges: 23, ratio: 1.045 },
   { outputs: 1000, bytesRead: 47621, streamBytes: 50640, floorExchanges: 191, exchanges: 199, ratio: 1.042 },
-  { outputs: 10000, bytesRead: 470621, streamBytes: 500640, floorExchanges: 1883, exchanges: 1964, ratio: 1.043 },
 ];

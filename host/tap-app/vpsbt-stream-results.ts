@@ -1,0 +1,80 @@
+// What SIGN_VPSBT v2 answers, checked by the host before any of it is used (docs/tap-app-protocol.md
+// §5.5.7, §7 rule "the host trusts nothing a device returns"): exactly one result per input the
+// stream named as signed by this device, of the kind its mode and key call for; each signature
+// verified (BIP-340) against the input's script key over the virtual-transaction sighash computed
+// here, each partial signature with BIP-327 PartialSigVerify. They come back as the SIGN_VPSBT
+// yields the rest of the host code writes into the vPSBT (vpsbt-signatures.ts).
+
+import { Session, keyAggExport, keyAggregate, nonceAggregate } from '@scure/btc-signer/musig2.js';
+import { equal, toHex } from '../../apdu/bytes.ts';
+import type { SignVpsbtYield } from '../../apdu/tap-app/sign-vpsbt.ts';
+import { StreamMode, type StreamModeValue, type StreamResult, type StreamSigner, type VpsbtStream } from '../../apdu/tap-app/vpsbt-stream.ts';
+import { taggedHash, verifySchnorr } from '../../assets/crypto.ts';
+import type { VPacket } from '../../assets/vpsbt/packet.ts';
+import { HostError } from '../errors.ts';
+import { PSBT_IN_MUSIG2_PARTICIPANT_PUBKEYS, PSBT_IN_MUSIG2_PUB_NONCE, vpsbtInputSighash } from './vpsbt-signatures.ts';
+
+/** Round 1 is due when an input lists MuSig2 participants, carries this device's derivation, and no pubnonce yet. */
+export function needsMusigRound1(p: VPacket, fingerprint: Uint8Array): boolean {
+  return p.inputs.some(
+    (vin) =>
+      vin.other.some((f) => f.key[0] === PSBT_IN_MUSIG2_PARTICIPANT_PUBKEYS) &&
+      vin.trBip32Derivation.some((d) => equal(d.fingerprint, fingerprint)) &&
+      !vin.other.some((f) => f.key[0] === PSBT_IN_MUSIG2_PUB_NONCE),
+  );
+}
+
+interface MusigView {
+  own: number;
+  participantPubkey: Uint8Array;
+  aggregatePubkey: Uint8Array;
+  tweak: Uint8Array;
+}
+
+/** The device's place among the signer's participants (by its derivation at the signer's key index) and the tweaked aggregate. */
+function musigView(p: VPacket, s: StreamSigner, fingerprint: Uint8Array): MusigView {
+  const what = `SIGN_VPSBT inputs[${s.input}]`;
+  const vin = p.inputs[s.input]!;
+  const d = vin.trBip32Derivation.find((x) => equal(x.fingerprint, fingerprint) && x.path[x.path.length - 1] === s.keyIndex);
+  const own = d ? s.participants.findIndex((k) => equal(k.subarray(1), d.xOnlyPubKey)) : -1;
+  if (own < 0) throw new HostError('E_DEVICE_RESPONSE', `${what}: the device's participant key is not in the list`);
+  const plain = keyAggregate(s.participants).aggPublicKey.toBytes(true);
+  const tweak = taggedHash('TapTweak', plain.subarray(1), s.tweak);
+  const tweaked = keyAggregate(s.participants, [tweak], [true]);
+  if (!equal(keyAggExport(tweaked), vin.asset!.scriptKey.subarray(1))) throw new HostError('E_DEVICE_RESPONSE', `${what}: the tweaked aggregate is not the input's script key`);
+  return { own, participantPubkey: s.participants[own]!, aggregatePubkey: tweaked.aggPublicKey.toBytes(true), tweak };
+}
+
+/** Checks `results` against the stream that asked for them and returns them as SIGN_VPSBT yields. */
+export function checkedResults(p: VPacket, stream: VpsbtStream, mode: StreamModeValue, results: readonly StreamResult[], fingerprint: Uint8Array): SignVpsbtYield[] {
+  if (results.length !== stream.signers.length)
+    throw new HostError('E_DEVICE_RESPONSE', `SIGN_VPSBT: expected ${stream.signers.length} results (one per input the device signs), got ${results.length}`);
+  return stream.signers.map((s, k): SignVpsbtYield => {
+    const r = results[k]!;
+    const what = `SIGN_VPSBT result for input ${s.input}`;
+    if (r.input !== s.input) throw new HostError('E_DEVICE_RESPONSE', `${what}: expected input ${s.input}, got ${r.input}`);
+    const musig = s.participants.length > 0;
+    const expected = mode === StreamMode.musigRound1 ? 'pubnonce' : musig ? 'partialSignature' : 'signature';
+    if (r.kind !== expected) throw new HostError('E_DEVICE_RESPONSE', `${what}: expected a ${expected}, got a ${r.kind}`);
+    const sighash = vpsbtInputSighash(p, s.input);
+    if (r.kind === 'signature') {
+      const scriptKey = p.inputs[s.input]!.asset!.scriptKey.subarray(1);
+      const sighashByte = r.signature.length === 65 ? r.signature[64] : 0;
+      if (sighashByte !== s.sighashType) throw new HostError('E_DEVICE_RESPONSE', `${what}: expected sighash type ${s.sighashType}, got ${sighashByte}`);
+      if (!verifySchnorr(r.signature.subarray(0, 64), sighash, scriptKey))
+        throw new HostError('E_DEVICE_RESPONSE', `${what}: the signature does not verify against script key ${toHex(scriptKey)} over the virtual-transaction sighash`);
+      return { type: 'partialSignature', inputIndex: s.input, pubkey: scriptKey, signature: r.signature };
+    }
+    const m = musigView(p, s, fingerprint);
+    if (r.kind === 'pubnonce') return { type: 'musigPubNonce', inputIndex: s.input, pubnonce: r.pubnonce, participantPubkey: m.participantPubkey, aggregatePubkey: m.aggregatePubkey };
+    const psig = (r as Extract<StreamResult, { kind: 'partialSignature' }>).partialSignature;
+    let ok: boolean;
+    try {
+      ok = new Session(nonceAggregate(s.pubnonces), s.participants, sighash, [m.tweak], [true]).partialSigVerify(psig, s.pubnonces, m.own);
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new HostError('E_DEVICE_RESPONSE', `${what}: the partial signature does not verify (BIP-327 PartialSigVerify)`);
+    return { type: 'musigPartialSignature', inputIndex: s.input, partialSignature: psig, participantPubkey: m.participantPubkey, aggregatePubkey: m.aggregatePubkey };
+  });
+}
