@@ -1,9 +1,11 @@
-// What every command handler of the app receives.
+// What every command handler of the app receives, and how a handler is tied to the command spec
+// (apdu/bitcoin-app) that decodes its request and encodes its response: the emulated app reads and
+// writes exactly the bytes the host client writes and reads.
 
+import type { CommandSpec } from '../../../apdu/bitcoin-app/spec.ts';
 import type { AppContext } from '../../app.ts';
 import type { HostChannel } from './client.ts';
 import type { BitcoinNetwork } from './network.ts';
-import type { Reply } from './reply.ts';
 
 export interface Command {
   ctx: AppContext;
@@ -11,8 +13,15 @@ export interface Command {
   net: BitcoinNetwork;
   /** P2 of the command APDU: 0 or 1 (docs/bitcoin-app-protocol.md §1). */
   protocolVersion: number;
-  body: Reply;
 }
 
-/** A handler returns the response data; the dispatcher appends 9000. */
-export type Handler = (cmd: Command) => Promise<Uint8Array>;
+/** A command of the app: its wire spec and what the device does with the decoded request. */
+export interface Handler<Req, Res> {
+  readonly spec: CommandSpec<Req, Res>;
+  run(cmd: Command, req: Req): Promise<Res>;
+}
+
+export const handler = <Req, Res>(spec: CommandSpec<Req, Res>, run: (cmd: Command, req: Req) => Promise<Res>): Handler<Req, Res> => ({
+  spec,
+  run,
+});
