@@ -37,7 +37,7 @@ import { serializeWalletPolicy, walletPolicyId, type WalletPolicy } from '../../
 import { parsePolicy } from '../../bitcoin/descriptor/template.ts';
 import { decodeExtendedPublicKey, type KeyFamily } from '../../bitcoin/extended-key.ts';
 import { policyOutput } from '../../bitcoin/descriptor/scripts.ts';
-import { ClientCommandInterpreter } from './client-commands.ts';
+import { ClientCommandInterpreter } from '../client-commands.ts';
 import { statusError } from './errors.ts';
 import { verifySignPsbtResults } from './verify-results.ts';
 import { HostError, WrongAppError } from '../errors.ts';

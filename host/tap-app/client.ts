@@ -11,7 +11,7 @@ import { CodecError } from '../../apdu/errors.ts';
 import { continueCommand, SW_INTERRUPTED_EXECUTION } from '../../apdu/interrupt.ts';
 import { parsePath, type PathLike } from '../../apdu/path.ts';
 import { DeviceStatusError, SW } from '../../apdu/status.ts';
-import { GET_APP_AND_VERSION_APDU, getAppAndVersion, type AppAndVersion } from '../../apdu/bitcoin-app/get-app-and-version.ts';
+import { GET_APP_AND_VERSION_APDU, getAppAndVersion, type AppAndVersion } from '../../apdu/app-and-version.ts';
 import {
   commitKeyAgg,
   decodeSignVpsbtYield,
@@ -37,7 +37,7 @@ import { decodeVPacket, encodeVPacket } from '../../assets/vpsbt/codec.ts';
 import type { VPacket } from '../../assets/vpsbt/packet.ts';
 import { verifySchnorr } from '../../assets/crypto.ts';
 import { genesisPrevOut, virtualTx, virtualTxSighash } from '../../assets/vtx/virtual-tx.ts';
-import { ClientCommandInterpreter } from '../bitcoin-app/client-commands.ts';
+import { ClientCommandInterpreter } from '../client-commands.ts';
 import { merkleizeVpsbt, serveVpsbt, signVpsbtRequest } from './vpsbt-merkle.ts';
 import { HostError, WrongAppError } from '../errors.ts';
 

@@ -10,7 +10,7 @@ import { CLA_BITCOIN, PROTOCOL_VERSION, requestErrorStatus } from '../../../apdu
 import { CLA_FRAMEWORK, INS_CONTINUE } from '../../../apdu/interrupt.ts';
 import { SW } from '../../../apdu/status.ts';
 import { AppCommandAborted, type DeviceApp } from '../../app.ts';
-import { HostChannel } from './client.ts';
+import { HostChannel } from '../common/host-channel.ts';
 import type { Command, Handler } from './command.ts';
 import { AppError } from './errors.ts';
 import { getExtendedPubkey } from './get-extended-pubkey.ts';

@@ -4,7 +4,7 @@
 
 import type { CommandSpec } from '../../../apdu/bitcoin-app/spec.ts';
 import type { AppContext } from '../../app.ts';
-import type { HostChannel } from './client.ts';
+import type { HostChannel } from '../common/host-channel.ts';
 import type { BitcoinNetwork } from './network.ts';
 
 export interface Command {

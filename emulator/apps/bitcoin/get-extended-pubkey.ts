@@ -6,7 +6,7 @@ import { getExtendedPubkey as spec } from '../../../apdu/bitcoin-app/get-extende
 import { SW } from '../../../apdu/status.ts';
 import { handler } from './command.ts';
 import { AppError, denied } from './errors.ts';
-import { encodeXpub, PathNotAllowedError, xpubAt } from './keys.ts';
+import { encodeXpub, PathNotAllowedError, xpubAt } from '../common/keys.ts';
 import { formatPathForDisplay, isPathSafeForExport } from './paths.ts';
 import { pubkeyReview } from './review.ts';
 

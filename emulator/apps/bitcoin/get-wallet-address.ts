@@ -10,7 +10,7 @@ import { scriptAddress } from './address.ts';
 import { handler } from './command.ts';
 import { walletPolicyHmac } from '../../../bitcoin/wallet-policy.ts';
 import { AppError, badState, denied, incorrectData } from './errors.ts';
-import { meterOf } from './keys.ts';
+import { meterOf } from '../common/keys.ts';
 import { walletScript } from './policy/script.ts';
 import { isStandardPolicy } from './policy/standard.ts';
 import { MAX_SERIALIZED_POLICY, readAndParsePolicy, walletId } from './policy/wallet.ts';

@@ -10,7 +10,7 @@ import { MESSAGE_CHUNK_SIZE as CHUNK, signMessage as spec } from '../../../apdu/
 import { handler } from './command.ts';
 import { ecdsaSign } from './ecdsa.ts';
 import { badState, denied } from './errors.ts';
-import { meterOf, privateKeyAt } from './keys.ts';
+import { meterOf, privateKeyAt } from '../common/keys.ts';
 import { formatPathForDisplay } from './paths.ts';
 import { messageReview } from './review.ts';
 

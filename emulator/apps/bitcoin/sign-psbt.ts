@@ -12,12 +12,12 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { concat, encodeVarint, equal, equalConstantTime } from '../../../apdu/bytes.ts';
 import { SIGN_PSBT_ERROR } from '../../../apdu/bitcoin-app/error-codes.ts';
 import { signPsbt as spec, type SignPsbtRequest } from '../../../apdu/bitcoin-app/sign-psbt.ts';
-import { encodeSignPsbtYield } from '../../../apdu/bitcoin-app/sign-psbt-yields.ts';
+import { encodeSignPsbtYield } from '../../../apdu/yields.ts';
 import { SW } from '../../../apdu/status.ts';
 import type { Miniscript } from '../../../bitcoin/descriptor/ast.ts';
 import type { AppContext } from '../../app.ts';
 import { describeOutput } from './address.ts';
-import type { HostChannel, MapCommitment } from './client.ts';
+import type { HostChannel, MapCommitment } from '../common/host-channel.ts';
 import { type Command, handler } from './command.ts';
 import { ecdsaSign } from './ecdsa.ts';
 import { walletPolicyHmac } from '../../../bitcoin/wallet-policy.ts';
@@ -32,8 +32,8 @@ import {
   privateKeyAt,
   xpubAt,
   xpubEqual,
-} from './keys.ts';
-import { MusigSigningState, randIJ } from './musig-sessions.ts';
+} from '../common/keys.ts';
+import { MusigSigningState, randIJ } from '../common/musig-sessions.ts';
 import type { BitcoinNetwork } from './network.ts';
 import { MAX_PREVOUT_SCRIPT, nonWitnessUtxo, PSBT_GLOBAL, PSBT_IN, PSBT_OUT, u32Value, witnessUtxo } from './psbt/fields.ts';
 import {

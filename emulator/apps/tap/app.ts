@@ -9,7 +9,7 @@ import { CLA_FRAMEWORK, INS_CONTINUE } from '../../../apdu/interrupt.ts';
 import { CLA_TAP, TAP_INS, TAP_PROTOCOL_VERSION } from '../../../apdu/tap-app/spec.ts';
 import { TAP_SW } from '../../../apdu/tap-app/status.ts';
 import { AppCommandAborted, type DeviceApp } from '../../app.ts';
-import { HostChannel } from '../bitcoin/client.ts';
+import { HostChannel } from '../common/host-channel.ts';
 import { AppError } from '../bitcoin/errors.ts';
 import type { TapHandler, TapState, VpsbtStats } from './command.ts';
 import { TapError } from './errors.ts';

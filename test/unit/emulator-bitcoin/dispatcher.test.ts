@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { concat, toHex } from '../../../apdu/bytes.ts';
-import { MAX_MUSIG_SESSIONS, popSession, storeSession } from '../../../emulator/apps/bitcoin/musig-sessions.ts';
+import { MAX_MUSIG_SESSIONS, popSession, storeSession } from '../../../emulator/apps/common/musig-sessions.ts';
 import { bitcoinDevice } from './harness.ts';
 
 describe('Bitcoin app dispatcher', () => {

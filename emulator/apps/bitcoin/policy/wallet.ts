@@ -14,8 +14,8 @@ import {
 import { CodecError } from '../../../../apdu/errors.ts';
 import type { Descriptor } from '../../../../bitcoin/descriptor/ast.ts';
 import { DescriptorError } from '../../../../bitcoin/errors.ts';
-import type { HostChannel } from '../client.ts';
-import { decodeXpub, type ExtendedPubkey } from '../keys.ts';
+import type { HostChannel } from '../../common/host-channel.ts';
+import { decodeXpub, type ExtendedPubkey } from '../../common/keys.ts';
 import { parseTemplate } from './template.ts';
 
 export { MAX_WALLET_NAME_LENGTH };

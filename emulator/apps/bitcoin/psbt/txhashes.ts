@@ -5,7 +5,7 @@
 
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concat, encodeVarint, u32le, u64le } from '../../../../apdu/bytes.ts';
-import type { HostChannel, MapCommitment } from '../client.ts';
+import type { HostChannel, MapCommitment } from '../../common/host-channel.ts';
 import { SIGN_PSBT_ERROR } from '../../../../apdu/bitcoin-app/error-codes.ts';
 import { incorrectData } from '../errors.ts';
 import { amountAndScript, PSBT_IN, PSBT_OUT } from './fields.ts';

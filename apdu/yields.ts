@@ -8,9 +8,9 @@
 //   0xFFFFFFFF: `varint input_index || pubnonce[66] || participant_pk[33] || aggregate_pk[33] || [tapleaf_hash[32]]`
 //   0xFFFFFFFE: the same with `partial_signature[32]` in place of the pubnonce.
 
-import { ByteReader, concat, encodeVarint } from '../bytes.ts';
-import { CodecError } from '../errors.ts';
-import { bytesField } from './spec.ts';
+import { ByteReader, concat, encodeVarint } from './bytes.ts';
+import { CodecError } from './errors.ts';
+import { bytesField } from './bitcoin-app/spec.ts';
 
 export const YIELD_MUSIG_PUBNONCE_TAG = 0xffffffff;
 export const YIELD_MUSIG_PARTIAL_SIGNATURE_TAG = 0xfffffffe;

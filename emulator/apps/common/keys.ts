@@ -13,7 +13,7 @@ import { createBase58check } from '@scure/base';
 import { concat, equal, u32be } from '../../../apdu/bytes.ts';
 import { HARDENED } from '../../../apdu/path.ts';
 import type { AppContext, CryptoOperation } from '../../app.ts';
-import type { BitcoinNetwork } from './network.ts';
+import type { BitcoinNetwork } from '../bitcoin/network.ts';
 
 const b58c = createBase58check(sha256);
 const Point = secp256k1.Point;
