@@ -4,7 +4,10 @@
 
 import { ByteReader, concat } from './bytes.ts';
 import { CodecError } from './errors.ts';
-import { CLA_DEFAULT, decodeAscii, encodeAscii, type CommandSpec } from './bitcoin-app/spec.ts';
+import { decodeAscii, encodeAscii, type CommandSpec } from './command-spec.ts';
+
+/** CLA of the OS-level GET_APP_AND_VERSION (B0 01), answered in the dashboard and in every app. */
+export const CLA_DEFAULT = 0xb0;
 
 export interface AppAndVersion {
   name: string;

@@ -10,7 +10,7 @@
 
 import { ByteReader, concat, encodeVarint } from './bytes.ts';
 import { CodecError } from './errors.ts';
-import { bytesField } from './bitcoin-app/spec.ts';
+import { bytesField } from './command-spec.ts';
 
 export const YIELD_MUSIG_PUBNONCE_TAG = 0xffffffff;
 export const YIELD_MUSIG_PARTIAL_SIGNATURE_TAG = 0xfffffffe;

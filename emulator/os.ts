@@ -5,8 +5,7 @@
 // that is not the data length, before the app sees anything.
 
 import { decodeCommand, statusOnly, type CommandApdu } from '../apdu/apdu.ts';
-import { getAppAndVersion, type AppAndVersion } from '../apdu/app-and-version.ts';
-import { CLA_DEFAULT } from '../apdu/bitcoin-app/spec.ts';
+import { CLA_DEFAULT, getAppAndVersion, type AppAndVersion } from '../apdu/app-and-version.ts';
 import { concat, u16be } from '../apdu/bytes.ts';
 import { SW } from '../apdu/status.ts';
 

@@ -8,7 +8,7 @@ import { handler } from './command.ts';
 import { AppError, denied } from './errors.ts';
 import { encodeXpub, PathNotAllowedError, xpubAt } from '../common/keys.ts';
 import { formatPathForDisplay, isPathSafeForExport } from './paths.ts';
-import { pubkeyReview } from './review.ts';
+import { pubkeyReview } from '../common/pubkey-review.ts';
 
 export const getExtendedPubkey = handler(spec, async ({ ctx, net }, { display, path }) => {
   if (!isPathSafeForExport(path, net.coinType) && !display)

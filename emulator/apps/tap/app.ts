@@ -10,7 +10,7 @@ import { CLA_TAP, TAP_INS, TAP_PROTOCOL_VERSION } from '../../../apdu/tap-app/sp
 import { TAP_SW } from '../../../apdu/tap-app/status.ts';
 import { AppCommandAborted, type DeviceApp } from '../../app.ts';
 import { HostChannel } from '../common/host-channel.ts';
-import { AppError } from '../bitcoin/errors.ts';
+import { AppError } from '../common/app-error.ts';
 import type { TapHandler, TapState, VpsbtStats } from './command.ts';
 import { TapError } from './errors.ts';
 import { frostDkgRound1Handler, frostDkgRound2Handler, frostDkgRound3Handler } from './frost/dkg.ts';
