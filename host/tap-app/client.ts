@@ -5,10 +5,9 @@
 
 import { createBase58check } from '@scure/base';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { decodeResponse, encodeCommand, type CommandApdu } from '../../apdu/apdu.ts';
+import type { CommandApdu } from '../../apdu/apdu.ts';
 import { equal, toHex } from '../../apdu/bytes.ts';
 import { CodecError } from '../../apdu/errors.ts';
-import { continueCommand, SW_INTERRUPTED_EXECUTION } from '../../apdu/interrupt.ts';
 import { parsePath, type PathLike } from '../../apdu/path.ts';
 import { DeviceStatusError, SW } from '../../apdu/status.ts';
 import { GET_APP_AND_VERSION_APDU, getAppAndVersion, type AppAndVersion } from '../../apdu/app-and-version.ts';
@@ -38,6 +37,7 @@ import type { VPacket } from '../../assets/vpsbt/packet.ts';
 import { verifySchnorr } from '../../assets/crypto.ts';
 import { genesisPrevOut, virtualTx, virtualTxSighash } from '../../assets/vtx/virtual-tx.ts';
 import { ClientCommandInterpreter } from '../client-commands.ts';
+import { exchangeCommand } from '../exchange.ts';
 import { merkleizeVpsbt, serveVpsbt, signVpsbtRequest } from './vpsbt-merkle.ts';
 import { HostError, WrongAppError } from '../errors.ts';
 
@@ -109,17 +109,9 @@ export function vpsbtBytes(vpsbt: VpsbtInput): Uint8Array {
 export class TapAppClient {
   constructor(readonly transport: Transport) {}
 
-  /** Sends one command and answers client commands until a final status word. */
-  private async run(cmd: CommandApdu, name: string, interpreter?: ClientCommandInterpreter, onInterrupt?: () => void): Promise<Uint8Array> {
-    let res = decodeResponse(await this.transport.exchange(encodeCommand(cmd)));
-    while (res.statusWord === SW_INTERRUPTED_EXECUTION) {
-      if (!interpreter) throw new HostError('E_DEVICE_RESPONSE', `${name}: device sent a client command to a command that has none`);
-      const answer = interpreter.execute(res.data);
-      onInterrupt?.();
-      res = decodeResponse(await this.transport.exchange(encodeCommand(continueCommand(answer))));
-    }
-    if (res.statusWord !== SW.OK) throw new DeviceStatusError(res.statusWord, name);
-    return res.data;
+  /** Sends one command and answers client commands until a final status word (host/exchange.ts). */
+  private run(cmd: CommandApdu, name: string, interpreter?: ClientCommandInterpreter, onInterrupt?: () => void): Promise<Uint8Array> {
+    return exchangeCommand(this.transport, cmd, name, (sw) => new DeviceStatusError(sw, name), { ...(interpreter && { interpreter }), ...(onInterrupt && { onInterrupt }) });
   }
 
   /** Sends one command of the app's specs and decodes its response (host/frost drives its commands through this). */
