@@ -54,3 +54,20 @@ export function encodeAscii(text: string, what: string): Uint8Array {
   }
   return out;
 }
+
+/**
+ * An app's wire description: its CLA, protocol version (P2), command specs and status words. The
+ * emulated app's dispatcher and the tests' command tables are derived from it.
+ */
+export interface AppWire {
+  readonly name: string;
+  readonly cla: number;
+  readonly protocolVersion: number;
+  readonly commands: readonly CommandSpec<any, any>[];
+  readonly statusWords: Readonly<Record<string, number>>;
+}
+
+/** The command spec of `app` with this INS, if any. */
+export function commandByIns(app: AppWire, ins: number): CommandSpec<unknown, unknown> | undefined {
+  return app.commands.find((c) => c.ins === ins);
+}

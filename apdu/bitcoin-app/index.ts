@@ -12,3 +12,4 @@ export * from './sign-message.ts';
 export * from '../yields.ts';
 export * from './wallet-header.ts';
 export * from './error-codes.ts';
+export * from './app.ts';

@@ -1,17 +1,18 @@
 // The Ledger Bitcoin app (app-bitcoin-new 2.4.6, protocol version 1) inside the emulator: the
-// dispatcher of src/boilerplate/dispatcher.c and the command table of src/main.c. Its rules, in
-// the real app's order: P2 (protocol version) above 1 -> 6A86, checked before anything else; a
-// CONTINUE with no command in progress -> B007; unknown CLA -> 6E00; unknown INS -> 6D00. P1 is
-// not checked.
+// dispatcher of src/boilerplate/dispatcher.c, its command table derived from the app's description
+// (apdu/bitcoin-app/app.ts). Its rules, in the real app's order: P2 (protocol version) above 1 ->
+// 6A86, checked before anything else; a CONTINUE with no command in progress -> B007; unknown CLA
+// -> 6E00; unknown INS -> 6D00. P1 is not checked.
 
 import { concat, u16be } from '../../../apdu/bytes.ts';
 import { statusOnly } from '../../../apdu/apdu.ts';
-import { CLA_BITCOIN, PROTOCOL_VERSION, requestErrorStatus } from '../../../apdu/bitcoin-app/spec.ts';
+import { BITCOIN_APP } from '../../../apdu/bitcoin-app/app.ts';
+import { requestErrorStatus } from '../../../apdu/command-spec.ts';
 import { CLA_FRAMEWORK, INS_CONTINUE } from '../../../apdu/interrupt.ts';
 import { SW } from '../../../apdu/status.ts';
 import { AppCommandAborted, type DeviceApp } from '../../app.ts';
 import { HostChannel } from '../common/host-channel.ts';
-import type { Command, Handler } from './command.ts';
+import { handlerTable, type Command, type Handler } from './command.ts';
 import { AppError } from './errors.ts';
 import { getExtendedPubkey } from './get-extended-pubkey.ts';
 import { getMasterFingerprint } from './get-master-fingerprint.ts';
@@ -23,9 +24,7 @@ import { signPsbt } from './sign-psbt.ts';
 
 export const APP_VERSION = '2.4.6';
 
-const HANDLERS = new Map<number, Handler<any, any>>(
-  [getExtendedPubkey, registerWallet, getWalletAddress, signPsbt, getMasterFingerprint, signMessage].map((h) => [h.spec.ins, h]),
-);
+const HANDLERS = handlerTable(BITCOIN_APP, [getExtendedPubkey, registerWallet, getWalletAddress, signPsbt, getMasterFingerprint, signMessage]);
 
 /** Decodes the request with the command's spec, runs the handler, encodes its result with the spec. */
 async function run<Req, Res>(h: Handler<Req, Res>, cmd: Command, data: Uint8Array): Promise<Uint8Array> {
@@ -45,9 +44,9 @@ export function createBitcoinApp(net: BitcoinNetwork): DeviceApp {
     flags: Uint8Array.of(0x00),
     home: net.home,
     async handle(command, io, ctx) {
-      if (command.p2 > PROTOCOL_VERSION) return statusOnly(SW.WRONG_P1P2);
+      if (command.p2 > BITCOIN_APP.protocolVersion) return statusOnly(SW.WRONG_P1P2);
       if (command.cla === CLA_FRAMEWORK && command.ins === INS_CONTINUE) return statusOnly(SW.BAD_STATE);
-      if (command.cla !== CLA_BITCOIN) return statusOnly(SW.CLA_NOT_SUPPORTED);
+      if (command.cla !== BITCOIN_APP.cla) return statusOnly(SW.CLA_NOT_SUPPORTED);
       const handler = HANDLERS.get(command.ins);
       if (!handler) return statusOnly(SW.INS_NOT_SUPPORTED);
       try {
