@@ -1,7 +1,8 @@
 // The host's exchange loop, one for every app: send a command APDU, answer each client command the
-// device interrupts it with (SW E000, then F8 01 CONTINUE; PROTOCOLS.md §1.3) from what the host
-// committed to, until a final status word. Nothing the device sends is trusted: a response longer
-// than one APDU, or a client command to a command that has none, ends the command with an error.
+// device interrupts it with (SW E000, then F8 01 CONTINUE; docs/bitcoin-app-protocol.md §3) from
+// what the host committed to, until a final status word. Nothing the device sends is trusted: a
+// response longer than one APDU, or a client command to a command that has none, ends the command
+// with E_DEVICE_RESPONSE.
 
 import { decodeResponse, encodeCommand, MAX_APDU_DATA, type CommandApdu } from '../apdu/apdu.ts';
 import { continueCommand, SW_INTERRUPTED_EXECUTION } from '../apdu/interrupt.ts';

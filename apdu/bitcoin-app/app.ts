@@ -1,5 +1,5 @@
-// The Ledger Bitcoin app as one description (PROTOCOLS.md §1.1): CLA E1, protocol version 1, its six
-// commands and the status words it answers.
+// The Ledger Bitcoin app as one description (docs/bitcoin-app-protocol.md §1): CLA E1, protocol
+// version 1, its six commands and the status words it answers.
 
 import type { AppWire } from '../command-spec.ts';
 import { SW } from '../status.ts';
