@@ -141,9 +141,9 @@ const MUTANTS: Mutant[] = [
   {
     id: 'lc-check-removed',
     bug: 'the device passes an APDU whose Lc disagrees with its length to the app',
-    file: 'emulator/device.ts',
-    find: 'if (apdu.length < 5 || apdu[4] !== apdu.length - 5) {',
-    replace: 'if (apdu.length < 5) {',
+    file: 'emulator/os.ts',
+    find: 'if (apdu.length < 5 || apdu[4] !== apdu.length - 5) return {',
+    replace: 'if (apdu.length < 5) return {',
     tests: ['test/unit/emulator/device.test.ts', 'test/unit/emulator-bitcoin/lying-host.test.ts', 'test/unit/emulator/robustness.test.ts', 'test/unit/tap-app/keys-musig.test.ts'],
   },
   {
