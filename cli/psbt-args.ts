@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { base64 } from '@scure/base';
 import { fromHex, toHex } from '../apdu/bytes.ts';
-import type { SignPsbtYield } from '../apdu/bitcoin-app/sign-psbt-yields.ts';
+import type { SignPsbtYield } from '../apdu/yields.ts';
 import { PSBT_MAGIC, parseRawPsbt } from '../bitcoin/psbtv2.ts';
 import { walletPolicy, type WalletPolicy } from '../bitcoin/wallet-policy.ts';
 import { BitcoinError } from '../bitcoin/errors.ts';

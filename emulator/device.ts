@@ -1,16 +1,21 @@
 // The emulated device: BOLOS as an app sees it and as a host sees it. States: locked (every APDU is
 // answered 5515 until unlock()), dashboard (B0 01 answers "BOLOS", E0 D8 opens an app), and an open
 // app (B0 01 answers the app's name and version, B0 A7 quits, everything else goes to the app).
-// APDUs are served one at a time in arrival order, as Speculos does server-wide; exchange() never
-// throws and always answers `data || SW`.
+// The parts: emulator/os.ts (what BOLOS answers itself), emulator/command-runner.ts (the app command
+// in progress, suspended while the host answers a client command), emulator/prompts.ts (reviews,
+// warnings, status screens). exchange() is the one queue: APDUs are served one at a time in arrival
+// order from every caller (all servers included), as Speculos's endpoint_lock does server-wide; it
+// never rejects for bad input and always answers `data || SW`.
 
 import type { HDKey } from '@scure/bip32';
-import { decodeCommand, statusOnly, type CommandApdu } from '../apdu/apdu.ts';
-import { concat, utf8 } from '../apdu/bytes.ts';
+import { statusOnly } from '../apdu/apdu.ts';
 import { SW } from '../apdu/status.ts';
 import { getModel, type DeviceModel, type ModelId } from '../devices/models.ts';
-import { AppCommandAborted, type AppContext, type AppFactory, type AppHome, type CommandIO, type DeviceApp, type DeviceSettings } from './app.ts';
+import type { AppContext, AppFactory, AppHome, DeviceApp, DeviceSettings } from './app.ts';
 import { Automation, type AutomationDocument } from './automation.ts';
+import { CommandRunner, SW_TECHNICAL_PROBLEM } from './command-runner.ts';
+import { dashboardCommand, inAppCommand, type OsDevice } from './os.ts';
+import { Prompts } from './prompts.ts';
 import { secureRandom } from './rng.ts';
 import { SpeculosRandom } from './speculos-rng.ts';
 import { renderPng } from './screenshot/render.ts';
@@ -19,8 +24,7 @@ import { Display, type Button, type TouchOptions } from './ui/display.ts';
 import { nanoFonts, touchFonts } from './ui/fonts.ts';
 import { NanoRenderer } from './ui/nano.ts';
 import type { Renderer } from './ui/renderer.ts';
-import type { ReviewFlow, StreamingReviewStep, WarningPage } from './ui/review.ts';
-import { LONG_PRESS_MS, type Screen, type TextEvent, type UiAction } from './ui/screen.ts';
+import type { Screen, TextEvent } from './ui/screen.ts';
 import { TouchRenderer } from './ui/touch.ts';
 import { EmulatorError } from './errors.ts';
 
@@ -61,31 +65,9 @@ function defaultHome(name: string): AppHome {
   return { title: name, tagline: `This app enables signing\ntransactions on the ${name}\nnetwork.` };
 }
 
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
 interface Session {
   app: DeviceApp;
   ctx: AppContext;
-}
-
-/** A command in progress: `reply` answers the host's pending APDU, `waiter` a suspended respond(). */
-interface RunningCommand {
-  reply: Deferred<Uint8Array> | undefined;
-  waiter: Deferred<CommandApdu> | undefined;
 }
 
 export interface DeviceEvents {
@@ -108,13 +90,21 @@ export class EmulatedDevice {
   private rng: SpeculosRandom | undefined;
   private locked: boolean;
   private session: Session | undefined;
-  private command: RunningCommand | undefined;
+  private readonly runner = new CommandRunner(() => {
+    // A command that left "Processing…" on screen returns to the idle screen.
+    if (this.prompts.busyShown) this.showIdle();
+  });
+  private readonly prompts: Prompts;
+  private readonly os: OsDevice = {
+    hasApp: (name) => this.apps.has(name),
+    openApp: (name) => {
+      this.startSession(name);
+      this.showIdle();
+    },
+    quitApp: () => this.quitApp(),
+  };
   private queue: Promise<unknown> = Promise.resolve();
-  /** The pending review or warning: rejected with AppCommandAborted when the command is aborted. */
-  private prompt: Deferred<boolean> | undefined;
   private automation: Automation | undefined;
-  private autoApproveOn: boolean;
-  private autoStep: NodeJS.Immediate | undefined;
 
   constructor(options: EmulatedDeviceOptions = {}) {
     this.options = options;
@@ -129,10 +119,9 @@ export class EmulatedDevice {
     if (Array.isArray(apps)) for (const factory of apps as readonly AppFactory[]) this.apps.set(factory().name, factory);
     else for (const [name, factory] of Object.entries(apps as Record<string, AppFactory>)) this.apps.set(name, factory);
     if (options.startApp !== undefined && !this.apps.has(options.startApp)) throw this.unknownApp(options.startApp);
-    this.autoApproveOn = options.autoApprove ?? false;
     if (options.automation !== undefined) this.setAutomation(options.automation);
     this.display.on('text', (e) => this.onText(e));
-    this.display.on('screen', () => this.scheduleAutoApprove());
+    this.prompts = new Prompts(this.display, this.renderer, this.model.input, options.statusTimeoutMs ?? 3000, () => this.showIdle(), options.autoApprove ?? false);
     this.locked = options.locked ?? false;
     if (options.startApp !== undefined) this.startSession(options.startApp);
     this.showIdle();
@@ -152,24 +141,28 @@ export class EmulatedDevice {
   }
 
   get autoApprove(): boolean {
-    return this.autoApproveOn;
+    return this.prompts.autoApprove;
   }
 
   set autoApprove(on: boolean) {
-    this.autoApproveOn = on;
-    this.scheduleAutoApprove();
+    this.prompts.autoApprove = on;
   }
 
   /**
-   * Sends one command APDU; resolves with `data || SW`, queued behind any APDU in progress. The
-   * signal is accepted for ApduExchanger: like Speculos, the device cannot take back an APDU it has
-   * queued, so an aborting transport stops waiting on its side.
+   * Sends one command APDU; resolves with `data || SW`, queued behind any APDU in progress. When
+   * `signal` fires the caller is released at once (rejected with its reason) and an APDU still
+   * queued never reaches the device; one the device has started keeps the queue closed until it is
+   * answered (a review on screen holds the next caller back, as on Speculos).
    */
-  exchange(apdu: Uint8Array, _options?: { signal?: AbortSignal }): Promise<Uint8Array> {
+  exchange(apdu: Uint8Array, options?: { signal?: AbortSignal }): Promise<Uint8Array> {
     const bytes = Uint8Array.from(apdu);
-    const run = this.queue.then(() => this.process(bytes)).catch(() => statusOnly(0x6f00));
-    this.queue = run;
-    return run;
+    const signal = options?.signal;
+    const run = this.queue.then(() => {
+      signal?.throwIfAborted();
+      return this.process(bytes).catch(() => statusOnly(SW_TECHNICAL_PROBLEM));
+    });
+    this.queue = run.catch(() => undefined);
+    return signal ? untilAborted(run, signal) : run;
   }
 
   /** Derives the seed and master key now rather than in the first command that needs them. */
@@ -272,111 +265,18 @@ export class EmulatedDevice {
 
   private async process(apdu: Uint8Array): Promise<Uint8Array> {
     if (this.locked) return statusOnly(SW.LOCKED_DEVICE);
-    if (!this.session) return this.dashboardCommand(apdu);
-    return this.appCommand(this.session, apdu);
+    const session = this.session;
+    if (!session) return dashboardCommand(apdu, OS_VERSION[this.model.id], this.os);
+    const routed = inAppCommand(apdu, session.app, this.os);
+    if ('command' in routed) return this.runner.deliver(session.app, session.ctx, routed.command);
+    if (routed.abort !== undefined) this.abortCommand(routed.abort);
+    return routed.answer;
   }
 
-  private dashboardCommand(apdu: Uint8Array): Uint8Array {
-    if (apdu.length < 4) return statusOnly(SW.WRONG_LENGTH);
-    const [cla, ins, p1, p2] = apdu as unknown as [number, number, number, number];
-    if (cla === 0xb0 && ins === 0x01) return this.appAndVersion('BOLOS', OS_VERSION[this.model.id], Uint8Array.of(0x00));
-    if (cla === 0xb0) return statusOnly(SW.INS_NOT_SUPPORTED);
-    if (cla !== 0xe0) return statusOnly(SW.CLA_NOT_SUPPORTED);
-    if (ins !== 0xd8) return statusOnly(SW.INS_NOT_SUPPORTED);
-    let cmd: CommandApdu;
-    try {
-      cmd = decodeCommand(apdu);
-    } catch {
-      return statusOnly(SW.WRONG_LENGTH);
-    }
-    if (p1 !== 0 || p2 !== 0) return statusOnly(SW.WRONG_P1P2);
-    if (cmd.data.length === 0 || cmd.data.length > 32) return statusOnly(SW.INVALID_APP_NAME_LENGTH);
-    const name = new TextDecoder().decode(cmd.data);
-    if (!this.apps.has(name)) return statusOnly(SW.APP_NOT_FOUND);
-    this.startSession(name);
-    this.showIdle();
-    return statusOnly(SW.OK);
-  }
-
-  private appCommand(session: Session, apdu: Uint8Array): Promise<Uint8Array> | Uint8Array {
-    // The SDK's I/O layer answers CLA B0 itself (os_io_handle_default_apdu), even mid-command.
-    if (apdu.length >= 2 && apdu[0] === 0xb0 && apdu[1] === 0x01)
-      return this.appAndVersion(session.app.name, session.app.version, session.app.flags);
-    if (apdu.length >= 2 && apdu[0] === 0xb0 && apdu[1] === 0xa7) {
-      this.quitApp();
-      return statusOnly(SW.OK);
-    }
-    // The SDK's apdu_parser wants the 5-byte header and Lc equal to the data length; anything else is
-    // answered 6A87 before the app sees it (and ends a suspended command).
-    if (apdu.length < 5 || apdu[4] !== apdu.length - 5) {
-      this.abortCommand(SW.WRONG_DATA_LENGTH);
-      return statusOnly(SW.WRONG_DATA_LENGTH);
-    }
-    const cmd = decodeCommand(apdu);
-    const running = this.command;
-    if (running?.waiter) {
-      const waiter = running.waiter;
-      running.waiter = undefined;
-      running.reply = deferred();
-      waiter.resolve(cmd);
-      return running.reply.promise;
-    }
-    return this.runCommand(session, cmd);
-  }
-
-  private runCommand(session: Session, cmd: CommandApdu): Promise<Uint8Array> {
-    const running: RunningCommand = { reply: deferred(), waiter: undefined };
-    const reply = running.reply!.promise;
-    this.command = running;
-    const io: CommandIO = { respond: (response) => this.suspend(running, response) };
-    let result: Promise<Uint8Array>;
-    try {
-      result = session.app.handle(cmd, io, session.ctx);
-    } catch (e) {
-      result = Promise.reject(e);
-    }
-    result.then(
-      (response) => this.finish(running, validResponse(response)),
-      (e: unknown) => this.finish(running, e instanceof AppCommandAborted ? statusOnly(SW.WRONG_DATA_LENGTH) : statusOnly(0x6f00)),
-    );
-    return reply;
-  }
-
-  private suspend(running: RunningCommand, response: Uint8Array): Promise<CommandApdu> {
-    if (this.command !== running || !running.reply) return Promise.reject(new AppCommandAborted('respond: the command is no longer running'));
-    const reply = running.reply;
-    running.reply = undefined;
-    running.waiter = deferred();
-    reply.resolve(validResponse(response));
-    return running.waiter.promise;
-  }
-
-  private finish(running: RunningCommand, response: Uint8Array): void {
-    if (this.command !== running) return;
-    this.command = undefined;
-    running.waiter?.reject(new AppCommandAborted('the command ended'));
-    running.reply?.resolve(response);
-    // A command that left "Processing…" on screen returns to the idle screen.
-    if (this.busyShown) this.showIdle();
-  }
-
-  /** Ends the running command: a pending reply is answered `sw`, a suspended respond() rejects. */
+  /** Ends the running command with `sw` and refuses its open prompt. */
   private abortCommand(sw: number): void {
-    const running = this.command;
-    this.command = undefined;
-    if (running) {
-      running.waiter?.reject(new AppCommandAborted('the device aborted the command'));
-      running.reply?.resolve(statusOnly(sw));
-    }
-    const prompt = this.prompt;
-    this.prompt = undefined;
-    prompt?.reject(new AppCommandAborted('the device aborted the review'));
-  }
-
-  private appAndVersion(name: string, version: string, flags: Uint8Array): Uint8Array {
-    const n = utf8.encode(name);
-    const v = utf8.encode(version);
-    return concat(Uint8Array.of(0x01, n.length), n, Uint8Array.of(v.length), v, Uint8Array.of(flags.length), flags, statusOnly(SW.OK));
+    this.runner.abort(sw);
+    this.prompts.abort();
   }
 
   private startSession(name: string): void {
@@ -387,7 +287,7 @@ export class EmulatedDevice {
   }
 
   private closeSession(): void {
-    this.abortCommand(0x6f00);
+    this.abortCommand(SW_TECHNICAL_PROBLEM);
     const session = this.session;
     this.session = undefined;
     try {
@@ -413,97 +313,17 @@ export class EmulatedDevice {
       rngCharge: (operation) => device.rng?.charge(operation),
       nvram,
       settings: this.settings,
-      review: (flow) => this.review(flow),
-      reviewStreaming: (step) => this.reviewStreaming(step),
-      warn: (page) => this.warn(page),
-      status: (text) => this.status(text),
-      busy: (text) => this.busy(text),
+      review: (flow) => this.prompts.review(flow),
+      reviewStreaming: (step) => this.prompts.reviewStreaming(step),
+      warn: (page) => this.prompts.warn(page),
+      status: (text) => this.prompts.status(text),
+      busy: (text) => this.prompts.busy(text),
     };
-  }
-
-  private busyShown = false;
-
-  private review(flow: ReviewFlow): Promise<boolean> {
-    const { pages, rejectConfirm } = this.renderer.review(flow);
-    const prompt = this.newPrompt();
-    let lastPage = 0;
-    const dialog = {
-      pages,
-      onAction: (action: UiAction): void => {
-        if (action === 'approve') this.settle(prompt, true, flow.approved);
-        else if (action === 'reject') this.settle(prompt, false, flow.rejected);
-        else if (action === 'ask-reject' && rejectConfirm) {
-          lastPage = this.display.pageIndex;
-          this.display.present({ pages: [rejectConfirm], onAction: (a) => (a === 'reject' ? this.settle(prompt, false, flow.rejected) : this.display.present(dialog, lastPage)) });
-        }
-      },
-    };
-    this.display.present(dialog);
-    return prompt.promise;
-  }
-
-  private reviewStreaming(step: StreamingReviewStep): Promise<boolean> {
-    const { pages, rejectConfirm } = this.renderer.reviewStreaming(step);
-    const prompt = this.newPrompt();
-    const rejected = step.kind === 'finish' ? step.flow.rejected : undefined;
-    let lastPage = 0;
-    const dialog = {
-      pages,
-      onAction: (action: UiAction): void => {
-        // Passing the last page of a start / pairs step leaves its pages on screen until the next step replaces them.
-        if (action === 'approve') this.settle(prompt, true, step.kind === 'finish' ? step.flow.approved : undefined, step.kind !== 'finish');
-        else if (action === 'reject') this.settle(prompt, false, rejected);
-        else if (action === 'ask-reject' && rejectConfirm) {
-          lastPage = this.display.pageIndex;
-          this.display.present({ pages: [rejectConfirm], onAction: (a) => (a === 'reject' ? this.settle(prompt, false, rejected) : this.display.present(dialog, lastPage)) });
-        }
-      },
-    };
-    this.display.present(dialog);
-    return prompt.promise;
-  }
-
-  private warn(page: WarningPage): Promise<boolean> {
-    const prompt = this.newPrompt();
-    this.display.present({
-      pages: this.renderer.warning(page),
-      onAction: (action) => {
-        if (action === 'approve' || action === 'reject') this.settle(prompt, action === 'approve');
-      },
-    });
-    return prompt.promise;
-  }
-
-  private newPrompt(): Deferred<boolean> {
-    // One prompt at a time: a new one replaces (refuses) one still open.
-    this.prompt?.resolve(false);
-    const prompt = deferred<boolean>();
-    this.prompt = prompt;
-    this.busyShown = false;
-    return prompt;
-  }
-
-  private settle(prompt: Deferred<boolean>, approved: boolean, statusText?: string, keepScreen = false): void {
-    if (this.prompt !== prompt) return;
-    this.prompt = undefined;
-    if (statusText) this.status(statusText);
-    else if (!keepScreen) this.showIdle();
-    prompt.resolve(approved);
-  }
-
-  private status(text: string): void {
-    this.busyShown = false;
-    this.display.showTransient(this.renderer.status(text), this.options.statusTimeoutMs ?? 3000, () => this.showIdle());
-  }
-
-  private busy(text = 'Processing'): void {
-    this.busyShown = true;
-    this.display.showStatic(this.renderer.busy(text));
   }
 
   private showIdle(): void {
-    this.busyShown = false;
-    if (this.prompt) return;
+    this.prompts.busyShown = false;
+    if (this.prompts.open) return;
     if (this.locked) return this.display.showStatic(this.renderer.locked());
     const session = this.session;
     if (session) {
@@ -534,25 +354,6 @@ export class EmulatedDevice {
     });
   }
 
-  /** Auto-approve: one input per screen, as a person would do it, until the prompt is approved. */
-  private scheduleAutoApprove(): void {
-    if (!this.autoApproveOn || !this.prompt || this.autoStep) return;
-    this.autoStep = setImmediate(() => {
-      this.autoStep = undefined;
-      if (!this.autoApproveOn || !this.prompt) return;
-      const screen = this.display.current;
-      if (this.model.input === 'buttons') {
-        if (screen.buttons?.both === 'approve') this.pressButton('both');
-        else if (screen.buttons?.right) this.pressButton('right');
-        return;
-      }
-      const approve = screen.regions?.find((r) => r.action === 'approve');
-      const next = screen.regions?.find((r) => r.action === 'next');
-      const target = approve ?? next;
-      if (target) this.touch(target.x + target.w / 2, target.y + target.h / 2, { holdMs: target.hold ? LONG_PRESS_MS * 3 : 100 });
-    });
-  }
-
   private makeRandom(): SpeculosRandom | undefined {
     return this.options.deterministicRng === undefined ? undefined : new SpeculosRandom(this.options.deterministicRng);
   }
@@ -562,7 +363,20 @@ export class EmulatedDevice {
   }
 }
 
-/** An app's response must end in a status word; anything shorter is the device's 6F00. */
-function validResponse(response: unknown): Uint8Array {
-  return response instanceof Uint8Array && response.length >= 2 ? response : statusOnly(0x6f00);
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }

@@ -21,7 +21,7 @@ import { encodeCommand } from '../apdu/apdu.ts';
 import { equal, toHex } from '../apdu/bytes.ts';
 import { getMasterFingerprint } from '../apdu/bitcoin-app/get-master-fingerprint.ts';
 import { commandApdu } from '../apdu/bitcoin-app/spec.ts';
-import { GET_APP_AND_VERSION_APDU } from '../apdu/bitcoin-app/get-app-and-version.ts';
+import { GET_APP_AND_VERSION_APDU } from '../apdu/app-and-version.ts';
 import { LoopbackTransport } from '../devices/loopback.ts';
 import { SpeculosHttpTransport } from '../devices/speculos-http.ts';
 import { SpeculosTcpTransport } from '../devices/speculos-tcp.ts';

@@ -85,7 +85,7 @@ const MUTANTS: Mutant[] = [
   {
     id: 'merkle-proof-unchecked',
     bug: "the device takes a Merkle leaf without checking its proof against the root",
-    file: 'emulator/apps/bitcoin/client.ts',
+    file: 'emulator/apps/common/host-channel.ts',
     find: 'return equal(cur, root) ? leaf : undefined;',
     replace: 'return leaf;',
     tests: ['test/corpus/replay.test.ts', FUZZ],
@@ -93,7 +93,7 @@ const MUTANTS: Mutant[] = [
   {
     id: 'preimage-hash-unchecked',
     bug: 'the device takes a GET_PREIMAGE answer without hashing it',
-    file: 'emulator/apps/bitcoin/client.ts',
+    file: 'emulator/apps/common/host-channel.ts',
     find: 'return equal(h.digest(), hash) ? len : undefined;',
     replace: 'return len;',
     tests: ['test/unit/emulator-bitcoin/lying-host.test.ts', 'test/unit/tap-app/sign-vpsbt.test.ts', FUZZ],
@@ -133,7 +133,7 @@ const MUTANTS: Mutant[] = [
   {
     id: 'bitcoin-musig-session-kept',
     bug: 'the Bitcoin app keeps a MuSig2 session after round 2 used it (nonce reuse on replay)',
-    file: 'emulator/apps/bitcoin/musig-sessions.ts',
+    file: 'emulator/apps/common/musig-sessions.ts',
     find: '      nvram.set(slotKey(i), new Uint8Array(64));\n',
     replace: '',
     tests: ['test/unit/emulator-bitcoin/musig-e2e.test.ts', 'test/unit/emulator-bitcoin/dispatcher.test.ts'],
@@ -141,9 +141,9 @@ const MUTANTS: Mutant[] = [
   {
     id: 'lc-check-removed',
     bug: 'the device passes an APDU whose Lc disagrees with its length to the app',
-    file: 'emulator/device.ts',
-    find: 'if (apdu.length < 5 || apdu[4] !== apdu.length - 5) {',
-    replace: 'if (apdu.length < 5) {',
+    file: 'emulator/os.ts',
+    find: 'if (apdu.length < 5 || apdu[4] !== apdu.length - 5) return {',
+    replace: 'if (apdu.length < 5) return {',
     tests: ['test/unit/emulator/device.test.ts', 'test/unit/emulator-bitcoin/lying-host.test.ts', 'test/unit/emulator/robustness.test.ts', 'test/unit/tap-app/keys-musig.test.ts'],
   },
   {

@@ -1,5 +1,7 @@
-// The import rules of docs/architecture.md §2, checked on every import specifier in the tree: the wire
-// layer stays pure, host and emulator never reach into each other, and nothing imports tests.
+// The import rules of docs/architecture.md §2, checked on every import specifier in the tree: the
+// wire layer stays pure, host and emulator never reach into each other, the Taproot Assets app never
+// reaches into the Bitcoin app's folders, no library layer (host/ included) touches node:fs, and
+// nothing imports tests.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
@@ -30,6 +32,30 @@ const ALLOWED: Record<string, readonly string[]> = {
  */
 const NO_FS = ['apdu', 'bitcoin', 'assets', 'devices', 'host', 'emulator'];
 const FS_PACKAGES = /^(node:)?fs(\/promises)?$/;
+
+const BITCOIN_APP = ['apdu/bitcoin-app', 'host/bitcoin-app', 'emulator/apps/bitcoin'];
+const TAP_APP = ['apdu/tap-app', 'host/tap-app', 'emulator/apps/tap'];
+/**
+ * Within the layers: the Taproot Assets app stands beside the Bitcoin app, never on it (its wire
+ * format, host client and emulated app import nothing from the Bitcoin app's folders), and what
+ * both apps use lives in shared places that import neither app. Barrels (index.ts) may list both.
+ */
+const FORBIDDEN: readonly (readonly [from: string, to: readonly string[]])[] = [
+  ...TAP_APP.map((tap) => [tap, BITCOIN_APP] as const),
+  ['apdu/command-spec.ts', [...BITCOIN_APP, ...TAP_APP]],
+  ['apdu/app-and-version.ts', [...BITCOIN_APP, ...TAP_APP]],
+  ['apdu/yields.ts', [...BITCOIN_APP, ...TAP_APP]],
+  ['host/client-commands.ts', [...BITCOIN_APP, ...TAP_APP]],
+  ['emulator/apps/common', [...BITCOIN_APP, ...TAP_APP]],
+  // The device (OS dispatch, command runner, prompts, servers) runs whatever apps it is given.
+  ['emulator/device.ts', ['emulator/apps']],
+  ['emulator/os.ts', ['emulator/apps']],
+  ['emulator/command-runner.ts', ['emulator/apps']],
+  ['emulator/prompts.ts', ['emulator/apps']],
+  ['emulator/server', ['emulator/apps']],
+];
+
+const under = (path: string, folder: string): boolean => path === folder || path.startsWith(`${folder}/`);
 
 /** Packages that do I/O may not appear in the pure layers. */
 const PURE = ['apdu', 'bitcoin', 'assets', 'devices/framing', 'devices/models.ts'];
@@ -72,6 +98,8 @@ describe('import rules (docs/architecture.md)', () => {
         expect(target.startsWith('test/') || target.startsWith('scripts/'), `${file} imports ${spec}`).toBe(false);
         const ok = ALLOWED[top]!.some((allowed) => target === allowed || target.startsWith(`${allowed}/`));
         expect(ok, `${file} may not import ${target}`).toBe(true);
+        for (const [from, to] of FORBIDDEN)
+          if (under(file, from)) for (const t of to) expect(under(target, t), `${file} may not import ${target} (${t})`).toBe(false);
       } else {
         if (PURE.some((p) => file === p || file.startsWith(`${p}/`))) expect(IO_PACKAGES.test(spec), `${file} is pure but imports ${spec}`).toBe(false);
         if (NO_FS.includes(top)) expect(FS_PACKAGES.test(spec), `${file} imports ${spec}: files belong in cli/`).toBe(false);

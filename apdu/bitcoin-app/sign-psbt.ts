@@ -2,7 +2,7 @@
 // (docs/bitcoin-app-protocol.md §1, §4; src/handler/sign_psbt.c init_global_state):
 //   varint(global_map_size) || global_keys_root || global_values_root
 //   || varint(n_inputs) || inputs_root || varint(n_outputs) || outputs_root || wallet_id || hmac
-// The response data is empty: signatures arrive as YIELD client commands (sign-psbt-yields.ts).
+// The response data is empty: signatures arrive as YIELD client commands (apdu/yields.ts).
 // More than 512 inputs or outputs is 6A82, checked right after each count's root is read.
 
 import { ByteReader, concat, encodeVarint } from '../bytes.ts';

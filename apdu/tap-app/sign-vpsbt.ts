@@ -11,7 +11,7 @@
 import { ByteReader, concat, encodeVarint, u32be } from '../bytes.ts';
 import { CodecError } from '../errors.ts';
 import { SW } from '../status.ts';
-import { decodeSignPsbtYield, encodeSignPsbtYield, type SignPsbtYield } from '../bitcoin-app/sign-psbt-yields.ts';
+import { decodeSignPsbtYield, encodeSignPsbtYield, type SignPsbtYield } from '../yields.ts';
 import type { CommandApdu } from '../apdu.ts';
 import { CLA_TAP, RequestError, TAP_INS, TAP_PROTOCOL_VERSION_1, expectEmpty, field, type CommandSpec } from './spec.ts';
 

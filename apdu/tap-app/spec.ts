@@ -3,14 +3,14 @@
 //
 // Unlike the Ledger Bitcoin app's handlers, this app is strict about framing (§1): a read past the
 // end and trailing bytes are both 6A87; a value out of range is a RequestError carrying 6A80 (or
-// the status word §5 names). The command-spec shape and RequestError are the Bitcoin app's.
+// the status word §5 names). The command-spec shape and RequestError are shared (apdu/command-spec.ts).
 
 import { ByteReader, concat, u32be } from '../bytes.ts';
 import type { CommandApdu } from '../apdu.ts';
 import { CodecError } from '../errors.ts';
 import { MAX_PATH_DEPTH } from '../path.ts';
 import { SW } from '../status.ts';
-import { RequestError, type CommandSpec } from '../bitcoin-app/spec.ts';
+import { RequestError, requestErrorStatus, type CommandSpec } from '../command-spec.ts';
 
 export { RequestError, type CommandSpec };
 
@@ -50,11 +50,7 @@ export function tapCommand<Req>(spec: CommandSpec<Req, unknown>, req: Req): Comm
  * The status word the app answers when a request decoder throws `err` (§1): a RequestError names
  * its own, any other CodecError (short or trailing data) is 6A87. Anything else is a bug and rethrown.
  */
-export function tapRequestErrorStatus(err: unknown): number {
-  if (err instanceof RequestError) return err.statusWord;
-  if (err instanceof CodecError) return SW.WRONG_DATA_LENGTH;
-  throw err;
-}
+export const tapRequestErrorStatus: (err: unknown) => number = requestErrorStatus;
 
 /** Fixed-size byte field supplied by the caller. */
 export function field(value: Uint8Array, length: number, what: string): Uint8Array {

@@ -4,7 +4,7 @@
 // device is not an error: the list is empty and the exit code 0.
 
 import { decodeResponse, encodeCommand } from '../../apdu/apdu.ts';
-import { getAppAndVersion, GET_APP_AND_VERSION_APDU } from '../../apdu/bitcoin-app/get-app-and-version.ts';
+import { getAppAndVersion, GET_APP_AND_VERSION_APDU } from '../../apdu/app-and-version.ts';
 import { formatStatusWord, SW } from '../../apdu/status.ts';
 import { MODELS } from '../../devices/models.ts';
 import { listHidDevices, loadHidBackend, NodeHidTransport, type HidBackend, type HidDeviceInfo } from '../../devices/node-hid.ts';

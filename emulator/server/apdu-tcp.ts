@@ -6,7 +6,7 @@
 
 import { createServer, type Server, type Socket } from 'node:net';
 import { encodeSpeculosResponse, SpeculosRequestReader } from '../../devices/framing/speculos-tcp.ts';
-import type { ApduGate } from './apdu-gate.ts';
+import type { SpeculosSurface } from './surface.ts';
 import { closeServer, listen, trackSockets } from './listen.ts';
 
 export interface TcpServerHandle {
@@ -41,7 +41,7 @@ export interface ApduTcpOptions {
  * take at once is waited for ('drain') before anything more is read. A client that pipelines without
  * reading therefore fills its own buffers, not this process (docs/SECURITY.md).
  */
-export async function startApduTcpServer(gate: ApduGate, options: ApduTcpOptions): Promise<ApduTcpHandle> {
+export async function startApduTcpServer(device: Pick<SpeculosSurface, 'exchange'>, options: ApduTcpOptions): Promise<ApduTcpHandle> {
   let current: { socket: Socket; abort: AbortController } | undefined;
   const stats: ApduTcpStats = { peakHeldInput: 0, peakUnflushedOutput: 0, waitingForClient: false };
   const server: Server = createServer((socket) => {
@@ -77,7 +77,7 @@ export async function startApduTcpServer(gate: ApduGate, options: ApduTcpOptions
       try {
         for (let frame = pending.shift(); frame; frame = pending.shift()) {
           if (session.abort.signal.aborted || socket.destroyed) return;
-          const response = await gate.exchange(frame, session.abort.signal);
+          const response = await device.exchange(frame, { signal: session.abort.signal });
           answered += 4 + frame.length;
           if (socket.destroyed) return;
           const flushed = socket.write(encodeSpeculosResponse(response));

@@ -15,7 +15,6 @@ import {
   parseTickerRequest,
 } from '../../devices/framing/speculos-http.ts';
 import { renderPage } from '../web/page.ts';
-import type { ApduGate } from './apdu-gate.ts';
 import type { TcpServerHandle } from './apdu-tcp.ts';
 import { closeServer, listen, trackSockets } from './listen.ts';
 import type { ButtonSide, SpeculosSurface } from './surface.ts';
@@ -153,7 +152,6 @@ function seconds(delay: number | undefined): number {
 
 export async function startHttpServer(
   device: SpeculosSurface,
-  gate: ApduGate,
   options: HttpServerOptions,
 ): Promise<TcpServerHandle> {
   const page = renderPage(device.model);
@@ -170,7 +168,7 @@ export async function startHttpServer(
     });
     const timer = ticks > 0 ? setTimeout(() => abort.abort(new Error('tick_timeout reached')), ticks * TICK_MS) : undefined;
     try {
-      const response = await gate.exchange(fromHex(body.data), abort.signal);
+      const response = await device.exchange(fromHex(body.data), { signal: abort.signal });
       res.end(JSON.stringify({ data: toHex(response) }));
     } catch (err) {
       // Like Speculos on a timeout: the chunked body breaks off, which clients read as a failure.

@@ -3,7 +3,6 @@
 // leaves a server off. If any port cannot be bound, the ones already started are closed again and the
 // error (PortInUseError names the port) is thrown: nothing is left half-started.
 
-import { ApduGate } from './apdu-gate.ts';
 import { startApduTcpServer, type TcpServerHandle } from './apdu-tcp.ts';
 import { startAutomationTcpServer } from './automation-tcp.ts';
 import { startButtonTcpServer } from './button-tcp.ts';
@@ -59,7 +58,6 @@ export async function startServers(device: SpeculosSurface, options: ServerOptio
   const buttonPort = want('button', options.buttonPort, null);
   const automationPort = want('automation', options.automationPort, null);
 
-  const gate = new ApduGate(device);
   const started: TcpServerHandle[] = [];
   const start = async (port: number | null, launch: (port: number) => Promise<TcpServerHandle>): Promise<number | null> => {
     if (port === null) return null;
@@ -73,8 +71,8 @@ export async function startServers(device: SpeculosSurface, options: ServerOptio
   try {
     const { onError, onLog } = options;
     const ports = {
-      apduPort: await start(apduPort, (port) => startApduTcpServer(gate, { host, port, ...(onError && { onError }) })),
-      apiPort: await start(apiPort, (port) => startHttpServer(device, gate, { host, port, allowOrigins: options.allowOrigins ?? [], ...(onError && { onError }) })),
+      apduPort: await start(apduPort, (port) => startApduTcpServer(device, { host, port, ...(onError && { onError }) })),
+      apiPort: await start(apiPort, (port) => startHttpServer(device, { host, port, allowOrigins: options.allowOrigins ?? [], ...(onError && { onError }) })),
       buttonPort: await start(buttonPort, (port) => startButtonTcpServer(device, { host, port, ...(onLog && { onLog }) })),
       automationPort: await start(automationPort, (port) => startAutomationTcpServer(device, { host, port, ...(onLog && { onLog }) })),
     };

@@ -11,7 +11,12 @@ export type ButtonSide = 'left' | 'right';
 
 export interface SpeculosSurface {
   readonly model: DeviceModel;
-  /** Answers one command APDU with `data || SW`; never rejects for bad input. */
+  /**
+   * Answers one command APDU with `data || SW`; never rejects for bad input. The device is the one
+   * queue: one APDU in flight across every server and caller, as Speculos's endpoint_lock does for
+   * POST /apdu, so two clients cannot interleave the Bitcoin app's client-command exchanges. A
+   * fired `signal` releases its caller at once (rejecting with its reason).
+   */
   exchange(apdu: Uint8Array, options?: { signal?: AbortSignal }): Promise<Uint8Array>;
   buttonEvent(button: ButtonSide, pressed: boolean): void;
   /** A finger press or release; a release acts on the pressed position after the time held. */

@@ -10,8 +10,7 @@ import { base64 } from '@scure/base';
 import { HDKey } from '@scure/bip32';
 import { Transaction } from '@scure/btc-signer';
 import { concat, encodeVarint, equal, toHex, utf8 } from '../../apdu/bytes.ts';
-import { decodeResponse, encodeCommand, MAX_APDU_DATA, type CommandApdu } from '../../apdu/apdu.ts';
-import { continueCommand, SW_INTERRUPTED_EXECUTION } from '../../apdu/interrupt.ts';
+import type { CommandApdu } from '../../apdu/apdu.ts';
 import { SW } from '../../apdu/status.ts';
 import { CodecError, isTaprootHwError } from '../../apdu/errors.ts';
 import { formatPath, parsePath, type PathLike } from '../../apdu/path.ts';
@@ -37,7 +36,8 @@ import { serializeWalletPolicy, walletPolicyId, type WalletPolicy } from '../../
 import { parsePolicy } from '../../bitcoin/descriptor/template.ts';
 import { decodeExtendedPublicKey, type KeyFamily } from '../../bitcoin/extended-key.ts';
 import { policyOutput } from '../../bitcoin/descriptor/scripts.ts';
-import { ClientCommandInterpreter } from './client-commands.ts';
+import { ClientCommandInterpreter } from '../client-commands.ts';
+import { exchangeCommand } from '../exchange.ts';
 import { statusError } from './errors.ts';
 import { verifySignPsbtResults } from './verify-results.ts';
 import { HostError, WrongAppError } from '../errors.ts';
@@ -47,8 +47,6 @@ import { BitcoinError } from '../../bitcoin/errors.ts';
 export const BITCOIN_APP_NAMES = ['Bitcoin', 'Bitcoin Test'] as const;
 
 const ZERO_HMAC = new Uint8Array(32);
-/** An APDU response: up to 256 data bytes and the status word; nothing the app sends is longer. */
-const MAX_RESPONSE = MAX_APDU_DATA + 1 + 2;
 /** Parents kept for checking children: an account and its branches, many times over. */
 const MAX_REMEMBERED_XPUBS = 256;
 
@@ -125,23 +123,9 @@ export class BitcoinAppClient {
     this.network = options.network;
   }
 
-  /** Sends one command and answers client commands until a final status word. */
-  private async run(cmd: CommandApdu, name: string, interpreter?: ClientCommandInterpreter, onInterrupt?: () => void) {
-    const receive = async (apdu: CommandApdu) => {
-      const bytes = await this.transport.exchange(encodeCommand(apdu));
-      if (bytes.length > MAX_RESPONSE)
-        throw new HostError('E_DEVICE_RESPONSE', `${name}: expected a response of at most ${MAX_RESPONSE} bytes (an APDU's data and status word), got ${bytes.length}`);
-      return decodeResponse(bytes);
-    };
-    let res = await receive(cmd);
-    while (res.statusWord === SW_INTERRUPTED_EXECUTION) {
-      if (!interpreter) throw new HostError('E_DEVICE_RESPONSE', `${name}: device sent a client command to a command that has none`);
-      const answer = interpreter.execute(res.data);
-      onInterrupt?.();
-      res = await receive(continueCommand(answer));
-    }
-    if (res.statusWord !== SW.OK) throw statusError(res.statusWord, name, res.data);
-    return res.data;
+  /** Sends one command and answers client commands until a final status word (host/exchange.ts). */
+  private run(cmd: CommandApdu, name: string, interpreter?: ClientCommandInterpreter, onInterrupt?: () => void): Promise<Uint8Array> {
+    return exchangeCommand(this.transport, cmd, name, statusError, { ...(interpreter && { interpreter }), ...(onInterrupt && { onInterrupt }) });
   }
 
   private async call<Req, Res>(spec: CommandSpec<Req, Res>, req: Req, interpreter?: ClientCommandInterpreter, onInterrupt?: () => void) {

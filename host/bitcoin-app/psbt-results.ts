@@ -5,7 +5,7 @@
 // aggregate key and leaf hash (BIP-373). Fields are set through @scure/btc-signer, which checks them.
 
 import { Transaction } from '@scure/btc-signer';
-import type { SignPsbtYield } from '../../apdu/bitcoin-app/sign-psbt-yields.ts';
+import type { SignPsbtYield } from '../../apdu/yields.ts';
 import { psbtBytes, type PsbtInput } from './client.ts';
 
 /** Returns a Transaction holding `psbt` plus the results (a given Transaction is updated in place). */

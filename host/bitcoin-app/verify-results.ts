@@ -20,7 +20,7 @@ import { OutScript, SigHash, Transaction } from '@scure/btc-signer';
 import { Session, nonceAggregate } from '@scure/btc-signer/musig2.js';
 import { hash160 } from '@scure/btc-signer/utils.js';
 import { equal, toHex } from '../../apdu/bytes.ts';
-import type { MusigPartialSignatureYield, MusigPubNonceYield, PartialSignatureYield, SignPsbtYield } from '../../apdu/bitcoin-app/sign-psbt-yields.ts';
+import type { MusigPartialSignatureYield, MusigPubNonceYield, PartialSignatureYield, SignPsbtYield } from '../../apdu/yields.ts';
 import { policyOutput, type DerivedOutput } from '../../bitcoin/descriptor/scripts.ts';
 import { parsePolicy, type ParsedPolicy } from '../../bitcoin/descriptor/template.ts';
 import { musigContexts, type MusigKeyContext } from '../../bitcoin/musig/context.ts';

@@ -25,7 +25,7 @@ import { FROST_YIELD_CHUNK, frostCommit, frostDkgRound1, frostDkgRound2, frostDk
 import { CodecError } from '../../apdu/errors.ts';
 import { concat } from '../../apdu/bytes.ts';
 import type { CommandSpec } from '../../apdu/tap-app/spec.ts';
-import { ClientCommandInterpreter } from '../bitcoin-app/client-commands.ts';
+import { ClientCommandInterpreter } from '../client-commands.ts';
 import type { TapAppClient } from '../tap-app/client.ts';
 import { HostError } from '../errors.ts';
 import type { FrostCommitted, FrostDkgOutcome, FrostDkgParticipant, FrostSigner, FrostSigningSession } from './participant.ts';

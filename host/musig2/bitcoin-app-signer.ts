@@ -7,7 +7,7 @@
 
 import { Transaction } from '@scure/btc-signer';
 import { equal, toHex } from '../../apdu/bytes.ts';
-import type { MusigPartialSignatureYield, MusigPubNonceYield, SignPsbtYield } from '../../apdu/bitcoin-app/sign-psbt-yields.ts';
+import type { MusigPartialSignatureYield, MusigPubNonceYield, SignPsbtYield } from '../../apdu/yields.ts';
 import { getMusigPubNonces, setMusigPubNonce } from '../../bitcoin/musig/psbt-fields.ts';
 import type { WalletPolicy } from '../../bitcoin/wallet-policy.ts';
 import { BitcoinAppClient, psbtBytes, type PsbtInput } from '../bitcoin-app/index.ts';

@@ -5,13 +5,12 @@
 
 import { createBase58check } from '@scure/base';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { decodeResponse, encodeCommand, type CommandApdu } from '../../apdu/apdu.ts';
+import type { CommandApdu } from '../../apdu/apdu.ts';
 import { equal, toHex } from '../../apdu/bytes.ts';
 import { CodecError } from '../../apdu/errors.ts';
-import { continueCommand, SW_INTERRUPTED_EXECUTION } from '../../apdu/interrupt.ts';
 import { parsePath, type PathLike } from '../../apdu/path.ts';
 import { DeviceStatusError, SW } from '../../apdu/status.ts';
-import { GET_APP_AND_VERSION_APDU, getAppAndVersion, type AppAndVersion } from '../../apdu/bitcoin-app/get-app-and-version.ts';
+import { GET_APP_AND_VERSION_APDU, getAppAndVersion, type AppAndVersion } from '../../apdu/app-and-version.ts';
 import {
   commitKeyAgg,
   getAppInfo,
@@ -35,7 +34,8 @@ import { decodeVPacket, encodeVPacket } from '../../assets/vpsbt/codec.ts';
 import type { VPacket } from '../../assets/vpsbt/packet.ts';
 import { verifySchnorr } from '../../assets/crypto.ts';
 import { genesisPrevOut, virtualTx, virtualTxSighash } from '../../assets/vtx/virtual-tx.ts';
-import { ClientCommandInterpreter } from '../bitcoin-app/client-commands.ts';
+import { ClientCommandInterpreter } from '../client-commands.ts';
+import { exchangeCommand } from '../exchange.ts';
 import { HostError, WrongAppError } from '../errors.ts';
 import { AssetVerifyError } from '../../assets/errors.ts';
 import { decodeResultBatch, resultsCommand, StreamMode, type StreamResult } from '../../apdu/tap-app/vpsbt-stream.ts';
@@ -105,17 +105,9 @@ export function vpsbtBytes(vpsbt: VpsbtInput): Uint8Array {
 export class TapAppClient {
   constructor(readonly transport: Transport) {}
 
-  /** Sends one command and answers client commands until a final status word. */
-  private async run(cmd: CommandApdu, name: string, interpreter?: ClientCommandInterpreter, onInterrupt?: () => void): Promise<Uint8Array> {
-    let res = decodeResponse(await this.transport.exchange(encodeCommand(cmd)));
-    while (res.statusWord === SW_INTERRUPTED_EXECUTION) {
-      if (!interpreter) throw new HostError('E_DEVICE_RESPONSE', `${name}: device sent a client command to a command that has none`);
-      const answer = interpreter.execute(res.data);
-      onInterrupt?.();
-      res = decodeResponse(await this.transport.exchange(encodeCommand(continueCommand(answer))));
-    }
-    if (res.statusWord !== SW.OK) throw new DeviceStatusError(res.statusWord, name);
-    return res.data;
+  /** Sends one command and answers client commands until a final status word (host/exchange.ts). */
+  private run(cmd: CommandApdu, name: string, interpreter?: ClientCommandInterpreter, onInterrupt?: () => void): Promise<Uint8Array> {
+    return exchangeCommand(this.transport, cmd, name, (sw) => new DeviceStatusError(sw, name), { ...(interpreter && { interpreter }), ...(onInterrupt && { onInterrupt }) });
   }
 
   /** Sends one command of the app's specs and decodes its response (host/frost drives its commands through this). */
@@ -211,23 +203,23 @@ export class TapAppClient {
     const fingerprint = await this.fingerprint();
     const mode = needsMusigRound1(packet, fingerprint) ? StreamMode.musigRound1 : StreamMode.sign;
     const enc = encodeVpsbtStreamFor(packet, { fingerprint, mode });
-    let res = { statusWord: SW.OK as number, data: new Uint8Array() as Uint8Array };
+    // The device answers a refusal with a bare status word; the review builder it runs tells the field.
+    const refusal = (sw: number) => {
+      const why = sw === SW.INCORRECT_DATA ? describeVPacket(packet).refused : undefined;
+      return new DeviceStatusError(sw, why !== undefined ? `SIGN_VPSBT refused ${why}` : 'SIGN_VPSBT');
+    };
+    let data: Uint8Array = new Uint8Array();
     let sent = 0;
     const send = async (cmd: CommandApdu) => {
-      res = decodeResponse(await this.transport.exchange(encodeCommand(cmd)));
+      data = await exchangeCommand(this.transport, cmd, 'SIGN_VPSBT', refusal);
       onProgress?.({ clientCommands: 0, yields: 0, chunks: ++sent, of: enc.commands.length });
-      if (res.statusWord === SW.OK) return;
-      // The device answers a refusal with a bare status word; the review builder it runs tells the field.
-      const why = res.statusWord === SW.INCORRECT_DATA ? describeVPacket(packet).refused : undefined;
-      if (why !== undefined) throw new DeviceStatusError(SW.INCORRECT_DATA, `SIGN_VPSBT refused ${why}`);
-      throw new DeviceStatusError(res.statusWord, 'SIGN_VPSBT');
     };
     for (const cmd of enc.commands) await send(cmd);
     const results: StreamResult[] = [];
     for (;;) {
       let batch;
       try {
-        batch = decodeResultBatch(res.data);
+        batch = decodeResultBatch(data);
       } catch (err) {
         if (err instanceof CodecError) throw new HostError('E_DEVICE_RESPONSE', `SIGN_VPSBT results: ${err.message}`);
         throw err;

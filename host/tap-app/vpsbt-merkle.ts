@@ -12,7 +12,7 @@ import { decodeAsset, type Asset } from '../../assets/asset/leaf.ts';
 import { decodeU64 } from '../../assets/tlv/values.ts';
 import { decodeRawPsbt, type PsbtField } from '../../assets/vpsbt/psbt-map.ts';
 import { splitLocatorKey } from '../../assets/vtx/verify.ts';
-import type { ClientCommandInterpreter } from '../bitcoin-app/client-commands.ts';
+import type { ClientCommandInterpreter } from '../client-commands.ts';
 
 export interface MerkleizedVpsbt {
   global: MerkleizedMap;

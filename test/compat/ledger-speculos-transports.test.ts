@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../apdu/bytes.ts';
-import { getAppAndVersion } from '../../apdu/bitcoin-app/get-app-and-version.ts';
+import { getAppAndVersion } from '../../apdu/app-and-version.ts';
 import { APPS } from '../../emulator/apps/index.ts';
 import { driveScreens, loadCorpusFlow, TextLog } from './corpus-flow.ts';
 import { runCli, startEmulatorProcess, type EmulatorProcess } from './emulator-process.ts';

@@ -12,7 +12,7 @@ import { schnorr } from '@noble/curves/secp256k1.js';
 import { TEST_NETWORK, Transaction } from '@scure/btc-signer';
 import { nonceAggregate, nonceGen, Session } from '@scure/btc-signer/musig2.js';
 import { equal } from '../../apdu/bytes.ts';
-import type { MusigPartialSignatureYield, MusigPubNonceYield, PartialSignatureYield } from '../../apdu/bitcoin-app/sign-psbt-yields.ts';
+import type { MusigPartialSignatureYield, MusigPubNonceYield, PartialSignatureYield } from '../../apdu/yields.ts';
 import { policyOutput, type DerivedOutput } from '../../bitcoin/descriptor/scripts.ts';
 import { parsePolicy } from '../../bitcoin/descriptor/template.ts';
 import { aggregateFingerprint, musigContexts } from '../../bitcoin/musig/context.ts';

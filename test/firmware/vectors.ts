@@ -26,7 +26,7 @@ import { splitLocatorKey } from '../../assets/vtx/verify.ts';
 import { genesisPrevOut, inputPrevOut, isGroupGenesis, stripWitnesses, virtualTx, virtualTxSighash, type InputAsset } from '../../assets/vtx/virtual-tx.ts';
 import { pullAsset, type AssetStreamOptions, type StreamedAsset } from '../../emulator/apps/tap/asset-stream.ts';
 import { pullWhole } from '../../emulator/apps/tap/pull.ts';
-import { MAX_MUSIG_SESSIONS, popSession, randIJ, storeSession } from '../../emulator/apps/bitcoin/musig-sessions.ts';
+import { MAX_MUSIG_SESSIONS, popSession, randIJ, storeSession } from '../../emulator/apps/common/musig-sessions.ts';
 import { SPECULOS_MNEMONIC } from '../unit/tap-app/device.ts';
 import { scriptKeyPath, splitTree, transferPacket } from '../unit/tap-app/vpsbt-fixture.ts';
 import { commandTranscripts } from './transcripts.ts';
@@ -508,7 +508,7 @@ function sessionVectors(): string[] {
   return lines;
 }
 
-/** Session slots as the emulator keeps them (emulator/apps/bitcoin/musig-sessions.ts), and randIJ. */
+/** Session slots as the emulator keeps them (emulator/apps/common/musig-sessions.ts), and randIJ. */
 function sessionStoreVectors(): string[] {
   const lines = ['# session store: op (store id rand_root | pop id found) then the 8 slots (id||rand_root, . when free); rand root i j rand'];
   const nvram = new Map<string, Uint8Array>();
@@ -532,7 +532,7 @@ function sessionStoreVectors(): string[] {
 function musigVectors(): string {
   return file('MuSig2 (BIP-327): keysort, keyagg[-refuse], noncegen, nonceagg[-refuse], sign[-refuse], verify ok|fail|refuse, sigagg[-refuse], session, rand; lists are a count then the items, tweaks are (tweak is_xonly) pairs', [
     'test/vectors/bips/bip-0327 (bitcoin/bips), flattened', '@scure/btc-signer musig2 sessions',
-    'emulator/apps/bitcoin/musig-sessions.ts (session slots, randIJ)',
+    'emulator/apps/common/musig-sessions.ts (session slots, randIJ)',
   ], [...bip327Vectors(), ...sessionVectors(), ...sessionStoreVectors()]);
 }
 

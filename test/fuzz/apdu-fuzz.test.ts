@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCommand } from '../../apdu/apdu.ts';
 import { fromHex, toHex, utf8 } from '../../apdu/bytes.ts';
-import { getAppAndVersion } from '../../apdu/bitcoin-app/get-app-and-version.ts';
+import { getAppAndVersion } from '../../apdu/app-and-version.ts';
 import { LoopbackTransport } from '../../devices/loopback.ts';
 import { SpeculosTcpTransport } from '../../devices/speculos-tcp.ts';
 import { APPS } from '../../emulator/apps/index.ts';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeResponse, encodeCommand } from '../../apdu/apdu.ts';
-import { GET_APP_AND_VERSION_APDU, getAppAndVersion } from '../../apdu/bitcoin-app/get-app-and-version.ts';
+import { GET_APP_AND_VERSION_APDU, getAppAndVersion } from '../../apdu/app-and-version.ts';
 import { getModel, type ModelId } from '../../devices/models.ts';
 import type { Transport } from '../../devices/transport.ts';
 import { SpeculosBackend, freePort, speculosUnavailableReason, startSpeculos, waitForScreen, type SpeculosInstance, type TextEvent } from '../../harness/index.ts';

@@ -1,39 +1,41 @@
 // The Ledger Bitcoin app (app-bitcoin-new 2.4.6, protocol version 1) inside the emulator: the
-// dispatcher of src/boilerplate/dispatcher.c and the command table of src/main.c. Its rules, in
-// the real app's order: P2 (protocol version) above 1 -> 6A86, checked before anything else; a
-// CONTINUE with no command in progress -> B007; unknown CLA -> 6E00; unknown INS -> 6D00. P1 is
-// not checked.
+// dispatcher of src/boilerplate/dispatcher.c, its command table derived from the app's description
+// (apdu/bitcoin-app/app.ts). Its rules, in the real app's order: P2 (protocol version) above 1 ->
+// 6A86, checked before anything else; a CONTINUE with no command in progress -> B007; unknown CLA
+// -> 6E00; unknown INS -> 6D00. P1 is not checked.
 
 import { concat, u16be } from '../../../apdu/bytes.ts';
 import { statusOnly } from '../../../apdu/apdu.ts';
+import { BITCOIN_APP } from '../../../apdu/bitcoin-app/app.ts';
+import { requestErrorStatus } from '../../../apdu/command-spec.ts';
+import { CLA_FRAMEWORK, INS_CONTINUE } from '../../../apdu/interrupt.ts';
 import { SW } from '../../../apdu/status.ts';
 import { AppCommandAborted, type DeviceApp } from '../../app.ts';
-import { HostChannel } from './client.ts';
-import type { Handler } from './command.ts';
+import { HostChannel } from '../common/host-channel.ts';
+import { handlerTable, type Command, type Handler } from './command.ts';
 import { AppError } from './errors.ts';
 import { getExtendedPubkey } from './get-extended-pubkey.ts';
 import { getMasterFingerprint } from './get-master-fingerprint.ts';
 import { getWalletAddress } from './get-wallet-address.ts';
 import { MAINNET, TESTNET, type BitcoinNetwork } from './network.ts';
 import { registerWallet } from './register-wallet.ts';
-import { Reply } from './reply.ts';
 import { signMessage } from './sign-message.ts';
 import { signPsbt } from './sign-psbt.ts';
 
 export const APP_VERSION = '2.4.6';
-const CLA_APP = 0xe1;
-const CLA_FRAMEWORK = 0xf8;
-const INS_CONTINUE = 0x01;
-const CURRENT_PROTOCOL_VERSION = 1;
 
-const HANDLERS: Record<number, Handler> = {
-  0x00: getExtendedPubkey,
-  0x02: registerWallet,
-  0x03: getWalletAddress,
-  0x04: signPsbt,
-  0x05: getMasterFingerprint,
-  0x10: signMessage,
-};
+const HANDLERS = handlerTable(BITCOIN_APP, [getExtendedPubkey, registerWallet, getWalletAddress, signPsbt, getMasterFingerprint, signMessage]);
+
+/** Decodes the request with the command's spec, runs the handler, encodes its result with the spec. */
+async function run<Req, Res>(h: Handler<Req, Res>, cmd: Command, data: Uint8Array): Promise<Uint8Array> {
+  let req: Req;
+  try {
+    req = h.spec.decodeRequest(data);
+  } catch (e) {
+    throw new AppError(requestErrorStatus(e), (e as Error).message);
+  }
+  return h.spec.encodeResponse(await h.run(cmd, req));
+}
 
 export function createBitcoinApp(net: BitcoinNetwork): DeviceApp {
   return {
@@ -42,19 +44,13 @@ export function createBitcoinApp(net: BitcoinNetwork): DeviceApp {
     flags: Uint8Array.of(0x00),
     home: net.home,
     async handle(command, io, ctx) {
-      if (command.p2 > CURRENT_PROTOCOL_VERSION) return statusOnly(SW.WRONG_P1P2);
+      if (command.p2 > BITCOIN_APP.protocolVersion) return statusOnly(SW.WRONG_P1P2);
       if (command.cla === CLA_FRAMEWORK && command.ins === INS_CONTINUE) return statusOnly(SW.BAD_STATE);
-      if (command.cla !== CLA_APP) return statusOnly(SW.CLA_NOT_SUPPORTED);
-      const handler = HANDLERS[command.ins];
+      if (command.cla !== BITCOIN_APP.cla) return statusOnly(SW.CLA_NOT_SUPPORTED);
+      const handler = HANDLERS.get(command.ins);
       if (!handler) return statusOnly(SW.INS_NOT_SUPPORTED);
       try {
-        const data = await handler({
-          ctx,
-          net,
-          host: new HostChannel(io),
-          protocolVersion: command.p2,
-          body: new Reply(command.data),
-        });
+        const data = await run(handler, { ctx, net, host: new HostChannel(io), protocolVersion: command.p2 }, command.data);
         return concat(data, u16be(SW.OK));
       } catch (e) {
         if (e instanceof AppError)

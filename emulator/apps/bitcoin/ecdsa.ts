@@ -2,7 +2,7 @@
 // 32-byte digest that is not hashed again.
 
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import type { Meter } from './keys.ts';
+import type { Meter } from '../common/keys.ts';
 
 /**
  * Returns the DER signature and the parity of R's y coordinate (CX_ECCINFO_PARITY_ODD). The SDK's

@@ -1,35 +1,25 @@
-// GET_WALLET_ADDRESS (E1 03): `display:u8 || wallet_id[32] || hmac[32] || change:u8 || index:u32 BE`
-// -> the address as ASCII (get_wallet_address.c). The policy comes from the host by its id; a
-// zero HMAC is only accepted for default single-key policies, any other HMAC must match.
+// GET_WALLET_ADDRESS (E1 03): the address of a registered or default wallet policy
+// (get_wallet_address.c); the request and response bytes are apdu/bitcoin-app/get-wallet-address.ts.
+// The policy comes from the host by its id; a zero HMAC is only accepted for default single-key
+// policies, any other HMAC must match.
 
-import { equal, equalConstantTime, utf8 } from '../../../apdu/bytes.ts';
+import { equal, equalConstantTime } from '../../../apdu/bytes.ts';
+import { getWalletAddress as spec } from '../../../apdu/bitcoin-app/get-wallet-address.ts';
 import { SW } from '../../../apdu/status.ts';
 import { scriptAddress } from './address.ts';
-import type { Handler } from './command.ts';
+import { handler } from './command.ts';
 import { walletPolicyHmac } from '../../../bitcoin/wallet-policy.ts';
-import { AppError, badState, denied, incorrectData, wrongLength } from './errors.ts';
-import { meterOf } from './keys.ts';
+import { AppError, badState, denied, incorrectData } from './errors.ts';
+import { meterOf } from '../common/keys.ts';
 import { walletScript } from './policy/script.ts';
 import { isStandardPolicy } from './policy/standard.ts';
 import { MAX_SERIALIZED_POLICY, readAndParsePolicy, walletId } from './policy/wallet.ts';
-import { Reply } from './reply.ts';
 import { addressReview } from './review.ts';
 
-export const getWalletAddress: Handler = async ({ ctx, net, host, body }) => {
-  const display = body.u8();
-  const id = body.take(32);
-  const hmac = body.take(32);
-  if (display === undefined || id === undefined || hmac === undefined) throw wrongLength('truncated GET_WALLET_ADDRESS');
-  const change = body.u8();
-  if (change === undefined) throw wrongLength('missing change flag');
-  if (change > 1) throw incorrectData('change must be 0 or 1');
-  const index = body.u32be();
-  if (index === undefined) throw wrongLength('missing address index');
-  if (index >= 0x80000000) throw incorrectData('address index must be unhardened');
-
+export const getWalletAddress = handler(spec, async ({ ctx, net, host }, { display, walletId: id, hmac, change, index }) => {
   const serialized = await host.getPreimage(id, MAX_SERIALIZED_POLICY);
   if (serialized === undefined) throw incorrectData('wallet policy preimage did not verify');
-  const policy = await readAndParsePolicy(host, new Reply(serialized));
+  const policy = await readAndParsePolicy(host, serialized);
   if (!policy) throw incorrectData('wallet policy could not be parsed');
 
   const isDefault = hmac.every((b) => b === 0);
@@ -44,7 +34,7 @@ export const getWalletAddress: Handler = async ({ ctx, net, host, body }) => {
 
   let address: string | undefined;
   try {
-    const script = await walletScript(host, { header: policy.header, change: change === 1, addressIndex: index, meter: meterOf(ctx) }, policy.root);
+    const script = await walletScript(host, { header: policy.header, change, addressIndex: index, meter: meterOf(ctx) }, policy.root);
     address = scriptAddress(script, net);
   } catch (e) {
     if (e instanceof AppError) throw e;
@@ -52,5 +42,5 @@ export const getWalletAddress: Handler = async ({ ctx, net, host, body }) => {
   }
   if (address === undefined) throw badState('script has no address');
   if (display && !(await ctx.review(addressReview(ctx.family, address, isDefault ? undefined : policy.header.name)))) throw denied();
-  return utf8.encode(address);
-};
+  return address;
+});

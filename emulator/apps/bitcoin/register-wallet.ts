@@ -1,9 +1,11 @@
-// REGISTER_WALLET (E1 02): `varint len || serialized policy` -> `wallet_id[32] || hmac[32]`
-// (register_wallet.c). The device checks the policy, classifies each key (its own, a cosigner's,
+// REGISTER_WALLET (E1 02): a serialized wallet policy in, its id and HMAC out (register_wallet.c;
+// the bytes are apdu/bitcoin-app/register-wallet.ts). The device checks the policy, classifies each key (its own, a cosigner's,
 // or the BIP-341 NUMS point), shows everything, and on approval returns the id with its
 // SLIP-21-keyed HMAC, which later commands accept as proof of this registration.
 
-import { concat, equal, fromHex } from '../../../apdu/bytes.ts';
+import { equal, fromHex } from '../../../apdu/bytes.ts';
+import { REGISTER_WALLET_ERROR } from '../../../apdu/bitcoin-app/error-codes.ts';
+import { registerWallet as spec } from '../../../apdu/bitcoin-app/register-wallet.ts';
 import { SW } from '../../../apdu/status.ts';
 import type { Descriptor, Miniscript, ScriptContext } from '../../../bitcoin/descriptor/ast.ts';
 import { miniscriptNodes, tapleaves } from '../../../bitcoin/descriptor/walk.ts';
@@ -11,10 +13,10 @@ import { DescriptorError } from '../../../bitcoin/errors.ts';
 import { checkTopLevel } from '../../../bitcoin/miniscript/type.ts';
 import { walletPolicyHmac } from '../../../bitcoin/wallet-policy.ts';
 import type { AppContext } from '../../app.ts';
-import type { HostChannel } from './client.ts';
-import type { Handler } from './command.ts';
-import { AppError, denied, EC, incorrectData, wrongLength } from './errors.ts';
-import { masterFingerprint, PathNotAllowedError, xpubAt, xpubEqual } from './keys.ts';
+import type { HostChannel } from '../common/host-channel.ts';
+import { handler } from './command.ts';
+import { AppError, denied, incorrectData } from './errors.ts';
+import { masterFingerprint, PathNotAllowedError, xpubAt, xpubEqual } from '../common/keys.ts';
 import type { BitcoinNetwork } from './network.ts';
 import { keyCount, keyExpressions } from './policy/template.ts';
 import { fetchKeyInfo, MAX_WALLET_NAME_LENGTH, readAndParsePolicy, walletId, type WalletHeader } from './policy/wallet.ts';
@@ -112,23 +114,22 @@ async function classifyKeys(ctx: AppContext, host: HostChannel, net: BitcoinNetw
   return out;
 }
 
-export const registerWallet: Handler = async ({ ctx, net, host, body }) => {
-  if (body.varint() === undefined) throw wrongLength('missing policy length');
-  const policy = await readAndParsePolicy(host, body);
+export const registerWallet = handler(spec, async ({ ctx, net, host }, req) => {
+  const policy = await readAndParsePolicy(host, req.policy);
   if (!policy) throw incorrectData('wallet policy could not be read or parsed');
   const { header, root, template } = policy;
   if (header.nKeys > MAX_N_KEYS) throw new AppError(SW.NOT_SUPPORTED, `at most ${MAX_N_KEYS} keys`);
   if (keyCount(root, header.version) !== header.nKeys) throw incorrectData('number of keys does not match the template');
   const id = walletId(header);
-  if (!nameAcceptable(header.name)) throw incorrectData('unacceptable wallet name', EC.REGISTER_WALLET_UNACCEPTABLE_POLICY_NAME);
+  if (!nameAcceptable(header.name)) throw incorrectData('unacceptable wallet name', REGISTER_WALLET_ERROR.UNACCEPTABLE_POLICY_NAME);
   if (!(await isPolicySane(host, header, root)))
-    throw new AppError(SW.NOT_SUPPORTED, 'policy is not sane', EC.REGISTER_WALLET_POLICY_NOT_SANE);
+    throw new AppError(SW.NOT_SUPPORTED, 'policy is not sane', REGISTER_WALLET_ERROR.POLICY_NOT_SANE);
 
   const keys = await classifyKeys(ctx, host, net, header);
   const internal = keys.filter((k) => k.kind === 'internal').length;
-  if (internal < 1) throw incorrectData('no internal key', EC.REGISTER_WALLET_POLICY_HAS_NO_INTERNAL_KEY);
+  if (internal < 1) throw incorrectData('no internal key', REGISTER_WALLET_ERROR.POLICY_HAS_NO_INTERNAL_KEY);
   if (internal !== 1 && header.version === 1) throw incorrectData('V1 policies need exactly one internal key');
 
   if (!(await ctx.review(registerReview(ctx.family, header.name, template, keys)))) throw denied();
-  return concat(id, walletPolicyHmac(ctx.seed, id));
-};
+  return { walletId: id, hmac: walletPolicyHmac(ctx.seed, id) };
+});

@@ -10,20 +10,6 @@ export type Family = 'nano' | 'touch';
 
 export type HintedPair = ReviewPair & { forcePageStart?: boolean };
 
-export function pubkeyReview(path: string, xpub: string): ReviewFlow {
-  return {
-    intro: 'Confirm public key',
-    pairs: [
-      { item: 'Path', value: path },
-      { item: 'Public key', value: xpub },
-    ],
-    finish: { text: 'Approve public key', action: 'approve' },
-    approved: 'Public key\napproved',
-    rejected: 'Public key rejected',
-    reject: 'Reject operation',
-  };
-}
-
 export function messageReview(family: Family, path: string, shown: string, isHash: boolean): ReviewFlow {
   const label = isHash ? 'Message hash' : family === 'touch' ? 'Message content' : 'Message';
   return {

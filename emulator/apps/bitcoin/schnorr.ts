@@ -9,7 +9,7 @@ import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concat } from '../../../apdu/bytes.ts';
-import type { Meter } from './keys.ts';
+import type { Meter } from '../common/keys.ts';
 
 const G = schnorr.Point.BASE;
 const N = schnorr.Point.Fn.ORDER;

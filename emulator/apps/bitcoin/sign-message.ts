@@ -1,30 +1,23 @@
-// SIGN_MESSAGE (E1 10): `n:u8 || n × u32 BE || varint msg_len || msg_merkle_root[32]`; the message
-// is fetched in 64-byte chunks as leaves of that Merkle tree (sign_message.c). The digest is
+// SIGN_MESSAGE (E1 10): a path, the message length and the Merkle root of its 64-byte chunks in
+// (the bytes are apdu/bitcoin-app/sign-message.ts); the chunks are fetched as leaves of that tree
+// (sign_message.c). The digest is
 // BIP-137's dSHA256("\x18Bitcoin Signed Message:\n" || varint(len) || msg); the answer is
 // `27 + 4 + parity || r || s`.
 
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concat, encodeVarint, toHex, utf8 } from '../../../apdu/bytes.ts';
-import type { Handler } from './command.ts';
+import { MESSAGE_CHUNK_SIZE as CHUNK, signMessage as spec } from '../../../apdu/bitcoin-app/sign-message.ts';
+import { handler } from './command.ts';
 import { ecdsaSign } from './ecdsa.ts';
-import { badState, denied, incorrectData, wrongLength } from './errors.ts';
-import { meterOf, privateKeyAt } from './keys.ts';
+import { badState, denied } from './errors.ts';
+import { meterOf, privateKeyAt } from '../common/keys.ts';
 import { formatPathForDisplay } from './paths.ts';
 import { messageReview } from './review.ts';
 
-const CHUNK = 64;
 const MAX_DISPLAYABLE = 10 * CHUNK;
 const MAGIC = utf8.encode('\x18Bitcoin Signed Message:\n');
 
-export const signMessage: Handler = async ({ ctx, net, host, body }) => {
-  const n = body.u8();
-  const path = n === undefined ? undefined : body.path(n);
-  const length = body.varint();
-  const root = body.take(32);
-  if (path === undefined || length === undefined || root === undefined) throw wrongLength('truncated SIGN_MESSAGE');
-  if (path.length > 10 || length >= 2n ** 32n) throw incorrectData('path too long or message too large');
-
-  const len = Number(length);
+export const signMessage = handler(spec, async ({ ctx, net, host }, { path, messageLength: len, messageRoot: root }) => {
   const nChunks = Math.ceil(len / CHUNK);
   const msgHash = sha256.create();
   const digest = sha256.create().update(MAGIC).update(encodeVarint(len));
@@ -49,5 +42,5 @@ export const signMessage: Handler = async ({ ctx, net, host, body }) => {
     throw badState('signing key not derivable');
   }
   const { compact, oddY } = ecdsaSign(bsmDigest, secret, meterOf(ctx));
-  return concat(Uint8Array.of(27 + 4 + (oddY ? 1 : 0)), compact);
-};
+  return { header: 27 + 4 + (oddY ? 1 : 0), r: compact.subarray(0, 32), s: compact.subarray(32) };
+});

@@ -10,15 +10,18 @@ import { schnorr } from '@noble/curves/secp256k1.js';
 import { Session, nonceAggregate, nonceGen } from '@scure/btc-signer/musig2.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concat, encodeVarint, equal, equalConstantTime } from '../../../apdu/bytes.ts';
+import { SIGN_PSBT_ERROR } from '../../../apdu/bitcoin-app/error-codes.ts';
+import { signPsbt as spec, type SignPsbtRequest } from '../../../apdu/bitcoin-app/sign-psbt.ts';
+import { encodeSignPsbtYield } from '../../../apdu/yields.ts';
 import { SW } from '../../../apdu/status.ts';
 import type { Miniscript } from '../../../bitcoin/descriptor/ast.ts';
 import type { AppContext } from '../../app.ts';
 import { describeOutput } from './address.ts';
-import type { HostChannel, MapCommitment } from './client.ts';
-import type { Command, Handler } from './command.ts';
+import type { HostChannel, MapCommitment } from '../common/host-channel.ts';
+import { type Command, handler } from './command.ts';
 import { ecdsaSign } from './ecdsa.ts';
 import { walletPolicyHmac } from '../../../bitcoin/wallet-policy.ts';
-import { AppError, badState, denied, EC, incorrectData, notSupported, wrongLength } from './errors.ts';
+import { AppError, badState, denied, incorrectData, notSupported } from './errors.ts';
 import {
   ckdPub,
   type ExtendedPubkey,
@@ -29,8 +32,8 @@ import {
   privateKeyAt,
   xpubAt,
   xpubEqual,
-} from './keys.ts';
-import { MusigSigningState, randIJ } from './musig-sessions.ts';
+} from '../common/keys.ts';
+import { MusigSigningState, randIJ } from '../common/musig-sessions.ts';
 import type { BitcoinNetwork } from './network.ts';
 import { MAX_PREVOUT_SCRIPT, nonWitnessUtxo, PSBT_GLOBAL, PSBT_IN, PSBT_OUT, u32Value, witnessUtxo } from './psbt/fields.ts';
 import {
@@ -46,16 +49,11 @@ import { type Derivation, FirstStepCache, musigXpub, tapleafHash, taprootTweak, 
 import { isStandardPolicy } from './policy/standard.ts';
 import { keyExpressions, type KeyExpr, segwitVersion } from './policy/template.ts';
 import { fetchKeyInfo, MAX_SERIALIZED_POLICY, type ParsedPolicy, readAndParsePolicy } from './policy/wallet.ts';
-import { Reply } from './reply.ts';
 import { schnorrSignRandomNonce } from './schnorr.ts';
 import { formatAmount, transactionReview, warningPage } from './review.ts';
 
-const MAX_N_INPUTS = 512;
-const MAX_N_OUTPUTS = 512;
 const MAX_INTERNAL_KEY_EXPRESSIONS = 8;
 const BITCOIN_TOTAL_SUPPLY = 21_000_000n * 100_000_000n;
-const YIELD_MUSIG_PUBNONCE = 0xffffffff;
-const YIELD_MUSIG_PARTIAL_SIG = 0xfffffffe;
 const SIGHASH = { DEFAULT: 0, ALL: 1, NONE: 2, SINGLE: 3, ANYONECANPAY: 0x80 } as const;
 
 /** keyexpr_info_t: one of our key expressions in the policy. */
@@ -124,25 +122,9 @@ const derivationFor = (st: State, change: boolean, addressIndex: number): Deriva
   cache: st.cache,
 });
 
-async function initGlobal(cmd: Command): Promise<State> {
-  const { ctx, net, host, body } = cmd;
-  const gSize = body.varint();
-  const gKeys = body.take(32);
-  const gValues = body.take(32);
-  if (gSize === undefined || gKeys === undefined || gValues === undefined) throw wrongLength('truncated global map');
-  const nIn = body.varint();
-  const inputsRoot = body.take(32);
-  if (nIn === undefined || inputsRoot === undefined) throw wrongLength('truncated inputs');
-  if (nIn > BigInt(MAX_N_INPUTS)) throw notSupported(`at most ${MAX_N_INPUTS} inputs`);
-  const nOut = body.varint();
-  const outputsRoot = body.take(32);
-  if (nOut === undefined || outputsRoot === undefined) throw wrongLength('truncated outputs');
-  if (nOut > BigInt(MAX_N_OUTPUTS)) throw notSupported(`at most ${MAX_N_OUTPUTS} outputs`);
-  const id = body.take(32);
-  const hmac = body.take(32);
-  if (id === undefined || hmac === undefined) throw wrongLength('missing wallet id or hmac');
-
-  const global: MapCommitment = { size: Number(gSize), keysRoot: gKeys.slice(), valuesRoot: gValues.slice() };
+async function initGlobal(cmd: Command, req: SignPsbtRequest): Promise<State> {
+  const { ctx, net, host } = cmd;
+  const { globalMap: global, inputCount: nIn, inputsRoot, outputCount: nOut, outputsRoot, walletId: id, hmac } = req;
   if (!(await host.checkSorted(global.keysRoot, global.size))) throw incorrectData('global map keys not sorted or unverified');
   const version = await host.getMapValue(global, Uint8Array.of(PSBT_GLOBAL.TX_VERSION), 9);
   if (version === undefined || version.length !== 4) throw incorrectData('missing transaction version');
@@ -154,12 +136,12 @@ async function initGlobal(cmd: Command): Promise<State> {
   if (!isDefault && !equalConstantTime(hmac, walletPolicyHmac(ctx.seed, id))) throw new AppError(SW.SIGNATURE_FAIL, 'wallet HMAC does not match');
   const serialized = await host.getPreimage(id, MAX_SERIALIZED_POLICY);
   if (serialized === undefined) throw incorrectData('wallet policy preimage did not verify');
-  const policy = await readAndParsePolicy(host, new Reply(serialized));
+  const policy = await readAndParsePolicy(host, serialized);
   if (!policy) throw incorrectData('wallet policy could not be parsed');
   if (isDefault) {
     if (!(await isStandardPolicy(ctx, host, net, policy.header, policy.root)))
-      throw incorrectData('not a default policy and no HMAC', EC.SIGN_PSBT_MISSING_HMAC_FOR_NONDEFAULT_POLICY);
-    if (policy.header.name.length !== 0) throw incorrectData('default policies have no name', EC.SIGN_PSBT_NO_NAME_FOR_DEFAULT_POLICY);
+      throw incorrectData('not a default policy and no HMAC', SIGN_PSBT_ERROR.MISSING_HMAC_FOR_NONDEFAULT_POLICY);
+    if (policy.header.name.length !== 0) throw incorrectData('default policies have no name', SIGN_PSBT_ERROR.NO_NAME_FOR_DEFAULT_POLICY);
   }
   return {
     ctx,
@@ -168,10 +150,10 @@ async function initGlobal(cmd: Command): Promise<State> {
     protocolVersion: cmd.protocolVersion,
     version: le32(version),
     locktime: lock === undefined ? 0 : le32(lock),
-    nInputs: Number(nIn),
-    nOutputs: Number(nOut),
-    inputsRoot: inputsRoot.slice(),
-    outputsRoot: outputsRoot.slice(),
+    nInputs: nIn,
+    nOutputs: nOut,
+    inputsRoot,
+    outputsRoot,
     policy,
     isDefault,
     fingerprint: masterFingerprint(ctx),
@@ -237,10 +219,10 @@ async function fillOurKeyExpressions(st: State): Promise<void> {
     const k = await fillIfOurs(st, all[i]!.expr, i, all[i]!.leaf);
     if (!k) continue;
     if (st.ours.length >= MAX_INTERNAL_KEY_EXPRESSIONS)
-      throw notSupported('too many internal key expressions', EC.SIGN_PSBT_WALLET_POLICY_TOO_MANY_INTERNAL_KEYS);
+      throw notSupported('too many internal key expressions', SIGN_PSBT_ERROR.WALLET_POLICY_TOO_MANY_INTERNAL_KEYS);
     st.ours.push(k);
   }
-  if (st.ours.length === 0) throw incorrectData('no internal key in the policy', EC.SIGN_PSBT_WALLET_POLICY_HAS_NO_INTERNAL_KEY);
+  if (st.ours.length === 0) throw incorrectData('no internal key in the policy', SIGN_PSBT_ERROR.WALLET_POLICY_HAS_NO_INTERNAL_KEY);
 }
 
 /**
@@ -327,12 +309,12 @@ async function preprocessInputs(st: State): Promise<boolean[]> {
     const input = await readInput(st, i);
     if (input.badPubkey) throw incorrectData('unexpected pubkey length in a derivation');
     if (!input.hasNonWitnessUtxo && !input.hasWitnessUtxo)
-      throw incorrectData('input has no UTXO', EC.SIGN_PSBT_MISSING_NONWITNESSUTXO_AND_WITNESSUTXO);
+      throw incorrectData('input has no UTXO', SIGN_PSBT_ERROR.MISSING_NONWITNESSUTXO_AND_WITNESSUTXO);
     if (input.hasNonWitnessUtxo) {
       const txid = await st.host.getMapValue(input.map, Uint8Array.of(PSBT_IN.PREVIOUS_TXID), 32);
       if (txid === undefined) throw incorrectData('missing previous txid');
       const prev = await nonWitnessUtxo(st.host, input.map, txid);
-      if (!prev) throw incorrectData('non-witness UTXO does not match', EC.SIGN_PSBT_NONWITNESSUTXO_CHECK_FAILED);
+      if (!prev) throw incorrectData('non-witness UTXO does not match', SIGN_PSBT_ERROR.NONWITNESSUTXO_CHECK_FAILED);
       input.amount = prev.amount;
       input.script = prev.script;
       st.inputsTotal += prev.amount;
@@ -342,7 +324,7 @@ async function preprocessInputs(st: State): Promise<boolean[]> {
       if (!w) throw incorrectData('malformed witness UTXO');
       if (input.hasNonWitnessUtxo) {
         if (!equal(w.script, input.script) || w.amount !== input.amount)
-          throw incorrectData('witness and non-witness UTXOs differ', EC.SIGN_PSBT_NONWITNESSUTXO_AND_WITNESSUTXO_MISMATCH);
+          throw incorrectData('witness and non-witness UTXOs differ', SIGN_PSBT_ERROR.NONWITNESSUTXO_AND_WITNESSUTXO_MISMATCH);
       } else {
         st.inputsTotal += w.amount;
         input.amount = w.amount;
@@ -357,9 +339,9 @@ async function preprocessInputs(st: State): Promise<boolean[]> {
     }
     internal[i] = true;
     if (segwit === -1 && (!input.hasNonWitnessUtxo || input.hasWitnessUtxo))
-      throw incorrectData('legacy input needs exactly the non-witness UTXO', EC.SIGN_PSBT_MISSING_NONWITNESSUTXO_OR_UNEXPECTED_WITNESSUTXO_FOR_LEGACY);
+      throw incorrectData('legacy input needs exactly the non-witness UTXO', SIGN_PSBT_ERROR.MISSING_NONWITNESSUTXO_OR_UNEXPECTED_WITNESSUTXO_FOR_LEGACY);
     if (segwit === 0 && !input.hasNonWitnessUtxo) st.warnings.missingNonWitness = true;
-    if (segwit >= 0 && !input.hasWitnessUtxo) throw incorrectData('segwit input needs the witness UTXO', EC.SIGN_PSBT_MISSING_WITNESSUTXO_FOR_SEGWIT);
+    if (segwit >= 0 && !input.hasWitnessUtxo) throw incorrectData('segwit input needs the witness UTXO', SIGN_PSBT_ERROR.MISSING_WITNESSUTXO_FOR_SEGWIT);
     if (!input.hasSighashType) continue;
     const sighash = await u32Value(st.host, input.map, PSBT_IN.SIGHASH_TYPE);
     if (sighash === undefined) throw incorrectData('malformed sighash type');
@@ -369,7 +351,7 @@ async function preprocessInputs(st: State): Promise<boolean[]> {
     } else if (segwit >= 0 && acpVariants.includes(sighash)) st.warnings.nonDefaultSighash = true;
     else throw new AppError(SW.NOT_SUPPORTED, 'unsupported sighash type');
     if ((sighash & SIGHASH.SINGLE) === SIGHASH.SINGLE && i >= st.nOutputs)
-      throw notSupported('SIGHASH_SINGLE without a matching output', EC.SIGN_PSBT_UNALLOWED_SIGHASH_SINGLE);
+      throw notSupported('SIGHASH_SINGLE without a matching output', SIGN_PSBT_ERROR.UNALLOWED_SIGHASH_SINGLE);
   }
   if (st.externalInputs === st.nInputs) throw incorrectData('no internal inputs');
   return internal;
@@ -409,7 +391,7 @@ async function preprocessOutputs(st: State): Promise<void> {
     } else st.externalOutputs.push({ script, amount });
   }
   if (st.inputsTotal < st.outputsTotal) throw incorrectData('negative fee');
-  if (st.nChange > 10) throw notSupported('too many change outputs', EC.SIGN_PSBT_TOO_MANY_CHANGE_OUTPUTS);
+  if (st.nChange > 10) throw notSupported('too many change outputs', SIGN_PSBT_ERROR.TOO_MANY_CHANGE_OUTPUTS);
 }
 
 async function reviewTransaction(st: State): Promise<void> {
@@ -439,9 +421,8 @@ async function reviewTransaction(st: State): Promise<void> {
 }
 
 async function yieldSignature(st: State, input: number, pubkey: Uint8Array, leafHash: Uint8Array | undefined, sig: Uint8Array): Promise<void> {
-  const parts = [encodeVarint(input)];
-  if (st.protocolVersion >= 1) parts.push(Uint8Array.of(pubkey.length + (leafHash ? 32 : 0)), pubkey, leafHash ?? new Uint8Array());
-  await st.host.yieldData(concat(...parts, sig));
+  const y = { type: 'partialSignature', inputIndex: input, pubkey, ...(leafHash ? { tapleafHash: leafHash } : {}), signature: sig } as const;
+  await st.host.yieldData(encodeSignPsbtYield(y, st.protocolVersion));
 }
 
 interface MusigInputInfo {
@@ -519,14 +500,14 @@ async function produceMusigPubnonces(st: State, internal: boolean[], hashes: TxH
       chargeNonceGen(st.ctx);
       if (st.protocolVersion === 0) throw badState('MuSig2 needs protocol version 1');
       await st.host.yieldData(
-        concat(
-          encodeVarint(YIELD_MUSIG_PUBNONCE),
-          encodeVarint(i),
-          nonces.public,
-          k.internalPubkey.pubkey,
-          info.aggTweaked,
-          k.leaf ? k.tapleafHash! : new Uint8Array(),
-        ),
+        encodeSignPsbtYield({
+          type: 'musigPubNonce',
+          inputIndex: i,
+          pubnonce: nonces.public,
+          participantPubkey: k.internalPubkey.pubkey,
+          aggregatePubkey: info.aggTweaked,
+          ...(k.leaf ? { tapleafHash: k.tapleafHash! } : {}),
+        }),
       );
     }
   }
@@ -565,14 +546,14 @@ async function signMusig(st: State, k: OurKeyExpr, input: InputInfo, inputIndex:
     throw badState('MuSig2 signing failed');
   }
   await st.host.yieldData(
-    concat(
-      encodeVarint(YIELD_MUSIG_PARTIAL_SIG),
-      encodeVarint(inputIndex),
-      psig,
-      k.internalPubkey.pubkey,
-      info.aggTweaked,
-      k.leaf ? k.tapleafHash! : new Uint8Array(),
-    ),
+    encodeSignPsbtYield({
+      type: 'musigPartialSignature',
+      inputIndex,
+      partialSignature: psig,
+      participantPubkey: k.internalPubkey.pubkey,
+      aggregatePubkey: info.aggTweaked,
+      ...(k.leaf ? { tapleafHash: k.tapleafHash! } : {}),
+    }),
   );
 }
 
@@ -608,7 +589,7 @@ async function signInput(st: State, k: OurKeyExpr, input: InputInfo, i: number, 
     const redeem = await host.getMapValue(input.map, Uint8Array.of(PSBT_IN.REDEEM_SCRIPT), MAX_PREVOUT_SCRIPT);
     if (redeem === undefined) throw incorrectData('missing redeem script');
     const p2sh = concat(Uint8Array.of(0xa9, 0x14), hash160(redeem), Uint8Array.of(0x87));
-    if (!equal(p2sh, w.script)) throw incorrectData('redeem script does not match', EC.SIGN_PSBT_MISMATCHING_REDEEM_SCRIPT);
+    if (!equal(p2sh, w.script)) throw incorrectData('redeem script does not match', SIGN_PSBT_ERROR.MISMATCHING_REDEEM_SCRIPT);
     script = redeem;
   }
   const segwit = segwitVersion(st.policy.root);
@@ -672,8 +653,8 @@ async function signTransaction(st: State, internal: boolean[], hashes: TxHashes,
   }
 }
 
-export const signPsbt: Handler = async (cmd) => {
-  const st = await initGlobal(cmd);
+export const signPsbt = handler(spec, async (cmd, req) => {
+  const st = await initGlobal(cmd, req);
   const internal = await preprocessInputs(st);
   await preprocessOutputs(st);
   const onlyMusig = st.ours.every((k) => !k.toSign || k.expr.kind === 'musig');
@@ -686,5 +667,4 @@ export const signPsbt: Handler = async (cmd) => {
     await signTransaction(st, internal, hashes, musig);
   }
   musig.commit(st.ctx.nvram);
-  return new Uint8Array();
-};
+});

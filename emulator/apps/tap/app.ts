@@ -12,8 +12,8 @@ import { CLA_TAP, TAP_INS, TAP_PROTOCOL_VERSION, TAP_PROTOCOL_VERSION_1 } from '
 import { SignVpsbtP1 } from '../../../apdu/tap-app/vpsbt-stream.ts';
 import { TAP_SW } from '../../../apdu/tap-app/status.ts';
 import { AppCommandAborted, type AppContext, type DeviceApp } from '../../app.ts';
-import { HostChannel } from '../bitcoin/client.ts';
-import { AppError } from '../bitcoin/errors.ts';
+import { HostChannel } from '../common/host-channel.ts';
+import { AppError } from '../common/app-error.ts';
 import type { TapHandler, TapState, VpsbtStats } from './command.ts';
 import { TapError } from './errors.ts';
 import { frostDkgRound1Handler, frostDkgRound2Handler, frostDkgRound3Handler } from './frost/dkg.ts';

@@ -1,7 +1,7 @@
 // What every command handler of the app receives, and the app's RAM state.
 
 import type { AppContext } from '../../app.ts';
-import type { HostChannel } from '../bitcoin/client.ts';
+import type { HostChannel } from '../common/host-channel.ts';
 import type { DkgSession } from './frost/dkg-session.ts';
 import type { NonceSlots } from './nonce-slots.ts';
 import type { VpsbtStreamSession } from './sign-vpsbt-stream.ts';

@@ -4,8 +4,8 @@
 
 import { TAP_SW } from '../../../apdu/tap-app/status.ts';
 import { getKey } from '../../../apdu/tap-app/get-key.ts';
-import { encodeXpub, serializeXpub } from '../bitcoin/keys.ts';
-import { pubkeyReview } from '../bitcoin/review.ts';
+import { encodeXpub, serializeXpub } from '../common/keys.ts';
+import { pubkeyReview } from '../common/pubkey-review.ts';
 import type { TapHandler } from './command.ts';
 import { decodeBody } from './decode.ts';
 import { TapError, denied } from './errors.ts';

@@ -4,7 +4,7 @@
 import { HARDENED } from '../../../apdu/path.ts';
 import { XPUB_VERSION_MAINNET, XPUB_VERSION_TESTNET } from '../../../apdu/tap-app/get-key.ts';
 import type { AppContext } from '../../app.ts';
-import { fingerprintOf, serializeXpub, type ExtendedPubkey } from '../bitcoin/keys.ts';
+import { fingerprintOf, serializeXpub, type ExtendedPubkey } from '../common/keys.ts';
 
 const BIP86 = 86 + HARDENED;
 const LND_PURPOSE = 1017 + HARDENED;

@@ -10,7 +10,7 @@ import { MAX_KEYAGG_LENGTH, decodeKeyAgg, type KeyAggCommitment, type KeyAggCont
 import { musigRound1, musigRound2 } from '../../../apdu/tap-app/musig.ts';
 import { TAP_SW } from '../../../apdu/tap-app/status.ts';
 import type { ReviewFlow } from '../../ui/review.ts';
-import type { HostChannel } from '../bitcoin/client.ts';
+import type { HostChannel } from '../common/host-channel.ts';
 import type { TapHandler } from './command.ts';
 import { decodeBody } from './decode.ts';
 import { TapError, denied, incorrectData, unverified } from './errors.ts';

@@ -46,7 +46,7 @@ import { splitLocatorKey } from '../../../assets/vtx/verify.ts';
 import { inputPrevOut, virtualTx, virtualTxSighash, type VirtualTx } from '../../../assets/vtx/virtual-tx.ts';
 import type { AppContext } from '../../app.ts';
 import type { ReviewPair } from '../../ui/review.ts';
-import { popSession, storeSession, type MusigSession } from '../bitcoin/musig-sessions.ts';
+import { popSession, storeSession, type MusigSession } from '../common/musig-sessions.ts';
 import { TapError, denied, incorrectData } from './errors.ts';
 import { publicKeyAt } from './keys.ts';
 import { signWithScriptKey, type HeldScriptKey } from './script-key.ts';

@@ -30,7 +30,7 @@ import { checkSplitOutputs, type SignedRoot } from './split-check.ts';
 import { Scope, VpsbtReader } from './vpsbt-reader.ts';
 import { pullAsset } from './asset-stream.ts';
 import { PSBT_IN_MUSIG2_PARTICIPANT_PUBKEYS, PSBT_IN_MUSIG2_PUB_NONCE, musigPartialSignature, musigPubNonce, ownParticipantPath, readMusigInput, type MusigMarker } from './vpsbt-musig.ts';
-import { popSession, storeSession, type MusigSession } from '../bitcoin/musig-sessions.ts';
+import { popSession, storeSession, type MusigSession } from '../common/musig-sessions.ts';
 
 type Request = ReturnType<typeof signVpsbt.decodeRequest>;
 

@@ -12,7 +12,7 @@ import { taggedHash } from '../../../assets/crypto.ts';
 import type { TaprootBip32Derivation } from '../../../assets/vpsbt/derivation.ts';
 import type { SignVpsbtRequest } from '../../../apdu/tap-app/sign-vpsbt.ts';
 import type { AppContext } from '../../app.ts';
-import { randIJ, type MusigSession } from '../bitcoin/musig-sessions.ts';
+import { randIJ, type MusigSession } from '../common/musig-sessions.ts';
 import { TapError, incorrectData } from './errors.ts';
 import { isScriptKeyPath, masterFingerprintBytes, privateKeyAt, publicKeyAt } from './keys.ts';
 import type { VpsbtReader } from './vpsbt-reader.ts';

@@ -7,7 +7,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ByteReader, concat, encodeVarint, u32be } from '../../../apdu/bytes.ts';
 import { CodecError } from '../../../apdu/errors.ts';
-import type { HostChannel, MapCommitment } from '../bitcoin/client.ts';
+import type { HostChannel, MapCommitment } from '../common/host-channel.ts';
 import type { VpsbtStats } from './command.ts';
 import { incorrectData, unverified } from './errors.ts';
 import { PullStream, type Pull, type PullSource } from './pull.ts';

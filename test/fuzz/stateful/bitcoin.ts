@@ -23,7 +23,7 @@ import {
 import { toPsbtV2, type RawPsbt } from '../../../bitcoin/psbtv2.ts';
 import { serializeWalletPolicy, walletPolicy, walletPolicyId, type WalletPolicy } from '../../../bitcoin/wallet-policy.ts';
 import { createBitcoinTestnetApp } from '../../../emulator/apps/bitcoin/app.ts';
-import type { ClientCommandInterpreter } from '../../../host/bitcoin-app/client-commands.ts';
+import type { ClientCommandInterpreter } from '../../../host/client-commands.ts';
 import type { Rng } from '../prng.ts';
 import { signatureYields, type FuzzSession, type FuzzTarget, type Scenario, type Served } from './engine.ts';
 import { mutateBytes, mutateCommandData, mutateMaps, mutateText, type Entry, type Maps } from './mutate.ts';

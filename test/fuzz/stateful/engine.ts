@@ -21,7 +21,7 @@ import { MAX_APDU_DATA } from '../../../apdu/apdu.ts';
 import type { AppFactory } from '../../../emulator/app.ts';
 import { LoopbackTransport } from '../../../devices/loopback.ts';
 import { EmulatedDevice } from '../../../emulator/device.ts';
-import { ClientCommandInterpreter } from '../../../host/bitcoin-app/client-commands.ts';
+import { ClientCommandInterpreter } from '../../../host/client-commands.ts';
 import { Person } from '../person.ts';
 import { prng, type Rng } from '../prng.ts';
 import { isTypedError } from '../typed-errors.ts';

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { concat, toHex } from '../../../apdu/bytes.ts';
-import { MAX_MUSIG_SESSIONS, popSession, storeSession } from '../../../emulator/apps/bitcoin/musig-sessions.ts';
+import { MAX_MUSIG_SESSIONS, popSession, storeSession } from '../../../emulator/apps/common/musig-sessions.ts';
 import { bitcoinDevice } from './harness.ts';
 
 describe('Bitcoin app dispatcher', () => {
@@ -22,9 +22,9 @@ describe('Bitcoin app dispatcher', () => {
 
   it('ends an interrupted command with 6A80 when the host sends anything but CONTINUE', async () => {
     const d = bitcoinDevice();
-    // SIGN_MESSAGE of a 1-chunk message: the app first asks for a leaf proof
+    // SIGN_MESSAGE of a 1-chunk message at m/0': the app first asks for a leaf proof
     const root = new Uint8Array(32).fill(0x11);
-    const apdu = concat(Uint8Array.of(0xe1, 0x10, 0x00, 0x01, 1 + 1 + 32, 0x00, 0x05), root);
+    const apdu = concat(Uint8Array.of(0xe1, 0x10, 0x00, 0x01, 1 + 4 + 1 + 32, 0x01, 0x80, 0x00, 0x00, 0x00, 0x05), root);
     const first = toHex(await d.device.exchange(apdu));
     expect(first.slice(0, 2)).toBe('41');
     expect(first.slice(-4)).toBe('e000');

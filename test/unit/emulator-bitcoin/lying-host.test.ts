@@ -14,7 +14,7 @@ import { continueCommand, decodeClientCommandRequest, encodeClientCommandRespons
 import { MerkleTree } from '../../../apdu/merkle.ts';
 import { parsePath } from '../../../apdu/path.ts';
 import { serializeWalletPolicy, walletPolicy } from '../../../bitcoin/wallet-policy.ts';
-import { ClientCommandInterpreter } from '../../../host/bitcoin-app/client-commands.ts';
+import { ClientCommandInterpreter } from '../../../host/client-commands.ts';
 import { loadFlow } from '../apdu-bitcoin-app/corpus.ts';
 import { bitcoinDevice } from './harness.ts';
 

@@ -21,7 +21,7 @@ import { walletPolicy } from '../../../bitcoin/wallet-policy.ts';
 import { LoopbackTransport } from '../../../devices/loopback.ts';
 import { BitcoinAppClient } from '../../../host/bitcoin-app/client.ts';
 import { bitcoinDevice } from './harness.ts';
-import type { MusigPartialSignatureYield, MusigPubNonceYield } from '../../../apdu/bitcoin-app/sign-psbt-yields.ts';
+import type { MusigPartialSignatureYield, MusigPubNonceYield } from '../../../apdu/yields.ts';
 
 const ACCOUNT = "m/86'/1'/0'";
 const cosigner = HDKey.fromMasterSeed(mnemonicToSeedSync('abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'));

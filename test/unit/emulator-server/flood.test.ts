@@ -8,7 +8,6 @@ import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { concat, toHex } from '../../../apdu/bytes.ts';
 import { encodeSpeculosRequest, SpeculosResponseReader } from '../../../devices/framing/speculos-tcp.ts';
-import { ApduGate } from '../../../emulator/server/apdu-gate.ts';
 import { startApduTcpServer } from '../../../emulator/server/apdu-tcp.ts';
 import { MAX_UNREAD_BYTES, startAutomationTcpServer } from '../../../emulator/server/automation-tcp.ts';
 import { MAX_PENDING_PER_CLIENT, startButtonTcpServer } from '../../../emulator/server/button-tcp.ts';
@@ -42,7 +41,7 @@ async function until(cond: () => boolean, what: string): Promise<void> {
 describe('APDU TCP port', () => {
   it('a client pipelining 12 MB without reading fills its own buffers: the server holds at most one read and one unflushed answer', async () => {
     const device = reviewDevice('nanosp');
-    const server = await startApduTcpServer(new ApduGate(device), { host: '127.0.0.1', port: 0 });
+    const server = await startApduTcpServer(device, { host: '127.0.0.1', port: 0 });
     handles.push(server);
     const c = await client(server.port);
     c.pause();

@@ -5,7 +5,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../../apdu/bytes.ts';
-import { getAppAndVersion } from '../../../apdu/bitcoin-app/get-app-and-version.ts';
+import { getAppAndVersion } from '../../../apdu/app-and-version.ts';
 import { MODELS } from '../../../devices/models.ts';
 import type { EmulatedDevice } from '../../../emulator/device.ts';
 import { startServers, type RunningServers } from '../../../emulator/server/index.ts';

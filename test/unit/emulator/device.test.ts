@@ -164,6 +164,26 @@ describe('EmulatedDevice reviews', () => {
     expect(toHex(await answer)).toBe('6985');
   });
 
+  it('one queue: an aborted caller is released at once, its queued APDU never runs, the review holds the next one back', async () => {
+    const d = device({ startApp: 'Test App' });
+    const review = d.exchange(fromHex('e120000000'));
+    await Promise.resolve();
+    const abort = new AbortController();
+    const quit = d.exchange(fromHex('b0a7000000'), { signal: abort.signal });
+    let versionAnswered = false;
+    const version = d.exchange(fromHex('b001000000')).then((r) => ((versionAnswered = true), r));
+    abort.abort(new Error('caller gave up'));
+    await expect(quit).rejects.toThrow('caller gave up');
+    await new Promise((r) => setImmediate(r));
+    expect(versionAnswered).toBe(false);
+    for (let i = 0; i < 5; i++) d.pressButton('right');
+    d.pressButton('both');
+    expect(toHex(await review)).toBe('9000');
+    // B0 A7 was dropped: the app is still open and answers B0 01 with its own name
+    expect(toHex(await version).slice(4, 4 + 2 * 'Test App'.length)).toBe(toHex(new TextEncoder().encode('Test App')));
+    expect(d.appName).toBe('Test App');
+  });
+
   it('lock during a review answers 5515 and the app sees the abort', async () => {
     const d = device({ startApp: 'Test App' });
     const answer = d.exchange(fromHex('e120000000'));

@@ -9,7 +9,7 @@ import { ReplayTransport } from '../../../devices/replay.ts';
 import type { Transport } from '../../../devices/transport.ts';
 import { walletPolicy, type WalletPolicy } from '../../../bitcoin/wallet-policy.ts';
 import { BitcoinAppClient } from '../../../host/bitcoin-app/client.ts';
-import type { SignPsbtYield } from '../../../apdu/bitcoin-app/sign-psbt-yields.ts';
+import type { SignPsbtYield } from '../../../apdu/yields.ts';
 import { CORPUS_DIR, MODELS, flowNames, loadFlow } from '../apdu-bitcoin-app/corpus.ts';
 
 function replay(model: string, flow: string): ReplayTransport {

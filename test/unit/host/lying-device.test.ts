@@ -14,7 +14,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { concat, fromHex, toHex } from '../../../apdu/bytes.ts';
 import { decodeCommand, decodeResponse, encodeResponse } from '../../../apdu/apdu.ts';
 import { INS } from '../../../apdu/bitcoin-app/spec.ts';
-import { decodeSignPsbtYield, encodeSignPsbtYield, type SignPsbtYield } from '../../../apdu/bitcoin-app/sign-psbt-yields.ts';
+import { decodeSignPsbtYield, encodeSignPsbtYield, type SignPsbtYield } from '../../../apdu/yields.ts';
 import { decodeClientCommandRequest, encodeClientCommandRequest, SW_INTERRUPTED_EXECUTION } from '../../../apdu/interrupt.ts';
 import { SW } from '../../../apdu/status.ts';
 import { policyOutput } from '../../../bitcoin/descriptor/scripts.ts';

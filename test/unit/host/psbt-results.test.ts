@@ -3,7 +3,7 @@ import { base64 } from '@scure/base';
 import { Transaction } from '@scure/btc-signer';
 import { fromHex, toHex } from '../../../apdu/bytes.ts';
 import { applySignPsbtResults } from '../../../host/bitcoin-app/psbt-results.ts';
-import type { SignPsbtYield } from '../../../apdu/bitcoin-app/sign-psbt-yields.ts';
+import type { SignPsbtYield } from '../../../apdu/yields.ts';
 import { loadFlow } from '../apdu-bitcoin-app/corpus.ts';
 
 const hexPairs = (list: readonly (readonly [any, Uint8Array])[] | undefined) =>

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { concat, toHex } from '../../../apdu/bytes.ts';
 import { continueCommand, decodeClientCommandRequest, encodeClientCommandResponse } from '../../../apdu/interrupt.ts';
 import { MerkleTree, innerHash, leafHash } from '../../../apdu/merkle.ts';
-import { HostChannel } from '../../../emulator/apps/bitcoin/client.ts';
+import { HostChannel } from '../../../emulator/apps/common/host-channel.ts';
 
 const elements = [0, 1, 2, 3].map((i) => Uint8Array.of(0xe0 + i, 0x11, 0x22));
 const tree = MerkleTree.fromElements(elements);

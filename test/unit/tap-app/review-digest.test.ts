@@ -12,7 +12,7 @@ import { TAP_INS } from '../../../apdu/tap-app/index.ts';
 import { encodeVPacket } from '../../../assets/vpsbt/codec.ts';
 import type { VPacket } from '../../../assets/vpsbt/packet.ts';
 import type { AppFactory } from '../../../emulator/app.ts';
-import { HostChannel, type MapCommitment } from '../../../emulator/apps/bitcoin/client.ts';
+import { HostChannel, type MapCommitment } from '../../../emulator/apps/common/host-channel.ts';
 import { TAP_APP_NAME, createTapApp } from '../../../emulator/apps/tap/app.ts';
 import { TapError } from '../../../emulator/apps/tap/errors.ts';
 import { NonceSlots } from '../../../emulator/apps/tap/nonce-slots.ts';

@@ -12,8 +12,8 @@ import { deriveOutput, taptreeShape } from '../../../../bitcoin/descriptor/scrip
 import { compileMiniscript, scriptKeyOrder } from '../../../../bitcoin/miniscript/compile.ts';
 import { aggregateKeys, BIP328_CHAINCODE } from '../../../../bitcoin/musig/aggregate.ts';
 import { buildTaptree, tapLeafHash, taprootOutput, type TaprootOutput } from '../../../../bitcoin/taptree.ts';
-import type { HostChannel } from '../client.ts';
-import { ckdPub, type ExtendedPubkey, type Meter } from '../keys.ts';
+import type { HostChannel } from '../../common/host-channel.ts';
+import { ckdPub, type ExtendedPubkey, type Meter } from '../../common/keys.ts';
 import { keyShape, type KeyShape } from './template.ts';
 import { fetchKeyInfo, type WalletHeader } from './wallet.ts';
 

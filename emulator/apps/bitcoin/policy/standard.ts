@@ -5,8 +5,8 @@
 import { HARDENED } from '../../../../apdu/path.ts';
 import type { Descriptor, KeyExpr as DescriptorKey } from '../../../../bitcoin/descriptor/ast.ts';
 import type { AppContext } from '../../../app.ts';
-import type { HostChannel } from '../client.ts';
-import { masterFingerprint, xpubAt, xpubEqual } from '../keys.ts';
+import type { HostChannel } from '../../common/host-channel.ts';
+import { masterFingerprint, xpubAt, xpubEqual } from '../../common/keys.ts';
 import type { BitcoinNetwork } from '../network.ts';
 import { keyShape } from './template.ts';
 import { fetchKeyInfo, type WalletHeader } from './wallet.ts';

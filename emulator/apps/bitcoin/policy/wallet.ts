@@ -3,18 +3,23 @@
 // strings fetched one by one from the keys Merkle tree (parse_policy_map_key_info).
 
 import { sha256 } from '@noble/hashes/sha2.js';
-import { utf8 } from '../../../../apdu/bytes.ts';
+import { ByteReader, utf8 } from '../../../../apdu/bytes.ts';
+import {
+  MAX_DESCRIPTOR_TEMPLATE_LENGTH_V2,
+  MAX_WALLET_NAME_LENGTH,
+  readWalletPolicyHeader,
+  WALLET_POLICY_V1,
+  type WalletPolicyHeader,
+} from '../../../../apdu/bitcoin-app/wallet-header.ts';
+import { CodecError } from '../../../../apdu/errors.ts';
 import type { Descriptor } from '../../../../bitcoin/descriptor/ast.ts';
 import { DescriptorError } from '../../../../bitcoin/errors.ts';
-import type { HostChannel } from '../client.ts';
-import { decodeXpub, type ExtendedPubkey } from '../keys.ts';
-import { Reply } from '../reply.ts';
+import type { HostChannel } from '../../common/host-channel.ts';
+import { decodeXpub, type ExtendedPubkey } from '../../common/keys.ts';
 import { parseTemplate } from './template.ts';
 
-export const MAX_WALLET_NAME_LENGTH = 64;
+export { MAX_WALLET_NAME_LENGTH };
 export const MAX_SERIALIZED_POLICY = 147;
-const MAX_TEMPLATE_V1 = 40;
-const MAX_TEMPLATE_V2 = 512;
 /** MAX_POLICY_KEY_INFO_LEN: 46 + 113 + 3 bytes. */
 export const MAX_KEY_INFO_LEN = 46 + 113 + 3;
 
@@ -32,33 +37,23 @@ export interface WalletHeader {
   serialized: Uint8Array;
 }
 
-/** Reads a header; undefined when malformed (the app answers 6A80). Trailing bytes are ignored, as in C. */
-export function readWalletHeader(r: Reply): WalletHeader | undefined {
-  const start = r.offset;
-  const version = r.u8();
-  if (version !== 1 && version !== 2) return undefined;
-  const nameLen = r.u8();
-  if (nameLen === undefined || nameLen > MAX_WALLET_NAME_LENGTH) return undefined;
-  const name = r.take(nameLen);
-  const tlen = r.varint();
-  if (name === undefined || tlen === undefined) return undefined;
-  if (tlen > BigInt(version === 1 ? MAX_TEMPLATE_V1 : MAX_TEMPLATE_V2)) return undefined;
-  const body = r.take(version === 1 ? Number(tlen) : 32);
-  const nKeys = r.varint();
-  if (body === undefined || nKeys === undefined || nKeys > 252n) return undefined;
-  const keysRoot = r.take(32);
-  if (keysRoot === undefined) return undefined;
-  const header: WalletHeader = {
-    version,
-    name: String.fromCharCode(...name),
-    templateLength: Number(tlen),
-    nKeys: Number(nKeys),
-    keysRoot: keysRoot.slice(),
-    serialized: r.bytes.slice(start, r.offset),
-  };
-  if (version === 1) header.template = String.fromCharCode(...body);
-  else header.templateHash = body.slice();
-  return header;
+/**
+ * Reads a header with the shared codec (apdu/bitcoin-app/wallet-header.ts); undefined when
+ * malformed (the app answers 6A80). Trailing bytes are ignored, as in C.
+ */
+export function readWalletHeader(bytes: Uint8Array): WalletHeader | undefined {
+  const r = new ByteReader(bytes, 'wallet policy');
+  let h: WalletPolicyHeader;
+  try {
+    h = readWalletPolicyHeader(r);
+  } catch (e) {
+    if (e instanceof CodecError) return undefined;
+    throw e;
+  }
+  const common = { version: h.version, name: String.fromCharCode(...h.name), nKeys: h.keyCount, keysRoot: h.keysRoot, serialized: bytes.slice(0, r.offset) };
+  return h.version === WALLET_POLICY_V1
+    ? { ...common, templateLength: h.template.length, template: String.fromCharCode(...h.template) }
+    : { ...common, templateLength: h.templateLength, templateHash: h.templateHash };
 }
 
 /** The wallet id: SHA-256 of the serialized policy (get_policy_wallet_id). */
@@ -76,13 +71,13 @@ export interface ParsedPolicy {
  * read_and_parse_wallet_policy: for V2, GET_PREIMAGE of the template by its hash, then the parse.
  * undefined on any failure.
  */
-export async function readAndParsePolicy(host: HostChannel, r: Reply): Promise<ParsedPolicy | undefined> {
-  const header = readWalletHeader(r);
+export async function readAndParsePolicy(host: HostChannel, serialized: Uint8Array): Promise<ParsedPolicy | undefined> {
+  const header = readWalletHeader(serialized);
   if (!header) return undefined;
   let template: string;
   if (header.version === 1) template = header.template!;
   else {
-    const bytes = await host.getPreimage(header.templateHash!, MAX_TEMPLATE_V2);
+    const bytes = await host.getPreimage(header.templateHash!, MAX_DESCRIPTOR_TEMPLATE_LENGTH_V2);
     if (bytes === undefined) return undefined;
     template = String.fromCharCode(...bytes);
   }

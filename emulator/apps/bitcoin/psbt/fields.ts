@@ -4,7 +4,7 @@
 
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ByteReader, concat } from '../../../../apdu/bytes.ts';
-import type { HostChannel, MapCommitment } from '../client.ts';
+import type { HostChannel, MapCommitment } from '../../common/host-channel.ts';
 
 export const PSBT_GLOBAL = { TX_VERSION: 0x02, FALLBACK_LOCKTIME: 0x03 } as const;
 export const PSBT_IN = {

@@ -5,8 +5,9 @@
 
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concat, encodeVarint, u32le, u64le } from '../../../../apdu/bytes.ts';
-import type { HostChannel, MapCommitment } from '../client.ts';
-import { EC, incorrectData } from '../errors.ts';
+import type { HostChannel, MapCommitment } from '../../common/host-channel.ts';
+import { SIGN_PSBT_ERROR } from '../../../../apdu/bitcoin-app/error-codes.ts';
+import { incorrectData } from '../errors.ts';
 import { amountAndScript, PSBT_IN, PSBT_OUT } from './fields.ts';
 
 export interface TxHashes {
@@ -161,7 +162,7 @@ export async function sighashSegwitV0(
     );
     if (n === undefined) throw incorrectData('witness script missing');
     const digest = ws.digest();
-    if (!digest.every((b, i) => b === script[2 + i])) throw incorrectData('witness script does not match', EC.SIGN_PSBT_MISMATCHING_WITNESS_SCRIPT);
+    if (!digest.every((b, i) => b === script[2 + i])) throw incorrectData('witness script does not match', SIGN_PSBT_ERROR.MISMATCHING_WITNESS_SCRIPT);
     parts.push(...chunks);
   } else throw incorrectData('not a segwit v0 script');
   const utxo = await host.getMapValue(map, Uint8Array.of(PSBT_IN.WITNESS_UTXO), 8 + 1 + 34);

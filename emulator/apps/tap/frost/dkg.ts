@@ -20,7 +20,7 @@ import { dkgRound1, dkgRound2, dkgRound3, type DkgState } from '../../../../bitc
 import { FrostDkgError } from '../../../../bitcoin/frost/errors.ts';
 import { signingKeyXOnly } from '../../../../bitcoin/frost/key-package.ts';
 import type { ReviewFlow } from '../../../ui/review.ts';
-import type { HostChannel } from '../../bitcoin/client.ts';
+import type { HostChannel } from '../../common/host-channel.ts';
 import type { TapCommand, TapHandler } from '../command.ts';
 import { decodeBody } from '../decode.ts';
 import { TapError, denied, incorrectData } from '../errors.ts';

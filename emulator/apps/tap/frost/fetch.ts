@@ -3,7 +3,7 @@
 
 import { CodecError } from '../../../../apdu/errors.ts';
 import type { PreimageCommitment } from '../../../../apdu/tap-app/frost-data.ts';
-import type { HostChannel } from '../../bitcoin/client.ts';
+import type { HostChannel } from '../../common/host-channel.ts';
 import { incorrectData, unverified } from '../errors.ts';
 
 export async function fetchCommitted<T>(host: HostChannel, c: PreimageCommitment, what: string, decode: (bytes: Uint8Array) => T): Promise<{ bytes: Uint8Array; value: T }> {

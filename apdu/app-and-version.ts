@@ -2,9 +2,12 @@
 // `format:u8 (1) || name_len || name || version_len || version || flags_len || flags`
 // (docs/bitcoin-app-protocol.md §11; corpus app-version-and-fingerprint: 01 0c "Bitcoin Test" 05 "2.4.6" 01 00).
 
-import { ByteReader, concat } from '../bytes.ts';
-import { CodecError } from '../errors.ts';
-import { CLA_DEFAULT, decodeAscii, encodeAscii, type CommandSpec } from './spec.ts';
+import { ByteReader, concat } from './bytes.ts';
+import { CodecError } from './errors.ts';
+import { decodeAscii, encodeAscii, type CommandSpec } from './command-spec.ts';
+
+/** CLA of the OS-level GET_APP_AND_VERSION (B0 01), answered in the dashboard and in every app. */
+export const CLA_DEFAULT = 0xb0;
 
 export interface AppAndVersion {
   name: string;

@@ -15,7 +15,7 @@ import { encodeClientCommandRequest, isContinueCommand, type ClientCommandReques
 import { innerHash, leafHash, proofLength } from '../../../apdu/merkle.ts';
 import { SW } from '../../../apdu/status.ts';
 import type { CommandIO } from '../../app.ts';
-import { AppError } from './errors.ts';
+import { AppError } from './app-error.ts';
 import { Reply } from './reply.ts';
 
 /** A merkleized map as the device holds it: only its size and two roots (doc/merkle.md). */

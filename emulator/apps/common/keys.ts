@@ -13,11 +13,16 @@ import { createBase58check } from '@scure/base';
 import { concat, equal, u32be } from '../../../apdu/bytes.ts';
 import { HARDENED } from '../../../apdu/path.ts';
 import type { AppContext, CryptoOperation } from '../../app.ts';
-import type { BitcoinNetwork } from './network.ts';
 
 const b58c = createBase58check(sha256);
 const Point = secp256k1.Point;
 const N = Point.Fn.ORDER;
+
+/** What derivation needs of an app's network: its BIP-44 coin type and xpub version bytes. */
+export interface KeyNetwork {
+  coinType: number;
+  xpubVersion: number;
+}
 
 /** Where an operation is reported: the device's rngCharge, or nothing for pure host-side uses. */
 export type Meter = (operation: CryptoOperation) => void;
@@ -106,7 +111,7 @@ export function ckdPub(parent: ExtendedPubkey, index: number, meter?: Meter): { 
  * 2.4.3): "any purpose / coin'" (any purpose with the app's coin type second), `4541509'/...` (Electrum) and
  * `45'/...` (BIP-45).
  */
-export function isPathAllowed(path: readonly number[], net: BitcoinNetwork): boolean {
+export function isPathAllowed(path: readonly number[], net: KeyNetwork): boolean {
   if (path.length >= 1 && (path[0] === 4541509 + HARDENED || path[0] === 45 + HARDENED)) return true;
   return path.length >= 2 && path[1] === net.coinType + HARDENED;
 }
@@ -116,7 +121,7 @@ export class PathNotAllowedError extends Error {
 }
 
 /** The private key at `path` (bip32_derive_init_privkey_256), 32 bytes. */
-export function privateKeyAt(ctx: AppContext, path: readonly number[], net: BitcoinNetwork): Uint8Array {
+export function privateKeyAt(ctx: AppContext, path: readonly number[], net: KeyNetwork): Uint8Array {
   if (!isPathAllowed(path, net)) throw new PathNotAllowedError(`derivation outside the app's allowed paths`);
   ctx.rngCharge?.({ derive: path });
   let node = ctx.master;
@@ -130,7 +135,7 @@ export function privateKeyAt(ctx: AppContext, path: readonly number[], net: Bitc
  * from the master key identifier at depth 1, else from the parent's public key
  * (bip32_derive_get_pubkey_256: derivation plus cx_ecfp_generate_pair), then the key itself.
  */
-export function xpubAt(ctx: AppContext, path: readonly number[], net: BitcoinNetwork): ExtendedPubkey {
+export function xpubAt(ctx: AppContext, path: readonly number[], net: KeyNetwork): ExtendedPubkey {
   if (!isPathAllowed(path, net)) throw new PathNotAllowedError(`derivation outside the app's allowed paths`);
   // crypto.c get_extended_pubkey_at_path derives the parent first, for its fingerprint: a path whose
   // parent the OS refuses (m/84'/1', m/5'/1' on the testnet app) fails although the path itself is

@@ -8,9 +8,9 @@
 //   0xFFFFFFFF: `varint input_index || pubnonce[66] || participant_pk[33] || aggregate_pk[33] || [tapleaf_hash[32]]`
 //   0xFFFFFFFE: the same with `partial_signature[32]` in place of the pubnonce.
 
-import { ByteReader, concat, encodeVarint } from '../bytes.ts';
-import { CodecError } from '../errors.ts';
-import { bytesField } from './spec.ts';
+import { ByteReader, concat, encodeVarint } from './bytes.ts';
+import { CodecError } from './errors.ts';
+import { bytesField } from './command-spec.ts';
 
 export const YIELD_MUSIG_PUBNONCE_TAG = 0xffffffff;
 export const YIELD_MUSIG_PARTIAL_SIGNATURE_TAG = 0xfffffffe;
@@ -52,9 +52,15 @@ function leaf(hash: Uint8Array | undefined): Uint8Array {
   return hash === undefined ? new Uint8Array() : bytesField(hash, 32, 'tapleaf hash');
 }
 
-export function encodeSignPsbtYield(y: SignPsbtYield): Uint8Array {
+/**
+ * The YIELD payload for `y`. Under protocol version 0 (P2 = 0, apps before 2.1.0) a signature is
+ * sent as `input_index || signature` without the key; only the emulated app writes that form (the
+ * host client speaks version 1), and MuSig2 needs version 1.
+ */
+export function encodeSignPsbtYield(y: SignPsbtYield, protocolVersion = 1): Uint8Array {
   switch (y.type) {
     case 'partialSignature': {
+      if (protocolVersion === 0) return concat(encodeVarint(checkIndex(y.inputIndex)), y.signature);
       if (y.pubkey.length !== 32 && y.pubkey.length !== 33)
         throw new RangeError(`partial signature pubkey: expected 32 or 33 bytes, got ${y.pubkey.length}`);
       if (y.tapleafHash !== undefined && y.pubkey.length !== 32)

@@ -6,15 +6,15 @@
 // hashes and queues the rest; GET_MORE_ELEMENTS drains the queue up to 253 bytes of elements.
 
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concat, encodeVarint, toHex } from '../../apdu/bytes.ts';
-import { MAX_APDU_DATA } from '../../apdu/apdu.ts';
+import { concat, encodeVarint, toHex } from '../apdu/bytes.ts';
+import { MAX_APDU_DATA } from '../apdu/apdu.ts';
 import {
   decodeClientCommandRequest,
   encodeClientCommandResponse,
   type ClientCommandRequest,
-} from '../../apdu/interrupt.ts';
-import { MerkleTree, type MerkleizedMap } from '../../apdu/merkle.ts';
-import { HostError } from '../errors.ts';
+} from '../apdu/interrupt.ts';
+import { MerkleTree, type MerkleizedMap } from '../apdu/merkle.ts';
+import { HostError } from './errors.ts';
 
 const MAX_PROOF_HASHES_PER_REPLY = Math.floor((MAX_APDU_DATA - 32 - 1 - 1) / 32);
 const MAX_MORE_ELEMENTS_BYTES = MAX_APDU_DATA - 2;

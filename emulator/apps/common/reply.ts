@@ -1,6 +1,6 @@
-// A cursor over bytes received from the host whose reads return undefined when data runs out,
-// like the app's buffer_read_* helpers: the caller decides which status word a short read earns
-// (6A87 for command bodies, a failed verification for client-command replies).
+// A cursor over the host's client-command replies whose reads return undefined when data runs out,
+// like the app's buffer_read_* helpers: the caller treats a short reply as a failed verification.
+// Command bodies are decoded by the apdu/bitcoin-app specs instead.
 
 import { ByteReader } from '../../../apdu/bytes.ts';
 
@@ -35,12 +35,5 @@ export class Reply {
     } catch {
       return undefined;
     }
-  }
-  /** `n` u32 BE path elements (buffer_read_bip32_path). */
-  path(n: number): number[] | undefined {
-    if (!this.canRead(4 * n)) return undefined;
-    const out: number[] = [];
-    for (let i = 0; i < n; i++) out.push(this.u32be()!);
-    return out;
   }
 }
