@@ -204,21 +204,22 @@ describe('Taproot Assets app: SIGN_VPSBT', () => {
     });
   });
 
-  it('device-side buffer: a 1,000-output vPSBT needs no more than a 2-output one', async () => {
+  // 200 outputs keep this v1 case short in CI; the v2 stream's equal peak at 2 and 1,000 outputs is test/unit/tap-v2's.
+  it('device-side buffer: a 200-output vPSBT needs no more than a 2-output one', async () => {
     const small = await sign(transferPacket({ recipients: 1 }));
-    const large = await sign(transferPacket({ recipients: 999 }));
+    const large = await sign(transferPacket({ recipients: 199 }));
     expect(small.res.statusWord).toBe(0x9000);
     expect(large.res.statusWord).toBe(0x9000);
     const a = small.t.app.lastVpsbtStats!;
     const b = large.t.app.lastVpsbtStats!;
-    expect(large.packet.outputs).toHaveLength(1000);
+    expect(large.packet.outputs).toHaveLength(200);
     // The large packet's split proofs are longer (one node per populated MS-SMT level); the device
     // streams them and folds their nodes, so they do not show in what it holds.
     const proofNodes = (p: VPacket) => p.outputs[1]!.asset!.prevWitnesses[0]!.splitCommitment!.proof.nodes.length;
-    expect(proofNodes(large.packet)).toBeGreaterThan(proofNodes(small.packet) + 5);
+    expect(proofNodes(large.packet)).toBeGreaterThan(proofNodes(small.packet) + 4);
     expect(a.peakValueBytes).toBeGreaterThan(0);
     expect(b.peakValueBytes).toBeLessThanOrEqual(a.peakValueBytes);
-    expect(b.clientCommands).toBeGreaterThan(100 * a.clientCommands);
+    expect(b.clientCommands).toBeGreaterThan(20 * a.clientCommands);
     const hashes = sighashes(large.packet);
     expect(large.yields).toHaveLength(2);
     for (const y of large.yields)
