@@ -1,16 +1,15 @@
-// `taproot-hw --transport emulator --app tap sign-vpsbt FILE` as a person runs it (the package's bin
-// in its own process: the exit code and the one line on stderr are the point): a vPSBT whose 0x7f
-// address names another script key than its output's asset pays is refused, naming the field; the
-// same packet with the recipient's true address is signed, and the signatures verify (@noble/curves)
-// over the virtual-transaction sighash from assets/.
+// `taproot-hw --transport emulator --app tap sign-vpsbt FILE` as a person runs it (the CLI from the
+// sources in its own process, so a stale dist/ never stands in for an edit: the exit code and the
+// one line on stderr are the point): a vPSBT whose 0x7f address names another script key than its
+// output's asset pays is refused, naming the field; the same packet with the recipient's true
+// address is signed, and the signatures verify (@noble/curves) over the virtual-transaction sighash
+// from assets/.
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { base64 } from '@scure/base';
-import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { fromHex } from '../../apdu/bytes.ts';
 import { encodeAddress } from '../../assets/address/address.ts';
@@ -19,8 +18,8 @@ import { main } from '../../cli/main.ts';
 import { decodeVPacket, encodeVPacket } from '../../assets/vpsbt/codec.ts';
 import type { VPacket } from '../../assets/vpsbt/packet.ts';
 import { foreignKey, sighashes, transferPacket } from '../unit/tap-app/vpsbt-fixture.ts';
+import { runCli } from '../compat/emulator-process.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/taproot-hw.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'taproot-hw-address-'));
 
 /** The transfer of the unit tests with output 1 carrying an address for `scriptKey`. */
@@ -44,7 +43,7 @@ function packetWithAddress(scriptKey: Uint8Array): VPacket {
 function signVpsbt(p: VPacket, name: string) {
   const file = join(dir, name);
   writeFileSync(file, encodeVPacket(p));
-  return execa('node', [BIN, '--transport', 'emulator', '--app', 'tap', '--json', 'sign-vpsbt', file], { reject: false, timeout: 60_000 });
+  return runCli(['--transport', 'emulator', '--app', 'tap', '--json', 'sign-vpsbt', file]);
 }
 
 describe('taproot-hw sign-vpsbt and the 0x7f address', () => {
