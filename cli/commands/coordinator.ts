@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Coordinator, defaultHome, loadOrCreateKey, openStore } from '../../coordinator/index.ts';
 import { parseArgs } from '../args.ts';
 import { CliError, type Command } from '../command.ts';
+import { stopSignal } from '../stop-signal.ts';
 
 const USAGE = 'coordinator serve [--listen HOST:PORT] [--store DIR|postgres://URL] [--key FILE]';
 const DEFAULT_PORT = 7373;
@@ -37,15 +38,7 @@ export const coordinatorCommand: Command = {
       coordinator = await Coordinator.open({ store, key });
       const listening = await coordinator.listen(host, port);
       ctx.stdout(JSON.stringify(listening));
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await stopSignal().stopped;
     } finally {
       await coordinator?.close();
       await store.close();

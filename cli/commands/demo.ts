@@ -25,6 +25,7 @@ import { BitcoinAppClient } from '../../host/bitcoin-app/client.ts';
 import { BitcoinAppMusigSigner, runMusigSession, SoftwareSigner } from '../../host/musig2/index.ts';
 import type { Command } from '../command.ts';
 import { emulatorOptionsFromArgs } from './emulator.ts';
+import { stopSignal } from '../stop-signal.ts';
 
 const USAGE = 'demo [--exit] [emulator options: --model M --seed S --api-port N --apdu-port N --host H ...]';
 const ACCOUNT = "m/86'/1'/0'";
@@ -127,15 +128,7 @@ export const demoCommand: Command = {
       await session(emulator.host, apduPort!, url!, model, ctx.stdout);
       if (!exit) {
         ctx.stdout(`Open ${url} to see the screen and press the buttons. Ctrl-C stops.`);
-        await new Promise<void>((resolve) => {
-          const stop = (): void => {
-            process.off('SIGINT', stop);
-            process.off('SIGTERM', stop);
-            resolve();
-          };
-          process.on('SIGINT', stop);
-          process.on('SIGTERM', stop);
-        });
+        await stopSignal().stopped;
       }
     } finally {
       // Also on failure: a demo that failed must not leave its servers holding the process open.

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { createEmulator, SPECULOS_DEFAULT_MNEMONIC, type EmulatorOptions } from '../../emulator/index.ts';
 import { intOption, parseArgs, type ParsedArgs } from '../args.ts';
 import { CliError, type Command } from '../command.ts';
+import { stopSignal } from '../stop-signal.ts';
 
 const MODEL_IDS = ['nanosp', 'nanox', 'stax', 'flex', 'apex'] as const;
 
@@ -85,22 +86,6 @@ export async function emulatorOptionsFromArgs(
     }
   }
   return options;
-}
-
-/** A stop request: SIGINT, SIGTERM, or the automation rules' ["exit"] action (Speculos exits on it). */
-function stopSignal(): { stopped: Promise<string>; stop: (why: string) => void } {
-  let stop!: (why: string) => void;
-  const stopped = new Promise<string>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => stop(signal);
-    stop = (why) => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      resolve(why);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
-  return { stopped, stop };
 }
 
 export const emulatorCommand: Command = {
