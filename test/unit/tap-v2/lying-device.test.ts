@@ -48,3 +48,33 @@ describe('SIGN_VPSBT v2: the client trusts nothing the device returns', () => {
     await expect(new TapAppClient(rewriting(transport, rewrite)).signVpsbt(packet)).rejects.toMatchObject({ code: 'E_DEVICE_RESPONSE', message: expect.stringMatching(message) });
   });
 });
+
+/** Answers the first SIGN_VPSBT chunk with `answer` instead of the device's response. */
+function firstChunkAnswered(inner: Transport, answer: Uint8Array): Transport {
+  let done = false;
+  return {
+    kind: 'first-chunk',
+    get busy() {
+      return inner.busy;
+    },
+    async exchange(apdu: Uint8Array) {
+      const r = await inner.exchange(apdu);
+      if (apdu[1] !== TAP_INS.SIGN_VPSBT || done) return r;
+      done = true;
+      return answer;
+    },
+    close: () => inner.close(),
+    onDisconnect: (l) => inner.onDisconnect(l),
+  };
+}
+
+describe('SIGN_VPSBT v2: a device that answers outside the protocol', () => {
+  it.each([
+    // v2 has no client commands (§5.5): a GET_PREIMAGE request (E000) is refused, not served.
+    ['a client command', encodeResponse({ data: Uint8Array.of(0x40, 0, ...new Uint8Array(32)), statusWord: 0xe000 }), /client command to a command that has none/],
+    ['a response longer than one APDU', encodeResponse({ data: new Uint8Array(300), statusWord: SW.OK }), /at most 258 bytes/],
+  ])('%s -> DeviceResponseError', async (_, answer, message) => {
+    const { transport } = tapDevice();
+    await expect(new TapAppClient(firstChunkAnswered(transport, answer)).signVpsbt(packet)).rejects.toMatchObject({ code: 'E_DEVICE_RESPONSE', message: expect.stringMatching(message) });
+  });
+});
