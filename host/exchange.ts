@@ -5,6 +5,8 @@
 // with E_DEVICE_RESPONSE.
 
 import { decodeResponse, encodeCommand, MAX_APDU_DATA, type CommandApdu } from '../apdu/apdu.ts';
+import type { CommandSpec } from '../apdu/command-spec.ts';
+import { CodecError } from '../apdu/errors.ts';
 import { continueCommand, SW_INTERRUPTED_EXECUTION } from '../apdu/interrupt.ts';
 import { SW } from '../apdu/status.ts';
 import type { Transport } from '../devices/transport.ts';
@@ -41,4 +43,14 @@ export async function exchangeCommand(transport: Transport, cmd: CommandApdu, na
   }
   if (res.statusWord !== SW.OK) throw statusError(res.statusWord, name, res.data);
   return res.data;
+}
+
+/** Decodes a command's response with its spec: data the spec cannot read is the device's fault. */
+export function decodeDeviceResponse<Res>(spec: Pick<CommandSpec<unknown, Res>, 'name' | 'decodeResponse'>, data: Uint8Array): Res {
+  try {
+    return spec.decodeResponse(data);
+  } catch (err) {
+    if (err instanceof CodecError) throw new HostError('E_DEVICE_RESPONSE', `${spec.name}: ${err.message}`);
+    throw err;
+  }
 }

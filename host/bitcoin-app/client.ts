@@ -37,7 +37,7 @@ import { parsePolicy } from '../../bitcoin/descriptor/template.ts';
 import { decodeExtendedPublicKey, type KeyFamily } from '../../bitcoin/extended-key.ts';
 import { policyOutput } from '../../bitcoin/descriptor/scripts.ts';
 import { ClientCommandInterpreter } from '../client-commands.ts';
-import { exchangeCommand } from '../exchange.ts';
+import { decodeDeviceResponse, exchangeCommand } from '../exchange.ts';
 import { statusError } from './errors.ts';
 import { verifySignPsbtResults } from './verify-results.ts';
 import { HostError, WrongAppError } from '../errors.ts';
@@ -129,13 +129,7 @@ export class BitcoinAppClient {
   }
 
   private async call<Req, Res>(spec: CommandSpec<Req, Res>, req: Req, interpreter?: ClientCommandInterpreter, onInterrupt?: () => void) {
-    const data = await this.run(commandApdu(spec, req), spec.name, interpreter, onInterrupt);
-    try {
-      return spec.decodeResponse(data);
-    } catch (err) {
-      if (err instanceof CodecError) throw new HostError('E_DEVICE_RESPONSE', `${spec.name}: ${err.message}`);
-      throw err;
-    }
+    return decodeDeviceResponse(spec, await this.run(commandApdu(spec, req), spec.name, interpreter, onInterrupt));
   }
 
   /** B0 01: the open app's name, version and flags ("BOLOS" in the dashboard). */

@@ -35,7 +35,7 @@ import type { VPacket } from '../../assets/vpsbt/packet.ts';
 import { verifySchnorr } from '../../assets/crypto.ts';
 import { genesisPrevOut, virtualTx, virtualTxSighash } from '../../assets/vtx/virtual-tx.ts';
 import { ClientCommandInterpreter } from '../client-commands.ts';
-import { exchangeCommand } from '../exchange.ts';
+import { decodeDeviceResponse, exchangeCommand } from '../exchange.ts';
 import { HostError, WrongAppError } from '../errors.ts';
 import { AssetVerifyError } from '../../assets/errors.ts';
 import { decodeResultBatch, resultsCommand, StreamMode, type StreamResult } from '../../apdu/tap-app/vpsbt-stream.ts';
@@ -112,13 +112,7 @@ export class TapAppClient {
 
   /** Sends one command of the app's specs and decodes its response (host/frost drives its commands through this). */
   async call<Req, Res>(spec: CommandSpec<Req, Res>, req: Req, interpreter?: ClientCommandInterpreter, onInterrupt?: () => void): Promise<Res> {
-    const data = await this.run(tapCommand(spec, req), spec.name, interpreter, onInterrupt);
-    try {
-      return spec.decodeResponse(data);
-    } catch (err) {
-      if (err instanceof CodecError) throw new HostError('E_DEVICE_RESPONSE', `${spec.name}: ${err.message}`);
-      throw err;
-    }
+    return decodeDeviceResponse(spec, await this.run(tapCommand(spec, req), spec.name, interpreter, onInterrupt));
   }
 
   /** B0 01: the open app's name and version ("BOLOS" in the dashboard). */
