@@ -59,3 +59,24 @@ export function pathArgument(text: string, option?: string): number[] {
     throw new CliError(option ? `--${option}: ${(err as Error).message}` : (err as Error).message);
   }
 }
+
+/** The one positional argument a command takes; `what` names it in the error. */
+export function onePositional(args: ParsedArgs, what: string, usage: string): string {
+  if (args.positionals.length !== 1) throw new CliError(`expected one ${what}; usage: ${usage}`);
+  return args.positionals[0]!;
+}
+
+/** Refuses positional arguments where a command takes options only. */
+export function noPositionals(args: ParsedArgs, usage: string): void {
+  if (args.positionals.length) throw new CliError(`unexpected argument "${args.positionals[0]}"; usage: ${usage}`);
+}
+
+/** Runs `parse` over what the person typed; what it refuses becomes a CliError that repeats the usage. */
+export function parseWithUsage<T>(usage: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    throw new CliError(`${(err as Error).message}; usage: ${usage}`);
+  }
+}

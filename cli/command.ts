@@ -19,6 +19,12 @@ export interface Command {
   run(ctx: CommandContext): Promise<number | void>;
 }
 
+/** Prints a flat result: one JSON object with --json, else one "name: value" line per field. */
+export function printFields(ctx: CommandContext, out: Readonly<Record<string, string>>): void {
+  if (ctx.global.json) ctx.stdout(JSON.stringify(out));
+  else for (const [k, v] of Object.entries(out)) ctx.stdout(`${k}: ${v}`);
+}
+
 /** E_USAGE (exit code 2): the command line cannot run as given; E_POLICY_STORE: the store file is unreadable. */
 export class CliError extends TaprootHwError {
   constructor(message: string, code: 'E_USAGE' | 'E_POLICY_STORE' = 'E_USAGE') {

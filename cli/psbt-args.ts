@@ -8,6 +8,7 @@ import type { SignPsbtYield } from '../apdu/yields.ts';
 import { PSBT_MAGIC, parseRawPsbt } from '../bitcoin/psbtv2.ts';
 import { walletPolicy, type WalletPolicy } from '../bitcoin/wallet-policy.ts';
 import { BitcoinError } from '../bitcoin/errors.ts';
+import type { ParsedArgs } from './args.ts';
 
 const HEX_PSBT = /^70736274ff[0-9a-fA-F]*$/i;
 
@@ -49,6 +50,13 @@ export function policyFromOptions(name: string, template: string | undefined, ke
   if (!template) throw new RangeError('--policy: expected a descriptor template such as "wpkh(@0/**)"');
   if (!keys || keys.length === 0) throw new RangeError('--key: expected at least one key information string "[fpr/path]xpub"');
   return walletPolicy(name, template, keys);
+}
+
+/** --name, --policy, --key... and --hmac: the wallet policy, and its registration HMAC (null without --hmac). */
+export function policyArgs(args: ParsedArgs): { policy: WalletPolicy; hmac: Uint8Array | null } {
+  const policy = policyFromOptions(args.values.get('name') ?? '', args.values.get('policy'), args.lists.get('key'));
+  const hmac = args.values.get('hmac');
+  return { policy, hmac: hmac === undefined ? null : parseHmac(hmac) };
 }
 
 /** A yield as JSON with hex fields (the names of Ledger's Python client, camel-cased). */

@@ -25,3 +25,17 @@ export async function openCliTransport(
   (global.stderr ?? console.error)('taproot-hw: --transport emulator: in-process software device, reviews are approved automatically');
   return new LoopbackTransport(device);
 }
+
+/**
+ * Runs `use` with the transport `--transport` names and closes it whatever `use` did: every command
+ * that talks to one device goes through here. `app` is the emulator app the command needs when the
+ * global --app names none (it matters to the in-process emulator only).
+ */
+export async function withCliTransport<T>(ctx: CommandContext, use: (transport: Transport) => Promise<T>, app?: string): Promise<T> {
+  const transport = await openCliTransport(ctx.global.transport, { ...ctx.global, app: ctx.global.app ?? app, stderr: ctx.stderr });
+  try {
+    return await use(transport);
+  } finally {
+    await transport.close();
+  }
+}

@@ -6,7 +6,7 @@
 
 import { join } from 'node:path';
 import { Coordinator, defaultHome, loadOrCreateKey, openStore } from '../../coordinator/index.ts';
-import { parseArgs } from '../args.ts';
+import { noPositionals, parseArgs } from '../args.ts';
 import { CliError, type Command } from '../command.ts';
 import { stopSignal } from '../stop-signal.ts';
 
@@ -27,7 +27,7 @@ export const coordinatorCommand: Command = {
     const [sub, ...rest] = ctx.argv;
     if (sub !== 'serve') throw new CliError(`expected serve, got ${sub === undefined ? 'nothing' : `"${sub}"`}; usage: ${USAGE}`);
     const args = parseArgs(rest, { listen: 'value', store: 'value', key: 'value' }, USAGE);
-    if (args.positionals.length > 0) throw new CliError(`unexpected argument "${args.positionals[0]}"; usage: ${USAGE}`);
+    noPositionals(args, USAGE);
     const { host, port } = listenOption(args.values.get('listen'));
     const storeSpec = args.values.get('store') ?? join(defaultHome(), 'coordinator');
     const postgres = /^postgres(ql)?:\/\//.test(storeSpec);

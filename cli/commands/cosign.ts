@@ -19,7 +19,7 @@ import { BitcoinAppClient } from '../../host/bitcoin-app/client.ts';
 import { TapAppClient } from '../../host/tap-app/client.ts';
 import { intOption, parseArgs, pathArgument, type ParsedArgs } from '../args.ts';
 import { CliError, type Command, type CommandContext } from '../command.ts';
-import { openCliTransport } from '../transport.ts';
+import { withCliTransport } from '../transport.ts';
 
 const USAGE = [
   'cosign start --coordinator URL --parties N --path PATH [--scheme musig2|frost --threshold T] [--state DIR]',
@@ -53,13 +53,10 @@ function required(args: ParsedArgs, name: string): string {
   return v;
 }
 
-async function withSigner<T>(ctx: CommandContext, run: (signer: Cosigner) => Promise<T>): Promise<T> {
-  const transport = await openCliTransport(ctx.global.transport, { ...ctx.global, stderr: ctx.stderr });
-  try {
-    return await run(ctx.global.app === 'tap' ? new TapAppCosigner(new TapAppClient(transport)) : new BitcoinAppCosigner(new BitcoinAppClient(transport)));
-  } finally {
-    await transport.close();
-  }
+function withSigner<T>(ctx: CommandContext, run: (signer: Cosigner) => Promise<T>): Promise<T> {
+  return withCliTransport(ctx, (transport) =>
+    run(ctx.global.app === 'tap' ? new TapAppCosigner(new TapAppClient(transport)) : new BitcoinAppCosigner(new BitcoinAppClient(transport))),
+  );
 }
 
 /** A PSBT argument: base64 text, or a file holding base64 or binary PSBT bytes. */

@@ -8,8 +8,8 @@ import { getAppAndVersion, GET_APP_AND_VERSION_APDU } from '../../apdu/app-and-v
 import { formatStatusWord, SW } from '../../apdu/status.ts';
 import { MODELS } from '../../devices/models.ts';
 import { listHidDevices, loadHidBackend, NodeHidTransport, type HidBackend, type HidDeviceInfo } from '../../devices/node-hid.ts';
-import { parseArgs } from '../args.ts';
-import { CliError, type Command } from '../command.ts';
+import { noPositionals, parseArgs } from '../args.ts';
+import type { Command } from '../command.ts';
 
 const USAGE = 'devices';
 /** A device busy with a review does not answer B0 01; the listing does not wait for the person. */
@@ -70,8 +70,7 @@ export const devicesCommand: Command = {
   name: 'devices',
   usage: USAGE,
   async run(ctx) {
-    const args = parseArgs(ctx.argv, {}, USAGE);
-    if (args.positionals.length) throw new CliError(`unexpected argument "${args.positionals[0]}"; usage: ${USAGE}`);
+    noPositionals(parseArgs(ctx.argv, {}, USAGE), USAGE);
     const found = await attachedDevices();
     if (ctx.global.json) ctx.stdout(JSON.stringify({ devices: found }));
     else if (found.length === 0) ctx.stdout('no Ledger device attached over USB');

@@ -14,9 +14,9 @@ import { toHex, fromHex } from '../../apdu/bytes.ts';
 import { sortKeys } from '@scure/btc-signer/musig2.js';
 import { TapAppClient } from '../../host/tap-app/client.ts';
 import { SoftwareSigner, TapAppMusigSigner, runMusigSession, type MusigSigner } from '../../host/musig2/index.ts';
-import { parseArgs, pathArgument, type ParsedArgs } from '../args.ts';
-import { CliError, type Command, type CommandContext } from '../command.ts';
-import { openCliTransport } from '../transport.ts';
+import { noPositionals, parseArgs, pathArgument, type ParsedArgs } from '../args.ts';
+import { CliError, printFields, type Command, type CommandContext } from '../command.ts';
+import { withCliTransport } from '../transport.ts';
 
 const USAGE = [
   'musig2 nonce --key PUBKEY... --path PATH [--tweak HEX[:xonly]...] [--msg HEX32] [--no-sort]',
@@ -54,18 +54,8 @@ function path(args: ParsedArgs): number[] {
   return pathArgument(args.values.get('path') ?? '', 'path');
 }
 
-function print(ctx: CommandContext, out: Record<string, string>): void {
-  if (ctx.global.json) ctx.stdout(JSON.stringify(out));
-  else for (const [k, v] of Object.entries(out)) ctx.stdout(`${k}: ${v}`);
-}
-
-async function withTapClient<T>(ctx: CommandContext, run: (client: TapAppClient) => Promise<T>): Promise<T> {
-  const transport = await openCliTransport(ctx.global.transport, { ...ctx.global, app: ctx.global.app ?? 'tap' });
-  try {
-    return await run(new TapAppClient(transport));
-  } finally {
-    await transport.close();
-  }
+function withTapClient<T>(ctx: CommandContext, run: (client: TapAppClient) => Promise<T>): Promise<T> {
+  return withCliTransport(ctx, (transport) => run(new TapAppClient(transport)), 'tap');
 }
 
 const SPEC = { key: 'list', path: 'value', tweak: 'list', msg: 'value', handle: 'value', aggnonce: 'value', signer: 'list', 'no-sort': 'flag' } as const;
@@ -76,21 +66,21 @@ export const musig2: Command = {
   async run(ctx) {
     const [sub, ...rest] = ctx.argv;
     const args = parseArgs(rest, SPEC, USAGE);
-    if (args.positionals.length > 0) throw new CliError(`unexpected argument "${args.positionals[0]}"; usage: ${USAGE}`);
+    noPositionals(args, USAGE);
     const t = tweaks(args);
     switch (sub) {
       case 'nonce': {
         const ctxAgg = { participants: participants(args, (args.lists.get('key') ?? []).map((k) => hexArg(k, 'key'))), tweaks: t.tweaks.map((tweak, i) => ({ tweak, xOnly: t.isXonly[i]! })), ownPath: path(args) };
         const msg = args.values.has('msg') ? hexArg(args.values.get('msg'), 'msg', 32) : undefined;
         const r = await withTapClient(ctx, (c) => c.musigRound1(ctxAgg, msg ? { message: msg } : {}));
-        return print(ctx, { handle: toHex(r.handle), pubnonce: toHex(r.pubnonce), aggregate: toHex(r.aggregateXOnly) });
+        return printFields(ctx, { handle: toHex(r.handle), pubnonce: toHex(r.pubnonce), aggregate: toHex(r.aggregateXOnly) });
       }
       case 'sign': {
         const ctxAgg = { participants: participants(args, (args.lists.get('key') ?? []).map((k) => hexArg(k, 'key'))), tweaks: t.tweaks.map((tweak, i) => ({ tweak, xOnly: t.isXonly[i]! })), ownPath: path(args) };
         const psig = await withTapClient(ctx, (c) =>
           c.musigRound2(hexArg(args.values.get('handle'), 'handle', 32), hexArg(args.values.get('aggnonce'), 'aggnonce', 66), hexArg(args.values.get('msg'), 'msg', 32), ctxAgg),
         );
-        return print(ctx, { partialSignature: toHex(psig) });
+        return printFields(ctx, { partialSignature: toHex(psig) });
       }
       case 'session': {
         const message = hexArg(args.values.get('msg'), 'msg', 32);
@@ -106,7 +96,7 @@ export const musig2: Command = {
           }
           const keys = participants(args, signers.map((s) => s.publicKey));
           const r = await runMusigSession({ participants: keys, ...t }, message, signers);
-          print(ctx, { signature: toHex(r.signature), aggregate: toHex(r.session.aggregateXOnly), participants: keys.map(toHex).join(',') });
+          printFields(ctx, { signature: toHex(r.signature), aggregate: toHex(r.session.aggregateXOnly), participants: keys.map(toHex).join(',') });
         });
       }
       default:

@@ -5,9 +5,9 @@
 import { toHex } from '../../apdu/bytes.ts';
 import { BitcoinAppClient } from '../../host/bitcoin-app/client.ts';
 import { policyFromOptions } from '../psbt-args.ts';
-import { parseArgs } from '../args.ts';
+import { noPositionals, parseArgs, parseWithUsage } from '../args.ts';
 import { CliError, type Command } from '../command.ts';
-import { openCliTransport } from '../transport.ts';
+import { withCliTransport } from '../transport.ts';
 
 const USAGE = 'register --name NAME --policy TEMPLATE --key KEYINFO [--key KEYINFO ...]';
 
@@ -16,22 +16,12 @@ export const register: Command = {
   usage: USAGE,
   async run(ctx) {
     const args = parseArgs(ctx.argv, { name: 'value', policy: 'value', key: 'list' }, USAGE);
-    if (args.positionals.length) throw new CliError(`unexpected argument "${args.positionals[0]}"; usage: ${USAGE}`);
+    noPositionals(args, USAGE);
     const name = args.values.get('name');
     if (!name) throw new CliError(`--name is required for a registered policy; usage: ${USAGE}`);
-    let policy;
-    try {
-      policy = policyFromOptions(name, args.values.get('policy'), args.lists.get('key'));
-    } catch (err) {
-      throw new CliError(`${(err as Error).message}; usage: ${USAGE}`);
-    }
-    const transport = await openCliTransport(ctx.global.transport, ctx.global);
-    try {
-      const reg = await new BitcoinAppClient(transport).registerWallet(policy);
-      const out = { id: toHex(reg.id), hmac: toHex(reg.hmac), address: reg.address };
-      ctx.stdout(ctx.global.json ? JSON.stringify(out) : `id      ${out.id}\nhmac    ${out.hmac}\naddress ${out.address}`);
-    } finally {
-      await transport.close();
-    }
+    const policy = parseWithUsage(USAGE, () => policyFromOptions(name, args.values.get('policy'), args.lists.get('key')));
+    const reg = await withCliTransport(ctx, (transport) => new BitcoinAppClient(transport).registerWallet(policy));
+    const out = { id: toHex(reg.id), hmac: toHex(reg.hmac), address: reg.address };
+    ctx.stdout(ctx.global.json ? JSON.stringify(out) : `id      ${out.id}\nhmac    ${out.hmac}\naddress ${out.address}`);
   },
 };

@@ -8,7 +8,7 @@ import { fromHex } from '../../apdu/bytes.ts';
 import { describeVPacket } from '../../assets/display/model.ts';
 import { decodeVPacket } from '../../assets/vpsbt/codec.ts';
 import { readPsbtArgument } from '../psbt-args.ts';
-import { parseArgs } from '../args.ts';
+import { onePositional, parseArgs, parseWithUsage } from '../args.ts';
 import { CliError, type Command } from '../command.ts';
 
 const USAGE = 'show-vpsbt FILE [--own-key XONLY_HEX...]   (FILE: a vPSBT file, or base64 / hex text)';
@@ -18,19 +18,15 @@ export const showVpsbt: Command = {
   usage: USAGE,
   async run(ctx) {
     const args = parseArgs(ctx.argv, { 'own-key': 'list' }, USAGE);
-    if (args.positionals.length !== 1) throw new CliError(`expected one FILE; usage: ${USAGE}`);
-    let model;
-    try {
+    const file = onePositional(args, 'FILE', USAGE);
+    const model = parseWithUsage(USAGE, () => {
       const ownScriptKeys = (args.lists.get('own-key') ?? []).map((k) => {
         const b = fromHex(k);
         if (b.length !== 32 && b.length !== 33) throw new CliError(`--own-key: expected a 32-byte x-only or 33-byte key, got ${b.length} bytes`);
         return b;
       });
-      model = describeVPacket(decodeVPacket(readPsbtArgument(args.positionals[0]!)), { ownScriptKeys });
-    } catch (err) {
-      if (err instanceof CliError) throw err;
-      throw new CliError(`${(err as Error).message}; usage: ${USAGE}`);
-    }
+      return describeVPacket(decodeVPacket(readPsbtArgument(file)), { ownScriptKeys });
+    });
     if (model.refused !== undefined) throw new CliError(`the Taproot Assets app refuses this vPSBT: ${model.refused}`);
     if (ctx.global.json) return ctx.stdout(JSON.stringify(model));
     const pages = model.items.length + 1;

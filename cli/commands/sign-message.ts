@@ -2,9 +2,9 @@
 // reviews the message), printed in base64 as Bitcoin Core's verifymessage takes it.
 
 import { BitcoinAppClient } from '../../host/bitcoin-app/client.ts';
-import { parseArgs, pathArgument } from '../args.ts';
+import { onePositional, parseArgs, pathArgument } from '../args.ts';
 import { CliError, type Command } from '../command.ts';
-import { openCliTransport } from '../transport.ts';
+import { withCliTransport } from '../transport.ts';
 
 const USAGE = "sign-message MESSAGE --path PATH   (PATH like m/84'/1'/0'/0/0)";
 
@@ -13,16 +13,11 @@ export const signMessage: Command = {
   usage: USAGE,
   async run(ctx) {
     const args = parseArgs(ctx.argv, { path: 'value' }, USAGE);
-    if (args.positionals.length !== 1) throw new CliError(`expected one MESSAGE; usage: ${USAGE}`);
+    const message = onePositional(args, 'MESSAGE', USAGE);
     const text = args.values.get('path');
     if (!text) throw new CliError(`--path is required; usage: ${USAGE}`);
     const path = pathArgument(text);
-    const transport = await openCliTransport(ctx.global.transport, ctx.global);
-    try {
-      const sig = await new BitcoinAppClient(transport).signMessage(args.positionals[0]!, path);
-      ctx.stdout(ctx.global.json ? JSON.stringify({ signature: sig.base64 }) : sig.base64);
-    } finally {
-      await transport.close();
-    }
+    const sig = await withCliTransport(ctx, (transport) => new BitcoinAppClient(transport).signMessage(message, path));
+    ctx.stdout(ctx.global.json ? JSON.stringify({ signature: sig.base64 }) : sig.base64);
   },
 };

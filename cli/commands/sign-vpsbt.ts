@@ -9,9 +9,9 @@ import { decodeVPacket, encodeVPacket } from '../../assets/vpsbt/codec.ts';
 import { readPsbtArgument, signPsbtYieldJson } from '../psbt-args.ts';
 import { TapAppClient } from '../../host/tap-app/client.ts';
 import { applyVpsbtSignatures } from '../../host/tap-app/vpsbt-signatures.ts';
-import { parseArgs } from '../args.ts';
-import { CliError, type Command } from '../command.ts';
-import { openCliTransport } from '../transport.ts';
+import { onePositional, parseArgs, parseWithUsage } from '../args.ts';
+import type { Command } from '../command.ts';
+import { withCliTransport } from '../transport.ts';
 
 const USAGE = 'sign-vpsbt FILE [--out FILE]   (FILE: a vPSBT file, or base64 / hex text)';
 
@@ -20,27 +20,17 @@ export const signVpsbtCommand: Command = {
   usage: USAGE,
   async run(ctx) {
     const args = parseArgs(ctx.argv, { out: 'value' }, USAGE);
-    if (args.positionals.length !== 1) throw new CliError(`expected one FILE; usage: ${USAGE}`);
-    let packet;
-    try {
-      packet = decodeVPacket(readPsbtArgument(args.positionals[0]!));
-    } catch (err) {
-      throw new CliError(`${(err as Error).message}; usage: ${USAGE}`);
-    }
-    const transport = await openCliTransport(ctx.global.transport, { ...ctx.global, app: ctx.global.app ?? 'tap' });
-    try {
-      const results = await new TapAppClient(transport).signVpsbt(packet);
-      const signed = base64.encode(encodeVPacket(applyVpsbtSignatures(packet, results)));
-      const out = args.values.get('out');
-      if (out !== undefined) writeFileSync(out, base64.decode(signed));
-      const json = results.map(signPsbtYieldJson);
-      if (ctx.global.json) ctx.stdout(JSON.stringify({ vpsbt: signed, results: json }));
-      else {
-        for (const r of json) ctx.stdout(Object.entries(r).map(([k, v]) => `${k}=${v}`).join(' '));
-        if (out === undefined) ctx.stdout(signed);
-      }
-    } finally {
-      await transport.close();
+    const file = onePositional(args, 'FILE', USAGE);
+    const packet = parseWithUsage(USAGE, () => decodeVPacket(readPsbtArgument(file)));
+    const results = await withCliTransport(ctx, (transport) => new TapAppClient(transport).signVpsbt(packet), 'tap');
+    const signed = base64.encode(encodeVPacket(applyVpsbtSignatures(packet, results)));
+    const out = args.values.get('out');
+    if (out !== undefined) writeFileSync(out, base64.decode(signed));
+    const json = results.map(signPsbtYieldJson);
+    if (ctx.global.json) ctx.stdout(JSON.stringify({ vpsbt: signed, results: json }));
+    else {
+      for (const r of json) ctx.stdout(Object.entries(r).map(([k, v]) => `${k}=${v}`).join(' '));
+      if (out === undefined) ctx.stdout(signed);
     }
   },
 };

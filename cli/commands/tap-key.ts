@@ -5,9 +5,9 @@
 import { toHex } from '../../apdu/bytes.ts';
 import { formatPath } from '../../apdu/path.ts';
 import { TapAppClient } from '../../host/tap-app/client.ts';
-import { parseArgs, pathArgument } from '../args.ts';
-import { CliError, type Command } from '../command.ts';
-import { openCliTransport } from '../transport.ts';
+import { onePositional, parseArgs, pathArgument } from '../args.ts';
+import { printFields, type Command } from '../command.ts';
+import { withCliTransport } from '../transport.ts';
 
 const USAGE = "tap-key PATH [--display]   (PATH like m/86'/1'/0' or m/1017'/1'/212'/0/0)";
 
@@ -16,16 +16,8 @@ export const tapKey: Command = {
   usage: USAGE,
   async run(ctx) {
     const args = parseArgs(ctx.argv, { display: 'flag' }, USAGE);
-    if (args.positionals.length !== 1) throw new CliError(`expected one PATH; usage: ${USAGE}`);
-    const path = pathArgument(args.positionals[0]!);
-    const transport = await openCliTransport(ctx.global.transport, { ...ctx.global, app: ctx.global.app ?? 'tap' });
-    try {
-      const key = await new TapAppClient(transport).getKey(path, { display: args.flags.has('display') });
-      const out = { path: formatPath(key.path), pubkey: toHex(key.pubkey), xpub: key.xpub, fingerprint: toHex(key.fingerprint) };
-      if (ctx.global.json) ctx.stdout(JSON.stringify(out));
-      else for (const [k, v] of Object.entries(out)) ctx.stdout(`${k}: ${v}`);
-    } finally {
-      await transport.close();
-    }
+    const path = pathArgument(onePositional(args, 'PATH', USAGE));
+    const key = await withCliTransport(ctx, (transport) => new TapAppClient(transport).getKey(path, { display: args.flags.has('display') }), 'tap');
+    printFields(ctx, { path: formatPath(key.path), pubkey: toHex(key.pubkey), xpub: key.xpub, fingerprint: toHex(key.fingerprint) });
   },
 };

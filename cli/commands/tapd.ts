@@ -22,9 +22,9 @@ import { readGroupKeyWithBitcoinApp, readGroupKeyWithTapApp, tapcliGroupKeyFlags
 import { parseGroupVirtualPsbt, type GroupVirtualPsbt } from '../../host/tapd/group-psbt.ts';
 import { defaultPolicyStorePath, FilePolicyHmacStore } from '../policy-store-file.ts';
 import { signGroupPsbtWithBitcoinApp, signGroupPsbtWithTapApp, type GroupSignature } from '../../host/tapd/sign.ts';
-import { intOption, parseArgs } from '../args.ts';
+import { intOption, noPositionals, parseArgs } from '../args.ts';
 import { CliError, type Command, type CommandContext } from '../command.ts';
-import { openCliTransport } from '../transport.ts';
+import { withCliTransport } from '../transport.ts';
 import { HostError } from '../../host/errors.ts';
 
 const GROUP_KEY_USAGE = 'tapd group-key --network mainnet|testnet|regtest|signet [--account A] [--index I] [--app bitcoin|tap]';
@@ -41,10 +41,9 @@ function appOption(value: string | undefined): AppChoice | undefined {
   return value;
 }
 
-/** Opens the device; the in-process emulator starts the app this command needs unless --app (global) says otherwise. */
-async function open(ctx: CommandContext, app: AppChoice | undefined, mainnet: boolean): Promise<Transport> {
-  const emulatorApp = ctx.global.app ?? (app === 'tap' ? 'tap' : mainnet ? 'bitcoin' : 'bitcoin-test');
-  return openCliTransport(ctx.global.transport, { ...ctx.global, app: emulatorApp, stderr: ctx.stderr });
+/** The app the in-process emulator starts for this command unless --app (global) says otherwise. */
+function emulatorApp(app: AppChoice | undefined, mainnet: boolean): string {
+  return app === 'tap' ? 'tap' : mainnet ? 'bitcoin' : 'bitcoin-test';
 }
 
 /** --app, or the app the device has open (B0 01). */
@@ -55,13 +54,12 @@ async function whichApp(transport: Transport, app: AppChoice | undefined): Promi
 
 async function groupKey(ctx: CommandContext): Promise<void> {
   const args = parseArgs(ctx.argv.slice(1), { network: 'value', account: 'value', index: 'value', app: 'value' }, GROUP_KEY_USAGE);
-  if (args.positionals.length) throw new CliError(`unexpected argument "${args.positionals[0]}"; usage: ${GROUP_KEY_USAGE}`);
+  noPositionals(args, GROUP_KEY_USAGE);
   const network = args.values.get('network') as NetworkName | undefined;
   if (!network || !NETWORKS.includes(network)) throw new CliError(`--network: expected one of ${NETWORKS.join(', ')}; usage: ${GROUP_KEY_USAGE}`);
   const req = { network, account: intOption(args, 'account', 0, 0, 0x7fffffff), index: intOption(args, 'index', 0, 0, 0x7fffffff) };
   const requested = appOption(args.values.get('app'));
-  const transport = await open(ctx, requested, network === 'mainnet');
-  try {
+  await withCliTransport(ctx, async (transport) => {
     const app = await whichApp(transport, requested);
     const key = app === 'tap' ? await readGroupKeyWithTapApp(new TapAppClient(transport), req) : await readGroupKeyWithBitcoinApp(new BitcoinAppClient(transport), req);
     const flags = tapcliGroupKeyFlags(key);
@@ -73,9 +71,7 @@ async function groupKey(ctx: CommandContext): Promise<void> {
     ctx.stderr(`account xpub        ${key.accountPath}  ${key.xpub}`);
     ctx.stderr(`group internal key  ${key.derivationPath}  ${key.internalKey}  (checked against the device)`);
     ctx.stdout(flags.join(' \\\n'));
-  } finally {
-    await transport.close();
-  }
+  }, emulatorApp(requested, network === 'mainnet'));
 }
 
 interface Job {
@@ -158,8 +154,7 @@ async function signGroupPsbt(ctx: CommandContext): Promise<void> {
     if ((j.group.network === 'mainnet') !== mainnet) throw new HostError('E_WRONG_NETWORK', 'the fund response mixes mainnet and test-network group keys');
   }
   const store = new FilePolicyHmacStore(args.values.get('store') ?? defaultPolicyStorePath());
-  const transport = await open(ctx, requested, mainnet);
-  try {
+  await withCliTransport(ctx, async (transport) => {
     const app = await whichApp(transport, requested);
     const results: Record<string, unknown>[] = [];
     for (const job of todo) {
@@ -180,9 +175,7 @@ async function signGroupPsbt(ctx: CommandContext): Promise<void> {
       }
     }
     if (ctx.global.json) ctx.stdout(JSON.stringify(results.length === 1 ? results[0] : { signed: results }));
-  } finally {
-    await transport.close();
-  }
+  }, emulatorApp(requested, mainnet));
 }
 
 export const tapd: Command = {

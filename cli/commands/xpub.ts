@@ -3,9 +3,9 @@
 // open app is asked first, so the key's version bytes are checked against its network.
 
 import { BitcoinAppClient } from '../../host/bitcoin-app/client.ts';
-import { parseArgs, pathArgument } from '../args.ts';
+import { onePositional, parseArgs, pathArgument } from '../args.ts';
 import { CliError, type Command } from '../command.ts';
-import { openCliTransport } from '../transport.ts';
+import { withCliTransport } from '../transport.ts';
 import { isTaprootHwError } from '../../apdu/errors.ts';
 
 const USAGE = "xpub PATH [--display]   (PATH like m/86'/1'/0')";
@@ -15,22 +15,19 @@ export const xpub: Command = {
   usage: USAGE,
   async run(ctx) {
     const args = parseArgs(ctx.argv, { display: 'flag' }, USAGE);
-    if (args.positionals.length !== 1) throw new CliError(`expected one PATH; usage: ${USAGE}`);
-    const path = pathArgument(args.positionals[0]!);
+    const text = onePositional(args, 'PATH', USAGE);
+    const path = pathArgument(text);
     const display = args.flags.has('display');
-    const transport = await openCliTransport(ctx.global.transport, ctx.global);
-    try {
+    const key = await withCliTransport(ctx, async (transport) => {
       const client = new BitcoinAppClient(transport);
       await client.assertBitcoinApp();
-      const key = await client.getExtendedPubkey(path, { display }).catch((err: Error) => {
+      return client.getExtendedPubkey(path, { display }).catch((err: Error) => {
         // Without display the app answers 6a82 only for a path outside the standard families.
         if (isTaprootHwError(err, 'E_NOT_SUPPORTED') && !display)
-          throw new CliError(`${args.positionals[0]} is not a standard path for the app: add --display to show it on the device and approve it there`);
+          throw new CliError(`${text} is not a standard path for the app: add --display to show it on the device and approve it there`);
         throw err;
       });
-      ctx.stdout(ctx.global.json ? JSON.stringify({ xpub: key }) : key);
-    } finally {
-      await transport.close();
-    }
+    });
+    ctx.stdout(ctx.global.json ? JSON.stringify({ xpub: key }) : key);
   },
 };
