@@ -9,11 +9,7 @@
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { HDKey } from '@scure/bip32';
 import { mnemonicToSeedSync } from '@scure/bip39';
-import { TEST_NETWORK, Transaction } from '@scure/btc-signer';
 import { toHex } from '../../apdu/bytes.ts';
-import { policyOutput } from '../../bitcoin/descriptor/scripts.ts';
-import { parsePolicy } from '../../bitcoin/descriptor/template.ts';
-import { aggregateFingerprint, musigContexts } from '../../bitcoin/musig/context.ts';
 import { walletPolicy } from '../../bitcoin/wallet-policy.ts';
 import type { DeviceModel } from '../../devices/models.ts';
 import { SpeculosHttpControl } from '../../devices/speculos-http.ts';
@@ -23,6 +19,7 @@ import { approveReview, EMULATOR_HOLD_MS } from '../../harness/navigate.ts';
 import { httpScreen } from '../../harness/remote.ts';
 import { BitcoinAppClient } from '../../host/bitcoin-app/client.ts';
 import { BitcoinAppMusigSigner, runMusigSession, SoftwareSigner } from '../../host/musig2/index.ts';
+import { exampleMusigSpend } from '../../host/musig2/example-spend.ts';
 import type { Command } from '../command.ts';
 import { emulatorOptionsFromArgs } from './emulator.ts';
 import { stopSignal } from '../stop-signal.ts';
@@ -56,25 +53,13 @@ async function musigDemo(client: BitcoinAppClient, approve: () => Promise<void>,
   say(`MuSig2: registered; first address ${address}`);
 
   // Spend 50,000 sat received at that address: one input, one output, 1,000 sat fee.
-  const out = policyOutput(parsePolicy(template, keys), false, 0, 'testnet');
-  const ctx = musigContexts(out)[0]!;
-  const fp = aggregateFingerprint(ctx.aggregate);
-  const tx = new Transaction({ version: 2 });
-  tx.addInput({
-    txid: new Uint8Array(32).fill(0x5a),
-    index: 0,
-    witnessUtxo: { script: out.scriptPubKey, amount: 50_000n },
-    tapInternalKey: out.taproot!.internalKey,
-    tapBip32Derivation: [[out.taproot!.internalKey, { hashes: [], der: { fingerprint: new DataView(fp.buffer, fp.byteOffset).getUint32(0), path: [0, 0] } }]],
-  });
-  tx.addOutputAddress('tb1p9y6pr3ec7jfdg6aaa282eu6pxn630ujlmkuwzvmdc6lam3t7dy7qrvhl3c', 49_000n, TEST_NETWORK);
-  const sighash = tx.preimageWitnessV1(0, [out.scriptPubKey], 0, [50_000n]);
+  const { tx, output, context, sighash } = exampleMusigSpend(template, keys);
   const device = new BitcoinAppMusigSigner(client, HDKey.fromExtendedKey(deviceKey.slice(deviceKey.indexOf(']') + 1), TPUB).publicKey!, { psbt: tx.toPSBT(), policy, hmac, inputIndex: 0 }, 'device');
   // musig(@0,@1)/** aggregates the account keys, then derives: the participants sign with those.
   const software = new SoftwareSigner(cosigner.privateKey!, 'software cosigner');
   say('MuSig2: round 1 (nonces, no review), round 2 (the device reviews the spend); approving...');
-  const [result] = await Promise.all([runMusigSession(ctx, sighash, [device, software]), approve()]);
-  const outputKey = out.scriptPubKey.slice(2);
+  const [result] = await Promise.all([runMusigSession(context, sighash, [device, software]), approve()]);
+  const outputKey = output.scriptPubKey.slice(2);
   if (!schnorr.verify(result.signature, sighash, outputKey)) throw new Error('demo: the aggregate MuSig2 signature does not verify');
   tx.updateInput(0, { tapKeySig: result.signature });
   tx.finalize();

@@ -13,7 +13,7 @@ import { fromHex, toHex } from '../../apdu/bytes.ts';
 import { expect } from 'vitest';
 import { policyOutput } from '../../bitcoin/descriptor/scripts.ts';
 import { parsePolicy } from '../../bitcoin/descriptor/template.ts';
-import { aggregateFingerprint, musigContexts } from '../../bitcoin/musig/context.ts';
+import { EXAMPLE_SPEND, exampleMusigSpend } from '../../host/musig2/example-spend.ts';
 import { Coordinator, hpkeKeyPair, SoftwareCosigner, type FrostKeySetResult, type PolicyResult } from '../../coordinator/index.ts';
 import { openPglite } from '../../coordinator/store/pglite.ts';
 import type { SqlStore } from '../../coordinator/store/sql.ts';
@@ -37,21 +37,9 @@ export async function memoryCoordinator(limits: Partial<Limits> = {}, store?: Sq
   return { coordinator, url, store: s };
 }
 
-/** A PSBT spending 50,000 sat from the policy's first receive address, with BIP-373-style derivation. */
+/** The demo's spend (host/musig2/example-spend.ts) of the session's policy, as PSBT bytes. */
 export function spendPsbt(p: Pick<PolicyResult, 'policy' | 'keys'>): Uint8Array {
-  const out = policyOutput(parsePolicy(p.policy, p.keys), false, 0);
-  const ctx = musigContexts(out)[0]!;
-  const fp = aggregateFingerprint(ctx.aggregate);
-  const tx = new Transaction({ version: 2 });
-  tx.addInput({
-    txid: new Uint8Array(32).fill(0x5a),
-    index: 0,
-    witnessUtxo: { script: out.scriptPubKey, amount: 50_000n },
-    tapInternalKey: out.taproot!.internalKey,
-    tapBip32Derivation: [[out.taproot!.internalKey, { hashes: [], der: { fingerprint: new DataView(fp.buffer, fp.byteOffset).getUint32(0), path: [0, 0] } }]],
-  });
-  tx.addOutputAddress('tb1p9y6pr3ec7jfdg6aaa282eu6pxn630ujlmkuwzvmdc6lam3t7dy7qrvhl3c', 49_000n, TEST_NETWORK);
-  return tx.toPSBT();
+  return exampleMusigSpend(p.policy, p.keys).tx.toPSBT();
 }
 
 /** The signed PSBT is final and its key-path signature verifies for the policy's output key. */
@@ -62,7 +50,7 @@ export function expectSignedSpend(p: Pick<PolicyResult, 'policy' | 'keys'>, sign
   const witness = tx.getInput(0).finalScriptWitness!;
   expect(witness).toHaveLength(1);
   expect(Buffer.from(witness[0]!).toString('hex')).toBe(signature);
-  const sighash = tx.preimageWitnessV1(0, [out.scriptPubKey], 0, [50_000n]);
+  const sighash = tx.preimageWitnessV1(0, [out.scriptPubKey], 0, [EXAMPLE_SPEND.amount]);
   expect(schnorr.verify(witness[0]!, sighash, out.scriptPubKey.slice(2))).toBe(true);
 }
 
@@ -70,8 +58,8 @@ export function expectSignedSpend(p: Pick<PolicyResult, 'policy' | 'keys'>, sign
 export function frostSpendPsbt(k: Pick<FrostKeySetResult, 'groupKey'>, tag: number): Uint8Array {
   const out = p2tr(fromHex(k.groupKey), undefined, TEST_NETWORK);
   const tx = new Transaction({ version: 2 });
-  tx.addInput({ txid: new Uint8Array(32).fill(tag), index: 0, witnessUtxo: { script: out.script, amount: 50_000n }, tapInternalKey: fromHex(k.groupKey) });
-  tx.addOutputAddress('tb1p9y6pr3ec7jfdg6aaa282eu6pxn630ujlmkuwzvmdc6lam3t7dy7qrvhl3c', 49_000n, TEST_NETWORK);
+  tx.addInput({ txid: new Uint8Array(32).fill(tag), index: 0, witnessUtxo: { script: out.script, amount: EXAMPLE_SPEND.amount }, tapInternalKey: fromHex(k.groupKey) });
+  tx.addOutputAddress(EXAMPLE_SPEND.to, EXAMPLE_SPEND.sent, TEST_NETWORK);
   return tx.toPSBT();
 }
 
@@ -85,5 +73,5 @@ export function expectFrostSpend(k: Pick<FrostKeySetResult, 'groupKey' | 'taproo
   expect(witness).toHaveLength(1);
   expect(toHex(witness[0]!)).toBe(signature);
   const script = p2tr(fromHex(k.groupKey), undefined, TEST_NETWORK).script;
-  expect(schnorr.verify(witness[0]!, tx.preimageWitnessV1(0, [script], 0, [50_000n]), outputKey)).toBe(true);
+  expect(schnorr.verify(witness[0]!, tx.preimageWitnessV1(0, [script], 0, [EXAMPLE_SPEND.amount]), outputKey)).toBe(true);
 }
