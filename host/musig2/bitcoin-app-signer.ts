@@ -6,12 +6,12 @@
 // signature that fails PartialSigVerify, with this signer named.
 
 import { Transaction } from '@scure/btc-signer';
-import { equal, toHex } from '../../apdu/bytes.ts';
-import type { MusigPartialSignatureYield, MusigPubNonceYield, SignPsbtYield } from '../../apdu/yields.ts';
+import type { SignPsbtYield } from '../../apdu/yields.ts';
 import { getMusigPubNonces, setMusigPubNonce } from '../../bitcoin/musig/psbt-fields.ts';
 import type { WalletPolicy } from '../../bitcoin/wallet-policy.ts';
 import { BitcoinAppClient, psbtBytes, type PsbtInput } from '../bitcoin-app/index.ts';
 import type { MusigSession, MusigSigner, SignerRound1 } from './signer.ts';
+import { musigYield } from './device-yield.ts';
 import { HostError } from '../errors.ts';
 
 export interface BitcoinAppMusigInput {
@@ -21,8 +21,6 @@ export interface BitcoinAppMusigInput {
   hmac: Uint8Array | null;
   inputIndex: number;
 }
-
-const sameLeaf = (a: Uint8Array | undefined, b: Uint8Array | undefined) => (a === undefined ? b === undefined : b !== undefined && equal(a, b));
 
 export class BitcoinAppMusigSigner implements MusigSigner {
   constructor(
@@ -37,21 +35,9 @@ export class BitcoinAppMusigSigner implements MusigSigner {
     return Transaction.fromPSBT(psbtBytes(this.input.psbt), { allowUnknown: true, allowUnknownInputs: true, allowUnknownOutputs: true });
   }
 
-  private find<T extends MusigPubNonceYield | MusigPartialSignatureYield>(yields: SignPsbtYield[], type: T['type'], session: MusigSession): T {
-    const y = yields.find(
-      (r): r is T =>
-        r.type === type &&
-        r.inputIndex === this.input.inputIndex &&
-        equal(r.participantPubkey, this.publicKey) &&
-        equal(r.aggregatePubkey, session.aggregatePubkey) &&
-        sameLeaf(r.tapleafHash, session.leafHash),
-    );
-    if (!y)
-      throw new HostError(
-        'E_DEVICE_RESPONSE',
-        `SIGN_PSBT: expected a ${type} for input ${this.input.inputIndex}, participant ${toHex(this.publicKey)}, aggregate ${toHex(session.aggregatePubkey)}; the device yielded ${yields.length} other results`,
-      );
-    return y;
+  private find<T extends 'musigPubNonce' | 'musigPartialSignature'>(yields: SignPsbtYield[], type: T, session: MusigSession) {
+    const wanted = { inputIndex: this.input.inputIndex, participant: this.publicKey, aggregate: session.aggregatePubkey, leafHash: session.leafHash };
+    return musigYield('SIGN_PSBT', yields, type, wanted);
   }
 
   async round1(session: MusigSession): Promise<SignerRound1> {
@@ -59,7 +45,7 @@ export class BitcoinAppMusigSigner implements MusigSigner {
     if (getMusigPubNonces(tx, this.input.inputIndex).length > 0)
       throw new HostError('E_DEVICE_RESPONSE', `input ${this.input.inputIndex} already carries MuSig2 pubnonces: round 1 needs a PSBT without them`);
     const { policy, hmac } = this.input;
-    const y = this.find<MusigPubNonceYield>(await this.client.signPsbt(tx, policy, hmac), 'musigPubNonce', session);
+    const y = this.find(await this.client.signPsbt(tx, policy, hmac), 'musigPubNonce', session);
     return {
       pubnonce: y.pubnonce,
       round2: async ({ pubnonces }) => {
@@ -67,7 +53,7 @@ export class BitcoinAppMusigSigner implements MusigSigner {
         session.participants.forEach((participant, i) =>
           setMusigPubNonce(withNonces, this.input.inputIndex, { participant, aggregate: session.aggregatePubkey, leafHash: session.leafHash, pubnonce: pubnonces[i]! }),
         );
-        const r = this.find<MusigPartialSignatureYield>(await this.client.signPsbt(withNonces, policy, hmac), 'musigPartialSignature', session);
+        const r = this.find(await this.client.signPsbt(withNonces, policy, hmac), 'musigPartialSignature', session);
         return r.partialSignature;
       },
     };

@@ -6,7 +6,7 @@
 // signing: the host never names the message. signVpsbtMusigInput runs a whole spend of one input.
 
 import { taprootTweak } from '../../bitcoin/taptree.ts';
-import { equal, toHex } from '../../apdu/bytes.ts';
+import { equal } from '../../apdu/bytes.ts';
 import type { SignVpsbtYield } from '../../apdu/tap-app/sign-vpsbt.ts';
 import type { VPacket } from '../../assets/vpsbt/packet.ts';
 import type { TapAppClient } from '../tap-app/client.ts';
@@ -19,6 +19,7 @@ import {
 import { runMusigSession, type MusigResult } from './session.ts';
 import type { MusigSession, MusigSessionKey, MusigSigner, SignerRound1 } from './signer.ts';
 import { HostError } from '../errors.ts';
+import { musigYield } from './device-yield.ts';
 
 /**
  * The key context of input `inputIndex`'s MuSig2 script key: the participants of its BIP-373 0x1a
@@ -46,20 +47,9 @@ export class TapAppVpsbtMusigSigner implements MusigSigner {
     readonly name = 'device (Taproot Assets app, SIGN_VPSBT)',
   ) {}
 
-  private find<T extends SignVpsbtYield['type']>(yields: SignVpsbtYield[], type: T, session: MusigSession): Extract<SignVpsbtYield, { type: T }> {
-    const y = yields.find(
-      (r): r is Extract<SignVpsbtYield, { type: T }> =>
-        r.type === type &&
-        r.inputIndex === this.input.inputIndex &&
-        equal((r as { participantPubkey: Uint8Array }).participantPubkey, this.publicKey) &&
-        equal((r as { aggregatePubkey: Uint8Array }).aggregatePubkey, session.aggregatePubkey),
-    );
-    if (!y)
-      throw new HostError(
-        'E_DEVICE_RESPONSE',
-        `SIGN_VPSBT: expected a ${type} for input ${this.input.inputIndex}, participant ${toHex(this.publicKey)}, aggregate ${toHex(session.aggregatePubkey)}; the device yielded ${yields.length} other results`,
-      );
-    return y;
+  /** vPSBT yields carry no tapleaf hash: the script key is signed as a key path. */
+  private find<T extends 'musigPubNonce' | 'musigPartialSignature'>(yields: SignVpsbtYield[], type: T, session: MusigSession) {
+    return musigYield('SIGN_VPSBT', yields, type, { inputIndex: this.input.inputIndex, participant: this.publicKey, aggregate: session.aggregatePubkey, leafHash: undefined });
   }
 
   async round1(session: MusigSession): Promise<SignerRound1> {
