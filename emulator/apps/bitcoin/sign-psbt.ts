@@ -259,6 +259,11 @@ function compatible(k: OurKeyExpr, d: { fingerprint: number; path: number[] }): 
   return change === k.expr.numFirst || change === k.expr.numSecond;
 }
 
+/** What a derivation `compatible` with `k` says of its input or output: ours, on the change or receive branch, at this index. */
+function placeOf(k: OurKeyExpr, d: { path: number[] }): Pick<InOut, 'found' | 'isChange' | 'addressIndex'> {
+  return { found: true, isChange: k.expr.numSecond === d.path[d.path.length - 2], addressIndex: d.path[d.path.length - 1]! };
+}
+
 /** Reads input map `i` with input_keys_callback. */
 async function readInput(st: State, i: number): Promise<InputInfo> {
   const input: Partial<InputInfo> = {
@@ -278,10 +283,9 @@ async function readInput(st: State, i: number): Promise<InputInfo> {
       else if (d !== null)
         for (const k of st.ours)
           if (compatible(k, d)) {
+            // Every matching key expression signs this input (the loop goes on); the place is the last match's.
             k.toSign = true;
-            input.found = true;
-            input.isChange = k.expr.numSecond === d.path[d.path.length - 2];
-            input.addressIndex = d.path[d.path.length - 1]!;
+            Object.assign(input, placeOf(k, d));
           }
     } else if (type === PSBT_IN.MUSIG2_PUB_NONCE) st.hasMusigNonces = true;
   });
@@ -368,9 +372,8 @@ async function preprocessOutputs(st: State): Promise<void> {
       else if (d !== null)
         for (const k of st.ours)
           if (compatible(k, d)) {
-            out.found = true;
-            out.isChange = k.expr.numSecond === d.path[d.path.length - 2];
-            out.addressIndex = d.path[d.path.length - 1]!;
+            // An output only asks whether it is ours: the first match answers, and no more derivations are read.
+            Object.assign(out, placeOf(k, d));
             break;
           }
     });
