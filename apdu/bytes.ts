@@ -102,12 +102,42 @@ export function u64le(n: bigint): Uint8Array {
 
 /** Bitcoin CompactSize ("varint") encoding, as used by the Ledger Bitcoin app and PSBT. */
 export function encodeVarint(n: number | bigint): Uint8Array {
+  return encodeSizePrefixed(n, true, 'varint');
+}
+
+/**
+ * The size prefix Bitcoin's CompactSize and BOLT-1's BigSize share: a value below 0xfd is its own
+ * byte; 0xfd, 0xfe and 0xff announce the value in 2, 4 or 8 bytes, from the smallest value that
+ * needs them. CompactSize writes those bytes little-endian, BigSize big-endian; both refuse a longer
+ * form than the value needs.
+ */
+const SIZE_PREFIXES = [
+  { prefix: 0xfd, width: 2, min: 0xfdn },
+  { prefix: 0xfe, width: 4, min: 0x10000n },
+  { prefix: 0xff, width: 8, min: 0x100000000n },
+] as const;
+
+/** Writes `n` (0..2^64-1) with a size prefix in its shortest form; `what` names it in the error. */
+export function encodeSizePrefixed(n: number | bigint, littleEndian: boolean, what: string): Uint8Array {
   const v = BigInt(n);
-  if (v < 0n || v > 0xffffffffffffffffn) throw new RangeError(`varint: expected 0..2^64-1, got ${v}`);
-  if (v < 0xfdn) return Uint8Array.of(Number(v));
-  if (v <= 0xffffn) return Uint8Array.of(0xfd, Number(v & 0xffn), Number(v >> 8n));
-  if (v <= 0xffffffffn) return concat(Uint8Array.of(0xfe), u32le(Number(v)));
-  return concat(Uint8Array.of(0xff), u64le(v));
+  if (v < 0n || v > 0xffffffffffffffffn) throw new RangeError(`${what}: expected 0..2^64-1, got ${v}`);
+  const p = SIZE_PREFIXES.findLast((s) => v >= s.min);
+  if (!p) return Uint8Array.of(Number(v));
+  const out = new Uint8Array(1 + p.width);
+  out[0] = p.prefix;
+  for (let i = 0; i < p.width; i++) out[1 + (littleEndian ? i : p.width - 1 - i)] = Number((v >> BigInt(8 * i)) & 0xffn);
+  return out;
+}
+
+/** Reads a size-prefixed value; `minimal` is false where a shorter form would have held it. */
+export function readSizePrefixed(r: ByteReader, field: string, littleEndian: boolean): { value: bigint; minimal: boolean } {
+  const first = r.u8(field);
+  const p = SIZE_PREFIXES.find((s) => s.prefix === first);
+  if (!p) return { value: BigInt(first), minimal: true };
+  const b = r.bytesN(p.width, field);
+  let value = 0n;
+  for (let i = 0; i < p.width; i++) value = (value << 8n) | BigInt(b[littleEndian ? p.width - 1 - i : i]!);
+  return { value, minimal: value >= p.min };
 }
 
 /**
@@ -167,23 +197,9 @@ export class ByteReader {
   }
   /** CompactSize; refuses non-canonical encodings as Bitcoin Core does. */
   varint(field = 'varint'): bigint {
-    const first = this.u8(field);
-    if (first < 0xfd) return BigInt(first);
-    let v: bigint;
-    let min: bigint;
-    if (first === 0xfd) {
-      const b = this.bytesN(2, field);
-      v = BigInt(b[0]! | (b[1]! << 8));
-      min = 0xfdn;
-    } else if (first === 0xfe) {
-      v = BigInt(this.u32le(field));
-      min = 0x10000n;
-    } else {
-      v = this.u64le(field);
-      min = 0x100000000n;
-    }
-    if (v < min) throw new CodecError(`${this.what}.${field}: non-canonical varint`);
-    return v;
+    const { value, minimal } = readSizePrefixed(this, field, true);
+    if (!minimal) throw new CodecError(`${this.what}.${field}: non-canonical varint`);
+    return value;
   }
   /** CompactSize that must fit a JS number no larger than `max`. */
   varintNumber(field = 'varint', max = Number.MAX_SAFE_INTEGER): number {
