@@ -48,6 +48,18 @@ export interface MusigPartialSignatureYield {
 
 export type SignPsbtYield = PartialSignatureYield | MusigPubNonceYield | MusigPartialSignatureYield;
 
+/** The two MuSig2 yields share one layout: their tag and the width of their value set them apart. */
+const MUSIG_YIELDS = {
+  musigPubNonce: { tag: YIELD_MUSIG_PUBNONCE_TAG, width: 66, what: 'MuSig2 pubnonce' },
+  musigPartialSignature: { tag: YIELD_MUSIG_PARTIAL_SIGNATURE_TAG, width: 32, what: 'MuSig2 partial signature' },
+} as const;
+
+function musigYieldType(tag: bigint): keyof typeof MUSIG_YIELDS | undefined {
+  if (tag === BigInt(YIELD_MUSIG_PUBNONCE_TAG)) return 'musigPubNonce';
+  if (tag === BigInt(YIELD_MUSIG_PARTIAL_SIGNATURE_TAG)) return 'musigPartialSignature';
+  return undefined;
+}
+
 function leaf(hash: Uint8Array | undefined): Uint8Array {
   return hash === undefined ? new Uint8Array() : bytesField(hash, 32, 'tapleaf hash');
 }
@@ -69,23 +81,17 @@ export function encodeSignPsbtYield(y: SignPsbtYield, protocolVersion = 1): Uint
       return concat(encodeVarint(checkIndex(y.inputIndex)), Uint8Array.of(augm.length), augm, y.signature);
     }
     case 'musigPubNonce':
+    case 'musigPartialSignature': {
+      const { tag, width, what } = MUSIG_YIELDS[y.type];
       return concat(
-        encodeVarint(YIELD_MUSIG_PUBNONCE_TAG),
+        encodeVarint(tag),
         encodeVarint(checkIndex(y.inputIndex)),
-        bytesField(y.pubnonce, 66, 'MuSig2 pubnonce'),
+        bytesField(y.type === 'musigPubNonce' ? y.pubnonce : y.partialSignature, width, what),
         bytesField(y.participantPubkey, 33, 'MuSig2 participant pubkey'),
         bytesField(y.aggregatePubkey, 33, 'MuSig2 aggregate pubkey'),
         leaf(y.tapleafHash),
       );
-    case 'musigPartialSignature':
-      return concat(
-        encodeVarint(YIELD_MUSIG_PARTIAL_SIGNATURE_TAG),
-        encodeVarint(checkIndex(y.inputIndex)),
-        bytesField(y.partialSignature, 32, 'MuSig2 partial signature'),
-        bytesField(y.participantPubkey, 33, 'MuSig2 participant pubkey'),
-        bytesField(y.aggregatePubkey, 33, 'MuSig2 aggregate pubkey'),
-        leaf(y.tapleafHash),
-      );
+    }
   }
 }
 
@@ -106,16 +112,15 @@ function optionalLeaf(r: ByteReader): Uint8Array | undefined {
 export function decodeSignPsbtYield(data: Uint8Array): SignPsbtYield {
   const r = new ByteReader(data, 'SIGN_PSBT yield');
   const tag = r.varint('tag');
-  if (tag === BigInt(YIELD_MUSIG_PUBNONCE_TAG) || tag === BigInt(YIELD_MUSIG_PARTIAL_SIGNATURE_TAG)) {
+  const musig = musigYieldType(tag);
+  if (musig !== undefined) {
     const inputIndex = r.varintNumber('inputIndex', MAX_INPUT_INDEX);
-    const value = r.bytesN(tag === BigInt(YIELD_MUSIG_PUBNONCE_TAG) ? 66 : 32, 'value').slice();
+    const value = r.bytesN(MUSIG_YIELDS[musig].width, 'value').slice();
     const participantPubkey = r.bytesN(33, 'participantPubkey').slice();
     const aggregatePubkey = r.bytesN(33, 'aggregatePubkey').slice();
     const tapleafHash = optionalLeaf(r);
     const common = { inputIndex, participantPubkey, aggregatePubkey, ...(tapleafHash ? { tapleafHash } : {}) };
-    return tag === BigInt(YIELD_MUSIG_PUBNONCE_TAG)
-      ? { type: 'musigPubNonce', ...common, pubnonce: value }
-      : { type: 'musigPartialSignature', ...common, partialSignature: value };
+    return musig === 'musigPubNonce' ? { type: musig, ...common, pubnonce: value } : { type: musig, ...common, partialSignature: value };
   }
   if (tag > BigInt(MAX_INPUT_INDEX)) throw new CodecError(`SIGN_PSBT yield: expected an input index or a MuSig2 tag, got ${tag}`);
   const inputIndex = Number(tag);
