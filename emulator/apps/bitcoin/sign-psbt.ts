@@ -486,34 +486,44 @@ async function taptreeRootFor(st: State, input: InputInfo): Promise<Uint8Array |
   }
 }
 
-async function produceMusigPubnonces(st: State, internal: boolean[], hashes: TxHashes, musig: MusigSigningState): Promise<void> {
-  if (st.policy.root.kind !== 'tr') return;
-  for (const k of st.ours) {
-    if (!k.toSign || k.expr.kind !== 'musig') continue;
-    const refreshed = await fillIfOurs(st, k.expr, k.index, k.leaf);
-    if (!refreshed) continue;
+/**
+ * The app's walk over what it signs, in MuSig2 round 1 and in signing alike: each of `keys` marked
+ * to sign whose keys are still ours when fetched again, then each internal input, read again, with
+ * the key's tapleaf hash for it.
+ */
+async function forEachSigningInput(st: State, internal: boolean[], keys: readonly OurKeyExpr[], visit: (k: OurKeyExpr, input: InputInfo, i: number) => Promise<void>): Promise<void> {
+  for (const k of keys) {
+    if (!k.toSign || !(await fillIfOurs(st, k.expr, k.index, k.leaf))) continue;
     for (let i = 0; i < st.nInputs; i++) {
       if (!internal[i]) continue;
       const input = await readInput(st, i);
       await computeLeafHash(st, k, input);
-      const treeRoot = await taptreeRootFor(st, input);
-      const info = await musigInputInfo(st, k, input, treeRoot, hashes);
-      const session = musig.round1Init(st.ctx.nvram, info.sessionId, (n) => st.ctx.random(n));
-      const nonces = nonceGen(k.internalPubkey.pubkey, undefined, info.aggTweaked.subarray(1), undefined, undefined, randIJ(session, i, k.index));
-      chargeNonceGen(st.ctx);
-      if (st.protocolVersion === 0) throw badState('MuSig2 needs protocol version 1');
-      await st.host.yieldData(
-        encodeSignPsbtYield({
-          type: 'musigPubNonce',
-          inputIndex: i,
-          pubnonce: nonces.public,
-          participantPubkey: k.internalPubkey.pubkey,
-          aggregatePubkey: info.aggTweaked,
-          ...(k.leaf ? { tapleafHash: k.tapleafHash! } : {}),
-        }),
-      );
+      await visit(k, input, i);
     }
   }
+}
+
+async function produceMusigPubnonces(st: State, internal: boolean[], hashes: TxHashes, musig: MusigSigningState): Promise<void> {
+  if (st.policy.root.kind !== 'tr') return;
+  const musigKeys = st.ours.filter((k) => k.expr.kind === 'musig');
+  await forEachSigningInput(st, internal, musigKeys, async (k, input, i) => {
+    const treeRoot = await taptreeRootFor(st, input);
+    const info = await musigInputInfo(st, k, input, treeRoot, hashes);
+    const session = musig.round1Init(st.ctx.nvram, info.sessionId, (n) => st.ctx.random(n));
+    const nonces = nonceGen(k.internalPubkey.pubkey, undefined, info.aggTweaked.subarray(1), undefined, undefined, randIJ(session, i, k.index));
+    chargeNonceGen(st.ctx);
+    if (st.protocolVersion === 0) throw badState('MuSig2 needs protocol version 1');
+    await st.host.yieldData(
+      encodeSignPsbtYield({
+        type: 'musigPubNonce',
+        inputIndex: i,
+        pubnonce: nonces.public,
+        participantPubkey: k.internalPubkey.pubkey,
+        aggregatePubkey: info.aggTweaked,
+        ...(k.leaf ? { tapleafHash: k.tapleafHash! } : {}),
+      }),
+    );
+  });
 }
 
 async function signMusig(st: State, k: OurKeyExpr, input: InputInfo, inputIndex: number, treeRoot: Uint8Array | undefined, hashes: TxHashes, musig: MusigSigningState, sighash: Uint8Array): Promise<void> {
@@ -642,18 +652,8 @@ function compressedPubkey(ctx: AppContext, secret: Uint8Array): Uint8Array {
   return schnorr.Point.BASE.multiply(bytesToNumberBE(secret)).toBytes(true);
 }
 
-async function signTransaction(st: State, internal: boolean[], hashes: TxHashes, musig: MusigSigningState): Promise<void> {
-  for (const k of st.ours) {
-    if (!k.toSign) continue;
-    const refreshed = await fillIfOurs(st, k.expr, k.index, k.leaf);
-    if (!refreshed) continue;
-    for (let i = 0; i < st.nInputs; i++) {
-      if (!internal[i]) continue;
-      const input = await readInput(st, i);
-      await computeLeafHash(st, k, input);
-      await signInput(st, k, input, i, hashes, musig);
-    }
-  }
+function signTransaction(st: State, internal: boolean[], hashes: TxHashes, musig: MusigSigningState): Promise<void> {
+  return forEachSigningInput(st, internal, st.ours, (k, input, i) => signInput(st, k, input, i, hashes, musig));
 }
 
 export const signPsbt = handler(spec, async (cmd, req) => {
