@@ -8,21 +8,21 @@ import type { Transport } from '../devices/transport.ts';
 import type { ModelId } from '../devices/models.ts';
 import type { CommandContext } from './command.ts';
 
-export async function openCliTransport(
-  spec: string,
-  global: Pick<CommandContext['global'], 'seed' | 'model' | 'app' | 'waitMs'> & { stderr?: (line: string) => void },
-): Promise<Transport> {
-  if (spec !== 'emulator') return openTransport(spec, global.waitMs !== undefined ? { waitMs: global.waitMs } : {});
+/** `app` is the emulator app to start when the global --app names none. */
+async function openCliTransport(ctx: CommandContext, app: string | undefined): Promise<Transport> {
+  const global = ctx.global;
+  if (global.transport !== 'emulator') return openTransport(global.transport, global.waitMs !== undefined ? { waitMs: global.waitMs } : {});
   // Loaded here, not at the top: only this transport needs the emulator.
   const { deviceOptions, EmulatedDevice } = await import('../emulator/index.ts');
+  const emulatorApp = global.app ?? app;
   const options = deviceOptions({
     ...(global.seed !== undefined ? { seed: global.seed } : {}),
     ...(global.model !== undefined ? { model: global.model as ModelId } : {}),
-    ...(global.app !== undefined ? { app: global.app } : {}),
+    ...(emulatorApp !== undefined ? { app: emulatorApp } : {}),
     autoApprove: true,
   });
   const device = new EmulatedDevice(options);
-  (global.stderr ?? console.error)('taproot-hw: --transport emulator: in-process software device, reviews are approved automatically');
+  ctx.stderr('taproot-hw: --transport emulator: in-process software device, reviews are approved automatically');
   return new LoopbackTransport(device);
 }
 
@@ -32,7 +32,7 @@ export async function openCliTransport(
  * global --app names none (it matters to the in-process emulator only).
  */
 export async function withCliTransport<T>(ctx: CommandContext, use: (transport: Transport) => Promise<T>, app?: string): Promise<T> {
-  const transport = await openCliTransport(ctx.global.transport, { ...ctx.global, app: ctx.global.app ?? app, stderr: ctx.stderr });
+  const transport = await openCliTransport(ctx, app);
   try {
     return await use(transport);
   } finally {
