@@ -8,7 +8,7 @@ export type { SignPsbtYield, PartialSignatureYield, MusigPubNonceYield, MusigPar
 export { walletPolicy, walletPolicyId, serializeWalletPolicy, type WalletPolicy } from '../bitcoin/wallet-policy.ts';
 export * from './tap-app/index.ts';
 export * from './musig2/index.ts';
-export type { TapAppInfo, KeyAggContext, KeyAggTweak, SignVpsbtYield } from '../apdu/tap-app/index.ts';
+export type { TapAppInfo, KeyAggContext, KeyAggTweak } from '../apdu/tap-app/index.ts';
 export * from './tapd/index.ts';
 export * from '../bitcoin/shapes/plan.ts';
 export * from '../bitcoin/shapes/policy.ts';

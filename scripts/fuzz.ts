@@ -4,7 +4,7 @@
 // (test/fuzz/decoders.ts: only typed errors may escape). Prints a table and writes
 // fuzz-results/fuzz-<seed>.json. Exits 1 if any case broke an invariant.
 //
-//   npx tsx scripts/fuzz.ts [--apdus N] [--cases N] [--minutes M] [--seed S] [--app bitcoin|tap-v1|all] [--decoders N] [--out FILE]
+//   npx tsx scripts/fuzz.ts [--apdus N] [--cases N] [--minutes M] [--seed S] [--app bitcoin|tap|all] [--decoders N] [--out FILE]
 //
 // --apdus N    stop each app's run after N APDUs (default: no APDU limit)
 // --cases N    stop each app's run after N cases (default 1,000,000)
@@ -18,9 +18,9 @@ import { runDecoderFuzz, type DecoderStats } from '../test/fuzz/decoders.ts';
 import { prng } from '../test/fuzz/prng.ts';
 import { runCampaign, type FuzzStats, type FuzzTarget } from '../test/fuzz/stateful/engine.ts';
 import { bitcoinTarget } from '../test/fuzz/stateful/bitcoin.ts';
-import { tapV1Target } from '../test/fuzz/stateful/tap-v1.ts';
+import { tapTarget } from '../test/fuzz/stateful/tap.ts';
 
-const TARGETS: Record<string, FuzzTarget> = { bitcoin: bitcoinTarget, 'tap-v1': tapV1Target };
+const TARGETS: Record<string, FuzzTarget> = { bitcoin: bitcoinTarget, tap: tapTarget };
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);

@@ -8,7 +8,6 @@ export * from './get-master-fingerprint.ts';
 export * from './get-key.ts';
 export * from './keyagg.ts';
 export * from './musig.ts';
-export * from './sign-vpsbt.ts';
 export * from './sign-group-genesis.ts';
 export * from './frost-data.ts';
 export * from './frost.ts';

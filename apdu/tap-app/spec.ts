@@ -9,19 +9,18 @@ import { ByteReader, concat, u32be } from '../bytes.ts';
 import type { CommandApdu } from '../apdu.ts';
 import { CodecError } from '../errors.ts';
 import { MAX_PATH_DEPTH } from '../path.ts';
-import { SW } from '../status.ts';
 import { RequestError, requestErrorStatus, type CommandSpec } from '../command-spec.ts';
 
 export { RequestError, type CommandSpec };
 
 export const CLA_TAP = 0xe7;
-/** Protocol version 2: SIGN_VPSBT is the pushed stream of vpsbt-stream.ts (§5.5). */
+/** Protocol version 2 (P2): SIGN_VPSBT is the pushed stream of vpsbt-stream.ts (§5.5). */
 export const TAP_PROTOCOL_VERSION = 2;
 /**
- * Version 1 SIGN_VPSBT (merkleized maps and client commands, sign-vpsbt.ts): the emulator still
- * answers it at P2 = 1 for the suites that drive it with raw APDUs; firmware implements version 2 only.
+ * The Ledger Bitcoin app's P2: it passes the app's first check, so a Bitcoin app command sent here
+ * reads 6E00 (the wrong app) rather than 6A86 (§1). Every command of this app at P2 = 1 is 6A86.
  */
-export const TAP_PROTOCOL_VERSION_1 = 1;
+export const BITCOIN_APP_PROTOCOL_VERSION = 1;
 
 export const TAP_INS = {
   GET_APP_INFO: 0x01,

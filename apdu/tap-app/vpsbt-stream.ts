@@ -16,9 +16,7 @@ import { MAX_APDU_DATA, type CommandApdu } from '../apdu.ts';
 import { CodecError } from '../errors.ts';
 import { MAX_PARTICIPANTS } from './keyagg.ts';
 import { PARTIAL_SIGNATURE_LENGTH, PUBNONCE_LENGTH } from './musig.ts';
-import { CLA_TAP, TAP_INS } from './spec.ts';
-
-export const TAP_PROTOCOL_VERSION_2 = 2;
+import { CLA_TAP, TAP_INS, TAP_PROTOCOL_VERSION } from './spec.ts';
 
 /** P1 of SIGN_VPSBT v2. */
 export const SignVpsbtP1 = { START: 0x00, NEXT: 0x01, RESULTS: 0x02 } as const;
@@ -288,12 +286,12 @@ export function streamFieldBytes(s: VpsbtStream): number {
 export function streamCommands(stream: Uint8Array): CommandApdu[] {
   const out: CommandApdu[] = [];
   for (let at = 0; at < stream.length; at += MAX_APDU_DATA)
-    out.push({ cla: CLA_TAP, ins: TAP_INS.SIGN_VPSBT, p1: at === 0 ? SignVpsbtP1.START : SignVpsbtP1.NEXT, p2: TAP_PROTOCOL_VERSION_2, data: stream.subarray(at, at + MAX_APDU_DATA) });
+    out.push({ cla: CLA_TAP, ins: TAP_INS.SIGN_VPSBT, p1: at === 0 ? SignVpsbtP1.START : SignVpsbtP1.NEXT, p2: TAP_PROTOCOL_VERSION, data: stream.subarray(at, at + MAX_APDU_DATA) });
   return out;
 }
 
 export function resultsCommand(): CommandApdu {
-  return { cla: CLA_TAP, ins: TAP_INS.SIGN_VPSBT, p1: SignVpsbtP1.RESULTS, p2: TAP_PROTOCOL_VERSION_2, data: new Uint8Array() };
+  return { cla: CLA_TAP, ins: TAP_INS.SIGN_VPSBT, p1: SignVpsbtP1.RESULTS, p2: TAP_PROTOCOL_VERSION, data: new Uint8Array() };
 }
 
 /** The chunk size a device requires of the chunk starting at `offset` of a `streamLength`-byte stream. */

@@ -7,7 +7,7 @@
 
 import { taprootTweak } from '../../bitcoin/taptree.ts';
 import { equal } from '../../apdu/bytes.ts';
-import type { SignVpsbtYield } from '../../apdu/tap-app/sign-vpsbt.ts';
+import type { SignVpsbtYield } from '../tap-app/vpsbt-signatures.ts';
 import type { VPacket } from '../../assets/vpsbt/packet.ts';
 import type { TapAppClient } from '../tap-app/client.ts';
 import {

@@ -24,7 +24,6 @@ import {
   type CommandSpec,
   type GroupKeyVersionValue,
   type KeyAggContext,
-  type SignVpsbtYield,
   type TapAppInfo,
 } from '../../apdu/tap-app/index.ts';
 import type { Transport } from '../../devices/transport.ts';
@@ -41,6 +40,7 @@ import { AssetVerifyError } from '../../assets/errors.ts';
 import { decodeResultBatch, resultsCommand, StreamMode, type StreamResult } from '../../apdu/tap-app/vpsbt-stream.ts';
 import { encodeVpsbtStreamFor } from './vpsbt-stream.ts';
 import { checkedResults, needsMusigRound1 } from './vpsbt-stream-results.ts';
+import type { SignVpsbtYield } from './vpsbt-signatures.ts';
 
 const xpubBase58 = createBase58check(sha256);
 
@@ -65,13 +65,10 @@ export interface MusigRound1Result {
   aggregateXOnly: Uint8Array;
 }
 
+/** APDUs of the stream sent so far (chunks, then RESULTS), and the stream's chunks in all. */
 export interface SignVpsbtProgress {
-  /** Version 1 only (the stream has no client commands): 0. */
-  clientCommands: number;
-  yields: number;
-  /** APDUs of the stream sent so far, and in all. */
-  chunks?: number;
-  of?: number;
+  chunks: number;
+  of: number;
 }
 
 export interface SignGroupGenesisArgs {
@@ -206,7 +203,7 @@ export class TapAppClient {
     let sent = 0;
     const send = async (cmd: CommandApdu) => {
       data = await exchangeCommand(this.transport, cmd, 'SIGN_VPSBT', refusal);
-      onProgress?.({ clientCommands: 0, yields: 0, chunks: ++sent, of: enc.commands.length });
+      onProgress?.({ chunks: ++sent, of: enc.commands.length });
     };
     for (const cmd of enc.commands) await send(cmd);
     const results: StreamResult[] = [];

@@ -1,5 +1,4 @@
 // The Taproot Assets app client.
 
 export * from './client.ts';
-export * from './vpsbt-merkle.ts';
 export * from './vpsbt-signatures.ts';

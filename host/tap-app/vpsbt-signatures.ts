@@ -7,7 +7,7 @@
 
 import { keyAggregate } from '@scure/btc-signer/musig2.js';
 import { compareBytes, concat, equal, toHex } from '../../apdu/bytes.ts';
-import type { SignVpsbtYield } from '../../apdu/tap-app/sign-vpsbt.ts';
+import type { SignPsbtYield } from '../../apdu/yields.ts';
 import { verifySchnorr } from '../../assets/crypto.ts';
 import type { Asset } from '../../assets/asset/leaf.ts';
 import { CUSTOM_KEY_TYPES, type PsbtField } from '../../assets/vpsbt/psbt-map.ts';
@@ -15,6 +15,12 @@ import { VOutputType, type VInput, type VOutput, type VPacket } from '../../asse
 import { inputPrevOut, virtualTx, virtualTxSighash, type InputAsset } from '../../assets/vtx/virtual-tx.ts';
 import type { SplitAsset } from '../../assets/vtx/verify.ts';
 import { HostError } from '../errors.ts';
+
+/**
+ * What SIGN_VPSBT returns per input the device signed or co-signs, in the shape of the Bitcoin app's
+ * SIGN_PSBT yields (one type for both apps' results): x-only script keys, never a tapleaf hash.
+ */
+export type SignVpsbtYield = SignPsbtYield;
 
 /** BIP-371 / BIP-373 input key types. */
 export const PSBT_IN_TAP_KEY_SIG = 0x13;

@@ -7,7 +7,7 @@
 
 import { Session, keyAggExport, keyAggregate, nonceAggregate } from '@scure/btc-signer/musig2.js';
 import { equal, toHex } from '../../apdu/bytes.ts';
-import type { SignVpsbtYield } from '../../apdu/tap-app/sign-vpsbt.ts';
+import type { SignVpsbtYield } from './vpsbt-signatures.ts';
 import { StreamMode, type StreamModeValue, type StreamResult, type StreamSigner, type VpsbtStream } from '../../apdu/tap-app/vpsbt-stream.ts';
 import { taggedHash, verifySchnorr } from '../../assets/crypto.ts';
 import type { VPacket } from '../../assets/vpsbt/packet.ts';

@@ -25,8 +25,10 @@ import { decodeProof } from '../../assets/proof/proof.ts';
 import { compressProof, decodeCompressedProof, decompressProof, encodeCompressedProof } from '../../assets/mssmt/proof.ts';
 import { MssmtTree } from '../../assets/mssmt/tree.ts';
 import { decodeTlvStream } from '../../assets/tlv/stream.ts';
-import { merkleizeVpsbt } from '../../host/tap-app/vpsbt-merkle.ts';
-import { transferPacket } from '../unit/tap-app/vpsbt-fixture.ts';
+import { decodeResultBatch, encodeResultBatches, encodeVpsbtStream } from '../../apdu/tap-app/vpsbt-stream.ts';
+import { decodeVpsbtStream } from '../../apdu/tap-app/vpsbt-stream-reader.ts';
+import { encodeVpsbtStreamFor } from '../../host/tap-app/vpsbt-stream.ts';
+import { FINGERPRINT, transferPacket } from '../unit/tap-app/vpsbt-fixture.ts';
 import type { Rng } from './prng.ts';
 import { isTypedError } from './typed-errors.ts';
 import { mutateBytes, mutateText } from './stateful/mutate.ts';
@@ -76,7 +78,7 @@ const COMMANDS: [string, bitcoinApp.CommandSpec<unknown, unknown>][] = [
   ...[bitcoinApp.getExtendedPubkey, bitcoinApp.registerWallet, bitcoinApp.getWalletAddress, bitcoinApp.signPsbt, bitcoinApp.signMessage, bitcoinApp.getAppAndVersion, bitcoinApp.getMasterFingerprint].map(
     (s) => [`bitcoin ${s.name}`, s as bitcoinApp.CommandSpec<unknown, unknown>] as [string, bitcoinApp.CommandSpec<unknown, unknown>],
   ),
-  ...[tapApp.getAppInfo, tapApp.getMasterFingerprint, tapApp.getKey, tapApp.musigRound1, tapApp.musigRound2, tapApp.signVpsbt, tapApp.signGroupGenesis].map(
+  ...[tapApp.getAppInfo, tapApp.getMasterFingerprint, tapApp.getKey, tapApp.musigRound1, tapApp.musigRound2, tapApp.signGroupGenesis].map(
     (s) => [`tap ${s.name}`, s as bitcoinApp.CommandSpec<unknown, unknown>] as [string, bitcoinApp.CommandSpec<unknown, unknown>],
   ),
 ];
@@ -97,6 +99,14 @@ export function decoders(): AnyDecoder[] {
     encodeVPacket(transferPacket()),
     encodeVPacket(transferPacket({ inputs: [3n], recipients: 3, courier: 'authmailbox+universerpc://courier.example:10029' })),
   ];
+  const streamed = [transferPacket(), transferPacket({ inputs: [3n], recipients: 3 })].map((p) => encodeVpsbtStreamFor(p, { fingerprint: FINGERPRINT }).stream);
+  const streams = streamed.map(encodeVpsbtStream);
+  const batches = encodeResultBatches([
+    { kind: 'signature', input: 0, signature: new Uint8Array(64).fill(1) },
+    { kind: 'pubnonce', input: 1, pubnonce: new Uint8Array(66).fill(2) },
+    { kind: 'partialSignature', input: 2, partialSignature: new Uint8Array(32).fill(3) },
+    ...Array.from({ length: 4 }, (_, i) => ({ kind: 'signature' as const, input: 3 + i, signature: new Uint8Array(64).fill(4 + i) })),
+  ]);
   const assets = [
     ...validCases('taproot-assets/asset/testdata/asset_tlv_encoding_generated.json').map((c) => fromHex(c.expected)),
     fromHex(readFileSync(new URL('taproot-assets/asset/testdata/asset.hex', VECTORS), 'utf8').trim()),
@@ -114,7 +124,8 @@ export function decoders(): AnyDecoder[] {
     { name: 'PSBT -> v0', seeds: psbts, decode: toPsbtV0 },
     { name: 'vPSBT', seeds: vpsbts, decode: decodeVPacket },
     { name: 'vPSBT raw maps', seeds: vpsbts, decode: (b: Uint8Array) => decodeRawPsbt(b) },
-    { name: 'vPSBT merkleized (host)', seeds: vpsbts, decode: merkleizeVpsbt },
+    { name: 'vPSBT -> SIGN_VPSBT stream (host)', seeds: vpsbts, decode: (b: Uint8Array) => encodeVpsbtStreamFor(decodeVPacket(b), { fingerprint: FINGERPRINT }) },
+    { name: 'SIGN_VPSBT stream (device reader)', seeds: streams, decode: decodeVpsbtStream },
     { name: 'asset TLV', seeds: assets, decode: decodeAsset },
     { name: 'TLV stream', seeds: assets, decode: (b: Uint8Array) => decodeTlvStream(b, 'tlv') },
     { name: 'asset proof', seeds: proofs, decode: decodeProof },
@@ -141,7 +152,7 @@ export function decoders(): AnyDecoder[] {
     { name: 'client command request', seeds: apdus.map((a) => a.subarray(0, -2)), decode: decodeClientCommandRequest },
     ...CLIENT_COMMANDS.map((c): AnyDecoder => ({ name: `client command response ${c}`, seeds: apdus.map((a) => a.subarray(5)), decode: (b: Uint8Array) => decodeClientCommandResponse(c, b) })),
     { name: 'SIGN_PSBT yield', seeds: [new Uint8Array(70), fromHex('ffffffff'), fromHex('fffffffe')], decode: bitcoinApp.decodeSignPsbtYield },
-    { name: 'SIGN_VPSBT yield', seeds: [new Uint8Array(70)], decode: tapApp.decodeSignVpsbtYield },
+    { name: 'SIGN_VPSBT result batch', seeds: batches, decode: decodeResultBatch },
     { name: 'wallet policy header', seeds: apdus.map((a) => a.subarray(5)), decode: bitcoinApp.decodeWalletPolicyHeader },
     { name: 'MuSig2 key aggregation context', seeds: [fromHex('02' + '02'.repeat(33) + '03'.repeat(33) + '01' + '01' + '11'.repeat(32) + '05' + '800003f9800000018000000d400000000000000000')], decode: decodeKeyAgg },
     ...COMMANDS.flatMap(([name, spec]): AnyDecoder[] => [

@@ -11,7 +11,7 @@ import { EmulatedDevice } from '../../emulator/device.ts';
 import { Person } from './person.ts';
 import type { FuzzTarget } from './stateful/engine.ts';
 import { bitcoinTarget } from './stateful/bitcoin.ts';
-import { tapV1Target } from './stateful/tap-v1.ts';
+import { tapTarget } from './stateful/tap.ts';
 import { prng } from './prng.ts';
 
 /** The app, with a channel to the host that throws a plain TypeError on the first client command. */
@@ -29,7 +29,7 @@ function broken(factory: AppFactory): AppFactory {
 /** A scenario of each target whose valid request asks the host a client command. */
 const CASES: [string, FuzzTarget, string][] = [
   ['Bitcoin app', bitcoinTarget, 'sign-message'],
-  ['Taproot Assets app', tapV1Target, 'sign-group-genesis'],
+  ['Taproot Assets app', tapTarget, 'sign-group-genesis'],
 ];
 
 describe('internal faults reach the fuzzer', () => {

@@ -84,6 +84,16 @@ export class Person {
     return {
       ...ctx,
       review: (flow) => this.prompt(ctx.review(flow), { kind: 'review', flow }, command),
+      reviewStreaming: (step) => {
+        const shown = ctx.reviewStreaming(step);
+        // A streamed review's start and pairs steps only continue (a Nano has no reject before the
+        // end); its finish step is the decision, recorded as the review.
+        if (step.kind !== 'finish') {
+          this.turn();
+          return shown;
+        }
+        return this.prompt(shown, { kind: 'review' }, command);
+      },
       warn: (page) => this.prompt(ctx.warn(page), { kind: 'warning', warning: page }, command),
       fault: (e) => {
         this.faults.push(e);
@@ -101,11 +111,28 @@ export class Person {
     return shown;
   }
 
-  /** Turns pages right until one whose both-button action is `target`, then presses both. */
-  private walk(target: 'approve' | 'reject'): void {
+  private nano(): EmulatedDevice {
     const device = this.device;
     if (!device) throw new Error('person: no device to press buttons on (set person.device)');
     if (device.model.input !== 'buttons') throw new Error(`person: walks Nano screens only, got a ${device.model.id}`);
+    return device;
+  }
+
+  /** Turns the pages of a streamed review step right, past its last one (which continues). */
+  private turn(): void {
+    const device = this.nano();
+    for (let i = 0; i < MAX_PAGES; i++) {
+      const buttons = device.display.current.buttons;
+      if (!buttons?.right) break;
+      device.pressButton('right');
+      if (buttons.right === 'approve') return;
+    }
+    throw new Error('person: the streamed review step has no page that continues');
+  }
+
+  /** Turns pages right until one whose both-button action is `target`, then presses both. */
+  private walk(target: 'approve' | 'reject'): void {
+    const device = this.nano();
     for (let i = 0; i < MAX_PAGES; i++) {
       const buttons = device.display.current.buttons;
       if (buttons?.both === target) {

@@ -1,22 +1,22 @@
 // A slice of the stateful fuzzer (stateful/engine.ts) for every CI run: the Bitcoin app and the
-// Taproot Assets app (protocol v1), each from a fixed seed, so a failure names its case and replays.
+// Taproot Assets app, each from a fixed seed, so a failure names its case and replays.
 // `npm run fuzz` runs the same engine for as many cases as asked.
 
 import { describe, expect, it } from 'vitest';
 import { prng } from './prng.ts';
 import { runCampaign, type FuzzTarget } from './stateful/engine.ts';
 import { bitcoinTarget } from './stateful/bitcoin.ts';
-import { tapV1Target } from './stateful/tap-v1.ts';
+import { tapTarget } from './stateful/tap.ts';
 
 /** The scenarios that end in a signature (or a registration HMAC) when served honestly and approved. */
 const SIGNING: Record<string, string[]> = {
   bitcoin: ['sign-psbt-taproot-keypath', 'sign-psbt-wpkh', 'sign-psbt-musig-round2', 'register-wallet', 'sign-message'],
-  'tap-v1': ['sign-vpsbt', 'sign-group-genesis', 'musig-round2'],
+  tap: ['sign-vpsbt', 'sign-group-genesis', 'musig-round2'],
 };
 
 const SLICE: [string, FuzzTarget, number, number][] = [
   ['bitcoin', bitcoinTarget, 0xb17c0, 150],
-  ['tap-v1', tapV1Target, 0x7a9, 125],
+  ['tap', tapTarget, 0x7a9, 125],
 ];
 
 describe('stateful fuzzing (client commands answered from valid data, then mutated)', () => {

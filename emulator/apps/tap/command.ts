@@ -6,27 +6,14 @@ import type { DkgSession } from './frost/dkg-session.ts';
 import type { NonceSlots } from './nonce-slots.ts';
 import type { VpsbtStreamSession } from './sign-vpsbt-stream.ts';
 
-/** Measurements a test can read: what the device had to hold at once while streaming a vPSBT. */
-export interface VpsbtStats {
-  /**
-   * Most vPSBT-dependent bytes the device held at one time: records kept across maps (inputs, the
-   * root asset) plus the value in flight — a value read whole, or for a streamed one the APDU buffer,
-   * the current read and the parser's state (docs/tap-app-protocol.md §5.5 step 2c).
-   */
-  peakValueBytes: number;
-  /** Client commands the command issued. */
-  clientCommands: number;
-}
-
 export interface TapState {
   /** MuSig2 nonce slots of MUSIG_ROUND1/2: RAM only, gone when the app closes (§4). */
   readonly slots: NonceSlots;
   /** The FROST DKG in progress, RAM only (docs/frost.md §2.1). */
   readonly frostDkg: DkgSession;
-  lastVpsbtStats: VpsbtStats | undefined;
-  /** SIGN_VPSBT v2 in progress (between START and its last result batch). */
+  /** SIGN_VPSBT in progress (between START and its last result batch). */
   stream?: VpsbtStreamSession | undefined;
-  /** Peak bytes the last SIGN_VPSBT v2 held (docs/tap-app-protocol.md §5.5.6). */
+  /** Peak bytes the last SIGN_VPSBT held (docs/tap-app-protocol.md §5.5.6). */
   lastStreamPeakBytes?: number | undefined;
 }
 
@@ -35,7 +22,7 @@ export interface TapCommand {
   host: HostChannel;
   state: TapState;
   body: Uint8Array;
-  /** P1 (SIGN_VPSBT v2 only; every other command requires 0). */
+  /** P1 (SIGN_VPSBT only; every other command requires 0). */
   p1?: number;
 }
 

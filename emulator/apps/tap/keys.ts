@@ -4,7 +4,7 @@
 import { HARDENED } from '../../../apdu/path.ts';
 import { XPUB_VERSION_MAINNET, XPUB_VERSION_TESTNET } from '../../../apdu/tap-app/get-key.ts';
 import type { AppContext } from '../../app.ts';
-import { fingerprintOf, serializeXpub, type ExtendedPubkey } from '../common/keys.ts';
+import { fingerprintOf, type ExtendedPubkey } from '../common/keys.ts';
 
 const BIP86 = 86 + HARDENED;
 const LND_PURPOSE = 1017 + HARDENED;
@@ -30,11 +30,6 @@ export function isStandardTapPath(path: readonly number[]): boolean {
   return false;
 }
 
-/** Script-key paths the device signs vPSBT inputs with: m/1017'/c'/212'/0/i (§5.5 step 4). */
-export function isScriptKeyPath(path: readonly number[]): boolean {
-  return path[0] === LND_PURPOSE && isStandardTapPath(path);
-}
-
 function node(ctx: AppContext, path: readonly number[]) {
   let parent = ctx.master;
   let n = ctx.master;
@@ -55,10 +50,6 @@ export function xpubAt(ctx: AppContext, path: readonly number[]): ExtendedPubkey
     chainCode: n.chainCode!,
     pubkey: n.publicKey!,
   };
-}
-
-export function xpubBytesAt(ctx: AppContext, path: readonly number[]): Uint8Array {
-  return serializeXpub(xpubAt(ctx, path));
 }
 
 export function publicKeyAt(ctx: AppContext, path: readonly number[]): Uint8Array {

@@ -1,17 +1,12 @@
-// Script keys the device signs for (§5.5 step 4): a PSBT_*_TAP_BIP32_DERIVATION with this device's
-// fingerprint on a standard script-key path, whose key tweaked as tapd tweaks it (BIP-86 without a
-// PSBT_IN_TAP_MERKLE_ROOT, else the taptweak with that value, any length) is the script key.
+// Signing with a script key the device holds (§5.5.3 signer items, §5.6): the key at a script-key
+// path tweaked as tapd tweaks it (BIP-86 without a tapscript root, else the taptweak with that
+// value, any length; V0 group keys add the asset ID first).
 
 import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
 import { schnorr } from '@noble/curves/secp256k1.js';
-import { equal } from '../../../apdu/bytes.ts';
-import { CURVE_ORDER, Point, taggedHash, taprootTweak } from '../../../assets/crypto.ts';
-import type { TaprootBip32Derivation } from '../../../assets/vpsbt/derivation.ts';
+import { CURVE_ORDER, Point, taggedHash } from '../../../assets/crypto.ts';
 import type { AppContext } from '../../app.ts';
-import type { TapChainParams } from '../../../assets/address/params.ts';
-import { HARDENED } from '../../../apdu/path.ts';
-import { incorrectData } from './errors.ts';
-import { isScriptKeyPath, isStandardTapPath, masterFingerprintBytes, privateKeyAt, publicKeyAt } from './keys.ts';
+import { privateKeyAt } from './keys.ts';
 
 export interface HeldScriptKey {
   path: number[];
@@ -20,35 +15,6 @@ export interface HeldScriptKey {
   tweak: Uint8Array;
   /** A plain scalar added to the raw key before the taptweak (V0 group keys: the asset ID). */
   preTweak?: bigint;
-}
-
-/**
- * Refuses a derivation of this device on a standard path whose coin type is not the network's:
- * "Network testnet" must not be shown while mainnet (0') keys sign, or are called this signer's change.
- */
-export function checkCoinTypes(ctx: AppContext, net: TapChainParams, derivations: readonly TaprootBip32Derivation[], what: string): void {
-  const fp = masterFingerprintBytes(ctx);
-  for (const d of derivations)
-    if (equal(d.fingerprint, fp) && isStandardTapPath(d.path) && d.path[1] !== net.coinType + HARDENED)
-      throw incorrectData(`${what}: expected coin type ${net.coinType}' on ${net.name}, got ${d.path[1]! - HARDENED}'`);
-}
-
-/** The derivation among `derivations` that gives `scriptKeyXOnly` on this device, if any. */
-export function heldScriptKey(
-  ctx: AppContext,
-  derivations: readonly TaprootBip32Derivation[],
-  scriptKeyXOnly: Uint8Array,
-  tweak: Uint8Array = new Uint8Array(),
-): HeldScriptKey | undefined {
-  const fp = masterFingerprintBytes(ctx);
-  for (const d of derivations) {
-    if (!equal(d.fingerprint, fp) || d.leafHashes.length !== 0 || !isScriptKeyPath(d.path)) continue;
-    const internal = publicKeyAt(ctx, d.path);
-    if (!equal(internal.subarray(1), d.xOnlyPubKey)) continue;
-    const tweaked = taprootTweak(Point.fromBytes(internal), tweak).toBytes(true).subarray(1);
-    if (equal(tweaked, scriptKeyXOnly)) return { path: d.path, scriptKey: tweaked, tweak };
-  }
-  return undefined;
 }
 
 /** BIP-340 signature by the tweaked key (BIP-341 taproot_tweak_seckey), fresh aux randomness. */

@@ -11,10 +11,12 @@
 //  4. the device still answers afterwards: the probe (master fingerprint) gets its exact answer;
 //  5. no state leaks: every `leakEvery` cases an honest scenario must end exactly as it did on the
 //     fresh device (status word, kinds of yields, reviews shown).
-// The protocol-specific part is a FuzzTarget (bitcoin.ts, tap-v1.ts): its scenarios and how to count
-// signatures. A new protocol version is a new target.
+// The protocol-specific part is a FuzzTarget (bitcoin.ts, tap.ts): its scenarios and how to count
+// signatures. A command sent as several APDUs (SIGN_VPSBT's stream and its RESULTS) names each next
+// APDU (Served.next); the transport layer then also drops, repeats, alters or interleaves APDUs of
+// the sequence, or stops sending it.
 
-import { decodeResponse, encodeCommand, type CommandApdu } from '../../../apdu/apdu.ts';
+import { decodeCommand, decodeResponse, encodeCommand, type CommandApdu } from '../../../apdu/apdu.ts';
 import { toHex } from '../../../apdu/bytes.ts';
 import { continueCommand, decodeClientCommandRequest, SW_INTERRUPTED_EXECUTION } from '../../../apdu/interrupt.ts';
 import { MAX_APDU_DATA } from '../../../apdu/apdu.ts';
@@ -32,6 +34,11 @@ import { mutateBytes } from './mutate.ts';
 export interface Served {
   command: CommandApdu;
   serve(it: ClientCommandInterpreter): void;
+  /**
+   * A command sent as several APDUs: the next one after an APDU answered 9000 with `data`, or
+   * undefined when the command is complete. Each call advances the sequence.
+   */
+  next?(data: Uint8Array): CommandApdu | undefined;
 }
 
 export interface Scenario {
@@ -43,7 +50,7 @@ export interface Scenario {
 }
 
 export interface FuzzTarget {
-  /** e.g. 'bitcoin', 'tap-v1' */
+  /** e.g. 'bitcoin', 'tap' */
   name: string;
   /** The name E0 D8 opens the app with. */
   appName: string;
@@ -51,8 +58,11 @@ export interface FuzzTarget {
   scenarios: readonly Scenario[];
   /** A command with a fixed answer (data || SW as hex): the device is alive and idle. */
   probe: { command: Uint8Array; answer: string };
-  /** Signatures (and other authorizations) a finished command produced, from its yields and final answer. */
-  signatures(command: CommandApdu, yields: readonly Uint8Array[], statusWord: number, data: Uint8Array): number;
+  /**
+   * Signatures (and other authorizations) a finished command produced, from its yields, its final
+   * status word and the data of every answer (one per APDU of the command).
+   */
+  signatures(command: CommandApdu, yields: readonly Uint8Array[], statusWord: number, responses: readonly Uint8Array[]): number;
 }
 
 export interface Violation {
@@ -85,6 +95,8 @@ export interface Outcome {
   statusWord: number;
   data: Uint8Array;
   yields: Uint8Array[];
+  /** The data of every answer, one per APDU of the command. */
+  responses: Uint8Array[];
 }
 
 /**
@@ -139,10 +151,17 @@ export class FuzzSession {
     try {
       const it = new ClientCommandInterpreter();
       served.serve(it);
-      let res = decodeResponse(await this.exchange(encodeCommand(served.command)));
-      for (let n = 0; res.statusWord === SW_INTERRUPTED_EXECUTION && n < MAX_EXCHANGES; n++)
-        res = decodeResponse(await this.exchange(encodeCommand(continueCommand(it.execute(res.data)))));
-      return { statusWord: res.statusWord, data: res.data.slice(), yields: it.yielded };
+      const responses: Uint8Array[] = [];
+      let apdu: CommandApdu | undefined = served.command;
+      let res!: { statusWord: number; data: Uint8Array };
+      while (apdu) {
+        res = decodeResponse(await this.exchange(encodeCommand(apdu)));
+        for (let n = 0; res.statusWord === SW_INTERRUPTED_EXECUTION && n < MAX_EXCHANGES; n++)
+          res = decodeResponse(await this.exchange(encodeCommand(continueCommand(it.execute(res.data)))));
+        responses.push(res.data.slice());
+        apdu = res.statusWord === 0x9000 ? served.next?.(res.data) : undefined;
+      }
+      return { statusWord: res.statusWord, data: res.data.slice(), yields: it.yielded, responses };
     } finally {
       this.person.decide = before;
     }
@@ -174,10 +193,10 @@ export interface CampaignOptions {
   onProgress?: (stats: FuzzStats) => void;
 }
 
-type Honest = { statusWord: number; kinds: string; prompts: number };
+type Honest = { statusWord: number; kinds: string; answers: string; prompts: number };
 
 function describeOutcome(o: Outcome, prompts: number): Honest {
-  return { statusWord: o.statusWord, kinds: o.yields.map((y) => toHex(y.subarray(0, 1))).join(','), prompts };
+  return { statusWord: o.statusWord, kinds: o.yields.map((y) => toHex(y.subarray(0, 1))).join(','), answers: o.responses.map((r) => r.length).join(','), prompts };
 }
 
 export async function runCampaign(target: FuzzTarget, rng: Rng, options: CampaignOptions): Promise<FuzzStats> {
@@ -334,35 +353,50 @@ async function fuzzCase(
   let abandoned = false;
   /** Signature-carrying YIELDs seen before any review of this command was approved. */
   let yieldsBeforeApproval = 0;
-  let res = await exchangeChecked(session, encodeCommand(served.command), n, scenario, fail);
+  const responses: Uint8Array[] = [];
+  let apdu: CommandApdu | undefined = served.command;
+  let res: { statusWord: number; data: Uint8Array } | undefined;
   let exchanges = 0;
-  while (res && res.statusWord === SW_INTERRUPTED_EXECUTION) {
-    if (++exchanges > MAX_EXCHANGES) {
-      fail({ case: n, scenario: scenario.name, kind: 'hang', message: `the device asked more than ${MAX_EXCHANGES} client commands` });
-      abandoned = true;
-      break;
+  /** The current APDU is another command sent in between (its answer is not the command's). */
+  let foreign = false;
+  while (apdu) {
+    res = await exchangeChecked(session, encodeCommand(apdu), n, scenario, fail);
+    while (res && res.statusWord === SW_INTERRUPTED_EXECUTION) {
+      if (++exchanges > MAX_EXCHANGES) {
+        fail({ case: n, scenario: scenario.name, kind: 'hang', message: `the device asked more than ${MAX_EXCHANGES} client commands` });
+        abandoned = true;
+        break;
+      }
+      const approvedSoFar = person.promptsOf(command).some((p) => p.kind === 'review' && p.approved);
+      let honest: Uint8Array | undefined;
+      try {
+        honest = it.execute(res.data);
+      } catch (e) {
+        if (!isTaprootHwError(e, 'E_CLIENT_COMMAND'))
+          fail({ case: n, scenario: scenario.name, kind: 'host-interpreter', message: `the host's interpreter threw ${(e as Error).name} on ${toHex(res.data).slice(0, 80)}: ${(e as Error).message}` });
+      }
+      if (!approvedSoFar && isYield(res.data) && target.signatures(served.command, [res.data.subarray(1)], 0x9000, []) > 0) yieldsBeforeApproval++;
+      let answer = honest;
+      if (honest === undefined || (tampered < plan.transport.max && rng.chance(plan.transport.rate))) {
+        if (honest !== undefined) tampered++;
+        answer = tamper(rng, honest, sent);
+      }
+      if (answer === undefined) {
+        abandoned = true;
+        break;
+      }
+      answer = answer.subarray(0, MAX_APDU_DATA);
+      sent.push(answer);
+      res = await exchangeChecked(session, encodeCommand(continueCommand(answer)), n, scenario, fail);
     }
-    const approvedSoFar = person.promptsOf(command).some((p) => p.kind === 'review' && p.approved);
-    let honest: Uint8Array | undefined;
-    try {
-      honest = it.execute(res.data);
-    } catch (e) {
-      if (!isTaprootHwError(e, 'E_CLIENT_COMMAND'))
-        fail({ case: n, scenario: scenario.name, kind: 'host-interpreter', message: `the host's interpreter threw ${(e as Error).name} on ${toHex(res.data).slice(0, 80)}: ${(e as Error).message}` });
-    }
-    if (!approvedSoFar && isYield(res.data) && target.signatures(served.command, [res.data.subarray(1)], 0x9000, new Uint8Array()) > 0) yieldsBeforeApproval++;
-    let answer = honest;
-    if (honest === undefined || (tampered < plan.transport.max && rng.chance(plan.transport.rate))) {
-      if (honest !== undefined) tampered++;
-      answer = tamper(rng, honest, sent);
-    }
-    if (answer === undefined) {
-      abandoned = true;
-      break;
-    }
-    answer = answer.subarray(0, MAX_APDU_DATA);
-    sent.push(answer);
-    res = await exchangeChecked(session, encodeCommand(continueCommand(answer)), n, scenario, fail);
+    if (!res || abandoned) break;
+    if (!foreign) responses.push(res.data.slice());
+    if (res.statusWord !== 0x9000 || !served.next) break;
+    const next = nextApdu(session, served, res.data, apdu, rng, tampered < plan.transport.max ? plan.transport.rate : 0);
+    if (next.tampered) tampered++;
+    if (next.abandoned) abandoned = true;
+    foreign = next.foreign ?? false;
+    apdu = next.apdu;
   }
 
   if (res && !abandoned) {
@@ -370,7 +404,7 @@ async function fuzzCase(
     stats.statusWords[sw] = (stats.statusWords[sw] ?? 0) + 1;
     const prompts = person.prompts.slice(promptsBefore);
     const reviewed = prompts.some((p) => p.kind === 'review' && p.approved);
-    const signed = target.signatures(served.command, it.yielded, res.statusWord, res.data);
+    const signed = target.signatures(served.command, it.yielded, res.statusWord, responses);
     stats.signatures += signed;
     if (signed > 0) stats.signaturesBy[scenario.name] = (stats.signaturesBy[scenario.name] ?? 0) + signed;
     if (signed > 0 && !reviewed)
@@ -398,6 +432,37 @@ async function fuzzCase(
   // The person reads only the current screen; the history (capped at 100,000 events for Speculos
   // clients) would otherwise hold the last few thousand cases' screens and keep RSS rising for hours.
   session.device.clearEvents();
+}
+
+/**
+ * The next APDU of a command sent as several (Served.next), or with probability `rate` a transport
+ * fault in the sequence: an APDU dropped, sent twice, altered, another command sent in between (the
+ * probe, which ends the command on the device), or the rest never sent.
+ */
+function nextApdu(
+  session: FuzzSession,
+  served: Served,
+  data: Uint8Array,
+  previous: CommandApdu,
+  rng: Rng,
+  rate: number,
+): { apdu: CommandApdu | undefined; tampered?: boolean; abandoned?: boolean; foreign?: boolean } {
+  if (!rng.chance(rate)) return { apdu: served.next!(data) };
+  switch (rng.below(5)) {
+    case 0: // dropped
+      served.next!(data);
+      return { apdu: served.next!(data), tampered: true };
+    case 1:
+      return { apdu: previous, tampered: true };
+    case 2: {
+      const apdu = served.next!(data);
+      return { apdu: apdu && { ...apdu, data: mutateBytes(rng, apdu.data).subarray(0, MAX_APDU_DATA) }, tampered: true };
+    }
+    case 3:
+      return { apdu: decodeCommand(session.target.probe.command), tampered: true, foreign: true };
+    default:
+      return { apdu: undefined, abandoned: served.next!(data) !== undefined };
+  }
 }
 
 function isYield(request: Uint8Array): boolean {

@@ -1,8 +1,9 @@
 // Mutations of what the fuzzing host serves. Two layers:
 //  - semantic: the PSBT-shaped maps (Bitcoin PSBTv2, vPSBT) and byte fields are changed *before* they
-//    are merkleized, so every commitment the device checks still verifies and the mutated values reach
-//    its parsers (values, keys, whole fields moved between maps, inputs/outputs dropped, doubled,
-//    reordered);
+//    are merkleized or encoded, so every commitment the device checks still verifies and the mutated
+//    values reach its parsers (values, keys, whole fields moved between maps, inputs/outputs dropped,
+//    doubled, reordered); a structured value (SIGN_VPSBT's stream) has one field or list changed
+//    before it is encoded;
 //  - transport (engine.ts): an honest client-command answer is changed on the wire (lengths, counts,
 //    proof hashes, preimage bytes, indices, answers replayed out of order).
 
@@ -140,6 +141,48 @@ function dedupe(map: Entry[]): Entry[] {
     seen.add(hex);
     return true;
   });
+}
+
+type Slot = { get(): unknown; set(v: unknown): void };
+
+/** Every field and list of a plain value (objects, arrays, bytes, numbers, bigints, booleans). */
+function slots(value: unknown, out: Slot[] = []): Slot[] {
+  if (value instanceof Uint8Array || value === null || typeof value !== 'object') return out;
+  const holder = value as Record<string | number, unknown>;
+  for (const key of Object.keys(holder)) {
+    const v = holder[key];
+    out.push({ get: () => holder[key], set: (x) => void (holder[key] = x) });
+    slots(v, out);
+  }
+  return out;
+}
+
+const EDGE_NUMBERS = [0, 1, 2, 0xff, 0x100, 0xffff, 0xffffffff];
+const EDGE_BIGINTS = [0n, 1n, 0xffffffffn, 0xffffffffffffffffn];
+
+/**
+ * A structured value with one field changed (bytes mutated, a number or bigint moved to an edge or
+ * by one, a flag flipped, a list element dropped, doubled or swapped), as a host past its own
+ * encoder's checks would send it. `value` is cloned first.
+ */
+export function mutateStructure<T>(rng: Rng, value: T): T {
+  const copy = structuredClone(value);
+  const all = slots(copy);
+  if (all.length === 0) return copy;
+  const slot = rng.pick(all);
+  const v = slot.get();
+  if (v instanceof Uint8Array) slot.set(mutateBytes(rng, v));
+  else if (typeof v === 'number') slot.set(rng.chance(0.5) ? rng.pick(EDGE_NUMBERS) : v + (rng.chance(0.5) ? 1 : -1));
+  else if (typeof v === 'bigint') slot.set(rng.chance(0.5) ? rng.pick(EDGE_BIGINTS) : v + (rng.chance(0.5) ? 1n : -1n));
+  else if (typeof v === 'boolean') slot.set(!v);
+  else if (Array.isArray(v) && v.length > 0) {
+    const j = rng.below(v.length);
+    const how = rng.below(3);
+    if (how === 0) v.splice(j, 1);
+    else if (how === 1) v.splice(j, 0, structuredClone(v[j]));
+    else if (v.length > 1) [v[j], v[(j + 1) % v.length]] = [v[(j + 1) % v.length], v[j]];
+  }
+  return copy;
 }
 
 /** A text (descriptor template, key origin, name) mutated at the character level. */

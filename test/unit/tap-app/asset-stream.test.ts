@@ -5,12 +5,10 @@ import { CodecError } from '../../../apdu/errors.ts';
 import { assetId } from '../../../assets/asset/genesis.ts';
 import { assetLeafValue, decodeAsset, encodeAsset, type Asset } from '../../../assets/asset/leaf.ts';
 import { MSSMT_DEPTH, leafNode, type MssmtNode } from '../../../assets/mssmt/node.ts';
-import { decompressProof, encodeCompressedProof, proofRoot, type CompressedMssmtProof } from '../../../assets/mssmt/proof.ts';
-import { splitLocatorKey } from '../../../assets/vtx/verify.ts';
+import { encodeCompressedProof, type CompressedMssmtProof } from '../../../assets/mssmt/proof.ts';
 import { stripWitnesses } from '../../../assets/vtx/virtual-tx.ts';
 import { pullAsset, type AssetStreamOptions, type StreamedAsset } from '../../../emulator/apps/tap/asset-stream.ts';
 import { PullStream, pullWhole } from '../../../emulator/apps/tap/pull.ts';
-import { ProofFold } from '../../../emulator/apps/tap/split-check.ts';
 import { transferPacket } from './vpsbt-fixture.ts';
 
 /** Parses `bytes` pushed in pieces of `size` bytes (0: whole), as the host's client-command replies deliver them. */
@@ -69,7 +67,7 @@ function rng(seed: number): () => number {
   };
 }
 
-describe('emulator/apps/tap asset-stream: an output asset parsed as it streams (§5.5 step 2b)', () => {
+describe("emulator/apps/tap asset-stream: an asset leaf parsed as it streams (the firmware parser's reference, test/firmware/vectors.ts)", () => {
   it('reads what decodeAsset reads, whatever the piece sizes', () => {
     const f = fixtures();
     for (const a of [f.root, f.recipient, f.rootSplit, f.input, f.richRoot, f.richSplit]) {
@@ -141,21 +139,6 @@ describe('emulator/apps/tap asset-stream: an output asset parsed as it streams (
     // A root that would move a witness' record into the next witness cannot collide: witnesses are terminated.
     const [w0, w1] = richRoot.prevWitnesses;
     expect(toHex(stripped({ ...richRoot, prevWitnesses: [{ ...w0!, unknownOddTypes: [] }, { ...w1!, unknownOddTypes: [odd(9, 7), odd(13, 7)] }] }))).not.toBe(d);
-  });
-
-  it('ProofFold folds the carried nodes, leaf to root, to the root proofRoot computes: the signed split commitment', () => {
-    const f = fixtures();
-    const proof = f.recipient.prevWitnesses[0]!.splitCommitment!.proof;
-    const key = splitLocatorKey(1, assetId(f.recipient.genesis), f.recipient.scriptKey);
-    const leaf = splitLeafNode(f.recipient, f.root);
-    const fold = new ProofFold(key, leaf, encodeCompressedProof(proof).subarray(-MSSMT_DEPTH / 8));
-    for (const n of proof.nodes) fold.node(n);
-    const expected = proofRoot(key, leaf, decompressProof(proof));
-    expect(toHex(fold.root().hash)).toBe(toHex(expected.hash));
-    expect(toHex(fold.root().hash)).toBe(toHex(f.root.splitCommitmentRoot!.hash));
-    expect(fold.root().sum).toBe(f.root.splitCommitmentRoot!.sum);
-    expect(() => fold.node(proof.nodes[0]!)).toThrow(CodecError);
-    expect(() => new ProofFold(key, leaf, new Uint8Array(32)).root()).toThrow(CodecError);
   });
 
   it('holds as much for a proof of 200 nodes as for one of 1 node', () => {

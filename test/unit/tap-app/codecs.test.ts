@@ -11,16 +11,13 @@ import {
   TAP_SW,
   commitKeyAgg,
   decodeKeyAgg,
-  decodeSignVpsbtYield,
   encodeKeyAgg,
-  encodeSignVpsbtYield,
   getAppInfo,
   getKey,
   getMasterFingerprint,
   musigRound1,
   musigRound2,
   signGroupGenesis,
-  signVpsbt,
   tapCommand,
   tapRequestErrorStatus,
   type CommandSpec,
@@ -130,33 +127,6 @@ describe('Taproot Assets app codecs', () => {
     expect(statusOf(musigRound1, concat(fromHex('fd0004'), new Uint8Array(32), Uint8Array.of(0)))).toBe(0x6a80); // keyagg too long
     expect(statusOf(musigRound1, concat(Uint8Array.of(10), new Uint8Array(32), Uint8Array.of(2)))).toBe(0x6a80); // has_msg 2
     expect(statusOf(musigRound2, enc.subarray(1))).toBe(0x6a87);
-  });
-
-  it('SIGN_VPSBT request and yields', () => {
-    const req = {
-      globalMap: { size: 3, keysRoot: new Uint8Array(32).fill(1), valuesRoot: new Uint8Array(32).fill(2) },
-      inputCount: 2,
-      inputsRoot: new Uint8Array(32).fill(3),
-      outputCount: 1000,
-      outputsRoot: new Uint8Array(32).fill(4),
-      outputsOrderRoot: new Uint8Array(32).fill(5),
-    };
-    const enc = signVpsbt.encodeRequest(req);
-    expect(enc).toHaveLength(165);
-    expect(toHex(enc.subarray(65, 66))).toBe('02');
-    expect(toHex(enc.subarray(98, 101))).toBe('fde803');
-    expect(toHex(enc.subarray(133))).toBe('05'.repeat(32));
-    expect(signVpsbt.decodeRequest(enc)).toEqual(req);
-    expect(statusOf(signVpsbt, enc.subarray(0, 133))).toBe(0x6a87);
-    const tooMany = concat(enc.subarray(0, 65), Uint8Array.of(65), enc.subarray(66));
-    expect(statusOf(signVpsbt, tooMany)).toBe(0x6a82);
-    const sig = { type: 'partialSignature' as const, inputIndex: 1, pubkey: G.subarray(1), signature: new Uint8Array(64).fill(5) };
-    const y = encodeSignVpsbtYield(sig);
-    expect(toHex(y.subarray(0, 2))).toBe('0120');
-    expect(decodeSignVpsbtYield(y)).toEqual(sig);
-    expect(() => encodeSignVpsbtYield({ ...sig, pubkey: G })).toThrow(RangeError);
-    const nonce = { type: 'musigPubNonce' as const, inputIndex: 0, pubnonce: concat(G, H), participantPubkey: G, aggregatePubkey: H };
-    expect(decodeSignVpsbtYield(encodeSignVpsbtYield(nonce))).toEqual(nonce);
   });
 
   it('SIGN_GROUP_GENESIS round trip', () => {

@@ -99,7 +99,7 @@ describe('Taproot Assets app: info, fingerprint, keys', () => {
     const { device } = tapDevice();
     const sw = async (hex: string) => decodeResponse(await device.exchange(fromHex(hex))).statusWord;
     expect(await sw('e1050000' + '00')).toBe(0x6a86); // wrong CLA but P2 0: P2 checked first
-    expect(await sw('e7050001' + '00')).toBe(0x6a86); // protocol 1 is gone but for the legacy v1 SIGN_VPSBT
+    expect(await sw('e7050001' + '00')).toBe(0x6a86); // P2 1 passes the first check, then is refused
     expect(await sw('f8010001' + '00')).toBe(0xb007);
     expect(await sw('e1050002' + '00')).toBe(0x6e00);
     expect(await sw('e7050102' + '00')).toBe(0x6a86);

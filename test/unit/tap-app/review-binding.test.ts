@@ -11,7 +11,6 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { concat, toHex } from '../../../apdu/bytes.ts';
 import { parsePoint, tapLeafHash, taprootTweak } from '../../../assets/crypto.ts';
 import { NonSpendLeafVersion, nonSpendableLeafScript } from '../../../assets/group/group-key.ts';
-import { HARDENED } from '../../../apdu/path.ts';
 import { encodeAddress, type TapAddress } from '../../../assets/address/address.ts';
 import { assetId } from '../../../assets/asset/genesis.ts';
 import { describeVPacket } from '../../../assets/display/model.ts';

@@ -1,16 +1,14 @@
 // Coherent vPSBTs for the SIGN_VPSBT tests: inputs whose script keys this seed holds (BIP-86
 // tweaked keys at m/1017'/1'/212'/0/i), a split root back to the device and recipients bound by
-// its split commitment, merkleized as §5.5 says (one merkleized map per PSBT map, the tx left out).
+// its split commitment, and the host's side of the stream (§5.5) that pushes them to a device.
 
 import { HDKey } from '@scure/bip32';
 import { mnemonicToSeedSync } from '@scure/bip39';
 import { p2tr } from '@scure/btc-signer';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concat, toHex, u32be } from '../../../apdu/bytes.ts';
-import type { MerkleTree } from '../../../apdu/merkle.ts';
+import { concat, u32be } from '../../../apdu/bytes.ts';
 import { HARDENED } from '../../../apdu/path.ts';
 import { decodeResponse, encodeCommand, type CommandApdu } from '../../../apdu/apdu.ts';
-import { encodeOutputOrderElement, signVpsbtV1Command, type SignVpsbtRequest } from '../../../apdu/tap-app/index.ts';
 import { decodeResultBatch, encodeVpsbtStream, resultsCommand, streamCommands, type StreamModeValue, type StreamResult, type VpsbtStream } from '../../../apdu/tap-app/vpsbt-stream.ts';
 import { encodeVpsbtStreamFor } from '../../../host/tap-app/vpsbt-stream.ts';
 import { assetId, type Genesis } from '../../../assets/asset/genesis.ts';
@@ -21,9 +19,7 @@ import { EMPTY_TREE, MSSMT_DEPTH, branchNode, keyBit, leafNode, type MssmtNode }
 import { compressProof, type MssmtProof } from '../../../assets/mssmt/proof.ts';
 import { splitLocatorKey } from '../../../assets/vtx/verify.ts';
 import { inputPrevOut, virtualTx, virtualTxSighash } from '../../../assets/vtx/virtual-tx.ts';
-import { merkleizeVpsbt, signVpsbtRequest } from '../../../host/tap-app/vpsbt-merkle.ts';
 import type { VInput, VOutput, VPacket } from '../../../assets/vpsbt/packet.ts';
-import { Responder } from './responder.ts';
 import { SPECULOS_MNEMONIC, screenText, tapDevice } from './device.ts';
 import { decodeVPacket, encodeVPacket } from '../../../assets/vpsbt/codec.ts';
 
@@ -213,41 +209,6 @@ export function transferPacket(opts: TransferOptions = {}): VPacket {
   return { version: 1, chainHrp: opts.hrp ?? 'taprt', inputs, outputs, globalOther: [] };
 }
 
-export interface Merkleized {
-  request: SignVpsbtRequest;
-  /** The five trees the request's roots name, for a lying host. */
-  tops: MerkleTree[];
-  /** Registers every tree with a responder. */
-  serve(r: Responder): void;
-}
-
-/** Merkleizes a vPSBT as §5.5 says, with the host's own code (host/tap-app/vpsbt-merkle.ts). */
-export function merkleize(bytes: Uint8Array): Merkleized {
-  const m = merkleizeVpsbt(bytes);
-  return {
-    tops: [m.global.keysTree, m.global.valuesTree, m.inputsTree, m.outputsTree, m.outputsOrderTree],
-    request: signVpsbtRequest(m),
-    serve(r) {
-      r.addMap(m.global);
-      for (const map of [...m.inputs, ...m.outputs]) r.addMap(map);
-      r.addTree(m.inputs.map((map) => map.commitment()));
-      r.addTree(m.outputs.map((map) => map.commitment()));
-      r.addTree(m.outputsOrder.map(encodeOutputOrderElement));
-      for (const nodes of m.splitProofNodes) r.addPreimage(concat(Uint8Array.of(0), nodes));
-    },
-  };
-}
-
-export function signCommand(m: Merkleized) {
-  return signVpsbtV1Command(m.request);
-}
-
-/** From `lie()` on, the responder answers for `honest`'s roots with `forged`'s trees. */
-export function forge(r: Responder, honest: Merkleized, forged: Merkleized): void {
-  forged.serve(r);
-  honest.tops.forEach((t, i) => r.lies.set(toHex(t.root), forged.tops[i]!));
-}
-
 export interface StreamRun {
   /** The status word of the APDU that ended the call (9000 after the last result batch). */
   statusWord: number;
@@ -298,19 +259,6 @@ export async function runLyingStream(p: VPacket, lie: (s: VpsbtStream) => void, 
   const stream = structuredClone(encodeVpsbtStreamFor(decodeVPacket(encodeVPacket(p)), { fingerprint: FINGERPRINT }).stream);
   lie(stream);
   return pushStream(t.device, streamCommands(encodeVpsbtStream(stream)));
-}
-
-/** Runs the version 1 SIGN_VPSBT (merkleized, P2 = 1) over `p` on a fresh device; records every screen's text. */
-export async function runSignVpsbtV1(p: VPacket, opts: { autoApprove?: boolean } = {}) {
-  const t = tapDevice({ autoApprove: opts.autoApprove ?? true });
-  const bytes = encodeVPacket(p);
-  const m = merkleize(bytes);
-  const r = new Responder();
-  m.serve(r);
-  const shown: string[] = [];
-  t.device.on('screen', () => shown.push(screenText(t.device)));
-  const pending = r.run(t.device, signCommand(m));
-  return { t, r, shown, pending, packet: decodeVPacket(bytes) };
 }
 
 /** Sighash of every input, computed by assets/ from the decoded packet (root = the split root). */

@@ -1,8 +1,8 @@
-// Our Taproot Assets app, protocol version 1 (docs/tap-app-protocol.md), as a fuzz target: transfers
-// shaped as tapd builds them (the SIGN_VPSBT fixtures), group genesis assets (V0 and V1 group keys),
-// MuSig2 contexts with the device as one of two participants, and key requests. vPSBTs are
-// merkleized with the host's own code (host/tap-app/vpsbt-merkle.ts) and served by its interpreter.
-// Protocol version 2 will be a second target beside this one; engine.ts does not change.
+// Our Taproot Assets app (docs/tap-app-protocol.md) as a fuzz target: SIGN_VPSBT streams of transfers
+// shaped as tapd builds them (the SIGN_VPSBT fixtures) — encoded by the host from mutated packets,
+// or a lying host's with one stream field or its bytes changed, and cut into APDUs the transport
+// layer drops, repeats, alters or interleaves —, group genesis assets (V0 and V1 group keys), MuSig2
+// contexts with the device as one of two participants, and key requests.
 
 import { sha256 } from '@noble/hashes/sha2.js';
 import { schnorr } from '@noble/curves/secp256k1.js';
@@ -11,19 +11,15 @@ import { mnemonicToSeedSync } from '@scure/bip39';
 import { IndividualPubkey, keyAggExport, keyAggregate, nonceAggregate, nonceGen, sortKeys } from '@scure/btc-signer/musig2.js';
 import { encodeCommand, type CommandApdu } from '../../../apdu/apdu.ts';
 import { concat, utf8 } from '../../../apdu/bytes.ts';
-import { MerkleTree } from '../../../apdu/merkle.ts';
 import { parsePath } from '../../../apdu/path.ts';
 import {
   commitKeyAgg,
-  decodeSignVpsbtYield,
-  encodeOutputOrderElement,
   getAppInfo,
   getKey,
   getMasterFingerprint,
   musigRound1,
   musigRound2,
   signGroupGenesis,
-  signVpsbtV1Command,
   TAP_INS,
   tapCommand,
   type KeyAggContext,
@@ -31,18 +27,19 @@ import {
 import { assetId } from '../../../assets/asset/genesis.ts';
 import { encodeAsset } from '../../../assets/asset/leaf.ts';
 import { NonSpendLeafVersion, groupKeyTapscriptRoot, groupPubKeyV0, groupPubKeyV1 } from '../../../assets/group/group-key.ts';
-import { encodeVPacket } from '../../../assets/vpsbt/codec.ts';
-import { decodeRawPsbt } from '../../../assets/vpsbt/psbt-map.ts';
+import { decodeResultBatch, encodeVpsbtStream, resultsCommand, streamCommands } from '../../../apdu/tap-app/vpsbt-stream.ts';
+import { decodeVPacket, encodeVPacket } from '../../../assets/vpsbt/codec.ts';
+import type { VPacket } from '../../../assets/vpsbt/packet.ts';
+import { decodeRawPsbt, encodeRawPsbt, type PsbtField } from '../../../assets/vpsbt/psbt-map.ts';
 import { createTapApp } from '../../../emulator/apps/tap/app.ts';
-import { merkleizeVpsbtMaps, serveVpsbt, signVpsbtRequest, type MerkleizedVpsbt } from '../../../host/tap-app/vpsbt-merkle.ts';
-import { GENESIS, genesisAsset, transferPacket } from '../../unit/tap-app/vpsbt-fixture.ts';
+import { encodeVpsbtStreamFor } from '../../../host/tap-app/vpsbt-stream.ts';
+import { SPECULOS_MNEMONIC } from '../../unit/tap-app/device.ts';
+import { FINGERPRINT, GENESIS, genesisAsset, transferPacket } from '../../unit/tap-app/vpsbt-fixture.ts';
 import type { Rng } from '../prng.ts';
-import { signatureYields, type FuzzSession, type FuzzTarget, type Scenario } from './engine.ts';
-import { mutateBytes, mutateCommandData, mutateMaps, type Entry, type Maps } from './mutate.ts';
+import type { FuzzSession, FuzzTarget, Scenario } from './engine.ts';
+import { mutateBytes, mutateCommandData, mutateMaps, mutateStructure, type Entry } from './mutate.ts';
 
-const SEED = mnemonicToSeedSync(
-  'glory promote mansion idle axis finger extra february uncover one trip resource lawn turtle enact monster seven myth punch hobby comfort wild raise skin',
-);
+const SEED = mnemonicToSeedSync(SPECULOS_MNEMONIC);
 const master = HDKey.fromMasterSeed(SEED);
 
 function maybeMutateCommand(rng: Rng, mutate: boolean, cmd: CommandApdu): CommandApdu {
@@ -51,36 +48,63 @@ function maybeMutateCommand(rng: Rng, mutate: boolean, cmd: CommandApdu): Comman
 
 // --- SIGN_VPSBT ---
 
-const PACKETS = [transferPacket(), transferPacket({ inputs: [1000n], recipients: 3 }), transferPacket({ inputs: [5n, 6n, 7n], recipients: 1, courier: 'authmailbox+universerpc://courier.example:10029' })].map(
-  (p) => {
-    const raw = decodeRawPsbt(encodeVPacket(p), 'vpsbt');
-    const entries = (fields: typeof raw.global): Entry[] => fields.map((f) => [f.key, f.value] as const);
-    return { global: entries(raw.global), inputs: raw.inputs.map(entries), outputs: raw.outputs.map(entries) } satisfies Maps;
-  },
-);
+const PACKETS = [transferPacket(), transferPacket({ inputs: [1000n], recipients: 3 }), transferPacket({ inputs: [5n, 6n, 7n], recipients: 1, courier: 'authmailbox+universerpc://courier.example:10029' })];
 
-/** The host's merkleization of the (mutated) maps; `shuffleOrder` then lies about the output order tree. */
-function merkleizeMaps(m: Maps, rng: Rng, shuffleOrder: boolean): MerkleizedVpsbt {
-  const fields = (map: Entry[]) => map.map(([key, value]) => ({ key, value }));
-  const merkleized = merkleizeVpsbtMaps({ global: fields(m.global), inputs: m.inputs.map(fields), outputs: m.outputs.map(fields) });
-  if (!shuffleOrder || merkleized.outputsOrder.length === 0) return merkleized;
-  const order = [...merkleized.outputsOrder];
-  const i = rng.below(order.length);
-  if (rng.chance(0.5)) order[i] = rng.below(order.length + 2);
-  else [order[0], order[i]] = [order[i]!, order[0]!];
-  return { ...merkleized, outputsOrder: order, outputsOrderTree: MerkleTree.fromElements(order.map(encodeOutputOrderElement)) };
+/** The packet's raw maps with 1-3 semantic mutations, decoded and encoded again by the host (which may refuse them). */
+function mutatedPacket(rng: Rng, p: VPacket): VPacket {
+  const raw = decodeRawPsbt(encodeVPacket(p), 'vpsbt');
+  const entries = (fields: PsbtField[]): Entry[] => fields.map((f) => [f.key, f.value] as const);
+  const m = mutateMaps(rng, { global: entries(raw.global), inputs: raw.inputs.map(entries), outputs: raw.outputs.map(entries) });
+  const fields = (map: Entry[]): PsbtField[] => map.map(([key, value]) => ({ key, value }));
+  return decodeVPacket(encodeRawPsbt({ ...raw, global: fields(m.global), inputs: m.inputs.map(fields), outputs: m.outputs.map(fields) }));
 }
 
+/**
+ * The stream's bytes: the host's own encoding of a (mutated) packet, or a lying host's: one field of
+ * the encoded stream changed past the host's checks, or the stream's bytes themselves mutated.
+ */
+function streamBytes(rng: Rng, mutate: boolean): Uint8Array {
+  const what = mutate ? rng.below(10) : -1;
+  const packet = what >= 0 && what < 4 ? mutatedPacket(rng, rng.pick(PACKETS)) : rng.pick(PACKETS);
+  const stream = encodeVpsbtStreamFor(packet, { fingerprint: FINGERPRINT }).stream;
+  if (what >= 4 && what < 7) return encodeVpsbtStream(mutateStructure(rng, stream));
+  const bytes = encodeVpsbtStream(stream);
+  return what >= 7 ? mutateBytes(rng, bytes) : bytes;
+}
+
+/** START, NEXT… as the host cuts the stream, then RESULTS while the last answer announces more results. */
 const vpsbtScenario: Scenario = {
   name: 'sign-vpsbt',
   build(rng, mutate) {
-    let maps = rng.pick(PACKETS);
-    const what = rng.below(10);
-    if (mutate && what < 8) maps = mutateMaps(rng, maps);
-    const m = merkleizeMaps(maps, rng, mutate && what >= 8);
-    return { command: maybeMutateCommand(rng, mutate, signVpsbtV1Command(signVpsbtRequest(m))), serve: (it) => serveVpsbt(it, m) };
+    const [first, ...rest] = streamCommands(streamBytes(rng, mutate));
+    return {
+      command: maybeMutateCommand(rng, mutate, first!),
+      serve: () => {},
+      next(data) {
+        if (rest.length > 0) return rest.shift();
+        try {
+          return data.length > 0 && decodeResultBatch(data).remaining > 0 ? resultsCommand() : undefined;
+        } catch {
+          return undefined; // the host stops at an answer it cannot read
+        }
+      },
+    };
   },
 };
+
+/** Signatures and partial signatures among SIGN_VPSBT's result batches; an answer the host cannot read counts as one. */
+function streamSignatures(responses: readonly Uint8Array[]): number {
+  let n = 0;
+  for (const data of responses) {
+    if (data.length === 0) continue;
+    try {
+      n += decodeResultBatch(data).results.filter((r) => r.kind !== 'pubnonce').length;
+    } catch {
+      n++;
+    }
+  }
+  return n;
+}
 
 // --- SIGN_GROUP_GENESIS ---
 
@@ -190,14 +214,14 @@ const keyScenario: Scenario = {
   },
 };
 
-export const tapV1Target: FuzzTarget = {
-  name: 'tap-v1',
+export const tapTarget: FuzzTarget = {
+  name: 'tap',
   appName: 'Taproot Assets',
   create: createTapApp,
   probe: { command: encodeCommand(tapCommand(getMasterFingerprint, undefined)), answer: 'f5acc2fd9000' },
   scenarios: [vpsbtScenario, genesisScenario, round1Scenario, round2Scenario, keyScenario],
-  signatures(command, yields, statusWord) {
-    if (command.ins === TAP_INS.SIGN_VPSBT) return signatureYields(yields, decodeSignVpsbtYield);
+  signatures(command, _yields, statusWord, responses) {
+    if (command.ins === TAP_INS.SIGN_VPSBT) return streamSignatures(responses);
     if (statusWord !== 0x9000) return 0;
     return command.ins === TAP_INS.MUSIG_ROUND2 || command.ins === TAP_INS.SIGN_GROUP_GENESIS ? 1 : 0;
   },
