@@ -163,6 +163,46 @@ describe('citations (docs/architecture.md §9)', () => {
   });
 });
 
+/**
+ * One definition per wire format (docs/architecture.md §2): PSBT key types are rows of their tables
+ * (assets/vpsbt/fields.ts for the vPSBT, bitcoin/psbtv2.ts for Bitcoin PSBTs), so no source file
+ * names one as a constant of its own, and no code outside the vPSBT table compares a key's type (a
+ * `key[0]`) with a literal of tapd's custom range 0x70–0x7f. Comments and messages may cite field numbers.
+ */
+const PSBT_KEY_CONSTANT = /\b\w*PSBT\w*\s*=\s*0x[0-9a-f]+\b/i;
+const CUSTOM_KEY_COMPARISON = /\b(?:key|k)\[0\]!?\s*[!=]==?\s*0x7[0-9a-f]\b|\b0x7[0-9a-f]\s*[!=]==?\s*(?:\w+\.)?(?:key|k)\[0\]/i;
+const VPSBT_TABLE = 'assets/vpsbt/fields.ts';
+
+/** The lines of `code` with comments and string literals blanked, so only code is matched. */
+function codeLines(code: string): string[] {
+  return code
+    .replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' '))
+    .split('\n')
+    .map((line) => line.replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`(?:[^`\\]|\\.)*`/g, "''").replace(/\/\/.*$/, ''));
+}
+
+describe('wire tables (docs/architecture.md §2)', () => {
+  it('no PSBT key type is defined or compared as a literal outside its table', () => {
+    const found = files.flatMap((f) => {
+      const file = relative(ROOT, f);
+      if (file === VPSBT_TABLE) return [];
+      return codeLines(readFileSync(f, 'utf8')).flatMap((line, i) =>
+        PSBT_KEY_CONSTANT.test(line) || CUSTOM_KEY_COMPARISON.test(line) ? [`${file}:${i + 1}: ${line.trim().slice(0, 120)}`] : [],
+      );
+    });
+    expect(found).toEqual([]);
+  });
+
+  it('the rule sees what it forbids', () => {
+    const hits = (code: string) => codeLines(code).some((l) => PSBT_KEY_CONSTANT.test(l) || CUSTOM_KEY_COMPARISON.test(l));
+    expect(hits('const PSBT_IN_MUSIG2_PUB_NONCE = 0x1b;')).toBe(true);
+    expect(hits('if (f.key[0]! === 0x76) return;')).toBe(true);
+    expect(hits("throw new Error('expected field 0x76'); // key[0] === 0x76")).toBe(false);
+    expect(hits('if (key[0] !== 0x02 && key[0] !== 0x03) throw e;')).toBe(false);
+    expect(hits('if (script[0] === 0x76) return;')).toBe(false);
+  });
+});
+
 describe('public API (package.json exports)', () => {
   it('the main entry has what integrators use, and leaves framing, transports, transcripts and servers to the other entries', async () => {
     const main = await import('../host/index.ts');

@@ -16,49 +16,9 @@ import { decodeTapscriptPreimage, encodeTapscriptPreimage } from '../tapscript-p
 import { checkPubKey, decodeU64, decodeU8 } from '../tlv/values.ts';
 import { liftX } from '../crypto.ts';
 import { decodeBip32, decodeTapBip32, encodeBip32Value, encodeTapBip32Value } from './derivation.ts';
+import { GlobalKey, InputKey, OutputKey } from './fields.ts';
 import { decodeRawPsbt, encodeRawPsbt, type PsbtField, type RawUnsignedTx } from './psbt-map.ts';
 import type { ScriptKeyFields, VInput, VOutput, VPacket } from './packet.ts';
-
-export const GlobalKey = { isVirtualTx: 0x70, chainParamsHrp: 0x71, psbtVersion: 0x72 } as const;
-export const InputKey = {
-  sighashType: 0x03,
-  bip32Derivation: 0x06,
-  tapBip32Derivation: 0x16,
-  tapInternalKey: 0x17,
-  tapMerkleRoot: 0x18,
-  prevId: 0x70,
-  anchorValue: 0x71,
-  anchorPkScript: 0x72,
-  anchorSigHashType: 0x73,
-  anchorInternalKey: 0x74,
-  anchorMerkleRoot: 0x75,
-  anchorBip32Derivation: 0x76,
-  anchorTapBip32Derivation: 0x77,
-  anchorTapscriptSibling: 0x78,
-  asset: 0x79,
-  assetProof: 0x7a,
-} as const;
-export const OutputKey = {
-  bip32Derivation: 0x02,
-  tapInternalKey: 0x05,
-  tapBip32Derivation: 0x07,
-  type: 0x70,
-  isInteractive: 0x71,
-  anchorOutputIndex: 0x72,
-  anchorOutputInternalKey: 0x73,
-  anchorBip32Derivation: 0x74,
-  anchorTapBip32Derivation: 0x75,
-  asset: 0x76,
-  splitAsset: 0x77,
-  anchorTapscriptSibling: 0x78,
-  assetVersion: 0x79,
-  proofDeliveryAddress: 0x7a,
-  proofSuffix: 0x7b,
-  lockTime: 0x7c,
-  relativeLockTime: 0x7d,
-  altLeaves: 0x7e,
-  address: 0x7f,
-} as const;
 
 const INT64_MAX = 0x7fffffffffffffffn;
 

@@ -8,6 +8,7 @@
 import { RawTx } from '@scure/btc-signer';
 import { ByteReader, compareBytes, concat, encodeVarint, toHex } from '../../apdu/bytes.ts';
 import { CodecError } from '../../apdu/errors.ts';
+import { CUSTOM_KEY_TYPES, GlobalKey } from './fields.ts';
 
 export const PSBT_MAGIC = Uint8Array.of(0x70, 0x73, 0x62, 0x74, 0xff);
 
@@ -57,16 +58,13 @@ function checkOrder(fields: PsbtField[], key: Uint8Array, what: string): void {
     throw new CodecError(`${what}: expected standard keys of type 0x${t.toString(16)} in ascending order, got ${toHex(key)} after ${toHex(prev.key)}`);
 }
 
-/** First key type of tapd's custom vPSBT fields. */
-export const CUSTOM_KEY_TYPES = 0x70;
-
 export function decodeRawPsbt(bytes: Uint8Array, what = 'psbt'): RawPsbt {
   const r = new ByteReader(bytes, what);
   const magic = r.bytesN(5, 'magic');
   if (compareBytes(magic, PSBT_MAGIC) !== 0) throw new CodecError(`${what}.magic: expected 70736274ff, got ${toHex(magic)}`);
   const global = readMap(r, `${what}.global`);
   const txField = global[0];
-  if (!txField || txField.key.length !== 1 || txField.key[0] !== 0x00)
+  if (!txField || txField.key.length !== 1 || txField.key[0] !== GlobalKey.unsignedTx)
     throw new CodecError(`${what}.global.unsignedTx: expected PSBT_GLOBAL_UNSIGNED_TX (0x00), got none`);
   let unsignedTx: RawUnsignedTx;
   try {
@@ -91,7 +89,7 @@ export function encodeRawPsbt(p: RawPsbt): Uint8Array {
   const tx = RawTx.encode(p.unsignedTx);
   return concat(
     PSBT_MAGIC,
-    encodeMap([{ key: Uint8Array.of(0x00), value: tx }, ...p.global]),
+    encodeMap([{ key: Uint8Array.of(GlobalKey.unsignedTx), value: tx }, ...p.global]),
     ...p.inputs.map(encodeMap),
     ...p.outputs.map(encodeMap),
   );

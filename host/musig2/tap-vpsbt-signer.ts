@@ -10,12 +10,8 @@ import { equal } from '../../apdu/bytes.ts';
 import type { SignVpsbtYield } from '../tap-app/vpsbt-signatures.ts';
 import type { VPacket } from '../../assets/vpsbt/packet.ts';
 import type { TapAppClient } from '../tap-app/client.ts';
-import {
-  PSBT_IN_MUSIG2_PARTICIPANT_PUBKEYS,
-  applyVpsbtSignatures,
-  vpsbtInputSighash,
-  withMusigPubNonces,
-} from '../tap-app/vpsbt-signatures.ts';
+import { InputKey } from '../../assets/vpsbt/fields.ts';
+import { applyVpsbtSignatures, vpsbtInputSighash, withMusigPubNonces } from '../tap-app/vpsbt-signatures.ts';
 import { runMusigSession, type MusigResult } from './session.ts';
 import type { MusigSession, MusigSessionKey, MusigSigner, SignerRound1 } from './signer.ts';
 import { HostError } from '../errors.ts';
@@ -28,7 +24,7 @@ import { musigYield } from './device-yield.ts';
 export function vpsbtMusigKey(packet: VPacket, inputIndex: number): MusigSessionKey {
   const vin = packet.inputs[inputIndex];
   if (!vin) throw new HostError('E_MUSIG_SESSION', `vpsbt: input ${inputIndex} does not exist, the packet has ${packet.inputs.length}`);
-  const fields = vin.other.filter((f) => f.key[0] === PSBT_IN_MUSIG2_PARTICIPANT_PUBKEYS && f.key.length === 34);
+  const fields = vin.other.filter((f) => f.key[0] === InputKey.musig2ParticipantPubkeys && f.key.length === 34);
   if (fields.length !== 1)
     throw new HostError('E_MUSIG_SESSION', `vpsbt.inputs[${inputIndex}]: expected one BIP-373 participant list (0x1a), got ${fields.length}`);
   const { key, value } = fields[0]!;

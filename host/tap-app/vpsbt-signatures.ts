@@ -10,7 +10,8 @@ import { compareBytes, concat, equal, toHex } from '../../apdu/bytes.ts';
 import type { SignPsbtYield } from '../../apdu/yields.ts';
 import { verifySchnorr } from '../../assets/crypto.ts';
 import type { Asset } from '../../assets/asset/leaf.ts';
-import { CUSTOM_KEY_TYPES, type PsbtField } from '../../assets/vpsbt/psbt-map.ts';
+import { CUSTOM_KEY_TYPES, InputKey } from '../../assets/vpsbt/fields.ts';
+import type { PsbtField } from '../../assets/vpsbt/psbt-map.ts';
 import { VOutputType, type VInput, type VOutput, type VPacket } from '../../assets/vpsbt/packet.ts';
 import { inputPrevOut, virtualTx, virtualTxSighash, type InputAsset } from '../../assets/vtx/virtual-tx.ts';
 import type { SplitAsset } from '../../assets/vtx/verify.ts';
@@ -21,12 +22,6 @@ import { HostError } from '../errors.ts';
  * SIGN_PSBT yields (one type for both apps' results): x-only script keys, never a tapleaf hash.
  */
 export type SignVpsbtYield = SignPsbtYield;
-
-/** BIP-371 / BIP-373 input key types. */
-export const PSBT_IN_TAP_KEY_SIG = 0x13;
-export const PSBT_IN_MUSIG2_PARTICIPANT_PUBKEYS = 0x1a;
-export const PSBT_IN_MUSIG2_PUB_NONCE = 0x1b;
-export const PSBT_IN_MUSIG2_PARTIAL_SIG = 0x1c;
 
 /** The output whose asset the inputs sign (§5.5): the split root, or the only output. */
 export function signedOutput(p: VPacket): VOutput {
@@ -96,12 +91,12 @@ export function applyVpsbtSignatures(packet: VPacket, yields: readonly SignVpsbt
         if (!verifySchnorr(y.signature.subarray(0, 64), vpsbtInputSighash(p, y.inputIndex), scriptKey))
           throw new HostError('E_DEVICE_RESPONSE', `${f}: the device's signature does not verify against script key ${toHex(scriptKey)} over the virtual-transaction sighash`);
         root.prevWitnesses[prevWitnessIndex(root, vin, y.inputIndex)]!.txWitness = [y.signature];
-        vin.other = setField(vin.other, Uint8Array.of(PSBT_IN_TAP_KEY_SIG), y.signature);
+        vin.other = setField(vin.other, Uint8Array.of(InputKey.tapKeySig), y.signature);
         break;
       }
       case 'musigPubNonce':
       case 'musigPartialSignature': {
-        const type = y.type === 'musigPubNonce' ? PSBT_IN_MUSIG2_PUB_NONCE : PSBT_IN_MUSIG2_PARTIAL_SIG;
+        const type = y.type === 'musigPubNonce' ? InputKey.musig2PubNonce : InputKey.musig2PartialSig;
         const key = concat(Uint8Array.of(type), y.participantPubkey, y.aggregatePubkey, y.tapleafHash ?? new Uint8Array());
         vin.other = setField(vin.other, key, y.type === 'musigPubNonce' ? y.pubnonce : y.partialSignature);
         break;
@@ -127,7 +122,7 @@ export function withMusigParticipants(packet: VPacket, inputIndex: number, parti
   const vin = p.inputs[inputIndex];
   if (!vin) throw new RangeError(`vpsbt: input ${inputIndex} does not exist, the packet has ${p.inputs.length}`);
   const aggregate = keyAggregate([...participants]).aggPublicKey.toBytes(true);
-  vin.other = setField(vin.other, concat(Uint8Array.of(PSBT_IN_MUSIG2_PARTICIPANT_PUBKEYS), aggregate), concat(...participants));
+  vin.other = setField(vin.other, concat(Uint8Array.of(InputKey.musig2ParticipantPubkeys), aggregate), concat(...participants));
   vin.trBip32Derivation = [...vin.trBip32Derivation.filter((d) => !derivations.some((n) => equal(n.xOnlyPubKey, d.xOnlyPubKey))), ...derivations];
   return p;
 }
@@ -137,6 +132,6 @@ export function withMusigPubNonces(packet: VPacket, inputIndex: number, aggregat
   const p: VPacket = structuredClone(packet);
   const vin = p.inputs[inputIndex];
   if (!vin) throw new RangeError(`vpsbt: input ${inputIndex} does not exist, the packet has ${p.inputs.length}`);
-  for (const n of nonces) vin.other = setField(vin.other, concat(Uint8Array.of(PSBT_IN_MUSIG2_PUB_NONCE), n.participant, aggregate), n.pubnonce);
+  for (const n of nonces) vin.other = setField(vin.other, concat(Uint8Array.of(InputKey.musig2PubNonce), n.participant, aggregate), n.pubnonce);
   return p;
 }

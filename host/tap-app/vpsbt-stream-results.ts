@@ -12,15 +12,16 @@ import { StreamMode, type StreamModeValue, type StreamResult, type StreamSigner,
 import { taggedHash, verifySchnorr } from '../../assets/crypto.ts';
 import type { VPacket } from '../../assets/vpsbt/packet.ts';
 import { HostError } from '../errors.ts';
-import { PSBT_IN_MUSIG2_PARTICIPANT_PUBKEYS, PSBT_IN_MUSIG2_PUB_NONCE, vpsbtInputSighash } from './vpsbt-signatures.ts';
+import { InputKey } from '../../assets/vpsbt/fields.ts';
+import { vpsbtInputSighash } from './vpsbt-signatures.ts';
 
 /** Round 1 is due when an input lists MuSig2 participants, carries this device's derivation, and no pubnonce yet. */
 export function needsMusigRound1(p: VPacket, fingerprint: Uint8Array): boolean {
   return p.inputs.some(
     (vin) =>
-      vin.other.some((f) => f.key[0] === PSBT_IN_MUSIG2_PARTICIPANT_PUBKEYS) &&
+      vin.other.some((f) => f.key[0] === InputKey.musig2ParticipantPubkeys) &&
       vin.trBip32Derivation.some((d) => equal(d.fingerprint, fingerprint)) &&
-      !vin.other.some((f) => f.key[0] === PSBT_IN_MUSIG2_PUB_NONCE),
+      !vin.other.some((f) => f.key[0] === InputKey.musig2PubNonce),
   );
 }
 

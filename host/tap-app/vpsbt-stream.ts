@@ -35,7 +35,8 @@ import type { VInput, VOutput, VPacket } from '../../assets/vpsbt/packet.ts';
 import { splitLocatorKey } from '../../assets/vtx/verify.ts';
 import { stripWitnesses } from '../../assets/vtx/virtual-tx.ts';
 import { canonicalRoot, canonicalSplitLeaf, encodesAs, rootStreamBytes, splitLeafAsset } from '../../assets/vtx/split-leaf.ts';
-import { PSBT_IN_MUSIG2_PARTICIPANT_PUBKEYS, PSBT_IN_MUSIG2_PUB_NONCE, signedOutput } from './vpsbt-signatures.ts';
+import { InputKey } from '../../assets/vpsbt/fields.ts';
+import { signedOutput } from './vpsbt-signatures.ts';
 
 /** tapd's key family of script keys (asset.TaprootAssetsKeyFamily). */
 const SCRIPT_KEY_FAMILY = 212;
@@ -84,7 +85,7 @@ function signer(vin: VInput, i: number, fingerprint: Uint8Array, coinType: numbe
   const keyIndex = ownKeyIndex(vin.trBip32Derivation, fingerprint, coinType);
   if (keyIndex === undefined) return undefined;
   const what = `inputs[${i}]`;
-  const lists = vin.other.filter((f) => f.key[0] === PSBT_IN_MUSIG2_PARTICIPANT_PUBKEYS);
+  const lists = vin.other.filter((f) => f.key[0] === InputKey.musig2ParticipantPubkeys);
   if (lists.length > 1) throw new AssetVerifyError(`${what}.musig2ParticipantPubkeys`, `expected at most one list, got ${lists.length}`);
   const list = lists[0];
   const participants: Uint8Array[] = [];
@@ -95,7 +96,7 @@ function signer(vin: VInput, i: number, fingerprint: Uint8Array, coinType: numbe
   const pubnonces =
     mode === StreamMode.sign
       ? participants.map((k) => {
-          const f = vin.other.find((x) => x.key[0] === PSBT_IN_MUSIG2_PUB_NONCE && x.key.length === 67 && equal(x.key.subarray(1, 34), k));
+          const f = vin.other.find((x) => x.key[0] === InputKey.musig2PubNonce && x.key.length === 67 && equal(x.key.subarray(1, 34), k));
           if (!f) throw new AssetVerifyError(`${what}.musig2PubNonce`, `expected the pubnonce of participant ${toHex(k)}, got none (run MuSig2 round 1 first)`);
           return f.value;
         })

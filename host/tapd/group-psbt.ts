@@ -18,12 +18,13 @@ import { Transaction } from '@scure/btc-signer';
 import { concat, equal, toHex } from '../../apdu/bytes.ts';
 import { formatPath, HARDENED } from '../../apdu/path.ts';
 import { isTaprootHwError } from '../../apdu/errors.ts';
-import { parseRawPsbt } from '../../bitcoin/psbtv2.ts';
+import { PSBT_GLOBAL, parseRawPsbt } from '../../bitcoin/psbtv2.ts';
 import { decodeExtendedPublicKey, encodeExtendedPublicKey, type KeyFamily } from '../../bitcoin/extended-key.ts';
 import { derivePublicPath } from '../../bitcoin/bip32-public.ts';
 import { parsePoint, tapBranchHash, tapLeafHash, taprootTweak, verifySchnorr } from '../../assets/crypto.ts';
 import { groupKeyTapscriptRoot, groupPubKeyV0, NonSpendLeafVersion, nonSpendableLeafScript } from '../../assets/group/group-key.ts';
 import type { Asset } from '../../assets/asset/leaf.ts';
+import { GlobalKey } from '../../assets/vpsbt/fields.ts';
 import { assetId } from '../../assets/asset/genesis.ts';
 import { genesisPrevOut, isGroupGenesis, virtualTx, virtualTxSighash } from '../../assets/vtx/virtual-tx.ts';
 import { HostError } from '../errors.ts';
@@ -36,7 +37,6 @@ import { HostError } from '../errors.ts';
 export const PEDERSEN_XPUB_FINGERPRINT = 0x7a9a55e7;
 
 /** tapd's vPSBT marker (global 0x70 IsVirtualTx): an asset transfer packet, not a group virtual PSBT. */
-const VPSBT_GLOBAL_IS_VIRTUAL_TX = 0x70;
 
 export type BitcoinNetworkFamily = 'mainnet' | 'test';
 
@@ -113,7 +113,6 @@ const fail = (msg: string): never => {
 
 const isP2tr = (script: Uint8Array): boolean => script.length === 34 && script[0] === 0x51 && script[1] === 0x20;
 
-const PSBT_GLOBAL_XPUB = 0x01;
 const base58xpub = createBase58check(sha256);
 
 /** HDKey reads an xpub only with the version bytes it carries: PSBTs mix xpub and tpub (HWI wrote an xpub with coin type 1'). */
@@ -130,7 +129,7 @@ export function parseGroupVirtualPsbt(bytes: Uint8Array, ctx: GroupPsbtContext =
     if (isTaprootHwError(err, 'E_PSBT') || isTaprootHwError(err, 'E_CODEC')) fail(`expected a PSBT, got bytes that do not parse (${err.message})`);
     throw err;
   }
-  if (raw.global.some(([k]) => k.length === 1 && k[0] === VPSBT_GLOBAL_IS_VIRTUAL_TX))
+  if (raw.global.some(([k]) => k.length === 1 && k[0] === GlobalKey.isVirtualTx))
     fail('this is a vPSBT (an asset transfer packet, global 0x70), expected the group_virtual_psbt of `tapcli assets mint fund`');
   let tx: Transaction;
   try {
@@ -168,7 +167,7 @@ export function parseGroupVirtualPsbt(bytes: Uint8Array, ctx: GroupPsbtContext =
   let accountXpub: GroupVirtualPsbt['accountXpub'];
   const others: { xpub: string; fingerprint: number; path: number[]; key: HDKey }[] = [];
   for (const [key, value] of raw.global) {
-    if (key[0] !== PSBT_GLOBAL_XPUB) continue;
+    if (key[0] !== PSBT_GLOBAL.XPUB) continue;
     if (key.length !== 79 || value.length < 4 || value.length % 4 !== 0) fail(`PSBT_GLOBAL_XPUB: expected a 78-byte xpub and fingerprint || path, got ${key.length - 1} and ${value.length} bytes`);
     const x = HDKey.fromExtendedKey(base58xpub.encode(key.subarray(1)), versionsOf(key.subarray(1, 5)));
     const text = encodeExtendedPublicKey(x, family);

@@ -3,6 +3,7 @@ import { base64 } from '@scure/base';
 import { fromHex, toHex } from '../../../apdu/bytes.ts';
 import { decodeVPacket, encodeVPacket } from '../../../assets/vpsbt/codec.ts';
 import { decodeRawPsbt, encodeRawPsbt } from '../../../assets/vpsbt/psbt-map.ts';
+import { GlobalKey, InputKey, OutputKey } from '../../../assets/vpsbt/fields.ts';
 import { assetToJson } from '../../../assets/json/asset-json.ts';
 import { addressToJson } from '../../../assets/json/address-json.ts';
 import { formatOutPoint } from '../../../assets/asset/outpoint.ts';
@@ -93,20 +94,20 @@ describe('vPSBT errors name the field', () => {
 
   it.each(errors.map((t) => [t.error, t]))('vector error case "%s"', (err) => {
     expect(err).toBe('missing chain params HRP');
-    const bytes = mutate((r) => (r.global = r.global.filter((g) => g.key[0] !== 0x71)));
+    const bytes = mutate((r) => (r.global = r.global.filter((g) => g.key[0] !== GlobalKey.chainParamsHrp)));
     expect(() => decodeVPacket(bytes)).toThrow(expect.objectContaining({ code: 'E_CODEC', message: 'vpsbt.global.chainParamsHrp: expected field 0x71, got none' }));
   });
 
   it.each([
-    ['not virtual', (r: any) => (r.global.find((g: any) => g.key[0] === 0x70).value = Uint8Array.of(0)), /global\.isVirtualTx: expected 01/],
-    ['unknown HRP', (r: any) => (r.global.find((g: any) => g.key[0] === 0x71).value = Uint8Array.of(0x62, 0x63)), /global\.chainParamsHrp: expected one of tapbc/],
-    ['unknown version', (r: any) => (r.global.find((g: any) => g.key[0] === 0x72).value = Uint8Array.of(2)), /global\.psbtVersion: expected 0 or 1, got 2/],
-    ['short prev ID', (r: any) => (r.inputs[0].find((g: any) => g.key[0] === 0x70).value = new Uint8Array(100)), /inputs\[0\]\.prevId: expected 101 bytes, got 100/],
-    ['missing anchor value', (r: any) => (r.inputs[0] = r.inputs[0].filter((g: any) => g.key[0] !== 0x71)), /inputs\[0\]\.anchor\.value: expected field 0x71/],
-    ['interactive flag 02', (r: any) => (r.outputs[0].find((g: any) => g.key[0] === 0x71).value = Uint8Array.of(2)), /outputs\[0\]\.interactive: expected 00 or 01/],
-    ['empty asset', (r: any) => r.outputs[0].push({ key: Uint8Array.of(0x76), value: new Uint8Array() }), /outputs\[0\]\.asset: expected a value/],
+    ['not virtual', (r: any) => (r.global.find((g: any) => g.key[0] === GlobalKey.isVirtualTx).value = Uint8Array.of(0)), /global\.isVirtualTx: expected 01/],
+    ['unknown HRP', (r: any) => (r.global.find((g: any) => g.key[0] === GlobalKey.chainParamsHrp).value = Uint8Array.of(0x62, 0x63)), /global\.chainParamsHrp: expected one of tapbc/],
+    ['unknown version', (r: any) => (r.global.find((g: any) => g.key[0] === GlobalKey.psbtVersion).value = Uint8Array.of(2)), /global\.psbtVersion: expected 0 or 1, got 2/],
+    ['short prev ID', (r: any) => (r.inputs[0].find((g: any) => g.key[0] === InputKey.prevId).value = new Uint8Array(100)), /inputs\[0\]\.prevId: expected 101 bytes, got 100/],
+    ['missing anchor value', (r: any) => (r.inputs[0] = r.inputs[0].filter((g: any) => g.key[0] !== InputKey.anchorValue)), /inputs\[0\]\.anchor\.value: expected field 0x71/],
+    ['interactive flag 02', (r: any) => (r.outputs[0].find((g: any) => g.key[0] === OutputKey.isInteractive).value = Uint8Array.of(2)), /outputs\[0\]\.interactive: expected 00 or 01/],
+    ['empty asset', (r: any) => r.outputs[0].push({ key: Uint8Array.of(OutputKey.asset), value: new Uint8Array() }), /outputs\[0\]\.asset: expected a value/],
     ['non-taproot output', (r: any) => (r.unsignedTx.outputs[0].script = fromHex('0014' + '00'.repeat(20))), /outputs\[0\]\.scriptKey: expected a 34-byte OP_1/],
-    ['bad courier URL', (r: any) => (r.outputs[0].find((g: any) => g.key[0] === 0x7a).value = Uint8Array.of(0x20)), /outputs\[0\]\.proofDeliveryAddress: expected an absolute URL/],
+    ['bad courier URL', (r: any) => (r.outputs[0].find((g: any) => g.key[0] === OutputKey.proofDeliveryAddress).value = Uint8Array.of(0x20)), /outputs\[0\]\.proofDeliveryAddress: expected an absolute URL/],
   ])('%s', (_name, f, re) => {
     expect(() => decodeVPacket(mutate(f as any))).toThrow(re);
   });

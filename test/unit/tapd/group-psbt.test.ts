@@ -9,6 +9,7 @@ import { assetId } from '../../../assets/asset/genesis.ts';
 import { tapLeafHash } from '../../../assets/crypto.ts';
 import { groupKeyTapscriptRoot, NonSpendLeafVersion, pedersenLeafKey } from '../../../assets/group/group-key.ts';
 import { verifyStateTransition } from '../../../assets/vtx/verify.ts';
+import { GlobalKey } from '../../../assets/vpsbt/fields.ts';
 import { parseGroupVirtualPsbt, verifyGroupSignature, withGroupSignature } from '../../../host/tapd/group-psbt.ts';
 import { groupKeyPolicy } from '../../../host/tapd/policy.ts';
 import { docs, generateGroupPsbt, ledgerDoc, numsXpub, reissuePsbt, tranche2Asset } from './fixtures.ts';
@@ -180,7 +181,7 @@ describe('not a group virtual PSBT', () => {
   };
   it.each([
     ['random bytes', new Uint8Array([1, 2, 3]), 'expected a PSBT'],
-    ['a vPSBT (global 0x70)', bad((r) => r.global.push([Uint8Array.of(0x70), Uint8Array.of(1)])), 'vPSBT'],
+    ['a vPSBT (global 0x70)', bad((r) => r.global.push([Uint8Array.of(GlobalKey.isVirtualTx), Uint8Array.of(1)])), 'vPSBT'],
     ['no witness UTXO', bad((r) => (r.inputs[0] = r.inputs[0]!.filter(([k]) => k[0] !== 0x01))), 'WITNESS_UTXO'],
     ['no internal key', bad((r) => (r.inputs[0] = r.inputs[0]!.filter(([k]) => k[0] !== 0x17))), 'TAP_INTERNAL_KEY'],
     ['no derivation', bad((r) => (r.inputs[0] = r.inputs[0]!.filter(([k]) => k[0] !== 0x16))), 'TAP_BIP32_DERIVATION'],
