@@ -13,6 +13,8 @@ import { RequestError, requestErrorStatus, type CommandSpec } from '../command-s
 
 export { RequestError, type CommandSpec };
 
+/** Name under which the app answers B0 01 (§1). */
+export const TAP_APP_NAME = 'Taproot Assets';
 export const CLA_TAP = 0xe7;
 /** Protocol version 2 (P2): SIGN_VPSBT is the pushed stream of vpsbt-stream.ts (§5.5). */
 export const TAP_PROTOCOL_VERSION = 2;

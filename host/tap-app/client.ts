@@ -16,9 +16,11 @@ import {
   getAppInfo,
   getKey,
   getMasterFingerprint,
+  isTapCommand,
   musigRound1,
   musigRound2,
   signGroupGenesis,
+  TAP_APP,
   tapCommand,
   xpubPublicKey,
   type CommandSpec,
@@ -45,7 +47,7 @@ import type { SignVpsbtYield } from './vpsbt-signatures.ts';
 const xpubBase58 = createBase58check(sha256);
 
 /** Name under which the Taproot Assets app answers B0 01 (docs/tap-app-protocol.md §1). */
-export const TAP_APP_NAME = 'Taproot Assets';
+export { TAP_APP_NAME } from '../../apdu/tap-app/spec.ts';
 
 export interface TapKey {
   path: number[];
@@ -107,8 +109,12 @@ export class TapAppClient {
     return exchangeCommand(this.transport, cmd, name, (sw) => new DeviceStatusError(sw, name), { ...(interpreter && { interpreter }), ...(onInterrupt && { onInterrupt }) });
   }
 
-  /** Sends one command of the app's specs and decodes its response (host/frost drives its commands through this). */
+  /**
+   * Sends one command of the app's description (apdu/tap-app/app.ts) and decodes its response
+   * (host/frost drives its commands through this).
+   */
   async call<Req, Res>(spec: CommandSpec<Req, Res>, req: Req, interpreter?: ClientCommandInterpreter, onInterrupt?: () => void): Promise<Res> {
+    if (!isTapCommand(spec as CommandSpec<unknown, unknown>)) throw new RangeError(`TapAppClient.call: expected a command of the ${TAP_APP.name} app, got ${spec.name}`);
     return decodeDeviceResponse(spec, await this.run(tapCommand(spec, req), spec.name, interpreter, onInterrupt));
   }
 
@@ -120,7 +126,7 @@ export class TapAppClient {
   /** Throws E_WRONG_APP unless the Taproot Assets app is open. */
   async assertTapApp(): Promise<AppAndVersion> {
     const app = await this.getAppAndVersion();
-    if (app.name !== TAP_APP_NAME) throw new WrongAppError(`"${TAP_APP_NAME}"`, app.name);
+    if (app.name !== TAP_APP.name) throw new WrongAppError(`"${TAP_APP.name}"`, app.name);
     return app;
   }
 

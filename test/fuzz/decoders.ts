@@ -74,13 +74,10 @@ function mssmtProofs(): Uint8Array[] {
   return [...keys, new Uint8Array(32).fill(0xee)].map((k) => encodeCompressedProof(compressProof(tree.proof(k))));
 }
 
+/** Every command of both apps' descriptions, and the OS's GET_APP_AND_VERSION. */
 const COMMANDS: [string, bitcoinApp.CommandSpec<unknown, unknown>][] = [
-  ...[bitcoinApp.getExtendedPubkey, bitcoinApp.registerWallet, bitcoinApp.getWalletAddress, bitcoinApp.signPsbt, bitcoinApp.signMessage, bitcoinApp.getAppAndVersion, bitcoinApp.getMasterFingerprint].map(
-    (s) => [`bitcoin ${s.name}`, s as bitcoinApp.CommandSpec<unknown, unknown>] as [string, bitcoinApp.CommandSpec<unknown, unknown>],
-  ),
-  ...[tapApp.getAppInfo, tapApp.getMasterFingerprint, tapApp.getKey, tapApp.musigRound1, tapApp.musigRound2, tapApp.signGroupGenesis].map(
-    (s) => [`tap ${s.name}`, s as bitcoinApp.CommandSpec<unknown, unknown>] as [string, bitcoinApp.CommandSpec<unknown, unknown>],
-  ),
+  ...[...bitcoinApp.BITCOIN_APP.commands, bitcoinApp.getAppAndVersion].map((s): [string, bitcoinApp.CommandSpec<unknown, unknown>] => [`bitcoin ${s.name}`, s]),
+  ...tapApp.TAP_APP.commands.map((s): [string, bitcoinApp.CommandSpec<unknown, unknown>] => [`tap ${s.name}`, s]),
 ];
 
 function corpusCommandData(): Uint8Array[] {

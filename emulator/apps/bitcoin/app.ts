@@ -12,7 +12,8 @@ import { CLA_FRAMEWORK, INS_CONTINUE } from '../../../apdu/interrupt.ts';
 import { SW } from '../../../apdu/status.ts';
 import { AppCommandAborted, type DeviceApp } from '../../app.ts';
 import { HostChannel } from '../common/host-channel.ts';
-import { handlerTable, type Command, type Handler } from './command.ts';
+import { handlerTable } from '../common/handler-table.ts';
+import type { Command, Handler } from './command.ts';
 import { AppError } from './errors.ts';
 import { getExtendedPubkey } from './get-extended-pubkey.ts';
 import { getMasterFingerprint } from './get-master-fingerprint.ts';
@@ -24,7 +25,7 @@ import { signPsbt } from './sign-psbt.ts';
 
 export const APP_VERSION = '2.4.6';
 
-const HANDLERS = handlerTable(BITCOIN_APP, [getExtendedPubkey, registerWallet, getWalletAddress, signPsbt, getMasterFingerprint, signMessage]);
+const HANDLERS = handlerTable<Handler<any, any>>(BITCOIN_APP, [getExtendedPubkey, registerWallet, getWalletAddress, signPsbt, getMasterFingerprint, signMessage]);
 
 /** Decodes the request with the command's spec, runs the handler, encodes its result with the spec. */
 async function run<Req, Res>(h: Handler<Req, Res>, cmd: Command, data: Uint8Array): Promise<Uint8Array> {

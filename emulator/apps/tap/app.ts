@@ -1,18 +1,28 @@
-// The Taproot Assets app inside the emulator (docs/tap-app-protocol.md). Dispatcher rules, in
-// order (§1): P2 other than 2 or 1 -> 6A86 before any other check; CONTINUE with no command in
-// progress -> B007; CLA other than E7 -> 6E00; P2 1 -> 6A86 (it passed the first check only so that
-// a Bitcoin app command reads 6E00); SIGN_VPSBT takes P1 00 START / 01 NEXT / 02 RESULTS (§5.5),
-// every other command P1 = 0, else 6A86; unknown INS -> 6D00. Any command other than a NEXT /
-// RESULTS drops a stream in progress. Every failure inside a command ends it with a status word and
-// no partial result (§7 rule 5).
+// The Taproot Assets app inside the emulator (docs/tap-app-protocol.md), its dispatcher table derived
+// from the app's description (apdu/tap-app/app.ts). Rules, in order (§1): P2 other than 2 or 1 ->
+// 6A86 before any other check; CONTINUE with no command in progress -> B007; CLA other than E7 ->
+// 6E00; P2 1 -> 6A86 (it passed the first check only so that a Bitcoin app command reads 6E00); a P1
+// the command does not take (every command 0, SIGN_VPSBT 00 START / 01 NEXT / 02 RESULTS, §5.5) ->
+// 6A86; unknown INS -> 6D00. Any command other than a NEXT / RESULTS drops a stream in progress.
+// Every failure inside a command ends it with a status word and no partial result (§7 rule 5).
 
 import { concat, u16be } from '../../../apdu/bytes.ts';
 import { statusOnly } from '../../../apdu/apdu.ts';
 import { CLA_FRAMEWORK, INS_CONTINUE } from '../../../apdu/interrupt.ts';
-import { BITCOIN_APP_PROTOCOL_VERSION, CLA_TAP, TAP_INS, TAP_PROTOCOL_VERSION } from '../../../apdu/tap-app/spec.ts';
+import { TAP_APP, takesP1 } from '../../../apdu/tap-app/app.ts';
+import { frostCommit, frostDkgRound1, frostDkgRound2, frostDkgRound3, frostSign } from '../../../apdu/tap-app/frost.ts';
+import { getAppInfo } from '../../../apdu/tap-app/get-app-info.ts';
+import { getKey } from '../../../apdu/tap-app/get-key.ts';
+import { getMasterFingerprint } from '../../../apdu/tap-app/get-master-fingerprint.ts';
+import { musigRound1, musigRound2 } from '../../../apdu/tap-app/musig.ts';
+import { signGroupGenesis } from '../../../apdu/tap-app/sign-group-genesis.ts';
+import { signVpsbt } from '../../../apdu/tap-app/sign-vpsbt.ts';
+import { BITCOIN_APP_PROTOCOL_VERSION, TAP_APP_NAME } from '../../../apdu/tap-app/spec.ts';
 import { SignVpsbtP1 } from '../../../apdu/tap-app/vpsbt-stream.ts';
 import { TAP_SW } from '../../../apdu/tap-app/status.ts';
+import type { CommandSpec } from '../../../apdu/command-spec.ts';
 import { AppCommandAborted, type AppContext, type DeviceApp } from '../../app.ts';
+import { handlerTable } from '../common/handler-table.ts';
 import { HostChannel } from '../common/host-channel.ts';
 import { AppError } from '../common/app-error.ts';
 import type { TapHandler, TapState } from './command.ts';
@@ -27,23 +37,23 @@ import { NonceSlots } from './nonce-slots.ts';
 import { signGroupGenesisHandler } from './sign-group-genesis.ts';
 import { signVpsbtStreamHandler } from './sign-vpsbt-v2.ts';
 
-export const TAP_APP_NAME = 'Taproot Assets';
+export { TAP_APP_NAME };
 export const TAP_APP_VERSION = '1.0.0';
 
-const HANDLERS: Record<number, TapHandler> = {
-  [TAP_INS.GET_APP_INFO]: getAppInfoHandler,
-  [TAP_INS.GET_MASTER_FINGERPRINT]: getMasterFingerprintHandler,
-  [TAP_INS.GET_KEY]: getKeyHandler,
-  [TAP_INS.MUSIG_ROUND1]: musigRound1Handler,
-  [TAP_INS.MUSIG_ROUND2]: musigRound2Handler,
-  [TAP_INS.SIGN_VPSBT]: signVpsbtStreamHandler,
-  [TAP_INS.SIGN_GROUP_GENESIS]: signGroupGenesisHandler,
-  [TAP_INS.FROST_DKG_ROUND1]: frostDkgRound1Handler,
-  [TAP_INS.FROST_DKG_ROUND2]: frostDkgRound2Handler,
-  [TAP_INS.FROST_DKG_ROUND3]: frostDkgRound3Handler,
-  [TAP_INS.FROST_COMMIT]: frostCommitHandler,
-  [TAP_INS.FROST_SIGN]: frostSignHandler,
-};
+const HANDLERS = handlerTable(TAP_APP, [
+  { spec: getAppInfo, run: getAppInfoHandler },
+  { spec: getMasterFingerprint, run: getMasterFingerprintHandler },
+  { spec: getKey, run: getKeyHandler },
+  { spec: musigRound1, run: musigRound1Handler },
+  { spec: musigRound2, run: musigRound2Handler },
+  { spec: signVpsbt, run: signVpsbtStreamHandler },
+  { spec: signGroupGenesis, run: signGroupGenesisHandler },
+  { spec: frostDkgRound1, run: frostDkgRound1Handler },
+  { spec: frostDkgRound2, run: frostDkgRound2Handler },
+  { spec: frostDkgRound3, run: frostDkgRound3Handler },
+  { spec: frostCommit, run: frostCommitHandler },
+  { spec: frostSign, run: frostSignHandler },
+] satisfies { spec: CommandSpec<any, any>; run: TapHandler }[]);
 
 export interface TapApp extends DeviceApp {
   /** Peak bytes the last SIGN_VPSBT held (for tests and the benchmark), or undefined. */
@@ -69,15 +79,15 @@ export function createTapApp(): TapApp {
     async handle(command, io, ctx) {
       // A CONTINUE outside a command keeps the Bitcoin app's P2 (protocol 1): it is B007 either way.
       const continues = command.cla === CLA_FRAMEWORK && command.ins === INS_CONTINUE;
-      const streaming = command.p2 === TAP_PROTOCOL_VERSION && command.cla === CLA_TAP && command.ins === TAP_INS.SIGN_VPSBT;
-      if (!(streaming && command.p1 !== SignVpsbtP1.START)) dropStream(state, ctx);
+      const streaming = command.p2 === TAP_APP.protocolVersion && command.cla === TAP_APP.cla && command.ins === signVpsbt.ins;
+      // NEXT and RESULTS go on with the stream; START replaces it in its handler; anything else ends it.
+      if (!(streaming && command.p1 !== SignVpsbtP1.START && takesP1(command.ins, command.p1))) dropStream(state, ctx);
       // The Bitcoin app's P2 passes the first check, so its commands (CLA E1, P2 1) read 6E00 here: the wrong app.
-      if (command.p2 !== TAP_PROTOCOL_VERSION && command.p2 !== BITCOIN_APP_PROTOCOL_VERSION && !continues) return statusOnly(TAP_SW.WRONG_P1P2);
+      if (command.p2 !== TAP_APP.protocolVersion && command.p2 !== BITCOIN_APP_PROTOCOL_VERSION && !continues) return statusOnly(TAP_SW.WRONG_P1P2);
       if (continues) return statusOnly(TAP_SW.BAD_STATE);
-      if (command.cla !== CLA_TAP) return statusOnly(TAP_SW.CLA_NOT_SUPPORTED);
-      if (command.p2 !== TAP_PROTOCOL_VERSION) return statusOnly(TAP_SW.WRONG_P1P2);
-      if (command.p1 !== 0 && !streaming) return statusOnly(TAP_SW.WRONG_P1P2);
-      const handler = HANDLERS[command.ins];
+      if (command.cla !== TAP_APP.cla) return statusOnly(TAP_SW.CLA_NOT_SUPPORTED);
+      if (command.p2 !== TAP_APP.protocolVersion || !takesP1(command.ins, command.p1)) return statusOnly(TAP_SW.WRONG_P1P2);
+      const handler = HANDLERS.get(command.ins)?.run;
       if (!handler) return statusOnly(TAP_SW.INS_NOT_SUPPORTED);
       try {
         const data = await handler({ ctx, state, host: new HostChannel(io, { strictMerkle: true }), body: command.data, p1: command.p1 });
