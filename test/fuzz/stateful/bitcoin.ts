@@ -5,7 +5,6 @@
 
 import { readFileSync } from 'node:fs';
 import { base64 } from '@scure/base';
-import type { CommandApdu } from '../../../apdu/apdu.ts';
 import { concat, fromHex, utf8 } from '../../../apdu/bytes.ts';
 import { MerkleTree, MerkleizedMap } from '../../../apdu/merkle.ts';
 import { parsePath } from '../../../apdu/path.ts';
@@ -26,7 +25,7 @@ import { createBitcoinTestnetApp } from '../../../emulator/apps/bitcoin/app.ts';
 import type { ClientCommandInterpreter } from '../../../host/client-commands.ts';
 import type { Rng } from '../prng.ts';
 import { signatureYields, type FuzzSession, type FuzzTarget, type Scenario, type Served } from './engine.ts';
-import { mutateBytes, mutateCommandData, mutateMaps, mutateText, type Entry, type Maps } from './mutate.ts';
+import { maybeMutateCommand, maybeMutatePath, mutateBytes, mutateMaps, mutateText, type Entry, type Maps } from './mutate.ts';
 
 const CORPUS = new URL('../../vectors/speculos-corpus/nanosp/', import.meta.url);
 const corpus = (name: string) => JSON.parse(readFileSync(new URL(`${name}.json`, CORPUS), 'utf8'));
@@ -75,10 +74,6 @@ function mutatePolicy(rng: Rng, policy: WalletPolicy): WalletPolicy {
   } catch {
     return policy;
   }
-}
-
-function maybeMutateCommand(rng: Rng, mutate: boolean, cmd: CommandApdu): CommandApdu {
-  return mutate && rng.chance(0.1) ? { ...cmd, data: mutateCommandData(rng, cmd.data) } : cmd;
 }
 
 /** SIGN_PSBT of `maps` (a PSBTv2) with `policy`: merkleized and served as BitcoinAppClient.signPsbt does. */
@@ -210,8 +205,7 @@ const XPUB_PATHS = ["m/86'/1'/0'", "m/1017'/1'/212'/0/0", "m/86'/1'/101'", "m/48
 const xpubScenario: Scenario = {
   name: 'get-extended-pubkey',
   build(rng, mutate) {
-    let path = parsePath(rng.pick(XPUB_PATHS));
-    if (mutate && rng.chance(0.5)) path = path.map((s) => (rng.chance(0.3) ? rng.u32() : s)).slice(0, rng.chance(0.8) ? path.length : rng.below(11));
+    const path = maybeMutatePath(rng, mutate, parsePath(rng.pick(XPUB_PATHS)));
     const command = commandApdu(getExtendedPubkey, { display: rng.chance(0.5), path });
     return { command: maybeMutateCommand(rng, mutate, command), serve: () => {} };
   },

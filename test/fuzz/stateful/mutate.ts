@@ -7,6 +7,7 @@
 //  - transport (engine.ts): an honest client-command answer is changed on the wire (lengths, counts,
 //    proof hashes, preimage bytes, indices, answers replayed out of order).
 
+import type { CommandApdu } from '../../../apdu/apdu.ts';
 import { toHex } from '../../../apdu/bytes.ts';
 import type { Rng } from '../prng.ts';
 
@@ -213,4 +214,15 @@ export function mutateText(rng: Rng, text: string): string {
 /** The command's own data mutated (roots, counts, ids, flags), its length kept within one APDU. */
 export function mutateCommandData(rng: Rng, data: Uint8Array): Uint8Array {
   return mutateBytes(rng, data).subarray(0, 255);
+}
+
+/** With `mutate`, one case in ten sends the command with its own data mutated. */
+export function maybeMutateCommand(rng: Rng, mutate: boolean, cmd: CommandApdu): CommandApdu {
+  return mutate && rng.chance(0.1) ? { ...cmd, data: mutateCommandData(rng, cmd.data) } : cmd;
+}
+
+/** With `mutate`, half the time a BIP-32 path with random steps, cut short or stretched to 10. */
+export function maybeMutatePath(rng: Rng, mutate: boolean, path: number[]): number[] {
+  if (!mutate || !rng.chance(0.5)) return path;
+  return path.map((s) => (rng.chance(0.3) ? rng.u32() : s)).slice(0, rng.chance(0.8) ? path.length : rng.below(11));
 }

@@ -9,7 +9,7 @@ import { schnorr } from '@noble/curves/secp256k1.js';
 import { HDKey } from '@scure/bip32';
 import { mnemonicToSeedSync } from '@scure/bip39';
 import { IndividualPubkey, keyAggExport, keyAggregate, nonceAggregate, nonceGen, sortKeys } from '@scure/btc-signer/musig2.js';
-import { encodeCommand, type CommandApdu } from '../../../apdu/apdu.ts';
+import { encodeCommand } from '../../../apdu/apdu.ts';
 import { concat, utf8 } from '../../../apdu/bytes.ts';
 import { parsePath } from '../../../apdu/path.ts';
 import {
@@ -37,14 +37,10 @@ import { SPECULOS_MNEMONIC } from '../../unit/tap-app/device.ts';
 import { FINGERPRINT, GENESIS, genesisAsset, transferPacket } from '../../unit/tap-app/vpsbt-fixture.ts';
 import type { Rng } from '../prng.ts';
 import type { FuzzSession, FuzzTarget, Scenario } from './engine.ts';
-import { mutateBytes, mutateCommandData, mutateMaps, mutateStructure, type Entry } from './mutate.ts';
+import { maybeMutateCommand, maybeMutatePath, mutateBytes, mutateMaps, mutateStructure, type Entry } from './mutate.ts';
 
 const SEED = mnemonicToSeedSync(SPECULOS_MNEMONIC);
 const master = HDKey.fromMasterSeed(SEED);
-
-function maybeMutateCommand(rng: Rng, mutate: boolean, cmd: CommandApdu): CommandApdu {
-  return mutate && rng.chance(0.1) ? { ...cmd, data: mutateCommandData(rng, cmd.data) } : cmd;
-}
 
 // --- SIGN_VPSBT ---
 
@@ -208,8 +204,7 @@ const KEY_PATHS = ["m/86'/1'/0'", "m/1017'/1'/212'/0/0", "m/1017'/1'/212'/0/7", 
 const keyScenario: Scenario = {
   name: 'get-key',
   build(rng, mutate) {
-    let path = parsePath(rng.pick(KEY_PATHS));
-    if (mutate && rng.chance(0.5)) path = path.map((s) => (rng.chance(0.3) ? rng.u32() : s)).slice(0, rng.chance(0.8) ? path.length : rng.below(11));
+    const path = maybeMutatePath(rng, mutate, parsePath(rng.pick(KEY_PATHS)));
     return { command: maybeMutateCommand(rng, mutate, tapCommand(getKey, { display: rng.chance(0.5), path })), serve: () => {} };
   },
 };

@@ -4,9 +4,9 @@
 // the status word the decoder names (6A87 for short data, the RequestError's own otherwise).
 
 import { describe, expect, it } from 'vitest';
-import { concat, toHex, u16be } from '../../../apdu/bytes.ts';
-import { BITCOIN_APP, commandApdu, requestErrorStatus, type CommandSpec } from '../../../apdu/bitcoin-app/index.ts';
-import { encodeCommand } from '../../../apdu/apdu.ts';
+import { concat, toHex } from '../../../apdu/bytes.ts';
+import { BITCOIN_APP, commandApdu } from '../../../apdu/bitcoin-app/index.ts';
+import { checkTruncations } from '../apdu/truncated-requests.ts';
 import { bitcoinDevice } from './harness.ts';
 
 const h32 = (b: number): Uint8Array => new Uint8Array(32).fill(b);
@@ -22,32 +22,10 @@ const SAMPLES: Record<string, unknown> = {
   SIGN_MESSAGE: { path: [44 + H, 1 + H, 0 + H], messageLength: 5, messageRoot: h32(9) },
 };
 
-/** What the spec says the app answers to `data`, or undefined when the decoder accepts it. */
-function expectedStatus(spec: CommandSpec<unknown, unknown>, data: Uint8Array): number | undefined {
-  try {
-    spec.decodeRequest(data);
-    return undefined;
-  } catch (e) {
-    return requestErrorStatus(e);
-  }
-}
-
 describe('Bitcoin app request decoding', () => {
   it('answers every truncated request with the status word its spec decoder names', async () => {
     const d = bitcoinDevice();
-    let checked = 0;
-    expect(Object.keys(SAMPLES).sort()).toEqual(BITCOIN_APP.commands.map((c) => c.name).sort());
-    for (const spec of BITCOIN_APP.commands) {
-      const full = commandApdu(spec, SAMPLES[spec.name]);
-      for (let n = 0; n < full.data.length; n++) {
-        const data = full.data.subarray(0, n);
-        const sw = expectedStatus(spec, data);
-        if (sw === undefined) continue;
-        const answer = await d.device.exchange(encodeCommand({ ...full, data }));
-        expect(toHex(answer), `${spec.name} cut at ${n}`).toBe(toHex(u16be(sw)));
-        checked++;
-      }
-    }
+    const checked = await checkTruncations(d.device, BITCOIN_APP, SAMPLES, commandApdu);
     expect(checked).toBeGreaterThan(300);
   });
 
