@@ -12,7 +12,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concat, equal, u16be } from '../../../apdu/bytes.ts';
 import { encodeClientCommandRequest, isContinueCommand, type ClientCommandRequest } from '../../../apdu/interrupt.ts';
-import { innerHash, leafHash, proofLength } from '../../../apdu/merkle.ts';
+import { innerHash, leafHash } from '../../../apdu/merkle.ts';
 import { SW } from '../../../apdu/status.ts';
 import type { CommandIO } from '../../app.ts';
 import { AppError } from './app-error.ts';
@@ -51,27 +51,11 @@ function compareKeys(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
-export interface HostChannelOptions {
-  /**
-   * Checks the real Bitcoin app leaves out (its emulation keeps them off): a leaf proof must be as
-   * long as the leaf's depth in a tree of that size, and a leaf preimage must start with 0x00.
-   * Without them a host can present an inner node `01 || L || R` as a leaf whose element is `L || R`.
-   * The Taproot Assets app turns them on (docs/tap-app-protocol.md §2).
-   */
-  strictMerkle?: boolean;
-}
-
 export class HostChannel {
   /** Client commands sent so far in this command, for tests and diagnostics. */
   requests = 0;
-  private readonly strict: boolean;
 
-  constructor(
-    private readonly io: CommandIO,
-    options: HostChannelOptions = {},
-  ) {
-    this.strict = options.strictMerkle ?? false;
-  }
+  constructor(private readonly io: CommandIO) {}
 
   /** Sends a client command and returns the host's CONTINUE payload. */
   private async ask(request: ClientCommandRequest): Promise<Reply> {
@@ -140,7 +124,6 @@ export class HostChannel {
     const len = Number(total & 0xffffffffn);
     if (len < 1) return undefined;
     if (merkleLeaf && partialLen === 0) return undefined;
-    if (merkleLeaf && this.strict && r.bytes[r.offset] !== 0x00) return undefined;
     if (partialLen > len) return undefined;
     // the leaf form excludes the 0x00 prefix from the limit, the plain form includes everything
     if ((merkleLeaf ? len - 1 : len) > maxLen) return undefined;
@@ -172,7 +155,6 @@ export class HostChannel {
     let count = r.u8();
     if (leaf === undefined || proofSize === undefined || count === undefined) return undefined;
     if (count > proofSize || !r.canRead(32 * count)) return undefined;
-    if (this.strict && proofSize !== proofLength(size, index)) return undefined;
     let cur: Uint8Array = leaf.slice();
     let step = 0;
     let reply = r;

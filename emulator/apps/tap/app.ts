@@ -90,7 +90,7 @@ export function createTapApp(): TapApp {
       const handler = HANDLERS.get(command.ins)?.run;
       if (!handler) return statusOnly(TAP_SW.INS_NOT_SUPPORTED);
       try {
-        const data = await handler({ ctx, state, host: new HostChannel(io, { strictMerkle: true }), body: command.data, p1: command.p1 });
+        const data = await handler({ ctx, state, host: new HostChannel(io), body: command.data, p1: command.p1 });
         return concat(data, u16be(TAP_SW.OK));
       } catch (e) {
         if (streaming) dropStream(state, ctx);
