@@ -20,6 +20,7 @@ import { frostDkgRound1Handler, frostDkgRound2Handler, frostDkgRound3Handler } f
 import { DkgSession } from './frost/dkg-session.ts';
 import { frostCommitHandler, frostSignHandler } from './frost/sign.ts';
 import { getKeyHandler } from './get-key.ts';
+import { tapAppIdentity } from './identity.ts';
 import { getAppInfoHandler, getMasterFingerprintHandler } from './info.ts';
 import { musigRound1Handler, musigRound2Handler } from './musig.ts';
 import { NonceSlots } from './nonce-slots.ts';
@@ -27,8 +28,7 @@ import { signGroupGenesisHandler } from './sign-group-genesis.ts';
 import { signVpsbtHandler } from './sign-vpsbt.ts';
 import { signVpsbtStreamHandler } from './sign-vpsbt-v2.ts';
 
-export const TAP_APP_NAME = 'Taproot Assets';
-export const TAP_APP_VERSION = '1.0.0';
+export { TAP_APP_NAME, TAP_APP_VERSION } from './identity.ts';
 
 const HANDLERS: Record<number, TapHandler> = {
   [TAP_INS.GET_APP_INFO]: getAppInfoHandler,
@@ -62,9 +62,7 @@ function dropStream(state: TapState, ctx: AppContext): void {
 export function createTapApp(): TapApp {
   const state: TapState = { slots: new NonceSlots(), frostDkg: new DkgSession(), lastVpsbtStats: undefined, stream: undefined, lastStreamPeakBytes: undefined };
   return {
-    name: TAP_APP_NAME,
-    version: TAP_APP_VERSION,
-    flags: Uint8Array.of(0x00),
+    ...tapAppIdentity(),
     get lastVpsbtStats() {
       return state.lastVpsbtStats;
     },
