@@ -3,7 +3,7 @@
 // emulator and Speculos derive the same keys (master fingerprint f5acc2fd).
 
 import { HDKey } from '@scure/bip32';
-import { mnemonicToSeedSync, validateMnemonic } from '@scure/bip39';
+import { validateMnemonic } from '@scure/bip39';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
 import { fromHex } from '../apdu/bytes.ts';
 import { EmulatorError } from './errors.ts';
@@ -43,7 +43,7 @@ export function parseSeed(spec: string = SPECULOS_DEFAULT_MNEMONIC): DeviceSeed 
         'E_SEED',
         `seed: expected a BIP-39 English mnemonic of 12/15/18/21/24 words with a valid checksum, got ${mnemonic.split(' ').length} words that do not validate`,
       );
-    derive = () => mnemonicToSeedSync(mnemonic);
+    derive = () => mnemonicToSeed(mnemonic);
   }
   let seed: Uint8Array | undefined;
   let master: HDKey | undefined;
@@ -55,6 +55,18 @@ export function parseSeed(spec: string = SPECULOS_DEFAULT_MNEMONIC): DeviceSeed 
       return (master ??= HDKey.fromMasterSeed(this.seed));
     },
   };
+}
+
+/**
+ * BIP-39 "From mnemonic to seed": PBKDF2-HMAC-SHA512 of the NFKD mnemonic, salt "mnemonic" (no
+ * passphrase), 2,048 rounds, 64 bytes. OpenSSL's rather than @scure/bip39's: the same bytes
+ * (test/unit/emulator/seed.test.ts) in a fraction of the time: the emulator's CPU from start to
+ * idle drops from 250 to 170 ms (`npm run bench`, start-up rows). node:crypto loads at this first
+ * use, not with the emulator.
+ */
+function mnemonicToSeed(mnemonic: string): Uint8Array {
+  const { pbkdf2Sync } = process.getBuiltinModule('node:crypto');
+  return new Uint8Array(pbkdf2Sync(mnemonic.normalize('NFKD'), 'mnemonic', 2048, 64, 'sha512'));
 }
 
 /** The 4-byte BIP-32 fingerprint of the master key, as GET_MASTER_FINGERPRINT returns it. */

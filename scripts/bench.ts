@@ -11,7 +11,10 @@
 // A third table: start-up of the built CLI next to `node -e 0` (scripts/bench-startup.ts).
 // Last, FROST next to a MuSig2 leaf tree of the same threshold (scripts/bench-frost.ts) to frost.json.
 //
-//   npx tsx scripts/bench.ts [--iterations N] [--out FILE]
+//   npx tsx scripts/bench.ts [--iterations N] [--out FILE] [--only startup]
+//
+// `--only startup` (after `npm run build`) runs the start-up table alone and writes startup.json
+// beside FILE.
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -90,6 +93,17 @@ async function main(): Promise<void> {
   const iterations = Number(argValue('iterations', '500'));
   if (!Number.isInteger(iterations) || iterations < 1) throw new Error(`--iterations: expected a positive integer, got ${iterations}`);
   const out = argValue('out', 'bench-results/bench.json');
+  const only = argValue('only', 'all');
+  if (only !== 'all' && only !== 'startup') throw new Error(`--only: expected startup, got "${only}"`);
+  if (only === 'startup') {
+    const startup = await benchStartup();
+    console.log(formatStartup(startup).join('\n'));
+    const file = join(dirname(out), 'startup.json');
+    await mkdir(dirname(out), { recursive: true });
+    await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: availableParallelism(), startup }, null, 2)}\n`);
+    console.log(`written to ${file}`);
+    return;
+  }
 
   const emulator = await createEmulator({ apiPort: 0, apduPort: 0, deterministicRng: 42 });
   const tcpPort = emulator.apduPort!;

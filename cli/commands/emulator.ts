@@ -2,7 +2,9 @@
 // or SIGTERM. Harnesses read the one JSON line it prints on stdout once every port listens.
 
 import { readFile } from 'node:fs/promises';
-import { createEmulator, SPECULOS_DEFAULT_MNEMONIC, type EmulatorOptions } from '../../emulator/index.ts';
+import { APPS_ON_DEMAND } from '../../emulator/apps/on-demand.ts';
+import { createEmulatorWith, type EmulatorOptions } from '../../emulator/create.ts';
+import { SPECULOS_DEFAULT_MNEMONIC } from '../../emulator/seed.ts';
 import { intOption, parseArgs, type ParsedArgs } from '../args.ts';
 import { CliError, type Command } from '../command.ts';
 import { stopSignal } from '../stop-signal.ts';
@@ -96,7 +98,8 @@ export const emulatorCommand: Command = {
     const { stopped, stop } = stopSignal();
     let emulator;
     try {
-      emulator = await createEmulator({ ...options, onError: (err) => ctx.stderr(`emulator: ${String(err)}`), onLog: (line) => ctx.stderr(line) });
+      // The apps' code loads at their first command: the ports listen first (`npm run bench`, start-up rows).
+      emulator = await createEmulatorWith(APPS_ON_DEMAND, { ...options, onError: (err) => ctx.stderr(`emulator: ${String(err)}`), onLog: (line) => ctx.stderr(line) });
     } catch (err) {
       stop('failed');
       throw err;

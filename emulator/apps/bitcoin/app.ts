@@ -18,12 +18,11 @@ import { AppError } from './errors.ts';
 import { getExtendedPubkey } from './get-extended-pubkey.ts';
 import { getMasterFingerprint } from './get-master-fingerprint.ts';
 import { getWalletAddress } from './get-wallet-address.ts';
+import { bitcoinAppIdentity } from './identity.ts';
 import { MAINNET, TESTNET, type BitcoinNetwork } from './network.ts';
 import { registerWallet } from './register-wallet.ts';
 import { signMessage } from './sign-message.ts';
 import { signPsbt } from './sign-psbt.ts';
-
-export const APP_VERSION = '2.4.6';
 
 const HANDLERS = handlerTable<Handler<any, any>>(BITCOIN_APP, [getExtendedPubkey, registerWallet, getWalletAddress, signPsbt, getMasterFingerprint, signMessage]);
 
@@ -40,10 +39,7 @@ async function run<Req, Res>(h: Handler<Req, Res>, cmd: Command, data: Uint8Arra
 
 export function createBitcoinApp(net: BitcoinNetwork): DeviceApp {
   return {
-    name: net.appName,
-    version: APP_VERSION,
-    flags: Uint8Array.of(0x00),
-    home: net.home,
+    ...bitcoinAppIdentity(net),
     async handle(command, io, ctx) {
       if (command.p2 > BITCOIN_APP.protocolVersion) return statusOnly(SW.WRONG_P1P2);
       if (command.cla === CLA_FRAMEWORK && command.ins === INS_CONTINUE) return statusOnly(SW.BAD_STATE);

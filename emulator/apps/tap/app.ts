@@ -31,6 +31,7 @@ import { frostDkgRound1Handler, frostDkgRound2Handler, frostDkgRound3Handler } f
 import { DkgSession } from './frost/dkg-session.ts';
 import { frostCommitHandler, frostSignHandler } from './frost/sign.ts';
 import { getKeyHandler } from './get-key.ts';
+import { tapAppIdentity } from './identity.ts';
 import { getAppInfoHandler, getMasterFingerprintHandler } from './info.ts';
 import { musigRound1Handler, musigRound2Handler } from './musig.ts';
 import { NonceSlots } from './nonce-slots.ts';
@@ -38,7 +39,7 @@ import { signGroupGenesisHandler } from './sign-group-genesis.ts';
 import { signVpsbtStreamHandler } from './sign-vpsbt-v2.ts';
 
 export { TAP_APP_NAME };
-export const TAP_APP_VERSION = '1.0.0';
+export { TAP_APP_VERSION } from './identity.ts';
 
 const HANDLERS = handlerTable(TAP_APP, [
   { spec: getAppInfo, run: getAppInfoHandler },
@@ -70,9 +71,7 @@ function dropStream(state: TapState, ctx: AppContext): void {
 export function createTapApp(): TapApp {
   const state: TapState = { slots: new NonceSlots(), frostDkg: new DkgSession(), stream: undefined, lastStreamPeakBytes: undefined };
   return {
-    name: TAP_APP_NAME,
-    version: TAP_APP_VERSION,
-    flags: Uint8Array.of(0x00),
+    ...tapAppIdentity(),
     get lastStreamPeakBytes() {
       return state.lastStreamPeakBytes;
     },
