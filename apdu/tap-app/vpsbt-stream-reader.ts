@@ -8,6 +8,8 @@ import { concat } from '../bytes.ts';
 import { CodecError } from '../errors.ts';
 import { SW } from '../status.ts';
 import { MAX_PARTICIPANTS } from './keyagg.ts';
+import { MAX_KEY_PACKAGE_LENGTH, MAX_NONCE_COMMITMENTS_LENGTH } from './frost-data.ts';
+import { FROST_HANDLE_LENGTH, WRAPPED_SHARE_LENGTH } from './frost.ts';
 import { PUBNONCE_LENGTH } from './musig.ts';
 import { RequestError } from './spec.ts';
 import {
@@ -21,6 +23,7 @@ import {
   StreamTag,
   StreamWarning,
   type SplitRoot,
+  type StreamFrostSigner,
   type StreamHeader,
   type StreamLeaf,
   type StreamModeValue,
@@ -46,6 +49,11 @@ export type StreamEvent =
   | { type: 'signerStart'; signer: Omit<StreamSigner, 'pubnonces'> }
   | { type: 'pubnonce'; participant: number; pubnonce: Uint8Array }
   | { type: 'signerEnd'; input: number }
+  /** A FROST signer's fixed part; its key package follows as `data` (`keyPackageLength` bytes). */
+  | { type: 'frostSignerStart'; signer: Omit<StreamFrostSigner, 'frost'> & { frost: { handle: Uint8Array; wrappedShare: Uint8Array } }; keyPackageLength: number }
+  /** The key package ended; the nonce commitments follow as `data` (`length` bytes), then `frostSignerEnd`. */
+  | { type: 'frostCommitments'; length: number }
+  | { type: 'frostSignerEnd'; input: number }
   /** An output's fixed part; an explicit leaf follows as `data` (`leafLength` bytes), then `outputEnd`. */
   | { type: 'outputStart'; index: number; output: { type: number; anchorOutputIndex: number; leaf: Exclude<StreamLeaf, { form: 'explicit' }> | { form: 'explicit'; length: number } } }
   | { type: 'outputEnd'; index: number; fields: OutputFields }
@@ -164,6 +172,32 @@ function* signer(pos: Position, h: StreamHeader, previous: number, i: number): G
   return input;
 }
 
+/** Tag 06 (docs/frost.md §2.6): mode 0 only, so the grammar never reaches it in mode 1. */
+function* frostSigner(pos: Position, h: StreamHeader, previous: number, i: number): Generator<Step, number, Uint8Array> {
+  const what = `stream.signers[${i}]`;
+  const input = yield* u8();
+  if (input >= h.inputCount || input <= previous) bad(`${what}.input`, `expected an input index below ${h.inputCount}, above ${previous}, got ${input}`);
+  const sighashType = yield* u8();
+  if (sighashType !== 0) bad(`${what}.sighashType`, `expected 0 (DEFAULT): a FROST script key signs with SIGHASH_DEFAULT only, got ${sighashType}`);
+  const tweak = yield* short(pos, `signers[${i}].tweak`);
+  if (tweak.length !== 0 && tweak.length !== 32) bad(`${what}.tweak`, `expected 0 (BIP-86) or 32 bytes (a script tree root), got ${tweak.length}`);
+  const handle = (yield* bytes(FROST_HANDLE_LENGTH)).slice();
+  const wrappedShare = (yield* bytes(WRAPPED_SHARE_LENGTH)).slice();
+  const long = function* (name: string, max: number): Generator<Step, number, Uint8Array> {
+    const n = yield* varint(`signers[${i}].frost.${name}.length`, pos.remaining());
+    if (n < 1 || n > max) bad(`${what}.frost.${name}`, `expected 1..${max} bytes, got ${n}`);
+    return n;
+  };
+  const keyPackageLength = yield* long('keyPackage', MAX_KEY_PACKAGE_LENGTH);
+  yield { emit: { type: 'frostSignerStart', signer: { input, sighashType, tweak, frost: { handle, wrappedShare } }, keyPackageLength } };
+  yield { pass: keyPackageLength };
+  const commitmentsLength = yield* long('commitments', MAX_NONCE_COMMITMENTS_LENGTH);
+  yield { emit: { type: 'frostCommitments', length: commitmentsLength } };
+  yield { pass: commitmentsLength };
+  yield { emit: { type: 'frostSignerEnd', input } };
+  return input;
+}
+
 function* output(pos: Position, j: number): Generator<Step, void, Uint8Array> {
   const what = `outputs[${j}]`;
   const type = yield* u8();
@@ -211,9 +245,10 @@ function* grammar(pos: Position): Generator<Step, void, Uint8Array> {
   let j = 0;
   while (pos.remaining() > 0) {
     if (h.mode === StreamMode.sign && j === outputs) bad('stream', `expected the end after ${outputs} outputs, got ${pos.remaining()} more bytes`);
-    const allowed = j > 0 ? [StreamTag.output] : h.mode === StreamMode.sign ? [StreamTag.signer, StreamTag.output] : [StreamTag.signer];
+    const allowed = j > 0 ? [StreamTag.output] : h.mode === StreamMode.sign ? [StreamTag.signer, StreamTag.frostSigner, StreamTag.output] : [StreamTag.signer];
     const t = yield* tag(allowed, `stream.items[${h.inputCount + 1 + signers + j}]`);
     if (t === StreamTag.signer) previous = yield* signer(pos, h, previous, signers++);
+    else if (t === StreamTag.frostSigner) previous = yield* frostSigner(pos, h, previous, signers++);
     else yield* output(pos, j++);
   }
   if (j !== outputs) bad('stream.outputs', `expected ${outputs}, got ${j}`);
@@ -323,6 +358,9 @@ export function decodeVpsbtStream(bytes: Uint8Array): VpsbtStream {
   let rootItem: StreamRoot | undefined;
   const inputs: VpsbtStream['inputs'] = [];
   const signers: StreamSigner[] = [];
+  const frostSigners: StreamFrostSigner[] = [];
+  let frost: Extract<StreamEvent, { type: 'frostSignerStart' }>['signer'] | undefined;
+  let keyPackage: Uint8Array | undefined;
   const outputs: StreamOutput[] = [];
   let pieces: Uint8Array[] = [];
   let pending: Extract<StreamEvent, { type: 'outputStart' }>['output'] | undefined;
@@ -352,6 +390,17 @@ export function decodeVpsbtStream(bytes: Uint8Array): VpsbtStream {
       case 'pubnonce':
         signers[signers.length - 1]!.pubnonces.push(e.pubnonce);
         break;
+      case 'frostSignerStart':
+        frost = e.signer;
+        break;
+      case 'frostCommitments':
+        keyPackage = concat(...pieces);
+        pieces = [];
+        break;
+      case 'frostSignerEnd':
+        frostSigners.push({ ...frost!, frost: { ...frost!.frost, keyPackage: keyPackage!, commitments: concat(...pieces) } });
+        pieces = [];
+        break;
       case 'outputStart':
         pending = e.output;
         break;
@@ -370,5 +419,5 @@ export function decodeVpsbtStream(bytes: Uint8Array): VpsbtStream {
         break;
     }
   }
-  return { header: header!, inputs, root: rootItem!, signers, outputs };
+  return { header: header!, inputs, root: rootItem!, signers, ...(frostSigners.length > 0 ? { frostSigners } : {}), outputs };
 }

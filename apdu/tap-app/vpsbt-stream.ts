@@ -6,6 +6,9 @@
 //   header || input{n_inputs} || root || signer* || output{n_outputs}     (mode 0, sign)
 //   header || input{n_inputs} || root || signer+                          (mode 1, MuSig2 round 1)
 //
+// A signer is a key of this device (tag 04: single or MuSig2) or a FROST share (tag 06, mode 0 only,
+// docs/frost.md §2.6).
+//
 // Every item after the header begins with its tag. This file encodes; vpsbt-stream-reader.ts reads
 // (as a device does, chunk by chunk) and decodes, checking the shape and the ranges a device checks
 // before any cryptography (a RequestError carries 6A80 or 6A82; short or trailing data is a
@@ -15,6 +18,8 @@ import { ByteReader, concat, encodeVarint, u16be, u32be, u64be } from '../bytes.
 import { MAX_APDU_DATA, type CommandApdu } from '../apdu.ts';
 import { CodecError } from '../errors.ts';
 import { MAX_PARTICIPANTS } from './keyagg.ts';
+import { MAX_KEY_PACKAGE_LENGTH, MAX_NONCE_COMMITMENTS_LENGTH } from './frost-data.ts';
+import { FROST_HANDLE_LENGTH, SIGNATURE_SHARE_LENGTH, WRAPPED_SHARE_LENGTH } from './frost.ts';
 import { PARTIAL_SIGNATURE_LENGTH, PUBNONCE_LENGTH } from './musig.ts';
 import { CLA_TAP, TAP_INS, TAP_PROTOCOL_VERSION } from './spec.ts';
 
@@ -27,7 +32,7 @@ export type StreamModeValue = (typeof StreamMode)[keyof typeof StreamMode];
 /** Header warnings, shown at the start of the review and checked against the outputs. */
 export const StreamWarning = { burn: 0x01 } as const;
 
-export const StreamTag = { input: 0x02, root: 0x03, signer: 0x04, output: 0x05 } as const;
+export const StreamTag = { input: 0x02, root: 0x03, signer: 0x04, output: 0x05, frostSigner: 0x06 } as const;
 
 export const MAX_STREAM_INPUTS = 32;
 export const MAX_STREAM_OUTPUTS = 0xffff;
@@ -81,6 +86,37 @@ export interface StreamSigner {
 }
 
 /**
+ * A FROST signer (tag 06, mode 0): the input's script key is the Taproot tweak of a FROST group key
+ * this device holds a share of (docs/frost.md §2.6). The device opens `wrappedShare` for the key
+ * package, checks that the package's key tweaked by `tweak` is the input's script key, and signs with
+ * the nonce FROST_COMMIT left in the slot of `handle`, over the sighash it computes itself.
+ */
+export interface StreamFrostSigner {
+  input: number;
+  /** 0 SIGHASH_DEFAULT (the only one FROST signs, as MuSig2). */
+  sighashType: number;
+  /** The input's 0x18 value: empty (BIP-86) or a 32-byte script tree root. */
+  tweak: Uint8Array;
+  frost: {
+    handle: Uint8Array;
+    wrappedShare: Uint8Array;
+    /** The encoded key package (apdu/tap-app/frost-data.ts); its SHA-256 is the key-set ID. */
+    keyPackage: Uint8Array;
+    /** The encoded nonce commitments of every signer of the session, this device's included. */
+    commitments: Uint8Array;
+  };
+}
+
+export type AnyStreamSigner = StreamSigner | StreamFrostSigner;
+
+export const isFrostSigner = (s: AnyStreamSigner): s is StreamFrostSigner => 'frost' in s;
+
+/** Both kinds of signer in the order they are streamed: by input. */
+export function streamedSigners(s: Pick<VpsbtStream, 'signers' | 'frostSigners'>): AnyStreamSigner[] {
+  return [...s.signers, ...(s.frostSigners ?? [])].sort((a, b) => a.input - b.input);
+}
+
+/**
  * An output's split leaf. Canonical: tapd's split asset rebuilt from the root (genesis, lock times,
  * group key, a zero prev ID witness) and these three values. Explicit: the leaf value as hashed.
  * None: the only output of a transfer without a split commitment (its values are the root's).
@@ -117,6 +153,8 @@ export interface VpsbtStream {
   inputs: StreamInput[];
   root: StreamRoot;
   signers: StreamSigner[];
+  /** Mode 0: streamed among `signers` in input order (one input has at most one signer of either kind). */
+  frostSigners?: StreamFrostSigner[];
   /** Empty in mode 1. */
   outputs: StreamOutput[];
 }
@@ -204,6 +242,24 @@ function encodeSigner(s: StreamSigner, mode: StreamModeValue, i: number): Uint8A
   );
 }
 
+function encodeFrostSigner(s: StreamFrostSigner, mode: StreamModeValue, i: number): Uint8Array {
+  const what = `stream.signers[${i}]`;
+  if (mode !== StreamMode.sign) throw new RangeError(`${what}: expected no FROST signer in mode ${mode} (MuSig2 round 1)`);
+  if (s.tweak.length !== 0 && s.tweak.length !== 32) throw new RangeError(`${what}.tweak: expected 0 or 32 bytes, got ${s.tweak.length}`);
+  const long = (b: Uint8Array, max: number, name: string) => {
+    if (b.length < 1 || b.length > max) throw new RangeError(`${what}.frost.${name}: expected 1..${max} bytes, got ${b.length}`);
+    return withLength(b);
+  };
+  return concat(
+    Uint8Array.of(StreamTag.frostSigner, range(s.input, 0, MAX_STREAM_INPUTS - 1, `${what}.input`), range(s.sighashType, 0, 0, `${what}.sighashType`)),
+    withLength(s.tweak),
+    fixed(s.frost.handle, FROST_HANDLE_LENGTH, `${what}.frost.handle`),
+    fixed(s.frost.wrappedShare, WRAPPED_SHARE_LENGTH, `${what}.frost.wrappedShare`),
+    long(s.frost.keyPackage, MAX_KEY_PACKAGE_LENGTH, 'keyPackage'),
+    long(s.frost.commitments, MAX_NONCE_COMMITMENTS_LENGTH, 'commitments'),
+  );
+}
+
 function encodeLeafForm(l: StreamLeaf): number {
   return LeafForm[l.form];
 }
@@ -249,11 +305,17 @@ export function encodeVpsbtStream(s: VpsbtStream): Uint8Array {
   if (s.inputs.length !== h.inputCount) throw new RangeError(`stream.inputs: expected ${h.inputCount} (header), got ${s.inputs.length}`);
   const outputs = h.mode === StreamMode.sign ? h.outputCount : 0;
   if (s.outputs.length !== outputs) throw new RangeError(`stream.outputs: expected ${outputs} in mode ${h.mode}, got ${s.outputs.length}`);
-  s.signers.forEach((x, i) => {
-    if (x.input >= h.inputCount || (i > 0 && x.input <= s.signers[i - 1]!.input))
+  const signers = streamedSigners(s);
+  signers.forEach((x, i) => {
+    if (x.input >= h.inputCount || (i > 0 && x.input <= signers[i - 1]!.input))
       throw new RangeError(`stream.signers[${i}].input: expected an input index below ${h.inputCount}, above the previous signer's, got ${x.input}`);
   });
-  const body = concat(...s.inputs.map(encodeInput), encodeRoot(s.root), ...s.signers.map((x, i) => encodeSigner(x, h.mode, i)), ...s.outputs.map(encodeOutput));
+  const body = concat(
+    ...s.inputs.map(encodeInput),
+    encodeRoot(s.root),
+    ...signers.map((x, i) => (isFrostSigner(x) ? encodeFrostSigner(x, h.mode, i) : encodeSigner(x, h.mode, i))),
+    ...s.outputs.map(encodeOutput),
+  );
   const length = HEADER_FIXED + h.hrp.length + body.length;
   if (length > 0xffffffff) throw new RangeError(`stream: expected at most 2^32-1 bytes, got ${length}`);
   return concat(encodeHeader(h, length), body);
@@ -268,7 +330,10 @@ export function streamFieldBytes(s: VpsbtStream): number {
   let b = h.hrp.length + 1 + 2 + 1;
   for (const x of s.inputs) b += PREV_ID_BYTES + x.leaf.length;
   b += s.root.form === 'explicit' ? s.root.bytes.length : 1 + 8 + 8 + 8 + (s.root.splitRoot ? 40 : 0) + 33;
-  for (const x of s.signers) b += 1 + 1 + 4 + x.tweak.length + 33 * x.participants.length + PUBNONCE_LENGTH * x.pubnonces.length;
+  for (const x of streamedSigners(s))
+    b += isFrostSigner(x)
+      ? 1 + 1 + x.tweak.length + FROST_HANDLE_LENGTH + WRAPPED_SHARE_LENGTH + x.frost.keyPackage.length + x.frost.commitments.length
+      : 1 + 1 + 4 + x.tweak.length + 33 * x.participants.length + PUBNONCE_LENGTH * x.pubnonces.length;
   for (const o of s.outputs) {
     b += 1 + 4;
     if (o.leaf.form === 'canonical') b += 1 + 8 + 33;
@@ -302,10 +367,11 @@ export function expectedChunkLength(streamLength: number, offset: number): numbe
 export type StreamResult =
   | { kind: 'signature'; input: number; signature: Uint8Array }
   | { kind: 'pubnonce'; input: number; pubnonce: Uint8Array }
-  | { kind: 'partialSignature'; input: number; partialSignature: Uint8Array };
+  | { kind: 'partialSignature'; input: number; partialSignature: Uint8Array }
+  | { kind: 'frostSignatureShare'; input: number; signatureShare: Uint8Array };
 
-/** Entry codes: 00 signature (DEFAULT), 01 signature || 01 (ALL), 02 pubnonce, 03 partial signature. */
-export const ResultCode = { signature: 0x00, signatureAll: 0x01, pubnonce: 0x02, partialSignature: 0x03 } as const;
+/** Entry codes: 00 signature (DEFAULT), 01 signature || 01 (ALL), 02 pubnonce, 03 partial signature, 04 FROST signature share. */
+export const ResultCode = { signature: 0x00, signatureAll: 0x01, pubnonce: 0x02, partialSignature: 0x03, frostSignatureShare: 0x04 } as const;
 
 function encodeResult(e: StreamResult): Uint8Array {
   const input = range(e.input, 0, MAX_STREAM_INPUTS - 1, 'result.input');
@@ -320,6 +386,8 @@ function encodeResult(e: StreamResult): Uint8Array {
       return concat(Uint8Array.of(ResultCode.pubnonce, input), fixed(e.pubnonce, PUBNONCE_LENGTH, 'result.pubnonce'));
     case 'partialSignature':
       return concat(Uint8Array.of(ResultCode.partialSignature, input), fixed(e.partialSignature, PARTIAL_SIGNATURE_LENGTH, 'result.partialSignature'));
+    case 'frostSignatureShare':
+      return concat(Uint8Array.of(ResultCode.frostSignatureShare, input), fixed(e.signatureShare, SIGNATURE_SHARE_LENGTH, 'result.signatureShare'));
   }
 }
 
@@ -362,7 +430,8 @@ export function decodeResultBatch(data: Uint8Array): { remaining: number; result
       results.push({ kind: 'signature', input, signature });
     } else if (code === ResultCode.pubnonce) results.push({ kind: 'pubnonce', input, pubnonce: r.bytesN(PUBNONCE_LENGTH, 'pubnonce').slice() });
     else if (code === ResultCode.partialSignature) results.push({ kind: 'partialSignature', input, partialSignature: r.bytesN(PARTIAL_SIGNATURE_LENGTH, 'partialSignature').slice() });
-    else throw new CodecError(`SIGN_VPSBT result batch.code: expected 00..03, got 0x${code.toString(16).padStart(2, '0')}`);
+    else if (code === ResultCode.frostSignatureShare) results.push({ kind: 'frostSignatureShare', input, signatureShare: r.bytesN(SIGNATURE_SHARE_LENGTH, 'signatureShare').slice() });
+    else throw new CodecError(`SIGN_VPSBT result batch.code: expected 00..04, got 0x${code.toString(16).padStart(2, '0')}`);
   }
   if (results.length === 0 && data.length > 1) throw new CodecError('SIGN_VPSBT result batch: expected entries');
   return { remaining, results };

@@ -55,6 +55,25 @@ export function toNonceCommitments(list: readonly FrostNonceCommitment[]): Nonce
   return list.map((c) => ({ identifier: frostIdentifier(c.index), hiding: c.hiding, binding: c.binding }));
 }
 
+/**
+ * RFC 9591 §5.4 verify_signature_share: whether `share` is participant `index`'s signature share
+ * over `message` for the session of `commitments`, under `tweak`.
+ */
+export function signatureShareVerifies(
+  p: FrostKeyPackage,
+  tweak: FrostTweak,
+  commitments: readonly FrostNonceCommitment[],
+  message: Uint8Array,
+  index: number,
+  share: Uint8Array,
+): boolean {
+  try {
+    return schnorr_FROST.verifyShare(tweakedPublic(p, tweak), toNonceCommitments(commitments), message, frostIdentifier(index), share);
+  } catch {
+    return false;
+  }
+}
+
 /** The secret share of participant `index` checked against the package (RFC 9591 App. C.2 vss_verify). */
 export function checkedSecret(p: FrostKeyPackage, index: number, signingShare: Uint8Array): FrostSecret | undefined {
   const secret = { identifier: frostIdentifier(index), signingShare };

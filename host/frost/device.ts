@@ -27,6 +27,8 @@ import { concat } from '../../apdu/bytes.ts';
 import type { CommandSpec } from '../../apdu/tap-app/spec.ts';
 import { ClientCommandInterpreter } from '../client-commands.ts';
 import type { TapAppClient } from '../tap-app/client.ts';
+import type { VpsbtFrostShare } from '../tap-app/vpsbt-stream.ts';
+import type { VPacket } from '../../assets/vpsbt/packet.ts';
 import { HostError } from '../errors.ts';
 import type { FrostCommitted, FrostDkgOutcome, FrostDkgParticipant, FrostSigner, FrostSigningSession } from './participant.ts';
 
@@ -132,12 +134,21 @@ export class DeviceFrostSigner implements FrostSigner {
     );
     const commitment: FrostNonceCommitment = { index: this.index, hiding: res.hiding, binding: res.binding };
     const client = this.client;
+    const { vpsbt } = session;
     return {
       handle: res.handle,
       commitment,
-      sign: (commitments) => signOnDevice(client, res.handle, wrappedShare, pkg, session.message, session.tweak, commitments),
+      sign: vpsbt
+        ? (commitments) => signVpsbtOnDevice(client, vpsbt.packet, { input: vpsbt.input, handle: res.handle, wrappedShare, keyPackage: session.keyPackage, commitments })
+        : (commitments) => signOnDevice(client, res.handle, wrappedShare, pkg, session.message, session.tweak, commitments),
     };
   }
+}
+
+/** The device's share for one vPSBT input through SIGN_VPSBT: it reviews the transfer and signs the sighash it computes. */
+async function signVpsbtOnDevice(client: TapAppClient, packet: VPacket, share: VpsbtFrostShare): Promise<Uint8Array> {
+  const { frostShares } = await client.signVpsbtFrost(packet, [share]);
+  return frostShares[0]!.signatureShare;
 }
 
 export async function signOnDevice(

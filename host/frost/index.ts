@@ -6,3 +6,4 @@ export * from './participant.ts';
 export * from './device.ts';
 export * from './software.ts';
 export * from './session.ts';
+export * from './vpsbt.ts';

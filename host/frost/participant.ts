@@ -5,6 +5,7 @@
 
 import type { DkgTranscript, EncryptedShare, FrostKeyPackage, FrostNonceCommitment, FrostRound1Package } from '../../apdu/tap-app/frost-data.ts';
 import type { FrostTweak } from '../../apdu/tap-app/frost.ts';
+import type { VPacket } from '../../assets/vpsbt/packet.ts';
 
 export interface FrostDkgOutcome {
   keyPackage: FrostKeyPackage;
@@ -31,6 +32,11 @@ export interface FrostSigningSession {
   readonly keyPackage: FrostKeyPackage;
   readonly message: Uint8Array;
   readonly tweak: FrostTweak;
+  /**
+   * Where the message comes from when it is the sighash of a vPSBT input: a device then signs
+   * through SIGN_VPSBT, deriving the message itself from the vPSBT it reviews (docs/frost.md §2.6).
+   */
+  readonly vpsbt?: { readonly packet: VPacket; readonly input: number };
 }
 
 export interface FrostCommitted {

@@ -20,9 +20,9 @@ import {
 } from '../../apdu/tap-app/frost-data.ts';
 import type { FrostTweak } from '../../apdu/tap-app/frost.ts';
 import { round1PackageVerifies } from '../../bitcoin/frost/dkg.ts';
-import { signingKeyXOnly, toNonceCommitments, tweakedPublic } from '../../bitcoin/frost/key-package.ts';
+import { signatureShareVerifies, signingKeyXOnly, toNonceCommitments, tweakedPublic } from '../../bitcoin/frost/key-package.ts';
 import { FrostAggregateError, FrostParticipantError, FrostSessionError, InvalidSignatureShareError } from './errors.ts';
-import type { FrostCommitted, FrostDkgParticipant, FrostSigner } from './participant.ts';
+import type { FrostCommitted, FrostDkgParticipant, FrostSigner, FrostSigningSession } from './participant.ts';
 
 export interface FrostDkgResult {
   keyPackage: FrostKeyPackage;
@@ -95,7 +95,13 @@ export interface FrostSignResult {
  * One signing session of `keyPackage` over `message` (32 bytes) by `signers` — at least t of them,
  * distinct participants; signers run one after another.
  */
-export async function runFrostSign(keyPackage: FrostKeyPackage, message: Uint8Array, signers: readonly FrostSigner[], tweak: FrostTweak = { kind: 'none' }): Promise<FrostSignResult> {
+export async function runFrostSign(
+  keyPackage: FrostKeyPackage,
+  message: Uint8Array,
+  signers: readonly FrostSigner[],
+  tweak: FrostTweak = { kind: 'none' },
+  source: Pick<FrostSigningSession, 'vpsbt'> = {},
+): Promise<FrostSignResult> {
   if (message.length !== 32) throw new FrostSessionError(`message: expected 32 bytes, got ${message.length}`);
   const n = keyPackage.verifyingShares.length;
   const ordered = [...signers].sort((a, b) => a.index - b.index);
@@ -105,7 +111,7 @@ export async function runFrostSign(keyPackage: FrostKeyPackage, message: Uint8Ar
     if (!Number.isInteger(s.index) || s.index < 1 || s.index > n) throw new FrostSessionError(`signer "${s.name}": expected a participant 1..${n}, got ${s.index}`);
     if (k > 0 && s.index === ordered[k - 1]!.index) throw new FrostSessionError(`signers "${ordered[k - 1]!.name}" and "${s.name}" are both participant ${s.index}`);
   });
-  const session = { keyPackage, message, tweak };
+  const session: FrostSigningSession = { keyPackage, message, tweak, ...source };
 
   const rounds: FrostCommitted[] = [];
   for (const s of ordered) {
@@ -124,18 +130,12 @@ export async function runFrostSign(keyPackage: FrostKeyPackage, message: Uint8Ar
     shares.push(share);
   }
 
-  const pub = tweakedPublic(keyPackage, tweak);
-  const list = toNonceCommitments(commitments);
   const faulty = ordered
     .map((s) => ({ participant: s.name, index: s.index }))
-    .filter((_, k) => {
-      try {
-        return !schnorr_FROST.verifyShare(pub, list, message, frostIdentifier(ordered[k]!.index), shares[k]!);
-      } catch {
-        return true;
-      }
-    });
+    .filter((s, k) => !signatureShareVerifies(keyPackage, tweak, commitments, message, s.index, shares[k]!));
   if (faulty.length > 0) throw new InvalidSignatureShareError(faulty);
+  const pub = tweakedPublic(keyPackage, tweak);
+  const list = toNonceCommitments(commitments);
 
   const byId: Record<string, Uint8Array> = {};
   ordered.forEach((s, k) => (byId[frostIdentifier(s.index)] = shares[k]!));

@@ -39,9 +39,9 @@ import { ClientCommandInterpreter } from '../client-commands.ts';
 import { decodeDeviceResponse, exchangeCommand } from '../exchange.ts';
 import { HostError, WrongAppError } from '../errors.ts';
 import { AssetVerifyError } from '../../assets/errors.ts';
-import { decodeResultBatch, resultsCommand, StreamMode, type StreamResult } from '../../apdu/tap-app/vpsbt-stream.ts';
-import { encodeVpsbtStreamFor } from './vpsbt-stream.ts';
-import { checkedResults, needsMusigRound1 } from './vpsbt-stream-results.ts';
+import { decodeResultBatch, resultsCommand, StreamMode, streamedSigners, type StreamResult } from '../../apdu/tap-app/vpsbt-stream.ts';
+import { encodeVpsbtStreamFor, type StreamEncodeOptions, type VpsbtFrostShare } from './vpsbt-stream.ts';
+import { checkedResults, needsMusigRound1, type CheckedResults } from './vpsbt-stream-results.ts';
 import type { SignVpsbtYield } from './vpsbt-signatures.ts';
 
 const xpubBase58 = createBase58check(sha256);
@@ -194,12 +194,30 @@ export class TapAppClient {
    */
   async signVpsbt(vpsbt: VpsbtInput, { onProgress }: { onProgress?: (p: SignVpsbtProgress) => void } = {}): Promise<SignVpsbtYield[]> {
     const packet = vpsbt instanceof Uint8Array ? decodeVPacket(vpsbt) : vpsbt;
+    const fingerprint = await this.fingerprint();
+    const mode = needsMusigRound1(packet, fingerprint) ? StreamMode.musigRound1 : StreamMode.sign;
+    return (await this.streamVpsbt(packet, { fingerprint, mode }, onProgress)).yields;
+  }
+
+  /**
+   * SIGN_VPSBT with FROST signers (docs/frost.md §2.6): the inputs of `frost` are signed with the
+   * device's FROST share and the nonce FROST_COMMIT left under each handle, over the sighash the
+   * device computes from the vPSBT it reviews. Returns the other inputs' yields as signVpsbt does,
+   * and each FROST signature share, verified here (RFC 9591 verify_signature_share) before it is returned.
+   */
+  async signVpsbtFrost(vpsbt: VpsbtInput, frost: readonly VpsbtFrostShare[], { onProgress }: { onProgress?: (p: SignVpsbtProgress) => void } = {}): Promise<CheckedResults> {
+    const packet = vpsbt instanceof Uint8Array ? decodeVPacket(vpsbt) : vpsbt;
+    const fingerprint = await this.fingerprint();
+    if (needsMusigRound1(packet, fingerprint)) throw new HostError('E_FROST_SESSION', 'SIGN_VPSBT with FROST signers: run MuSig2 round 1 (signVpsbt) first; FROST signers stream in mode 0 only');
+    return this.streamVpsbt(packet, { fingerprint, mode: StreamMode.sign, frost }, onProgress);
+  }
+
+  private async streamVpsbt(packet: VPacket, opts: StreamEncodeOptions, onProgress?: (p: SignVpsbtProgress) => void): Promise<CheckedResults> {
     // The device reviews with the same builder: a packet it would refuse mid-review is not sent at all.
     const refused = describeVPacket(packet).refused;
     if (refused !== undefined) throw new AssetVerifyError('vpsbt', `SIGN_VPSBT not sent: the device's review refuses ${refused}`);
-    const fingerprint = await this.fingerprint();
-    const mode = needsMusigRound1(packet, fingerprint) ? StreamMode.musigRound1 : StreamMode.sign;
-    const enc = encodeVpsbtStreamFor(packet, { fingerprint, mode });
+    const enc = encodeVpsbtStreamFor(packet, opts);
+    const signerCount = streamedSigners(enc.stream).length;
     // The device answers a refusal with a bare status word; the review builder it runs tells the field.
     const refusal = (sw: number) => {
       const why = sw === SW.INCORRECT_DATA ? describeVPacket(packet).refused : undefined;
@@ -224,11 +242,11 @@ export class TapAppClient {
       results.push(...batch.results);
       if (batch.remaining === 0) break;
       // A device that keeps announcing results (or sends empty batches) gets no more exchanges than there are signers.
-      if (batch.results.length === 0 || results.length + batch.remaining > enc.stream.signers.length)
-        throw new HostError('E_DEVICE_RESPONSE', `SIGN_VPSBT results: ${batch.results.length} entries with ${batch.remaining} announced, for ${enc.stream.signers.length} signed inputs`);
+      if (batch.results.length === 0 || results.length + batch.remaining > signerCount)
+        throw new HostError('E_DEVICE_RESPONSE', `SIGN_VPSBT results: ${batch.results.length} entries with ${batch.remaining} announced, for ${signerCount} signed inputs`);
       await send(resultsCommand());
     }
-    return checkedResults(packet, enc.stream, mode, results, fingerprint);
+    return checkedResults(packet, enc.stream, opts.mode ?? StreamMode.sign, results, opts.fingerprint);
   }
 
   /**

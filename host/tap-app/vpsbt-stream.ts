@@ -16,11 +16,13 @@ import {
   streamFieldBytes,
   type StreamLeaf,
   type StreamModeValue,
+  type StreamFrostSigner,
   type StreamOutput,
   type StreamRoot,
   type StreamSigner,
   type VpsbtStream,
 } from '../../apdu/tap-app/vpsbt-stream.ts';
+import { encodeKeyPackage, encodeNonceCommitments, type FrostKeyPackage, type FrostNonceCommitment } from '../../apdu/tap-app/frost-data.ts';
 import { encodeAddressTlv } from '../../assets/address/address.ts';
 import { chainParamsForHrp } from '../../assets/address/params.ts';
 import { deriveBurnKey } from '../../assets/asset/burn.ts';
@@ -46,6 +48,30 @@ export interface StreamEncodeOptions {
   fingerprint: Uint8Array;
   /** Sign (default; MuSig2 round 2 included) or MuSig2 round 1. */
   mode?: StreamModeValue;
+  /** Inputs this device signs with a FROST share (mode 0; docs/frost.md §2.6). */
+  frost?: readonly VpsbtFrostShare[];
+}
+
+/** What a FROST signer item carries besides the input's own fields: the device's share and the session. */
+export interface VpsbtFrostShare {
+  input: number;
+  /** The handle FROST_COMMIT answered (its nonce bound to the input's sighash). */
+  handle: Uint8Array;
+  wrappedShare: Uint8Array;
+  keyPackage: FrostKeyPackage;
+  /** Every signer's nonce commitment, this device's included. */
+  commitments: readonly FrostNonceCommitment[];
+}
+
+function frostSigner(p: VPacket, f: VpsbtFrostShare): StreamFrostSigner {
+  const vin = p.inputs[f.input];
+  if (!vin) throw new RangeError(`frost.input: expected an input below ${p.inputs.length}, got ${f.input}`);
+  return {
+    input: f.input,
+    sighashType: vin.sighashType ?? 0,
+    tweak: vin.trMerkleRoot ?? new Uint8Array(),
+    frost: { handle: f.handle, wrappedShare: f.wrappedShare, keyPackage: encodeKeyPackage(f.keyPackage), commitments: encodeNonceCommitments(f.commitments) },
+  };
 }
 
 export interface EncodedVpsbtStream {
@@ -174,12 +200,16 @@ export function encodeVpsbtStreamFor(p: VPacket, opts: StreamEncodeOptions): Enc
   });
   placed.sort((a, b) => compareTreeOrder(a.locator, b.locator));
 
-  const signers = p.inputs.map((vin, i) => signer(vin, i, opts.fingerprint, coinType, mode)).filter((s): s is StreamSigner => s !== undefined);
+  const frost = opts.frost ?? [];
+  const signers = p.inputs
+    .map((vin, i) => (frost.some((f) => f.input === i) ? undefined : signer(vin, i, opts.fingerprint, coinType, mode)))
+    .filter((s): s is StreamSigner => s !== undefined);
   const stream: VpsbtStream = {
     header: { mode, hrp: p.chainHrp, inputCount: p.inputs.length, outputCount: p.outputs.length, warnings },
     inputs: p.inputs.map((vin) => ({ prevId: encodePrevId(vin.prevId), leaf: assetLeafValue(vin.asset!) })),
     root: rootItem(p, root),
     signers,
+    ...(frost.length > 0 ? { frostSigners: frost.map((f) => frostSigner(p, f)) } : {}),
     outputs: mode === StreamMode.sign ? placed.map((x) => x.item) : [],
   };
   const bytes = encodeVpsbtStream(stream);

@@ -51,6 +51,8 @@ import { TapError, denied, incorrectData } from './errors.ts';
 import { publicKeyAt } from './keys.ts';
 import { signWithScriptKey, type HeldScriptKey } from './script-key.ts';
 import { musigInput, musigPubNonce, musigSign, ownPubNonceMatches, type MusigInput } from './vpsbt-musig.ts';
+import { checkFrostSigner, signFrostInput, type FrostStreamSigning } from './frost/vpsbt.ts';
+import type { NonceSlots } from './nonce-slots.ts';
 
 /** The split fold's stack (design limit, a device's fixed array). */
 export const MAX_PENDING_SUBTREES = 32;
@@ -64,6 +66,8 @@ export const MAX_PENDING_SUBTREES = 32;
 const FIXED_STATE_BYTES = 260 + (32 * 41 + 41 + 32) + 4 * 108 + 32 + 640 + 203 + 98 + 80;
 /** Per input: prev ID hash, leaf hash, amount, x-only script key; reused from its signer on for the signing data. */
 const INPUT_RECORD_BYTES = 105;
+/** A FROST signer kept until it signs (docs/frost.md §2.6): handle, wrapped share, key-set ID, group key, t, n, index, tweak; plus its commitment list. */
+const FROST_SIGNER_BYTES = 32 + 49 + 32 + 33 + 3 + 32;
 
 const SESSION_TAG = new TextEncoder().encode('TAP-v2-musig');
 
@@ -81,6 +85,7 @@ interface Signing {
   sighashType: number;
   key?: HeldScriptKey;
   musig?: { m: MusigInput; pubnonces: Uint8Array[] };
+  frost?: FrostStreamSigning;
 }
 
 /** Runs a decoder or check from assets/ on host data: a failure is 6A80. */
@@ -113,6 +118,9 @@ export class VpsbtStreamSession {
   private vtx: VirtualTx | undefined;
   private readonly signing: Signing[] = [];
   private signer: (Omit<StreamSigner, 'pubnonces'> & { pubnonces: Uint8Array[] }) | undefined;
+  private frostSigner: Extract<StreamEvent, { type: 'frostSignerStart' }>['signer'] | undefined;
+  private frostKeyPackage: Uint8Array | undefined;
+  private approved = false;
   private session: MusigSession | undefined;
   private readonly sessionDigest = sha256.create();
   private sessionId: Uint8Array | undefined;
@@ -127,7 +135,11 @@ export class VpsbtStreamSession {
   private batches: Uint8Array[] = [];
   private peak = 0;
 
-  constructor(private readonly ctx: AppContext) {}
+  constructor(
+    private readonly ctx: AppContext,
+    /** The app's RAM nonce slots: a FROST signer signs with the nonce FROST_COMMIT left there. */
+    private readonly slots: NonceSlots,
+  ) {}
 
   /** Most vPSBT-dependent bytes held at one time (the bench's peakDeviceBytes). */
   get peakDeviceBytes(): number {
@@ -172,7 +184,7 @@ export class VpsbtStreamSession {
     for (const e of events) await this.event(e, start === 0 ? data.length : undefined);
     if (this.header === undefined) throw new TapError(TAP_SW.WRONG_DATA_LENGTH, 'START: expected the whole header in the first chunk');
     if (!this.reader.done) return new Uint8Array();
-    return this.results();
+    return await this.results();
   }
 
   /** RESULTS: the next batch. */
@@ -239,6 +251,15 @@ export class VpsbtStreamSession {
         return;
       case 'signerEnd':
         return this.onSigner();
+      case 'frostSignerStart':
+        this.frostSigner = e.signer;
+        this.pending = [];
+        return;
+      case 'frostCommitments':
+        this.frostKeyPackage = this.takePending();
+        return;
+      case 'frostSignerEnd':
+        return this.onFrostSigner();
       case 'outputEnd':
         return this.onOutput(e.index, e.fields);
       case 'end':
@@ -365,6 +386,22 @@ export class VpsbtStreamSession {
     this.signing.push({ input: s.input, sighash, sighashType: 0, musig: { m, pubnonces: s.pubnonces } });
   }
 
+  /** A FROST signer (tag 06): checked before any output page, its key set shown (docs/frost.md §2.6). */
+  private async onFrostSigner(): Promise<void> {
+    const s = this.frostSigner!;
+    const keyPackage = this.frostKeyPackage!;
+    const commitments = this.takePending();
+    this.frostSigner = this.frostKeyPackage = undefined;
+    const vin = this.inputs[s.input]!;
+    const sighash = parse(() => virtualTxSighash(this.vtx!, this.root!, s.input, inputPrevOut(vin.asset, `inputs[${s.input}]`), { sighashType: 0 }));
+    const { signing, pairs } = checkFrostSigner(this.ctx, this.slots, s, keyPackage, commitments, xonly(vin.asset.scriptKey), sighash);
+    this.held += FROST_SIGNER_BYTES + commitments.length;
+    this.measure();
+    this.signing.push({ input: s.input, sighash, sighashType: 0, frost: signing });
+    this.pairs.push(...pairs);
+    await this.show();
+  }
+
   private peekSession(): MusigSession {
     const s = popSession(this.ctx.nvram, this.sessionId!);
     if (!s) throw new TapError(TAP_SW.BAD_STATE, 'no MuSig2 session for this vPSBT: run round 1 (again)');
@@ -457,9 +494,10 @@ export class VpsbtStreamSession {
     });
     this.reviewShown = false;
     if (!approved) throw denied();
+    this.approved = true;
   }
 
-  private results(): Uint8Array {
+  private async results(): Promise<Uint8Array> {
     const results: StreamResult[] = [];
     if (this.header!.mode === StreamMode.musigRound1) {
       // A fresh rand_root for this packet; a stored session of the same id is replaced (§5.5.7).
@@ -475,6 +513,10 @@ export class VpsbtStreamSession {
         if (s.key) {
           const sig = signWithScriptKey(this.ctx, s.key, s.sighash);
           results.push({ kind: 'signature', input: s.input, signature: s.sighashType === 0 ? sig : Uint8Array.of(...sig, s.sighashType) });
+        } else if (s.frost) {
+          // The approved review is the authorization (docs/frost.md §2.6): the sighash is the device's own.
+          const share = await signFrostInput(this.ctx, this.slots, s.frost, s.sighash, () => this.approved);
+          results.push({ kind: 'frostSignatureShare', input: s.input, signatureShare: share });
         } else {
           const psig = musigSign(this.ctx, `inputs[${s.input}].musig2`, session!, s.musig!.m, s.musig!.pubnonces, s.sighash);
           results.push({ kind: 'partialSignature', input: s.input, partialSignature: psig });

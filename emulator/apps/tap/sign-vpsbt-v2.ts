@@ -8,7 +8,7 @@ import { TapError } from './errors.ts';
 import { VpsbtStreamSession } from './sign-vpsbt-stream.ts';
 
 export const signVpsbtStreamHandler: TapHandler = async ({ ctx, state, body, p1 }) => {
-  if (p1 === SignVpsbtP1.START) state.stream = new VpsbtStreamSession(ctx);
+  if (p1 === SignVpsbtP1.START) state.stream = new VpsbtStreamSession(ctx, state.slots);
   const stream = state.stream;
   if (p1 !== SignVpsbtP1.START && p1 !== SignVpsbtP1.NEXT && p1 !== SignVpsbtP1.RESULTS) throw new TapError(TAP_SW.WRONG_P1P2, `SIGN_VPSBT: expected P1 00, 01 or 02, got ${p1}`);
   if (!stream) throw new TapError(TAP_SW.BAD_STATE, 'SIGN_VPSBT: no stream in progress');

@@ -131,7 +131,7 @@ describe('SIGN_VPSBT v2 stream codec', () => {
     ]);
     expect(batches.flatMap((b) => decodeResultBatch(b).results)).toEqual(results);
     expect(encodeResultBatches([])).toEqual([Uint8Array.of(0)]);
-    expect(() => decodeResultBatch(Uint8Array.of(0, 0x04, 0))).toThrow(/expected 00..03/);
+    expect(() => decodeResultBatch(Uint8Array.of(0, 0x05, 0))).toThrow(/expected 00..04/);
     expect(() => decodeResultBatch(concat(Uint8Array.of(0, 0x01, 0), new Uint8Array(65)))).toThrow(/sighash byte 01/);
     expect(() => decodeResultBatch(concat(Uint8Array.of(0, 0x00, 32), new Uint8Array(64)))).toThrow(/below 32/);
     expect(() => decodeResultBatch(concat(Uint8Array.of(0, 0x03, 0), new Uint8Array(31)))).toThrow(CodecError);
