@@ -3,7 +3,7 @@
 // dispatcher, the host client and the tests' command tables are derived from it.
 
 import type { AppWire, CommandSpec } from '../command-spec.ts';
-import { frostCommit, frostDkgRound1, frostDkgRound2, frostDkgRound3, frostSign } from './frost.ts';
+import { frostCommit, frostDkgRound1, frostDkgRound2, frostDkgRound3, frostSign, frostSignGroupGenesis } from './frost.ts';
 import { getAppInfo } from './get-app-info.ts';
 import { getKey } from './get-key.ts';
 import { getMasterFingerprint } from './get-master-fingerprint.ts';
@@ -22,7 +22,7 @@ export const TAP_APP: TapAppWire = {
   name: TAP_APP_NAME,
   cla: CLA_TAP,
   protocolVersion: TAP_PROTOCOL_VERSION,
-  commands: [getAppInfo, getMasterFingerprint, getKey, musigRound1, musigRound2, signVpsbt, signGroupGenesis, frostDkgRound1, frostDkgRound2, frostDkgRound3, frostCommit, frostSign],
+  commands: [getAppInfo, getMasterFingerprint, getKey, musigRound1, musigRound2, signVpsbt, signGroupGenesis, frostDkgRound1, frostDkgRound2, frostDkgRound3, frostCommit, frostSign, frostSignGroupGenesis],
   statusWords: TAP_SW,
   p1: { [signVpsbt.ins]: SIGN_VPSBT_P1 },
 };

@@ -9,6 +9,8 @@
 //                                                      -> handle[32] || hiding[33] || binding[33]
 //   E7 55 SIGN        handle[32] || wrapped_share[49] || key_package_commitment || msg[32] || tweak
 //                     || commitments_commitment          -> signature_share[32]
+//   E7 56 SIGN_GROUP_GENESIS  handle[32] || wrapped_share[49] || key_package_commitment || commitments_commitment
+//                     || asset_commitment || leaf_version:u8 || [anchor_asset_id[32]]   -> signature_share[32]
 // tweak: 00 (none: sign for the group key) | 01 (BIP-86: key path, no script tree) | 02 || merkle_root[32]
 
 import { ByteReader, concat } from '../bytes.ts';
@@ -23,6 +25,7 @@ import {
   readThreshold,
   type PreimageCommitment,
 } from './frost-data.ts';
+import { MAX_GENESIS_ASSET_LENGTH } from './sign-group-genesis.ts';
 import { CLA_TAP, RequestError, TAP_INS, field, readFlag, type CommandSpec } from './spec.ts';
 
 export const FROST_HANDLE_LENGTH = 32;
@@ -251,6 +254,66 @@ export const frostSign: CommandSpec<FrostSignRequest, Uint8Array> = {
   encodeResponse: (share) => field(share, SIGNATURE_SHARE_LENGTH, 'FROST_SIGN.share'),
   decodeResponse(data) {
     const r = new ByteReader(data, 'FROST_SIGN response');
+    const share = r.bytesN(SIGNATURE_SHARE_LENGTH, 'share').slice();
+    r.end();
+    return share;
+  },
+};
+
+export interface FrostSignGroupGenesisRequest {
+  handle: Uint8Array;
+  wrappedShare: Uint8Array;
+  keyPackage: PreimageCommitment;
+  commitments: PreimageCommitment;
+  /** The genesis asset leaf (TLV), fetched by GET_PREIMAGE as SIGN_GROUP_GENESIS fetches it. */
+  asset: PreimageCommitment;
+  /**
+   * The V1 group key's non-spendable leaf: 1 OP_RETURN, 2 Pedersen (tapd NonSpendLeafVersion). The
+   * device builds the tapscript root from it and the anchor's asset ID, so the key has no other leaf.
+   */
+  leafVersion: number;
+  /** The group anchor's asset ID when re-issuing into the group; absent: the minted asset's own. */
+  anchorAssetId?: Uint8Array;
+}
+
+/**
+ * A FROST group key's genesis witness (docs/frost.md §2.6): the device derives the V1 group key from
+ * the key package and the non-spendable leaf, the sighash from the genesis asset, reviews the asset
+ * group as SIGN_GROUP_GENESIS does, and answers its signature share.
+ */
+export const frostSignGroupGenesis: CommandSpec<FrostSignGroupGenesisRequest, Uint8Array> = {
+  name: 'FROST_SIGN_GROUP_GENESIS',
+  cla: CLA_TAP,
+  ins: TAP_INS.FROST_SIGN_GROUP_GENESIS,
+  encodeRequest(req) {
+    if (req.leafVersion !== 1 && req.leafVersion !== 2) throw new RangeError(`FROST_SIGN_GROUP_GENESIS.leafVersion: expected 1 (OP_RETURN) or 2 (Pedersen), got ${req.leafVersion}`);
+    return concat(
+      field(req.handle, FROST_HANDLE_LENGTH, 'FROST_SIGN_GROUP_GENESIS.handle'),
+      field(req.wrappedShare, WRAPPED_SHARE_LENGTH, 'FROST_SIGN_GROUP_GENESIS.wrappedShare'),
+      encodePreimageCommitment(req.keyPackage, MAX_KEY_PACKAGE_LENGTH, 'key_package'),
+      encodePreimageCommitment(req.commitments, MAX_NONCE_COMMITMENTS_LENGTH, 'commitments'),
+      encodePreimageCommitment(req.asset, MAX_GENESIS_ASSET_LENGTH, 'asset'),
+      Uint8Array.of(req.leafVersion),
+      req.anchorAssetId ? field(req.anchorAssetId, 32, 'FROST_SIGN_GROUP_GENESIS.anchorAssetId') : new Uint8Array(),
+    );
+  },
+  decodeRequest(data) {
+    const r = new ByteReader(data, 'FROST_SIGN_GROUP_GENESIS');
+    const handle = handleOf(r);
+    const wrappedShare = r.bytesN(WRAPPED_SHARE_LENGTH, 'wrapped_share').slice();
+    const keyPackage = readPreimageCommitment(r, MAX_KEY_PACKAGE_LENGTH, 'key_package');
+    const commitments = readPreimageCommitment(r, MAX_NONCE_COMMITMENTS_LENGTH, 'commitments');
+    const asset = readPreimageCommitment(r, MAX_GENESIS_ASSET_LENGTH, 'asset');
+    const leafVersion = r.u8('leaf_version');
+    if (leafVersion !== 1 && leafVersion !== 2) throw new RequestError(`FROST_SIGN_GROUP_GENESIS.leaf_version: expected 1 (OP_RETURN) or 2 (Pedersen), got ${leafVersion}`);
+    const anchorAssetId = r.done ? undefined : r.bytesN(32, 'anchor_asset_id').slice();
+    r.end();
+    const req = { handle, wrappedShare, keyPackage, commitments, asset, leafVersion };
+    return anchorAssetId ? { ...req, anchorAssetId } : req;
+  },
+  encodeResponse: (share) => field(share, SIGNATURE_SHARE_LENGTH, 'FROST_SIGN_GROUP_GENESIS.share'),
+  decodeResponse(data) {
+    const r = new ByteReader(data, 'FROST_SIGN_GROUP_GENESIS response');
     const share = r.bytesN(SIGNATURE_SHARE_LENGTH, 'share').slice();
     r.end();
     return share;

@@ -38,6 +38,7 @@ export const TAP_INS = {
   FROST_DKG_ROUND3: 0x52,
   FROST_COMMIT: 0x54,
   FROST_SIGN: 0x55,
+  FROST_SIGN_GROUP_GENESIS: 0x56,
 } as const;
 
 export type TapInsName = keyof typeof TAP_INS;

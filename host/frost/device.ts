@@ -21,7 +21,8 @@ import {
   type FrostNonceCommitment,
   type FrostRound1Package,
 } from '../../apdu/tap-app/frost-data.ts';
-import { FROST_YIELD_CHUNK, frostCommit, frostDkgRound1, frostDkgRound2, frostDkgRound3, frostSign, type FrostTweak } from '../../apdu/tap-app/frost.ts';
+import { FROST_YIELD_CHUNK, frostCommit, frostDkgRound1, frostDkgRound2, frostDkgRound3, frostSign, frostSignGroupGenesis, type FrostTweak } from '../../apdu/tap-app/frost.ts';
+import { encodeAsset } from '../../assets/asset/leaf.ts';
 import { CodecError } from '../../apdu/errors.ts';
 import { concat } from '../../apdu/bytes.ts';
 import type { CommandSpec } from '../../apdu/tap-app/spec.ts';
@@ -30,7 +31,7 @@ import type { TapAppClient } from '../tap-app/client.ts';
 import type { VpsbtFrostShare } from '../tap-app/vpsbt-stream.ts';
 import type { VPacket } from '../../assets/vpsbt/packet.ts';
 import { HostError } from '../errors.ts';
-import type { FrostCommitted, FrostDkgOutcome, FrostDkgParticipant, FrostSigner, FrostSigningSession } from './participant.ts';
+import type { FrostCommitted, FrostDkgOutcome, FrostDkgParticipant, FrostGroupGenesis, FrostSigner, FrostSigningSession } from './participant.ts';
 
 /** The device's key-set material: its share, wrapped to its seed and the key package. */
 export interface WrappedFrostShare {
@@ -134,15 +135,35 @@ export class DeviceFrostSigner implements FrostSigner {
     );
     const commitment: FrostNonceCommitment = { index: this.index, hiding: res.hiding, binding: res.binding };
     const client = this.client;
-    const { vpsbt } = session;
+    const { vpsbt, groupGenesis } = session;
+    const handle = res.handle;
     return {
-      handle: res.handle,
+      handle,
       commitment,
       sign: vpsbt
-        ? (commitments) => signVpsbtOnDevice(client, vpsbt.packet, { input: vpsbt.input, handle: res.handle, wrappedShare, keyPackage: session.keyPackage, commitments })
-        : (commitments) => signOnDevice(client, res.handle, wrappedShare, pkg, session.message, session.tweak, commitments),
+        ? (commitments) => signVpsbtOnDevice(client, vpsbt.packet, { input: vpsbt.input, handle, wrappedShare, keyPackage: session.keyPackage, commitments })
+        : groupGenesis
+          ? (commitments) => signGroupGenesisOnDevice(client, handle, wrappedShare, pkg, commitments, groupGenesis)
+          : (commitments) => signOnDevice(client, handle, wrappedShare, pkg, session.message, session.tweak, commitments),
     };
   }
+}
+
+/** FROST_SIGN_GROUP_GENESIS: the device reviews the asset group and signs the genesis sighash it computes. */
+export async function signGroupGenesisOnDevice(
+  client: TapAppClient,
+  handle: Uint8Array,
+  wrappedShare: Uint8Array,
+  keyPackageBytes: Uint8Array,
+  commitments: readonly FrostNonceCommitment[],
+  g: FrostGroupGenesis,
+): Promise<Uint8Array> {
+  const list = encodeNonceCommitments(commitments);
+  const asset = encodeAsset(g.asset);
+  const it = new ClientCommandInterpreter();
+  for (const p of [keyPackageBytes, list, asset]) it.addKnownPreimage(p);
+  const req = { handle, wrappedShare, keyPackage: commitPreimage(keyPackageBytes), commitments: commitPreimage(list), asset: commitPreimage(asset), leafVersion: g.leafVersion };
+  return client.call(frostSignGroupGenesis, g.anchorAssetId ? { ...req, anchorAssetId: g.anchorAssetId } : req, it);
 }
 
 /** The device's share for one vPSBT input through SIGN_VPSBT: it reviews the transfer and signs the sighash it computes. */

@@ -7,3 +7,4 @@ export * from './device.ts';
 export * from './software.ts';
 export * from './session.ts';
 export * from './vpsbt.ts';
+export * from './group-genesis.ts';

@@ -5,6 +5,8 @@
 
 import type { DkgTranscript, EncryptedShare, FrostKeyPackage, FrostNonceCommitment, FrostRound1Package } from '../../apdu/tap-app/frost-data.ts';
 import type { FrostTweak } from '../../apdu/tap-app/frost.ts';
+import type { Asset } from '../../assets/asset/leaf.ts';
+import type { NonSpendLeafVersion } from '../../assets/group/group-key.ts';
 import type { VPacket } from '../../assets/vpsbt/packet.ts';
 
 export interface FrostDkgOutcome {
@@ -37,6 +39,20 @@ export interface FrostSigningSession {
    * through SIGN_VPSBT, deriving the message itself from the vPSBT it reviews (docs/frost.md §2.6).
    */
   readonly vpsbt?: { readonly packet: VPacket; readonly input: number };
+  /**
+   * Or the group witness of a grouped genesis: a device then signs through FROST_SIGN_GROUP_GENESIS,
+   * deriving the message and the V1 group key itself and reviewing the asset group.
+   */
+  readonly groupGenesis?: FrostGroupGenesis;
+}
+
+/** A genesis whose V1 group key is a FROST group key under the non-spendable leaf over the anchor's asset ID. */
+export interface FrostGroupGenesis {
+  readonly asset: Asset;
+  /** tapd's NonSpendLeafVersion: 1 OP_RETURN, 2 Pedersen. */
+  readonly leafVersion: NonSpendLeafVersion;
+  /** The group anchor's asset ID when re-issuing; absent: the minted asset's own (a new group). */
+  readonly anchorAssetId?: Uint8Array;
 }
 
 export interface FrostCommitted {

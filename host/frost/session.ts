@@ -100,7 +100,7 @@ export async function runFrostSign(
   message: Uint8Array,
   signers: readonly FrostSigner[],
   tweak: FrostTweak = { kind: 'none' },
-  source: Pick<FrostSigningSession, 'vpsbt'> = {},
+  source: Pick<FrostSigningSession, 'vpsbt' | 'groupGenesis'> = {},
 ): Promise<FrostSignResult> {
   if (message.length !== 32) throw new FrostSessionError(`message: expected 32 bytes, got ${message.length}`);
   const n = keyPackage.verifyingShares.length;

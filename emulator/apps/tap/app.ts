@@ -10,7 +10,7 @@ import { concat, u16be } from '../../../apdu/bytes.ts';
 import { statusOnly } from '../../../apdu/apdu.ts';
 import { CLA_FRAMEWORK, INS_CONTINUE } from '../../../apdu/interrupt.ts';
 import { TAP_APP, takesP1 } from '../../../apdu/tap-app/app.ts';
-import { frostCommit, frostDkgRound1, frostDkgRound2, frostDkgRound3, frostSign } from '../../../apdu/tap-app/frost.ts';
+import { frostCommit, frostDkgRound1, frostDkgRound2, frostDkgRound3, frostSign, frostSignGroupGenesis } from '../../../apdu/tap-app/frost.ts';
 import { getAppInfo } from '../../../apdu/tap-app/get-app-info.ts';
 import { getKey } from '../../../apdu/tap-app/get-key.ts';
 import { getMasterFingerprint } from '../../../apdu/tap-app/get-master-fingerprint.ts';
@@ -30,6 +30,7 @@ import { TapError } from './errors.ts';
 import { frostDkgRound1Handler, frostDkgRound2Handler, frostDkgRound3Handler } from './frost/dkg.ts';
 import { DkgSession } from './frost/dkg-session.ts';
 import { frostCommitHandler, frostSignHandler } from './frost/sign.ts';
+import { frostSignGroupGenesisHandler } from './frost/group-genesis.ts';
 import { getKeyHandler } from './get-key.ts';
 import { tapAppIdentity } from './identity.ts';
 import { getAppInfoHandler, getMasterFingerprintHandler } from './info.ts';
@@ -54,6 +55,7 @@ const HANDLERS = handlerTable(TAP_APP, [
   { spec: frostDkgRound3, run: frostDkgRound3Handler },
   { spec: frostCommit, run: frostCommitHandler },
   { spec: frostSign, run: frostSignHandler },
+  { spec: frostSignGroupGenesis, run: frostSignGroupGenesisHandler },
 ] satisfies { spec: CommandSpec<any, any>; run: TapHandler }[]);
 
 export interface TapApp extends DeviceApp {

@@ -40,7 +40,7 @@ function checkTapscriptRoot(keyVersion: number, root: Uint8Array | undefined, an
     throw incorrectData("tapscript_root: expected the bare non-spendable leaf over the group anchor's asset ID; another tree can hold leaves the review does not show");
 }
 
-function groupReview(a: Asset, id: Uint8Array, anchor: Uint8Array, groupKey: Uint8Array): ReviewFlow {
+export function groupReview(a: Asset, id: Uint8Array, anchor: Uint8Array, groupKey: Uint8Array): ReviewFlow {
   return {
     intro: 'Review asset group',
     pairs: [

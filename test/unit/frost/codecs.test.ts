@@ -11,6 +11,7 @@ import {
   encodeNonceCommitments,
   frostDkgRound1,
   frostSign,
+  frostSignGroupGenesis,
   tapRequestErrorStatus,
   yieldChunks,
   FROST_YIELD_CHUNK,
@@ -54,6 +55,27 @@ describe('FROST codecs', () => {
     const bytes = frostSign.encodeRequest({ ...base, tweak: { kind: 'none' } });
     bytes[32 + 49 + 33 + 32] = 3;
     expect(status(() => frostSign.decodeRequest(bytes))).toBe(0x6a80);
+  });
+
+  it('FROST_SIGN_GROUP_GENESIS: the largest request fits one APDU, byte for byte; a leaf version other than 1 or 2 is 6A80', () => {
+    const req = {
+      handle: new Uint8Array(32).fill(1),
+      wrappedShare: new Uint8Array(49).fill(2),
+      keyPackage: { length: 1058, hash: new Uint8Array(32).fill(3) },
+      commitments: { length: 1073, hash: new Uint8Array(32).fill(4) },
+      asset: { length: 4096, hash: new Uint8Array(32).fill(5) },
+      leafVersion: 2,
+      anchorAssetId: new Uint8Array(32).fill(6),
+    };
+    const bytes = frostSignGroupGenesis.encodeRequest(req);
+    expect(bytes.length).toBe(32 + 49 + 3 * (3 + 32) + 1 + 32);
+    expect(toHex(bytes.subarray(81, 84))).toBe('fd2204');
+    expect(frostSignGroupGenesis.decodeRequest(bytes)).toEqual(req);
+    const { anchorAssetId: _, ...fresh } = req;
+    expect(frostSignGroupGenesis.decodeRequest(frostSignGroupGenesis.encodeRequest(fresh))).toEqual(fresh);
+    bytes[32 + 49 + 3 * 35] = 3;
+    expect(status(() => frostSignGroupGenesis.decodeRequest(bytes))).toBe(0x6a80);
+    expect(status(() => frostSignGroupGenesis.decodeRequest(frostSignGroupGenesis.encodeRequest(req).subarray(0, bytes.length - 1)))).toBe(0x6a87);
   });
 
   it('key package and nonce commitments: round trip, order and count checks', () => {

@@ -30,6 +30,15 @@ const SAMPLES: Record<string, unknown> = {
   FROST_DKG_ROUND3: { handle: h32(11), transcript: { length: 200, hash: h32(10) }, shares: { length: 100, hash: h32(12) } },
   FROST_COMMIT: { wrappedShare: new Uint8Array(49).fill(13), keyPackage: { length: 134, hash: h32(14) } },
   FROST_SIGN: { handle: h32(15), wrappedShare: new Uint8Array(49).fill(13), keyPackage: { length: 134, hash: h32(18) }, message: h32(16), tweak: { kind: 'bip86' }, commitments: { length: 135, hash: h32(17) } },
+  FROST_SIGN_GROUP_GENESIS: {
+    handle: h32(15),
+    wrappedShare: new Uint8Array(49).fill(13),
+    keyPackage: { length: 134, hash: h32(18) },
+    commitments: { length: 135, hash: h32(17) },
+    asset: { length: 300, hash: h32(19) },
+    leafVersion: 1,
+    anchorAssetId: h32(20),
+  },
 };
 
 describe('Taproot Assets app: one description', () => {
