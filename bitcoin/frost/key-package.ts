@@ -13,8 +13,10 @@ export type FrostPublic = TArg<NobleFrostPublic>;
 export type FrostSecret = TArg<NobleFrostSecret>;
 export type NonceCommitments = TArg<NobleNonceCommitments>;
 
-// @noble/curves 2.4 implements the BIP-341 tweak of a FROST package (the one its DKG applies with an
-// empty merkle root) but exports it only under __TEST; this file is the one place that uses it.
+// @noble/curves 2.4.0 (the newest release) implements the BIP-341 tweak of a FROST package (the one
+// its DKG applies with an empty merkle root) but exports it only under __TEST, and its public FROST
+// interface takes no merkle root; re-deriving it would be FROST arithmetic of our own (docs/frost.md
+// §7). This file is the one place that uses it.
 const { frostTweakPublic, frostTweakSecret } = secp256k1Internals;
 
 export function toFrostPublic(p: FrostKeyPackage): FrostPublic {
