@@ -217,6 +217,19 @@ export const frostCommit: CommandSpec<FrostCommitRequest, FrostCommitResponse> =
   },
 };
 
+/** The answer of both signing commands: one 32-byte signature share. */
+function shareResponse(name: string): Pick<CommandSpec<unknown, Uint8Array>, 'encodeResponse' | 'decodeResponse'> {
+  return {
+    encodeResponse: (share) => field(share, SIGNATURE_SHARE_LENGTH, `${name}.share`),
+    decodeResponse(data) {
+      const r = new ByteReader(data, `${name} response`);
+      const share = r.bytesN(SIGNATURE_SHARE_LENGTH, 'share').slice();
+      r.end();
+      return share;
+    },
+  };
+}
+
 export interface FrostSignRequest {
   handle: Uint8Array;
   wrappedShare: Uint8Array;
@@ -251,13 +264,7 @@ export const frostSign: CommandSpec<FrostSignRequest, Uint8Array> = {
     r.end();
     return { handle, wrappedShare, keyPackage, message, tweak, commitments };
   },
-  encodeResponse: (share) => field(share, SIGNATURE_SHARE_LENGTH, 'FROST_SIGN.share'),
-  decodeResponse(data) {
-    const r = new ByteReader(data, 'FROST_SIGN response');
-    const share = r.bytesN(SIGNATURE_SHARE_LENGTH, 'share').slice();
-    r.end();
-    return share;
-  },
+  ...shareResponse('FROST_SIGN'),
 };
 
 export interface FrostSignGroupGenesisRequest {
@@ -311,11 +318,5 @@ export const frostSignGroupGenesis: CommandSpec<FrostSignGroupGenesisRequest, Ui
     const req = { handle, wrappedShare, keyPackage, commitments, asset, leafVersion };
     return anchorAssetId ? { ...req, anchorAssetId } : req;
   },
-  encodeResponse: (share) => field(share, SIGNATURE_SHARE_LENGTH, 'FROST_SIGN_GROUP_GENESIS.share'),
-  decodeResponse(data) {
-    const r = new ByteReader(data, 'FROST_SIGN_GROUP_GENESIS response');
-    const share = r.bytesN(SIGNATURE_SHARE_LENGTH, 'share').slice();
-    r.end();
-    return share;
-  },
+  ...shareResponse('FROST_SIGN_GROUP_GENESIS'),
 };

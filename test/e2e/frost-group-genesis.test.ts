@@ -16,29 +16,18 @@ import { NonSpendLeafVersion, groupPubKeyV1 } from '../../assets/group/group-key
 import { verifyStateTransition } from '../../assets/vtx/verify.ts';
 import { genesisPrevOut, virtualTx, virtualTxSighash } from '../../assets/vtx/virtual-tx.ts';
 import {
-  DeviceFrostParticipant,
-  SoftwareFrostParticipant,
   frostGroupKeyTweak,
-  runFrostDkg,
   signGroupGenesisFrost,
   signGroupGenesisOnDevice,
-  type DeviceFrostSigner,
   type FrostGroupGenesis,
-  type FrostSigner,
 } from '../../host/frost/index.ts';
 import { chooseOnNano, untilScreen } from '../unit/tap-app/device.ts';
-import { SEEDS, inputAsset, tapDevice } from './helpers.ts';
+import { inputAsset } from './helpers.ts';
+import { frostKeySet } from './frost-key-set.ts';
 
 const status = (name: string, statusCode: number) => expect.objectContaining({ name, statusCode });
 const flat = (text: string): string => text.replace(/\s/g, '').replace(/[A-Z][a-z]*\(\d+\/\d+\)/g, '');
 
-async function keySet() {
-  const a = tapDevice({ blindSigning: false });
-  const b = tapDevice({ seed: SEEDS.abandon, blindSigning: false });
-  const dkg = await runFrostDkg(2, [new DeviceFrostParticipant(a.client, 'device A'), new DeviceFrostParticipant(b.client, 'device B'), new SoftwareFrostParticipant('software C')]);
-  const [signerA, signerB, signerC] = dkg.signers as [DeviceFrostSigner, DeviceFrostSigner, FrostSigner];
-  return { a, b, dkg, signerA, signerB, signerC };
-}
 
 /** A new group's genesis: its V1 group key from assets/, over the key set's group key (not our FROST code). */
 function genesisFor(pkg: FrostKeyPackage, leafVersion: NonSpendLeafVersion = NonSpendLeafVersion.opReturn, tag = 'frost-grouped'): FrostGroupGenesis {
@@ -53,7 +42,7 @@ const sighashOf = (g: FrostGroupGenesis): Uint8Array => virtualTxSighash(virtual
 
 describe('a FROST key as an asset group key', () => {
   it('two devices of a 2-of-3 sign the group witness; a device with the software participant too; the asset VM accepts both', async () => {
-    const { dkg, signerA, signerB, signerC } = await keySet();
+    const { dkg, signerA, signerB, signerC } = await frostKeySet();
     for (const [signers, leaf] of [[[signerA, signerB], NonSpendLeafVersion.opReturn], [[signerB, signerC], NonSpendLeafVersion.pedersen]] as const) {
       const g = genesisFor(dkg.keyPackage, leaf);
       const r = await signGroupGenesisFrost(g, dkg.keyPackage, signers);
@@ -67,7 +56,7 @@ describe('a FROST key as an asset group key', () => {
   });
 
   it('the device reviews the asset group with the key set; rejecting it wipes the nonce (6985, then B010)', async () => {
-    const { a, dkg, signerA, signerC } = await keySet();
+    const { a, dkg, signerA, signerC } = await frostKeySet();
     const g = genesisFor(dkg.keyPackage);
     const session = { keyPackage: dkg.keyPackage, message: sighashOf(g), tweak: frostGroupKeyTweak(g), groupGenesis: g };
     const mine = await signerA.commit(session);
@@ -85,8 +74,8 @@ describe('a FROST key as an asset group key', () => {
   });
 
   it('a lying host: an asset of another group (B013), a swapped key package (B022), an asset that is not a grouped genesis (6A80)', async () => {
-    const { a, dkg, signerA, signerC } = await keySet();
-    const other = await keySet();
+    const { a, dkg, signerA, signerC } = await frostKeySet();
+    const other = await frostKeySet();
     const sign = async (g: FrostGroupGenesis, keyPackage = dkg.keyPackage) => {
       const session = { keyPackage, message: sighashOf(g), tweak: frostGroupKeyTweak(g), groupGenesis: g };
       const mine = await signerA.commit({ ...session, keyPackage: dkg.keyPackage });

@@ -13,9 +13,6 @@ import { encodeKeyPackage, groupKeyXOnly, type FrostKeyPackage } from '../../apd
 import type { VPacket } from '../../assets/vpsbt/packet.ts';
 import { verifyStateTransition } from '../../assets/vtx/verify.ts';
 import {
-  DeviceFrostParticipant,
-  SoftwareFrostParticipant,
-  runFrostDkg,
   signVpsbtFrostInput,
   type DeviceFrostSigner,
   type FrostSigner,
@@ -23,7 +20,7 @@ import {
 import { signedOutput, vpsbtInputSighash, vpsbtSplits } from '../../host/tap-app/index.ts';
 import { transferPacket } from '../unit/tap-app/vpsbt-fixture.ts';
 import { walkStreamedReview } from '../unit/tap-app/device.ts';
-import { SEEDS, tapDevice } from './helpers.ts';
+import { frostKeySet } from './frost-key-set.ts';
 
 function verifyPacket(p: VPacket) {
   verifyStateTransition(signedOutput(p).asset!, vpsbtSplits(p), p.inputs.map((vin) => ({ prevId: vin.prevId, asset: vin.asset! })));
@@ -34,14 +31,6 @@ const bip86Key = (pkg: FrostKeyPackage): Uint8Array => p2tr(groupKeyXOnly(pkg)).
 
 const status = (name: string, statusCode: number) => expect.objectContaining({ name, statusCode });
 
-/** Blind signing off on both devices: FROST_SIGN of a host-supplied hash would be B012, so every share below comes from SIGN_VPSBT. */
-async function keySet() {
-  const a = tapDevice({ blindSigning: false });
-  const b = tapDevice({ seed: SEEDS.abandon, blindSigning: false });
-  const dkg = await runFrostDkg(2, [new DeviceFrostParticipant(a.client, 'device A'), new DeviceFrostParticipant(b.client, 'device B'), new SoftwareFrostParticipant('software C')]);
-  const [signerA, signerB, signerC] = dkg.signers as [DeviceFrostSigner, DeviceFrostSigner, FrostSigner];
-  return { a, b, dkg, signerA, signerB, signerC };
-}
 
 /** A split transfer (two recipients) of one input locked to the key set's BIP-86 script key. */
 function packetFor(pkg: FrostKeyPackage, amount = 1000n): VPacket {
@@ -59,7 +48,7 @@ async function committed(packet: VPacket, pkg: FrostKeyPackage, signer: DeviceFr
 
 describe('a FROST key as an asset script key, signed through SIGN_VPSBT v2', () => {
   it('two devices of a 2-of-3 review and sign: the aggregate verifies against the script key and the witness passes the asset VM port', async () => {
-    const { dkg, signerA, signerB } = await keySet();
+    const { dkg, signerA, signerB } = await frostKeySet();
     const packet = packetFor(dkg.keyPackage);
     const r = await signVpsbtFrostInput(packet, 0, dkg.keyPackage, [signerA, signerB]);
     expect(toHex(r.signingKey)).toBe(toHex(bip86Key(dkg.keyPackage)));
@@ -71,7 +60,7 @@ describe('a FROST key as an asset script key, signed through SIGN_VPSBT v2', () 
   });
 
   it('the other signer sets sign too (a device with the software participant, all three); fewer than t are refused', async () => {
-    const { a, dkg, signerA, signerB, signerC } = await keySet();
+    const { a, dkg, signerA, signerB, signerC } = await frostKeySet();
     for (const set of [[signerA, signerC], [signerB, signerC], [signerA, signerB, signerC]]) {
       const packet = packetFor(dkg.keyPackage, 700n + BigInt(set.length));
       const r = await signVpsbtFrostInput(packet, 0, dkg.keyPackage, set);
@@ -85,7 +74,7 @@ describe('a FROST key as an asset script key, signed through SIGN_VPSBT v2', () 
   });
 
   it('the review shows the key set t of n, the group key and the signing key, all derived from the verified package', async () => {
-    const { a, dkg, signerA, signerC } = await keySet();
+    const { a, dkg, signerA, signerC } = await frostKeySet();
     const packet = packetFor(dkg.keyPackage);
     const c = await committed(packet, dkg.keyPackage, signerA, [signerC]);
     a.device.autoApprove = false;
@@ -104,8 +93,8 @@ describe('a FROST key as an asset script key, signed through SIGN_VPSBT v2', () 
 
 describe('FROST in SIGN_VPSBT: a lying host', () => {
   it('swaps the key package (another key set, or one altered byte): B022, nothing signed', async () => {
-    const { a, dkg, signerA, signerC } = await keySet();
-    const other = await keySet();
+    const { a, dkg, signerA, signerC } = await frostKeySet();
+    const other = await frostKeySet();
     const packet = packetFor(dkg.keyPackage);
     const c = await committed(packet, dkg.keyPackage, signerA, [signerC]);
     await expect(a.client.signVpsbtFrost(packet, [{ ...c.share, keyPackage: other.dkg.keyPackage }])).rejects.toEqual(status('WrappedShareInvalidError', 0xb022));
@@ -119,16 +108,16 @@ describe('FROST in SIGN_VPSBT: a lying host', () => {
   });
 
   it("streams the device's share of another key set, whose key is not the input's script key: 6A80", async () => {
-    const { dkg } = await keySet();
+    const { dkg } = await frostKeySet();
     // The same device (seed) in a second key set: its wrapped share opens, the key does not match.
-    const other = await keySet();
+    const other = await frostKeySet();
     const packet = packetFor(dkg.keyPackage);
     const c = await committed(packet, other.dkg.keyPackage, other.signerA, [other.signerC]);
     await expect(other.a.client.signVpsbtFrost(packet, [c.share])).rejects.toEqual(status('IncorrectDataError', 0x6a80));
   });
 
   it('replays a signed stream (B010), streams before any commit (B010), or reorders the commitments (B011, the nonce wiped)', async () => {
-    const { a, dkg, signerA, signerC } = await keySet();
+    const { a, dkg, signerA, signerC } = await frostKeySet();
     const packet = packetFor(dkg.keyPackage);
     const c = await committed(packet, dkg.keyPackage, signerA, [signerC]);
     await a.client.signVpsbtFrost(packet, [c.share]);
@@ -144,7 +133,7 @@ describe('FROST in SIGN_VPSBT: a lying host', () => {
   });
 
   it('uses a nonce committed for another vPSBT: B011 (the device derives this one\'s sighash itself)', async () => {
-    const { a, dkg, signerA, signerC } = await keySet();
+    const { a, dkg, signerA, signerC } = await frostKeySet();
     const x = packetFor(dkg.keyPackage, 1000n);
     const y = packetFor(dkg.keyPackage, 999n);
     const c = await committed(x, dkg.keyPackage, signerA, [signerC]);
@@ -152,7 +141,7 @@ describe('FROST in SIGN_VPSBT: a lying host', () => {
   });
 
   it('the orchestrator names a participant whose share is for another vPSBT or replayed from an earlier session', async () => {
-    const { dkg, signerA, signerC } = await keySet();
+    const { dkg, signerA, signerC } = await frostKeySet();
     const packet = packetFor(dkg.keyPackage);
     // Software C answers with a share over another message: the share check names it.
     const stale: FrostSigner = {
@@ -179,8 +168,8 @@ describe('FROST in SIGN_VPSBT: a lying host', () => {
   });
 
   it('refuses before any device is asked: an input whose script key is not the key set\'s, or that signs with SIGHASH_ALL', async () => {
-    const { dkg, signerA, signerB } = await keySet();
-    const other = await keySet();
+    const { dkg, signerA, signerB } = await frostKeySet();
+    const other = await frostKeySet();
     await expect(signVpsbtFrostInput(packetFor(other.dkg.keyPackage), 0, dkg.keyPackage, [signerA, signerB])).rejects.toMatchObject({ name: 'FrostSessionError' });
     const all = packetFor(dkg.keyPackage);
     all.inputs[0]!.sighashType = 1;

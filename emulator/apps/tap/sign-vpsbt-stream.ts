@@ -394,7 +394,7 @@ export class VpsbtStreamSession {
     this.frostSigner = this.frostKeyPackage = undefined;
     const vin = this.inputs[s.input]!;
     const sighash = parse(() => virtualTxSighash(this.vtx!, this.root!, s.input, inputPrevOut(vin.asset, `inputs[${s.input}]`), { sighashType: 0 }));
-    const { signing, pairs } = checkFrostSigner(this.ctx, this.slots, s, keyPackage, commitments, xonly(vin.asset.scriptKey), sighash);
+    const { signing, pairs } = parse(() => checkFrostSigner(this.ctx, this.slots, s, keyPackage, commitments, xonly(vin.asset.scriptKey), sighash));
     this.held += FROST_SIGNER_BYTES + commitments.length;
     this.measure();
     this.signing.push({ input: s.input, sighash, sighashType: 0, frost: signing });

@@ -3,10 +3,9 @@
 // the device reader's refusals with the status word it answers, and the round trip.
 
 import { describe, expect, it } from 'vitest';
-import { concat, toHex, u32be } from '../../../apdu/bytes.ts';
+import { concat, toHex } from '../../../apdu/bytes.ts';
 import { CodecError } from '../../../apdu/errors.ts';
 import { MAX_KEY_PACKAGE_LENGTH } from '../../../apdu/tap-app/frost-data.ts';
-import { RequestError } from '../../../apdu/tap-app/spec.ts';
 import {
   StreamMode,
   decodeResultBatch,
@@ -18,6 +17,7 @@ import {
   type VpsbtStream,
 } from '../../../apdu/tap-app/vpsbt-stream.ts';
 import { decodeVpsbtStream } from '../../../apdu/tap-app/vpsbt-stream-reader.ts';
+import { refusal, relength } from '../tap-v2/stream-refusal.ts';
 
 const key = (b: number) => concat(Uint8Array.of(0x02), new Uint8Array(32).fill(b));
 
@@ -53,18 +53,6 @@ const item = concat(
   frost.frost.commitments,
 );
 
-function refusal(bytes: Uint8Array): number {
-  try {
-    decodeVpsbtStream(bytes);
-  } catch (e) {
-    if (e instanceof RequestError) return e.statusWord;
-    if (e instanceof CodecError) return 0x6a87;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
-
-const relength = (b: Uint8Array) => concat(u32be(b.length), b.subarray(4));
 
 describe('SIGN_VPSBT v2: the FROST signer item', () => {
   it('streams after the tag-04 signer of a lower input, byte for byte, and decodes to the same stream', () => {

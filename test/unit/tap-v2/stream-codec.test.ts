@@ -4,7 +4,6 @@
 import { describe, expect, it } from 'vitest';
 import { concat, u16be, u32be } from '../../../apdu/bytes.ts';
 import { CodecError } from '../../../apdu/errors.ts';
-import { RequestError } from '../../../apdu/tap-app/spec.ts';
 import {
   StreamMode,
   decodeResultBatch,
@@ -16,6 +15,7 @@ import {
   type VpsbtStream,
 } from '../../../apdu/tap-app/vpsbt-stream.ts';
 import { VpsbtStreamReader, decodeVpsbtStream, type StreamEvent } from '../../../apdu/tap-app/vpsbt-stream-reader.ts';
+import { refusal, relength } from './stream-refusal.ts';
 
 const key = (b: number) => concat(Uint8Array.of(0x02), new Uint8Array(32).fill(b));
 
@@ -42,20 +42,6 @@ const stream: VpsbtStream = {
   ],
 };
 
-/** The status word a device answers for `bytes` (6A87 for a CodecError, as §1 frames it). */
-function refusal(bytes: Uint8Array): number {
-  try {
-    decodeVpsbtStream(bytes);
-  } catch (e) {
-    if (e instanceof RequestError) return e.statusWord;
-    if (e instanceof CodecError) return 0x6a87;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
-
-/** `bytes` with its declared length fixed up after an edit. */
-const relength = (b: Uint8Array) => concat(u32be(b.length), b.subarray(4));
 
 describe('SIGN_VPSBT v2 stream codec', () => {
   it('decodes what it encodes, the declared length first', () => {

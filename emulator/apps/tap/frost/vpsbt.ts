@@ -9,7 +9,6 @@
 
 import { sha256 } from '@noble/hashes/sha2.js';
 import { equal, toHex } from '../../../../apdu/bytes.ts';
-import { CodecError } from '../../../../apdu/errors.ts';
 import { decodeKeyPackage, decodeNonceCommitments, groupKeyXOnly, type FrostKeyPackage, type FrostNonceCommitment } from '../../../../apdu/tap-app/frost-data.ts';
 import type { FrostTweak } from '../../../../apdu/tap-app/frost.ts';
 import type { StreamFrostSigner } from '../../../../apdu/tap-app/vpsbt-stream.ts';
@@ -31,20 +30,12 @@ export interface FrostStreamSigning {
   tweak: FrostTweak;
 }
 
-function decoded<T>(what: string, decode: () => T): T {
-  try {
-    return decode();
-  } catch (e) {
-    if (e instanceof CodecError) throw incorrectData(`${what}: ${e.message}`);
-    throw e;
-  }
-}
-
 /**
  * Checks the FROST signer of input `s.input` (script key `scriptKeyXOnly`, sighash `sighash`) and
  * returns what signing needs with the review pairs that show it. Fails with B022 (the share does
- * not open for this package), 6A80 (a malformed package or list, or a key that is not the input's),
- * B010 (no nonce) or B011 (a nonce of another key set, list or message: wiped).
+ * not open for this package), 6A80 (a key that is not the input's), B010 (no nonce) or B011 (a
+ * nonce of another key set, list or message: wiped); a malformed package or list throws the
+ * codec's RequestError, which the stream answers 6A80.
  */
 export function checkFrostSigner(
   ctx: AppContext,
@@ -56,9 +47,9 @@ export function checkFrostSigner(
   sighash: Uint8Array,
 ): { signing: FrostStreamSigning; pairs: ReviewPair[] } {
   const what = `signers[${s.input}].frost`;
-  const keyPackage = decoded(`${what}.keyPackage`, () => decodeKeyPackage(keyPackageBytes));
+  const keyPackage = decodeKeyPackage(keyPackageBytes);
   const n = keyPackage.verifyingShares.length;
-  const commitments = decoded(`${what}.commitments`, () => decodeNonceCommitments(commitmentsBytes, keyPackage.threshold, n));
+  const commitments = decodeNonceCommitments(commitmentsBytes, keyPackage.threshold, n);
   const tweak: FrostTweak = s.tweak.length === 0 ? { kind: 'bip86' } : { kind: 'merkleRoot', root: s.tweak };
   const keySetId = sha256(keyPackageBytes);
   const keySet = openKeySet(ctx, keyPackage, keySetId, s.frost.wrappedShare);
