@@ -14,10 +14,11 @@ import type { VPacket } from '../../assets/vpsbt/packet.ts';
 import { verifyStateTransition } from '../../assets/vtx/verify.ts';
 import {
   signVpsbtFrostInput,
-  type DeviceFrostSigner,
+  DeviceFrostSigner,
   type FrostSigner,
 } from '../../host/frost/index.ts';
-import { signedOutput, vpsbtInputSighash, vpsbtSplits } from '../../host/tap-app/index.ts';
+import { TapAppClient, signedOutput, vpsbtInputSighash, vpsbtSplits } from '../../host/tap-app/index.ts';
+import { LoopbackTransport } from '../../devices/loopback.ts';
 import { transferPacket } from '../unit/tap-app/vpsbt-fixture.ts';
 import { walkStreamedReview } from '../unit/tap-app/device.ts';
 import { frostKeySet } from './frost-key-set.ts';
@@ -165,6 +166,24 @@ describe('FROST in SIGN_VPSBT: a lying host', () => {
     };
     await signVpsbtFrostInput(packet, 0, dkg.keyPackage, [replaying, signerC]);
     await expect(signVpsbtFrostInput(packet, 0, dkg.keyPackage, [replaying, signerC])).rejects.toMatchObject({ name: 'InvalidSignatureShareError', participant: 'device A (replayed)', index: 1 });
+  });
+
+  it('a lying device: a FROST share that does not verify is refused by the client and the participant named', async () => {
+    const { a, dkg, signerA, signerC } = await frostKeySet();
+    // Device A's transport flips a bit of the share in the SIGN_VPSBT result entry 04.
+    const lying = new TapAppClient(
+      new LoopbackTransport({
+        async exchange(apdu, o) {
+          const r = await a.device.exchange(apdu, o);
+          if (apdu[1] === 0x30 && r.length === 3 + 32 + 2 && r[1] === 0x04) r[34]! ^= 1;
+          return r;
+        },
+      }),
+    );
+    const signer = new DeviceFrostSigner(lying, 'device A (lying)', signerA.share);
+    const err = await signVpsbtFrostInput(packetFor(dkg.keyPackage), 0, dkg.keyPackage, [signer, signerC]).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'FrostParticipantError', participant: 'device A (lying)', index: 1, cause: { code: 'E_DEVICE_RESPONSE' } });
+    expect(String((err as Error).cause)).toMatch(/verify_signature_share/);
   });
 
   it('refuses before any device is asked: an input whose script key is not the key set\'s, or that signs with SIGHASH_ALL', async () => {
