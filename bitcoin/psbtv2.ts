@@ -12,6 +12,7 @@ import { RawTx } from '@scure/btc-signer';
 import { ByteReader, compareBytes, concat, encodeVarint, toHex, u32le, u64le } from '../apdu/bytes.ts';
 import { MerkleTree, MerkleizedMap } from '../apdu/merkle.ts';
 import { BitcoinError } from './errors.ts';
+import { PSBT_GLOBAL, PSBT_IN, PSBT_OUT } from './psbt-fields.ts';
 
 /** One PSBT map entry: `key` is keytype || keydata (no length prefix), `value` the raw value bytes. */
 export type PsbtEntry = readonly [key: Uint8Array, value: Uint8Array];
@@ -23,27 +24,6 @@ export interface RawPsbt {
 }
 
 export const PSBT_MAGIC = Uint8Array.of(0x70, 0x73, 0x62, 0x74, 0xff);
-
-export const PSBT_GLOBAL = {
-  UNSIGNED_TX: 0x00,
-  XPUB: 0x01,
-  TX_VERSION: 0x02,
-  FALLBACK_LOCKTIME: 0x03,
-  INPUT_COUNT: 0x04,
-  OUTPUT_COUNT: 0x05,
-  TX_MODIFIABLE: 0x06,
-  VERSION: 0xfb,
-} as const;
-
-export const PSBT_IN = {
-  PREVIOUS_TXID: 0x0e,
-  OUTPUT_INDEX: 0x0f,
-  SEQUENCE: 0x10,
-  REQUIRED_TIME_LOCKTIME: 0x11,
-  REQUIRED_HEIGHT_LOCKTIME: 0x12,
-} as const;
-
-export const PSBT_OUT = { AMOUNT: 0x03, SCRIPT: 0x04 } as const;
 
 const LOCKTIME_THRESHOLD = 500_000_000;
 

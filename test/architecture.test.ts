@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { PSBT_GLOBAL, PSBT_IN, PSBT_OUT } from '../bitcoin/psbt-fields.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -165,13 +166,35 @@ describe('citations (docs/architecture.md §9)', () => {
 
 /**
  * One definition per wire format (docs/architecture.md §2): PSBT key types are rows of their tables
- * (assets/vpsbt/fields.ts for the vPSBT, bitcoin/psbtv2.ts for Bitcoin PSBTs), so no source file
- * names one as a constant of its own, and no code outside the vPSBT table compares a key's type (a
- * `key[0]`) with a literal of tapd's custom range 0x70–0x7f. Comments and messages may cite field numbers.
+ * (bitcoin/psbt-fields.ts for the BIP key types, assets/vpsbt/fields.ts for tapd's custom vPSBT ones,
+ * whose standard rows name the Bitcoin table's), so no source or test file names one as a constant of
+ * its own: neither a `*PSBT* = 0x..` constant nor a member or constant named after a BIP field (in any
+ * case convention, with or without its PSBT_<MAP>_ prefix) holding that field's number. And no code
+ * outside the vPSBT table compares a key's type (a `key[0]`) with a literal of tapd's custom range
+ * 0x70–0x7f. Comments and messages may cite field numbers.
  */
 const PSBT_KEY_CONSTANT = /\b\w*PSBT\w*\s*=\s*0x[0-9a-f]+\b/i;
 const CUSTOM_KEY_COMPARISON = /\b(?:key|k)\[0\]!?\s*[!=]==?\s*0x7[0-9a-f]\b|\b0x7[0-9a-f]\s*[!=]==?\s*(?:\w+\.)?(?:key|k)\[0\]/i;
+const NAMED_NUMBER = /\b([A-Za-z_]\w*)['"]?\s*[:=]\s*(0x[0-9a-f]+|\d+)\b/gi;
 const VPSBT_TABLE = 'assets/vpsbt/fields.ts';
+const PSBT_TABLE = 'bitcoin/psbt-fields.ts';
+
+/** A BIP field's name as any convention writes it: PSBT_IN_TAP_KEY_SIG, TAP_KEY_SIG and tapKeySig are all `tapkeysig`. */
+const fieldName = (name: string): string =>
+  name
+    .toLowerCase()
+    .replace(/_/g, '')
+    .replace(/^psbt(?:global|in|out)?/, '');
+const BIP_FIELDS = new Map<string, Set<number>>();
+for (const table of [PSBT_GLOBAL, PSBT_IN, PSBT_OUT])
+  for (const [name, keyType] of Object.entries(table)) BIP_FIELDS.set(fieldName(name), (BIP_FIELDS.get(fieldName(name)) ?? new Set()).add(keyType));
+
+/** A line that defines a BIP field's key type again: a name of the Bitcoin table given that field's number. */
+const copiesBipField = (line: string): boolean =>
+  [...line.matchAll(NAMED_NUMBER)].some(([, name, value]) => BIP_FIELDS.get(fieldName(name!))?.has(Number(value)) === true);
+const definesKeyType = (line: string): boolean => PSBT_KEY_CONSTANT.test(line) || CUSTOM_KEY_COMPARISON.test(line) || copiesBipField(line);
+
+const checked = [...files, ...sources(join(ROOT, 'test')), ...sources(join(ROOT, 'scripts'))];
 
 /** The lines of `code` with comments and string literals blanked, so only code is matched. */
 function codeLines(code: string): string[] {
@@ -183,23 +206,29 @@ function codeLines(code: string): string[] {
 
 describe('wire tables (docs/architecture.md §2)', () => {
   it('no PSBT key type is defined or compared as a literal outside its table', () => {
-    const found = files.flatMap((f) => {
+    const found = checked.flatMap((f) => {
       const file = relative(ROOT, f);
-      if (file === VPSBT_TABLE) return [];
-      return codeLines(readFileSync(f, 'utf8')).flatMap((line, i) =>
-        PSBT_KEY_CONSTANT.test(line) || CUSTOM_KEY_COMPARISON.test(line) ? [`${file}:${i + 1}: ${line.trim().slice(0, 120)}`] : [],
-      );
+      if (file === VPSBT_TABLE || file === PSBT_TABLE) return [];
+      return codeLines(readFileSync(f, 'utf8')).flatMap((line, i) => (definesKeyType(line) ? [`${file}:${i + 1}: ${line.trim().slice(0, 120)}`] : []));
     });
     expect(found).toEqual([]);
   });
 
-  it('the rule sees what it forbids', () => {
-    const hits = (code: string) => codeLines(code).some((l) => PSBT_KEY_CONSTANT.test(l) || CUSTOM_KEY_COMPARISON.test(l));
-    expect(hits('const PSBT_IN_MUSIG2_PUB_NONCE = 0x1b;')).toBe(true);
-    expect(hits('if (f.key[0]! === 0x76) return;')).toBe(true);
-    expect(hits("throw new Error('expected field 0x76'); // key[0] === 0x76")).toBe(false);
-    expect(hits('if (key[0] !== 0x02 && key[0] !== 0x03) throw e;')).toBe(false);
-    expect(hits('if (script[0] === 0x76) return;')).toBe(false);
+  it.each([
+    ['const PSBT_IN_MUSIG2_PUB_NONCE = 0x1b;', true],
+    ['if (f.key[0]! === 0x76) return;', true],
+    ['export const PSBT_IN = { WITNESS_UTXO: 0x01, SIGHASH_TYPE: 0x03 } as const;', true],
+    ['  NON_WITNESS_UTXO: 0,', true],
+    ['  tapBip32Derivation: 0x16,', true],
+    ['const TAP_KEY_SIG = 0x13;', true],
+    ['  tapBip32Derivation: PSBT_IN.TAP_BIP32_DERIVATION,', false],
+    ['const version = 2;', false],
+    ['  amount: 5000n,', false],
+    ["throw new Error('expected field 0x76'); // key[0] === 0x76", false],
+    ['if (key[0] !== 0x02 && key[0] !== 0x03) throw e;', false],
+    ['if (script[0] === 0x76) return;', false],
+  ] as const)('the rule sees what it forbids: %s (%s)', (code, forbidden) => {
+    expect(codeLines(code).some(definesKeyType)).toBe(forbidden);
   });
 });
 

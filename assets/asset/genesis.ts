@@ -4,7 +4,7 @@
 import { ByteReader, concat, u32be, utf8 } from '../../apdu/bytes.ts';
 import { CodecError } from '../../apdu/errors.ts';
 import { sha256 } from '../crypto.ts';
-import { encodeInlineBytes, readInlineBytes } from '../tlv/values.ts';
+import { encodeInlineBytes, readInlineBytes, readValue } from '../tlv/values.ts';
 import { encodeOutPointTlv, encodeOutPointWire, readOutPointTlv, type OutPoint } from './outpoint.ts';
 
 /** asset.MaxAssetNameLength: the decoder refuses longer tags. */
@@ -42,10 +42,7 @@ export function readGenesis(r: ByteReader, field: string): Genesis {
 }
 
 export function decodeGenesis(bytes: Uint8Array, what = 'genesis'): Genesis {
-  const r = new ByteReader(bytes, what);
-  const g = readGenesis(r, 'genesis');
-  r.end();
-  return g;
+  return readValue(bytes, what, (r) => readGenesis(r, 'genesis'));
 }
 
 export function assetId(g: Genesis): Uint8Array {

@@ -4,7 +4,7 @@
 
 import { ByteReader, concat } from '../../apdu/bytes.ts';
 import { sha256 } from '../crypto.ts';
-import { readPubKey } from '../tlv/values.ts';
+import { readPubKey, readValue } from '../tlv/values.ts';
 import { encodeOutPointTlv, encodeOutPointWire, readOutPointTlv, type OutPoint } from './outpoint.ts';
 
 export interface PrevId {
@@ -33,10 +33,7 @@ export function readPrevId(r: ByteReader, field: string): PrevId {
 }
 
 export function decodePrevId(bytes: Uint8Array, what = 'prevId'): PrevId {
-  const r = new ByteReader(bytes, what);
-  const p = readPrevId(r, 'prevId');
-  r.end();
-  return p;
+  return readValue(bytes, what, (r) => readPrevId(r, 'prevId'));
 }
 
 export function prevIdHash(p: PrevId): Uint8Array {

@@ -1,32 +1,32 @@
 // The vPSBT's key types (docs/taproot-assets.md §1; tapd tappsbt/interface.go for the custom fields
-// from 0x70 up, BIP-174 / BIP-371 / BIP-373 for the standard ones tapd writes and the signer adds).
+// from 0x70 up; the standard ones tapd writes and the signer adds are rows of the Bitcoin PSBT table,
+// bitcoin/psbt-fields.ts, named here as the codec names them).
 // The one table the codec (codec.ts, psbt-map.ts), the host's stream builder and signature writer
 // (host/tap-app), tapd's PSBT readers (host/tapd, host/musig2) and the tests read: no other file
 // writes a vPSBT field number (test/architecture.test.ts).
 
+import { PSBT_GLOBAL, PSBT_IN, PSBT_OUT } from '../../bitcoin/psbt-fields.ts';
+
 export const GlobalKey = {
-  /** PSBT_GLOBAL_UNSIGNED_TX: the virtual transaction, which the device rebuilds and never reads. */
-  unsignedTx: 0x00,
+  /** The virtual transaction, which the device rebuilds and never reads. */
+  unsignedTx: PSBT_GLOBAL.UNSIGNED_TX,
   isVirtualTx: 0x70,
   chainParamsHrp: 0x71,
   psbtVersion: 0x72,
 } as const;
 
 export const InputKey = {
-  sighashType: 0x03,
-  bip32Derivation: 0x06,
-  /** BIP-371 PSBT_IN_TAP_KEY_SIG: the key-path signature the signer adds. */
-  tapKeySig: 0x13,
-  tapBip32Derivation: 0x16,
-  tapInternalKey: 0x17,
-  /** PSBT_IN_TAP_MERKLE_ROOT: tapd puts the script-key tweak here, any length. */
-  tapMerkleRoot: 0x18,
-  /** BIP-373: keydata the plain aggregate, value the participants in order. */
-  musig2ParticipantPubkeys: 0x1a,
-  /** BIP-373: keydata participant || tweaked aggregate, value the pubnonce. */
-  musig2PubNonce: 0x1b,
-  /** BIP-373: keydata participant || tweaked aggregate, value the partial signature. */
-  musig2PartialSig: 0x1c,
+  sighashType: PSBT_IN.SIGHASH_TYPE,
+  bip32Derivation: PSBT_IN.BIP32_DERIVATION,
+  /** The key-path signature the signer adds. */
+  tapKeySig: PSBT_IN.TAP_KEY_SIG,
+  tapBip32Derivation: PSBT_IN.TAP_BIP32_DERIVATION,
+  tapInternalKey: PSBT_IN.TAP_INTERNAL_KEY,
+  /** tapd puts the script-key tweak here, any length. */
+  tapMerkleRoot: PSBT_IN.TAP_MERKLE_ROOT,
+  musig2ParticipantPubkeys: PSBT_IN.MUSIG2_PARTICIPANT_PUBKEYS,
+  musig2PubNonce: PSBT_IN.MUSIG2_PUB_NONCE,
+  musig2PartialSig: PSBT_IN.MUSIG2_PARTIAL_SIG,
   prevId: 0x70,
   anchorValue: 0x71,
   anchorPkScript: 0x72,
@@ -41,9 +41,9 @@ export const InputKey = {
 } as const;
 
 export const OutputKey = {
-  bip32Derivation: 0x02,
-  tapInternalKey: 0x05,
-  tapBip32Derivation: 0x07,
+  bip32Derivation: PSBT_OUT.BIP32_DERIVATION,
+  tapInternalKey: PSBT_OUT.TAP_INTERNAL_KEY,
+  tapBip32Derivation: PSBT_OUT.TAP_BIP32_DERIVATION,
   type: 0x70,
   isInteractive: 0x71,
   anchorOutputIndex: 0x72,

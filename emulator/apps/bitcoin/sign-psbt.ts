@@ -15,6 +15,7 @@ import { signPsbt as spec, type SignPsbtRequest } from '../../../apdu/bitcoin-ap
 import { encodeSignPsbtYield } from '../../../apdu/yields.ts';
 import { SW } from '../../../apdu/status.ts';
 import type { Miniscript } from '../../../bitcoin/descriptor/ast.ts';
+import { PSBT_GLOBAL, PSBT_IN, PSBT_OUT } from '../../../bitcoin/psbt-fields.ts';
 import type { AppContext } from '../../app.ts';
 import { describeOutput } from './address.ts';
 import type { HostChannel, MapCommitment } from '../common/host-channel.ts';
@@ -35,7 +36,7 @@ import {
 } from '../common/keys.ts';
 import { MusigSigningState, randIJ } from '../common/musig-sessions.ts';
 import type { BitcoinNetwork } from './network.ts';
-import { MAX_PREVOUT_SCRIPT, nonWitnessUtxo, PSBT_GLOBAL, PSBT_IN, PSBT_OUT, u32Value, witnessUtxo } from './psbt/fields.ts';
+import { MAX_PREVOUT_SCRIPT, nonWitnessUtxo, u32Value, witnessUtxo } from './psbt/fields.ts';
 import {
   computeTxHashes,
   sighashLegacy,

@@ -20,6 +20,7 @@ import {
   MESSAGE_CHUNK_SIZE,
 } from '../../../apdu/bitcoin-app/index.ts';
 import { toPsbtV2, type RawPsbt } from '../../../bitcoin/psbtv2.ts';
+import { PSBT_IN } from '../../../bitcoin/psbt-fields.ts';
 import { serializeWalletPolicy, walletPolicy, walletPolicyId, type WalletPolicy } from '../../../bitcoin/wallet-policy.ts';
 import { createBitcoinTestnetApp } from '../../../emulator/apps/bitcoin/app.ts';
 import type { ClientCommandInterpreter } from '../../../host/client-commands.ts';
@@ -135,8 +136,8 @@ function signPsbtScenario(name: string, psbt: (session: FuzzSession) => Maps | P
 }
 
 const musigRound1Psbt = base64.decode(musig.psbt_round1_base64);
-/** PSBT_IN_MUSIG2_PUB_NONCE (BIP-373): key 0x1b || participant || aggregate (as the input derives it), value the pubnonce. */
-const pubNonceEntry = (participant: Uint8Array, aggregate: Uint8Array, pubnonce: Uint8Array): Entry => [concat(Uint8Array.of(0x1b), participant, aggregate), pubnonce];
+/** PSBT_IN_MUSIG2_PUB_NONCE (BIP-373): key type || participant || aggregate (as the input derives it), value the pubnonce. */
+const pubNonceEntry = (participant: Uint8Array, aggregate: Uint8Array, pubnonce: Uint8Array): Entry => [concat(Uint8Array.of(PSBT_IN.MUSIG2_PUB_NONCE), participant, aggregate), pubnonce];
 
 /**
  * Round 2 needs the session round 1 left on this device: run round 1 honestly, then add its pubnonce

@@ -3,6 +3,7 @@ import { base64 } from '@scure/base';
 import { Transaction } from '@scure/btc-signer';
 import { toHex } from '../../../apdu/bytes.ts';
 import { merkleizePsbt, parseRawPsbt, serializeRawPsbt, toPsbtV0, toPsbtV2, type RawPsbt } from '../../../bitcoin/psbtv2.ts';
+import { PSBT_GLOBAL } from '../../../bitcoin/psbt-fields.ts';
 import { decodeCommand } from '../../../apdu/apdu.ts';
 import { signPsbt } from '../../../apdu/bitcoin-app/sign-psbt.ts';
 import { loadExchanges, loadFlow } from '../apdu-bitcoin-app/corpus.ts';
@@ -37,11 +38,11 @@ describe('PSBT v0 -> v2 as the Ledger client sends it', () => {
   it('a transaction version of 2^31 or more (a negative int32 nVersion) converts both ways, same 4 bytes (found by the decoder fuzzer)', () => {
     const inputs = loadFlow('nanosp', 'sign-psbt-wpkh').inputs;
     const v2 = toPsbtV2(base64.decode(inputs.psbt_base64));
-    const global = v2.global.map(([k, v]) => (k.length === 1 && k[0] === 0x02 ? ([k, Uint8Array.of(0x02, 0x00, 0x00, 0x86)] as const) : ([k, v] as const)));
+    const global = v2.global.map(([k, v]) => (k.length === 1 && k[0] === PSBT_GLOBAL.TX_VERSION ? ([k, Uint8Array.of(0x02, 0x00, 0x00, 0x86)] as const) : ([k, v] as const)));
     const v0 = toPsbtV0({ ...v2, global });
-    const tx = v0.global.find(([k]) => k.length === 1 && k[0] === 0x00)![1];
+    const tx = v0.global.find(([k]) => k.length === 1 && k[0] === PSBT_GLOBAL.UNSIGNED_TX)![1];
     expect(toHex(tx.subarray(0, 4))).toBe('02000086');
-    const back = toPsbtV2(v0).global.find(([k]) => k.length === 1 && k[0] === 0x02)![1];
+    const back = toPsbtV2(v0).global.find(([k]) => k.length === 1 && k[0] === PSBT_GLOBAL.TX_VERSION)![1];
     expect(toHex(back)).toBe('02000086');
   });
 

@@ -14,6 +14,7 @@ import { concat, fromHex, toHex, u32be, u32le, u64le, utf8 } from '../../../apdu
 import { parseOutPoint } from '../../../assets/asset/outpoint.ts';
 import { HARDENED, parsePath } from '../../../apdu/path.ts';
 import { parseRawPsbt, serializeRawPsbt } from '../../../bitcoin/psbtv2.ts';
+import { PSBT_GLOBAL, PSBT_IN } from '../../../bitcoin/psbt-fields.ts';
 import { ZERO_PREV_ID } from '../../../assets/asset/prev-id.ts';
 import { assetId } from '../../../assets/asset/genesis.ts';
 import type { Asset } from '../../../assets/asset/leaf.ts';
@@ -152,8 +153,8 @@ export function generateGroupPsbt(o: GenerateOptions): GeneratedGroup {
   if (!o.noXpubs) {
     const rawPsbt = parseRawPsbt(psbt);
     const origin = (f: number) => concat(u32be(f), ...path.slice(0, 3).map((s) => u32le(s)));
-    rawPsbt.global.push([concat(Uint8Array.of(0x01), xpubBytes(account, testnet)), origin(fp)]);
-    if (o.version === 1) rawPsbt.global.push([concat(Uint8Array.of(0x01), xpubBytes(pedXpub, testnet)), origin(PEDERSEN_XPUB_FINGERPRINT)]);
+    rawPsbt.global.push([concat(Uint8Array.of(PSBT_GLOBAL.XPUB), xpubBytes(account, testnet)), origin(fp)]);
+    if (o.version === 1) rawPsbt.global.push([concat(Uint8Array.of(PSBT_GLOBAL.XPUB), xpubBytes(pedXpub, testnet)), origin(PEDERSEN_XPUB_FINGERPRINT)]);
     psbt = serializeRawPsbt(rawPsbt);
   }
   return { psbt, asset, newAsset, groupKey, tapscriptRoot, anchorAssetId: anchorId };
@@ -171,8 +172,8 @@ export function reissuePsbt(g: GroupVirtualPsbt, asset: Asset): Uint8Array {
   unsigned.addOutput({ script: vtx.output.script, amount: vtx.output.amount });
   const out = genesisPrevOut(withKey);
   const raw = parseRawPsbt(g.bytes);
-  raw.global = raw.global.map(([k, v]) => (k.length === 1 && k[0] === 0x00 ? [k, unsigned.unsignedTx] : [k, v]));
-  raw.inputs[0] = raw.inputs[0]!.map(([k, v]) => (k.length === 1 && k[0] === 0x01 ? [k, concat(u64le(out.amount), Uint8Array.of(out.script.length), out.script)] : [k, v]));
+  raw.global = raw.global.map(([k, v]) => (k.length === 1 && k[0] === PSBT_GLOBAL.UNSIGNED_TX ? [k, unsigned.unsignedTx] : [k, v]));
+  raw.inputs[0] = raw.inputs[0]!.map(([k, v]) => (k.length === 1 && k[0] === PSBT_IN.WITNESS_UTXO ? [k, concat(u64le(out.amount), Uint8Array.of(out.script.length), out.script)] : [k, v]));
   return serializeRawPsbt(raw);
 }
 

@@ -4,6 +4,7 @@ import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
 import { Transaction } from '@scure/btc-signer';
 import { concat, fromHex, toHex } from '../../../apdu/bytes.ts';
 import { parseRawPsbt, serializeRawPsbt } from '../../../bitcoin/psbtv2.ts';
+import { PSBT_IN } from '../../../bitcoin/psbt-fields.ts';
 import { decodeAsset } from '../../../assets/asset/leaf.ts';
 import { assetId } from '../../../assets/asset/genesis.ts';
 import { tapLeafHash } from '../../../assets/crypto.ts';
@@ -167,7 +168,7 @@ describe('generated group virtual PSBTs', () => {
     const before = parseRawPsbt(gen.psbt);
     const after = parseRawPsbt(signed);
     expect(after.global.map(([k]) => toHex(k)).sort()).toEqual(before.global.map(([k]) => toHex(k)).sort());
-    expect(after.inputs[0]!.find(([k]) => k.length === 1 && k[0] === 0x13)?.[1]).toEqual(new Uint8Array(64).fill(7));
+    expect(after.inputs[0]!.find(([k]) => k.length === 1 && k[0] === PSBT_IN.TAP_KEY_SIG)?.[1]).toEqual(new Uint8Array(64).fill(7));
     expect(after.inputs[0]!.length).toBe(before.inputs[0]!.length + 1);
   });
 });
@@ -182,9 +183,9 @@ describe('not a group virtual PSBT', () => {
   it.each([
     ['random bytes', new Uint8Array([1, 2, 3]), 'expected a PSBT'],
     ['a vPSBT (global 0x70)', bad((r) => r.global.push([Uint8Array.of(GlobalKey.isVirtualTx), Uint8Array.of(1)])), 'vPSBT'],
-    ['no witness UTXO', bad((r) => (r.inputs[0] = r.inputs[0]!.filter(([k]) => k[0] !== 0x01))), 'WITNESS_UTXO'],
-    ['no internal key', bad((r) => (r.inputs[0] = r.inputs[0]!.filter(([k]) => k[0] !== 0x17))), 'TAP_INTERNAL_KEY'],
-    ['no derivation', bad((r) => (r.inputs[0] = r.inputs[0]!.filter(([k]) => k[0] !== 0x16))), 'TAP_BIP32_DERIVATION'],
+    ['no witness UTXO', bad((r) => (r.inputs[0] = r.inputs[0]!.filter(([k]) => k[0] !== PSBT_IN.WITNESS_UTXO))), 'WITNESS_UTXO'],
+    ['no internal key', bad((r) => (r.inputs[0] = r.inputs[0]!.filter(([k]) => k[0] !== PSBT_IN.TAP_INTERNAL_KEY))), 'TAP_INTERNAL_KEY'],
+    ['no derivation', bad((r) => (r.inputs[0] = r.inputs[0]!.filter(([k]) => k[0] !== PSBT_IN.TAP_BIP32_DERIVATION))), 'TAP_BIP32_DERIVATION'],
   ])('%s', (_, bytes, msg) => {
     expect(() => parseGroupVirtualPsbt(bytes)).toThrow(expect.objectContaining({ code: 'E_NOT_GROUP_VIRTUAL_PSBT', message: expect.stringContaining(msg) }));
   });

@@ -1,26 +1,11 @@
-// PSBTv2 fields the app reads (BIP-174, BIP-370, BIP-371, BIP-373 key types) and the helpers that
-// fetch a previous output's amount and script from the witness UTXO or the full previous
-// transaction (sign_psbt/amount_from_psbt.c, lib/psbt_parse_rawtx.c).
+// Reading PSBTv2 fields through the host (their key types are the rows of bitcoin/psbt-fields.ts):
+// a u32 value, and a previous output's amount and script from the witness UTXO or the full
+// previous transaction (sign_psbt/amount_from_psbt.c, lib/psbt_parse_rawtx.c).
 
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ByteReader, concat } from '../../../../apdu/bytes.ts';
+import { PSBT_IN } from '../../../../bitcoin/psbt-fields.ts';
 import type { HostChannel, MapCommitment } from '../../common/host-channel.ts';
-
-export const PSBT_GLOBAL = { TX_VERSION: 0x02, FALLBACK_LOCKTIME: 0x03 } as const;
-export const PSBT_IN = {
-  NON_WITNESS_UTXO: 0x00,
-  WITNESS_UTXO: 0x01,
-  SIGHASH_TYPE: 0x03,
-  REDEEM_SCRIPT: 0x04,
-  WITNESS_SCRIPT: 0x05,
-  BIP32_DERIVATION: 0x06,
-  PREVIOUS_TXID: 0x0e,
-  OUTPUT_INDEX: 0x0f,
-  SEQUENCE: 0x10,
-  TAP_BIP32_DERIVATION: 0x16,
-  MUSIG2_PUB_NONCE: 0x1b,
-} as const;
-export const PSBT_OUT = { BIP32_DERIVATION: 0x02, AMOUNT: 0x03, SCRIPT: 0x04, TAP_BIP32_DERIVATION: 0x07 } as const;
 
 /** MAX_PREVOUT_SCRIPTPUBKEY_LEN: P2WSH / P2TR scripts are the longest the app spends. */
 export const MAX_PREVOUT_SCRIPT = 34;

@@ -8,7 +8,8 @@ import { concat, encodeVarint, u32le, u64le } from '../../../../apdu/bytes.ts';
 import type { HostChannel, MapCommitment } from '../../common/host-channel.ts';
 import { SIGN_PSBT_ERROR } from '../../../../apdu/bitcoin-app/error-codes.ts';
 import { incorrectData } from '../errors.ts';
-import { amountAndScript, PSBT_IN, PSBT_OUT } from './fields.ts';
+import { PSBT_IN, PSBT_OUT } from '../../../../bitcoin/psbt-fields.ts';
+import { amountAndScript } from './fields.ts';
 
 export interface TxHashes {
   prevouts: Uint8Array;
