@@ -94,6 +94,32 @@ typedef struct {
 /* Shows the review and waits for the person: true when approved, false when rejected. */
 bool tap_ui_review(const tap_review *review);
 
+/* A streaming review (docs/tap-app-protocol.md §5.5, §6.1; NBGL's nbgl_useCaseReviewStreamingStart /
+ * Continue / Finish): SIGN_VPSBT shows each item's pages while the stream goes by, before it answers
+ * the APDU that completed the item, so the reply paces the host. One review is start, any number of
+ * continues, then finish or abort. Each call is synchronous: it returns once the person has passed
+ * the step's last page (a shell runs its event loop until NBGL's callback fires), true to read on and
+ * false when the person rejected (touch models: on any page, after the reject confirmation; a Nano
+ * offers no reject before finish). Nothing is queued: the core calls the next step only after the
+ * previous one returned. Strings live until the call returns; a shell copies what it keeps on screen.
+ *
+ * start: the intro page (`intro`, e.g. "Review asset transfer"), then the warnings the stream's
+ * header declared, each its own page (item = title, value = text), which the person must pass or
+ * reject; `reject` names the reject action ("Reject transfer"). */
+bool tap_ui_stream_start(const char *intro, const tap_review_pair *warnings, size_t n_warnings, const char *reject);
+
+/* continue: one step's (item, value) pairs, laid out as tap_ui_review lays out its pairs. */
+bool tap_ui_stream_continue(const tap_review_pair *pairs, size_t n_pairs, const char *reject);
+
+/* finish: the approve page (`finish`, by holding when `hold`), then the outcome page (`approved` or
+ * `rejected`); true when approved. The review is over either way. */
+bool tap_ui_stream_finish(const char *finish, bool hold, const char *approved, const char *rejected, const char *reject);
+
+/* abort: a review that was started ends without a decision (a check failed after pages were shown,
+ * or another command dropped the stream): the shell shows `status` ("Transfer refused") and goes
+ * back to its home screen. The core calls it at most once per started review, never after finish. */
+void tap_ui_stream_abort(const char *status);
+
 /* The app's blind-signing setting (§4): changed on the device only, off by default. */
 bool tap_setting_blind_signing(void);
 
