@@ -53,12 +53,25 @@ function buildNativeApp(): string {
 
 interface Review {
   pages: TextEvent[][];
+  /** The approve and reject pages; a streaming step has neither: right on its last page passes it. */
   finish: number;
   reject: number;
 }
 
 const event = (text: string, y: number): TextEvent => ({ text, x: 0, y, w: 128, h: 14, clear: false });
 const HOME = [event('Taproot Assets', 20), event('app is ready', 36)];
+
+/** The strings of a review frame, each `len:u16be || UTF-8`. */
+function strings(payload: Uint8Array): string[] {
+  const out: string[] = [];
+  const decoder = new TextDecoder();
+  for (let at = 0; at < payload.length; ) {
+    const n = (payload[at]! << 8) | payload[at + 1]!;
+    out.push(decoder.decode(payload.subarray(at + 2, at + 2 + n)));
+    at += 2 + n;
+  }
+  return out;
+}
 
 /** Frames `kind:u8 || len:u16be || payload` (app_port.c). */
 function frame(kind: string, payload: Uint8Array): Uint8Array {
@@ -153,6 +166,8 @@ export class NativeAppBackend extends ScreenBackend {
       const payload = this.buffer.slice(3, 3 + len);
       this.buffer = this.buffer.slice(3 + len);
       if (kind === 'V') this.showReview(payload);
+      else if (kind === 'S' || kind === 'C' || kind === 'F') this.showStreamStep(kind, payload);
+      else if (kind === 'X') this.review = undefined;
       else {
         const p = this.pending;
         this.pending = undefined;
@@ -163,14 +178,7 @@ export class NativeAppBackend extends ScreenBackend {
 
   /** Nano S Plus layout: the intro, one page per pair, the finish page, the reject page. */
   private showReview(payload: Uint8Array): void {
-    const strings: string[] = [];
-    const decoder = new TextDecoder();
-    for (let at = 0; at < payload.length; ) {
-      const n = (payload[at]! << 8) | payload[at + 1]!;
-      strings.push(decoder.decode(payload.subarray(at + 2, at + 2 + n)));
-      at += 2 + n;
-    }
-    const [intro, finish, , , , reject, ...pairs] = strings;
+    const [intro, finish, , , , reject, ...pairs] = strings(payload);
     const pages: TextEvent[][] = [[event(intro!, 28)]];
     for (let i = 0; i < pairs.length; i += 2) pages.push([event(pairs[i]!, 4), event(pairs[i + 1]!, 20)]);
     pages.push([event(finish!, 28)], [event(reject!, 28)]);
@@ -178,10 +186,32 @@ export class NativeAppBackend extends ScreenBackend {
     this.page = 0;
   }
 
+  /**
+   * A streaming review's step, as NBGL lays it out on a Nano: start (the intro, then each declared
+   * warning) and continue (a page per pair) pass with right on their last page, with no reject
+   * before the finish; finish is the approve page and the reject page.
+   */
+  private showStreamStep(kind: 'S' | 'C' | 'F', payload: Uint8Array): void {
+    const s = strings(payload);
+    const pairPages = (pairs: string[]) => Array.from({ length: pairs.length / 2 }, (_, i) => [event(pairs[2 * i]!, 4), event(pairs[2 * i + 1]!, 20)]);
+    if (kind === 'F') {
+      this.review = { pages: [[event(s[0]!, 28)], [event(s[4]!, 28)]], finish: 0, reject: 1 };
+    } else {
+      const pages = kind === 'S' ? [[event(s[0]!, 28)], ...pairPages(s.slice(2))] : pairPages(s.slice(1));
+      this.review = { pages, finish: -1, reject: -1 };
+    }
+    this.page = 0;
+  }
+
   private press(button: 'left' | 'right' | 'both'): void {
     const review = this.review;
     if (!review) return;
-    if (button === 'right') this.page = Math.min(this.page + 1, review.pages.length - 1);
+    if (button === 'right' && review.finish === -1 && this.page === review.pages.length - 1) {
+      // The last page of a streaming step: passing it lets the app read on; it stays on screen until the next step.
+      this.review = { ...review, pages: [review.pages[this.page]!], finish: -2, reject: -2 };
+      this.page = 0;
+      this.child.stdin.write(frame('D', Uint8Array.of(1)));
+    } else if (button === 'right') this.page = Math.min(this.page + 1, review.pages.length - 1);
     else if (button === 'left') this.page = Math.max(this.page - 1, 0);
     else if (this.page === review.finish || this.page === review.reject) {
       this.review = undefined;

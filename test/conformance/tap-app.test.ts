@@ -36,8 +36,8 @@ const GROUP_PATH = "m/86'/1'/0'/0/7";
 /** The xpub @scure/bip32 derives for `path` (testnet versions: every path here has coin type 1'). */
 const independentXpub = (path: string) => HDKey.fromMasterSeed(mnemonicToSeedSync(SPECULOS_DEFAULT_MNEMONIC), TESTNET).derive(path).publicExtendedKey;
 
-/** Commands the C firmware (firmware/tap-app) does not implement yet; its ELF answers them 6D00. */
-const NOT_IN_FIRMWARE = 'the Taproot Assets app firmware (firmware/tap-app) does not implement this command yet';
+/** SIGN_VPSBT needs the Ledger shell's streaming review (platform.h tap_ui_stream_*); the native core has it. */
+const NOT_IN_FIRMWARE = "the Taproot Assets app ELF's shell (firmware/tap-app/shell) does not drive SIGN_VPSBT's streaming review yet";
 const NO_FIRMWARE = 'this backend runs no Taproot Assets app (real Speculos runs it with SPECULOS_TAP_APP_ELF, docs/firmware.md)';
 
 for (const candidate of backendsFromEnv()) {
@@ -45,7 +45,7 @@ for (const candidate of backendsFromEnv()) {
   const reason = !runsApp ? NO_FIRMWARE : candidate.available ? undefined : candidate.reason;
   if (reason) console.log(`conformance: skipping the Taproot Assets app on ${candidate.label}: ${reason}`);
 
-  const firmware = candidate.kind === 'speculos' || candidate.kind === 'native';
+  const firmware = candidate.kind === 'speculos';
   if (firmware && !reason) console.log(`conformance: SIGN_VPSBT skipped on ${candidate.label}: ${NOT_IN_FIRMWARE}`);
 
   describe.skipIf(reason !== undefined)(`Taproot Assets app conformance on ${candidate.label}${reason ? ` (skipped: ${reason})` : ''}`, () => {

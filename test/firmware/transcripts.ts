@@ -7,7 +7,10 @@
 // Format, one event a line: `seed <hex>`, `blind 0|1` (the blind-signing setting from now on),
 // `reset` (a fresh app: no nonce slots), `> <apdu>` (host to device), `< <response>` (data || SW),
 // `random <hex>` (what the app's next tap_random call returns), `review approve|reject <intro>
-// <finish> <hold 0|1> <n> (<item> <value>)×n` with every string as UTF-8 hex.
+// <finish> <hold 0|1> <n> (<item> <value>)×n` with every string as UTF-8 hex; a streaming review
+// (SIGN_VPSBT) as its steps, `stream start|warning|pairs|finish approve|reject ...` (start: intro,
+// reject; warning: title, text; pairs: reject, n, pairs; finish: finish, hold, approved, rejected,
+// reject), and `status <text>` (a review that ends with "Transfer refused").
 
 import { sha256 } from '@noble/hashes/sha2.js';
 import { HDKey } from '@scure/bip32';
@@ -29,6 +32,9 @@ import type { AppContext, CommandIO, DeviceSettings } from '../../emulator/app.t
 import { createTapApp } from '../../emulator/apps/tap/app.ts';
 import type { ReviewFlow } from '../../emulator/ui/review.ts';
 import { TapAppClient } from '../../host/tap-app/index.ts';
+import { encodeVpsbtStreamFor } from '../../host/tap-app/vpsbt-stream.ts';
+import { encodeVpsbtStream, resultsCommand, streamCommands, type VpsbtStream } from '../../apdu/tap-app/vpsbt-stream.ts';
+import { transferPacket } from '../unit/tap-app/vpsbt-fixture.ts';
 import { inputAsset } from '../e2e/helpers.ts';
 import { SPECULOS_MNEMONIC } from '../unit/tap-app/device.ts';
 
@@ -41,6 +47,9 @@ class TranscriptDevice implements Transport {
   readonly lines: string[] = [];
   /** What the person answers to the next reviews, in order. */
   readonly decisions: boolean[] = [];
+  /** What the person answers to the next streaming-review steps and finishes (approve when none is left). */
+  readonly steps: boolean[] = [];
+  readonly finishes: boolean[] = [];
   readonly settings: DeviceSettings = { blindSigning: false };
   private app = createTapApp();
   private counter = 0;
@@ -72,13 +81,24 @@ class TranscriptDevice implements Transport {
         lines.push(['review', approve ? 'approve' : 'reject', text(flow.intro), text(flow.finish.text), flow.finish.action === 'hold' ? 1 : 0, flow.pairs.length, ...pairs].join(' '));
         return approve;
       },
-      warn: async () => {
-        throw new Error('transcript: the commands recorded here show no warnings');
+      warn: async (page) => {
+        const approve = this.steps.shift() ?? true;
+        lines.push(['stream warning', approve ? 'approve' : 'reject', text(page.title), text(page.text ?? '')].join(' '));
+        return approve;
       },
-      reviewStreaming: async () => {
-        throw new Error('transcript: the firmware has no SIGN_VPSBT yet, so no streamed review is recorded');
+      reviewStreaming: async (step) => {
+        const approve = (step.kind === 'finish' ? this.finishes : this.steps).shift() ?? true;
+        const verdict = approve ? 'approve' : 'reject';
+        if (step.kind === 'start') lines.push(['stream start', verdict, text(step.intro), text(step.reject ?? '')].join(' '));
+        else if (step.kind === 'pairs')
+          lines.push(['stream pairs', verdict, text(step.reject ?? ''), step.pairs.length, ...step.pairs.flatMap((p) => [text(p.item), text(p.value)])].join(' '));
+        else {
+          const f = step.flow;
+          lines.push(['stream finish', verdict, text(f.finish.text), f.finish.action === 'hold' ? 1 : 0, text(f.approved ?? ''), text(f.rejected ?? ''), text(f.reject ?? '')].join(' '));
+        }
+        return approve;
       },
-      status: () => {},
+      status: (t) => void lines.push(`status ${text(t)}`),
       busy: () => {},
       fault: (e) => {
         throw e;
@@ -142,6 +162,15 @@ async function refused(call: Promise<unknown>): Promise<void> {
     return;
   }
   throw new Error('transcript: expected the device to refuse');
+}
+
+/** Sends a stream as a lying host does, chunk by chunk, and stops at the first refusal. */
+async function sendStream(dev: TranscriptDevice, bytes: Uint8Array, what: string): Promise<void> {
+  for (const c of streamCommands(bytes)) {
+    const r = await dev.exchange(encodeCommand(c));
+    if (r[r.length - 2] !== 0x90 || r[r.length - 1] !== 0x00) return;
+  }
+  throw new Error(`transcript: expected the device to refuse the stream (${what})`);
 }
 
 export async function commandTranscripts(): Promise<string> {
@@ -249,6 +278,63 @@ export async function commandTranscripts(): Promise<string> {
   await refused(client.signGroupGenesis({ asset: opReturn, keyVersion: 1, groupKeyPath: "m/86'/1'/0'/0/8", tapscriptRoot: groupKeyTapscriptRoot(NonSpendLeafVersion.opReturn, opReturnId) }));
   await refused(client.signGroupGenesis({ asset: opReturn, keyVersion: 1, groupKeyPath: "m/86'/1'/0'", tapscriptRoot: groupKeyTapscriptRoot(NonSpendLeafVersion.opReturn, opReturnId) }));
   await refused(client.signGroupGenesis({ asset: { ...opReturn, prevWitnesses: [] }, keyVersion: 1, groupKeyPath: groupPath, tapscriptRoot: groupKeyTapscriptRoot(NonSpendLeafVersion.opReturn, opReturnId) }));
+
+  // §5.5 SIGN_VPSBT v2 (one stream, its review page by page, the signatures with recorded randomness):
+  // 2 outputs, a larger transfer over several chunks and result batches, a rejection at the finish.
+  dev.reset();
+  await client.signVpsbt(transferPacket({ inputs: [600n, 400n], recipients: 1 }));
+  await client.signVpsbt(transferPacket({ inputs: [5n, 7n, 11n, 13n, 17n], recipients: 12, lockTime: 500n, relativeLockTime: 7n, courier: 'authmailbox+universerpc://courier.example:10029/gr\u00fc\\n' }));
+  dev.finishes.push(false);
+  await refused(client.signVpsbt(transferPacket({ inputs: [600n, 400n], recipients: 1 })));
+  // Rejected at the first page: nothing more is read.
+  dev.steps.push(false);
+  await refused(client.signVpsbt(transferPacket({ inputs: [600n, 400n], recipients: 1 })));
+  // A burn, declared in the header: its warning comes right after the start page.
+  await client.signVpsbt(transferPacket({ inputs: [600n, 400n], recipients: 2, burn: true }));
+
+  // A lying host (§6.1, field → binding table): each row's shown or signed value changed in the stream
+  // itself, on an otherwise coherent transfer; refused with its status word, nothing signed. A refusal
+  // after pages were shown ends the review with "Transfer refused".
+  const fingerprint = await client.getMasterFingerprint();
+  const lie = async (tamper: (s: VpsbtStream) => void, opts: Parameters<typeof transferPacket>[0] = { inputs: [600n, 400n], recipients: 2 }) => {
+    const { stream } = encodeVpsbtStreamFor(transferPacket(opts), { fingerprint });
+    tamper(stream);
+    await sendStream(dev, encodeVpsbtStream(stream), tamper.toString());
+  };
+  type Canonical = Extract<VpsbtStream['outputs'][number]['leaf'], { form: 'canonical' }>;
+  const leafOf = (s: VpsbtStream, j: number) => s.outputs[j]!.leaf as Canonical;
+  const flip = (b: Uint8Array, i: number) => (b[i]! ^= 1);
+  await lie((s) => void (s.header.hrp = 'tapbc')); // Network: the keys are at coin type 0' now, no signer matches
+  await lie((s) => flip(s.inputs[1]!.prevId, 40)); // Asset ID of input 2
+  await lie((s) => flip(s.inputs[0]!.leaf, 60)); // Asset name (a tag byte of input 1's genesis)
+  await lie((s) => flip(s.inputs[1]!.prevId, 70)); // Input 2's prev ID names another script key than its asset
+  await lie((s) => void (s.inputs[1] = s.inputs[0]!)); // the same prev ID twice
+  await lie((s) => flip(s.inputs[0]!.leaf, s.inputs[0]!.leaf.length - 40)); // Input 1 amount / script key inside its leaf
+  await lie((s) => void (leafOf(s, 1).amount += 1n)); // Output amount: the rebuilt split root differs
+  await lie((s) => void (leafOf(s, 2).scriptKey = leafOf(s, 1).scriptKey)); // Output recipient: another output's script key
+  await lie((s) => void (s.outputs[2]!.anchorOutputIndex += 5)); // Output anchor
+  await lie((s) => void (s.outputs[2]!.lockTime = 9n)); // Lock time of one output
+  await lie((s) => void (s.outputs[0]!.type = s.outputs[0]!.type === 1 ? 0 : 1)); // Output kind
+  await lie((s) => void (s.outputs[1]!.type = 1)); // a second split root
+  await lie((s) => void (s.outputs.find((o) => o.changeKeyIndex === undefined)!.changeKeyIndex = 100)); // "this signer (change)" for another's key
+  await lie((s) => void (s.header.warnings = 0), { inputs: [600n, 400n], recipients: 2, burn: true }); // an undeclared burn
+  await lie((s) => void (s.header.warnings = 1)); // a declared burn that never comes
+  await lie((s) => void (s.outputs[1]!.proofCourier = new TextEncoder().encode('not a url'))); // a courier that is no URL
+  await lie((s) => void (s.signers[0]!.keyIndex += 1)); // a signer whose key is not the input's
+  await lie((s) => void (s.signers = [])); // no signer: B013 before the first output's page
+  await lie((s) => void s.outputs.reverse()); // outputs out of tree order
+  // Framing of the stream (§5.5.1): a short chunk, NEXT and RESULTS with no stream, a bad P1, a
+  // stream dropped by another command.
+  const honest = encodeVpsbtStreamFor(transferPacket({ inputs: [600n, 400n], recipients: 12 }), { fingerprint }).bytes;
+  const [first, second] = streamCommands(honest);
+  await dev.exchange(encodeCommand(first!));
+  await dev.exchange(encodeCommand({ ...second!, data: second!.data.subarray(1) }));
+  await dev.exchange(encodeCommand(second!));
+  await dev.exchange(encodeCommand(resultsCommand()));
+  await dev.exchange(encodeCommand({ ...first!, p1: 3 }));
+  await dev.exchange(encodeCommand(first!));
+  await client.getAppInfo();
+  await dev.exchange(encodeCommand(second!));
 
   return [
     '# Command transcripts of the emulated Taproot Assets app (emulator/apps/tap) driven by host/tap-app:',

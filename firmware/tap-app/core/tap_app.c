@@ -9,6 +9,7 @@
 #define CLA_TAP 0xE7
 #define CLA_FRAMEWORK 0xF8
 #define INS_CONTINUE 0x01
+#define INS_SIGN_VPSBT 0x30
 #define PROTOCOL_VERSION 2
 #define PROTOCOL_VERSION_1 1
 
@@ -29,6 +30,7 @@ static bool handler_of(uint8_t ins, uint16_t (**h)(tap_reader *, uint8_t[255], s
 tap_scratch_area tap_scratch;
 
 void tap_app_reset(void) {
+    tap_vpsbt_drop();
     tap_musig_slots_wipe();
 }
 
@@ -38,16 +40,26 @@ static size_t status(uint8_t *out, size_t len, uint16_t sw) {
 }
 
 /* §1, in this order: P2 (protocol 1 still passes this first check, as in the emulator, which keeps
- * v1 SIGN_VPSBT), CONTINUE outside a command, CLA, P2 = this protocol, P1, INS. */
+ * v1 SIGN_VPSBT), CONTINUE outside a command, CLA, P2 = this protocol, P1 (SIGN_VPSBT v2: its own),
+ * INS. Every command but a v2 SIGN_VPSBT NEXT or RESULTS first drops a stream in progress (§5.5.1),
+ * and a SIGN_VPSBT that fails drops it too. */
 size_t tap_app_handle(const uint8_t *apdu, size_t len, uint8_t out[TAP_RESPONSE_MAX]) {
     if (len < 4) return status(out, 0, TAP_SW_WRONG_DATA_LENGTH);
     size_t lc = len > 4 ? apdu[4] : 0;
     if (len != 4 && len != 5 + lc) return status(out, 0, TAP_SW_WRONG_DATA_LENGTH);
     bool continues = apdu[0] == CLA_FRAMEWORK && apdu[1] == INS_CONTINUE;
+    bool streaming = apdu[0] == CLA_TAP && apdu[1] == INS_SIGN_VPSBT && apdu[3] == PROTOCOL_VERSION;
+    if (!(streaming && apdu[2] != 0)) tap_vpsbt_drop();
     if (apdu[3] != PROTOCOL_VERSION && apdu[3] != PROTOCOL_VERSION_1 && !continues) return status(out, 0, TAP_SW_WRONG_P1P2);
     if (continues) return status(out, 0, TAP_SW_BAD_STATE);
     if (apdu[0] != CLA_TAP) return status(out, 0, TAP_SW_CLA_NOT_SUPPORTED);
     if (apdu[3] != PROTOCOL_VERSION) return status(out, 0, TAP_SW_WRONG_P1P2);
+    if (streaming) {
+        size_t n = 0;
+        uint16_t sw = tap_cmd_sign_vpsbt(apdu[2], apdu + 5, lc, out, &n);
+        if (sw != TAP_SW_OK) tap_vpsbt_drop();
+        return status(out, sw == TAP_SW_OK ? n : 0, sw);
+    }
     if (apdu[2] != 0) return status(out, 0, TAP_SW_WRONG_P1P2);
     uint16_t (*handler)(tap_reader *, uint8_t[255], size_t *);
     if (handler_of(apdu[1], &handler)) {

@@ -247,6 +247,8 @@ static void decode_whole(tap_asset_parser *p, tap_asset_frame_state *a, const ui
             /* After the 36-byte outpoint: the tag's BigSize length (at most 64, one byte) and the tag. */
             info->tag_len = v[36];
             memcpy(info->tag, v + 37, info->tag_len);
+            info->genesis_len = (uint8_t)n;
+            memcpy(info->genesis, v, n);
         }
         a->seen |= SEEN_GENESIS;
         break;

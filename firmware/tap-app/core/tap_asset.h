@@ -69,6 +69,8 @@ typedef struct {
     uint8_t asset_id[32];
     uint8_t tag[64]; /* the genesis tag (valid UTF-8), for a review */
     uint8_t tag_len;
+    uint8_t genesis[TAP_ASSET_MAX_READ]; /* the genesis record's value as carried */
+    uint8_t genesis_len;
     uint64_t amount;
     uint8_t script_key[33];
     uint16_t script_version;

@@ -13,6 +13,7 @@
 #include "tap_hash.h"
 #include "tap_keys.h"
 #include "tap_taproot.h"
+#include "tap_text.h"
 #include "tap_vtx.h"
 
 #define MAX_GENESIS_ASSET 4096
@@ -28,54 +29,6 @@ static bool parse(group_state *g, size_t len, const tap_asset_options *opt, tap_
     tap_asset_init(&g->parser, (uint32_t)len, opt);
     tap_asset_feed(&g->parser, g->asset, len);
     return tap_asset_finish(&g->parser, info) == TAP_ASSET_DONE;
-}
-
-/* v / 10, returning v % 10, by 16-bit long division: a Cortex-M has 32-bit division only, and the
- * core links nothing from the C library's runtime (test/firmware/native-core.test.ts). */
-static uint32_t div10(uint64_t *v) {
-    uint64_t q = 0;
-    uint32_t rem = 0;
-    for (int shift = 48; shift >= 0; shift -= 16) {
-        uint32_t cur = (rem << 16) | (uint32_t)((*v >> shift) & 0xffff);
-        q |= (uint64_t)(cur / 10) << shift;
-        rem = cur % 10;
-    }
-    *v = q;
-    return rem;
-}
-
-/* "21,000 units" (assets/display/text.ts units) */
-static void units(char out[40], uint64_t v) {
-    char digits[20];
-    size_t n = 0, o = 0;
-    do digits[n++] = (char)('0' + div10(&v));
-    while (v);
-    while (n) {
-        out[o++] = digits[--n];
-        if (n && n % 3 == 0) out[o++] = ',';
-    }
-    memcpy(out + o, " units", 7);
-}
-
-/* Printable ASCII as is, a backslash as \\, every other byte as \xNN (assets/display/text.ts). */
-static void escape(char out[4 * 64 + 1], const uint8_t *s, size_t len) {
-    static const char HEX[] = "0123456789abcdef";
-    size_t o = 0;
-    for (size_t i = 0; i < len; i++) {
-        uint8_t b = s[i];
-        if (b == '\\') {
-            out[o++] = '\\';
-            out[o++] = '\\';
-        } else if (b >= 0x20 && b <= 0x7e) {
-            out[o++] = (char)b;
-        } else {
-            out[o++] = '\\';
-            out[o++] = 'x';
-            out[o++] = HEX[b >> 4];
-            out[o++] = HEX[b & 15];
-        }
-    }
-    out[o] = 0;
 }
 
 uint16_t tap_cmd_sign_group_genesis(tap_reader *req, uint8_t out[255], size_t *out_len) {
@@ -137,12 +90,12 @@ uint16_t tap_cmd_sign_group_genesis(tap_reader *req, uint8_t out[255], size_t *o
     uint8_t sighash[32];
     if (!tap_vtx_sighash(sighash, &vtx, 0, info.amount, info.group_key + 1, 0)) return TAP_SW_INCORRECT_DATA;
 
-    char name[4 * 64 + 1], amount[40], id_text[65], owner[12 + 65], anchor_text[65], key_text[65];
+    char name[4 * 64 + 1], amount[TAP_UNITS_MAX], id_text[65], owner[12 + 65], anchor_text[65], key_text[65];
     if (info.tag_len == 0)
         memcpy(name, "(empty)", 8);
     else
-        escape(name, info.tag, info.tag_len);
-    units(amount, info.amount);
+        tap_escape(name, info.tag, info.tag_len);
+    tap_units(amount, info.amount);
     tap_hex(id_text, info.asset_id, 32);
     memcpy(owner, "script key ", 11);
     tap_hex(owner + 11, info.script_key + 1, 32);

@@ -34,7 +34,7 @@ void tap_path_text(char out[TAP_PATH_TEXT_MAX], const uint32_t *path, size_t len
 /* Base58Check of data (len <= 82) into out, NUL-terminated. */
 void tap_base58check(char out[TAP_XPUB_TEXT_MAX], const uint8_t *data, size_t len);
 
-/* Lower-case hex of data (len <= 32) into out, NUL-terminated. */
+/* Lower-case hex of data into out (2 * len + 1 bytes), NUL-terminated. */
 void tap_hex(char *out, const uint8_t *data, size_t len);
 
 #endif

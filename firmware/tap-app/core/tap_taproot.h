@@ -12,4 +12,9 @@ bool tap_taproot_tweak_seckey(uint8_t out[32], const uint8_t sk[32], const uint8
 /* BIP-340 signature of msg by the key at path, tweaked by data (§5.5 step 4, a script key). */
 bool tap_taproot_sign(uint8_t sig[64], const uint32_t *path, size_t path_len, const uint8_t *data, size_t len, const uint8_t msg[32]);
 
+/* t = TaggedHash("TapTweak", x || data), false when t >= n; and the signature of msg by the key at
+ * path tweaked by such a t (SIGN_VPSBT keeps t instead of the tweak between review and signing). */
+bool tap_taproot_tweak_hash(uint8_t t[32], const uint8_t x[32], const uint8_t *data, size_t len);
+bool tap_taproot_sign_tweak_hash(uint8_t sig[64], const uint32_t *path, size_t path_len, const uint8_t t[32], const uint8_t msg[32]);
+
 #endif

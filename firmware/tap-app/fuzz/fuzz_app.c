@@ -5,7 +5,9 @@
  * Properties, besides no crash and no sanitizer report: every response is a status word with at most
  * 255 bytes of data, only 9000 carries data, the status word is one the protocol defines, every review
  * has at most 8 pairs of bounded text, and a command that signs (MUSIG_ROUND2, SIGN_GROUP_GENESIS) or
- * returns a key shown on screen answers 9000 only after the person approved a review during it. */
+ * returns a key shown on screen answers 9000 only after the person approved a review during it; a
+ * SIGN_VPSBT chunk answers with signatures only after an approved finish, and a streaming review is
+ * started, continued and finished or aborted in that order. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -45,6 +47,42 @@ bool tap_ui_review(const tap_review *r) {
     return ok;
 }
 
+static void check_pairs(const tap_review_pair *pairs, size_t n) {
+    if (n > 8) abort();
+    for (size_t i = 0; i < n; i++)
+        if (!pairs[i].item || !pairs[i].value || strlen(pairs[i].value) > 4 * 255) abort();
+}
+
+/* A streaming review: every step is one of the person's answers (the same cycle as reviews); only
+ * an approved finish may let a SIGN_VPSBT sign. */
+static bool stream_open;
+
+bool tap_ui_stream_start(const char *intro, const tap_review_pair *warnings, size_t n_warnings, const char *reject) {
+    if (!intro || !reject || stream_open) abort();
+    check_pairs(warnings, n_warnings);
+    stream_open = true;
+    return (settings >> (1 + review_count++ % 7)) & 1;
+}
+
+bool tap_ui_stream_continue(const tap_review_pair *pairs, size_t n_pairs, const char *reject) {
+    if (!reject || !stream_open) abort();
+    check_pairs(pairs, n_pairs);
+    return (settings >> (1 + review_count++ % 7)) & 1;
+}
+
+bool tap_ui_stream_finish(const char *finish, bool hold, const char *approved, const char *rejected, const char *reject) {
+    if (!finish || !hold || !approved || !rejected || !reject || !stream_open) abort();
+    stream_open = false;
+    bool ok = (settings >> (1 + review_count++ % 7)) & 1;
+    approved_in_command |= ok;
+    return ok;
+}
+
+void tap_ui_stream_abort(const char *status) {
+    if (!status || !stream_open) abort();
+    stream_open = false;
+}
+
 bool tap_setting_blind_signing(void) {
     return settings & 1;
 }
@@ -75,6 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     in_len = size - 1;
     at = 0;
     review_count = 0;
+    stream_open = false;
     tap_app_reset();
     uint8_t apdu[TAP_APDU_MAX], out[TAP_RESPONSE_MAX];
     size_t n;
@@ -86,6 +125,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (!defined_sw(sw) || (sw != 0x9000 && len != 2)) abort();
         bool signs = n >= 5 && apdu[0] == 0xE7 && (apdu[1] == 0x21 || apdu[1] == 0x40 || (apdu[1] == 0x10 && apdu[5] == 1));
         if (sw == 0x9000 && signs && !approved_in_command) abort();
+        /* SIGN_VPSBT: the chunk that ends a stream carries signatures only after an approved finish. */
+        bool vpsbt_chunk = n >= 4 && apdu[0] == 0xE7 && apdu[1] == 0x30 && apdu[2] <= 1;
+        if (sw == 0x9000 && vpsbt_chunk && len > 2 && !approved_in_command) abort();
     }
     return 0;
 }

@@ -3,7 +3,10 @@
  * Frames on stdin and stdout are `kind:u8 || len:u16be || payload`:
  *   host -> app   'A' a command APDU (or the answer to a client command), 'D' the person's answer (01 approve)
  *   app -> host   'R' a response (data || SW), 'V' a review: intro, finish, hold, approved, rejected, reject,
- *                 then the pairs, each string `len:u16be || UTF-8`
+ *                 then the pairs, each string `len:u16be || UTF-8`; the steps of a streaming review
+ *                 (platform.h): 'S' start (intro, reject, then the warnings' pairs), 'C' continue (reject,
+ *                 then the pairs), 'F' finish (finish, hold, approved, rejected, reject), each answered
+ *                 by 'D', and 'X' abort (the status text), answered by nothing
  * Arguments: the hex BIP-32 seed, then optionally `--blind-signing`. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +70,49 @@ bool tap_ui_review(const tap_review *r) {
     put_frame('V', out, at);
     uint8_t answer;
     return get_frame('D', &answer, 1) == 1 && answer == 1;
+}
+
+static uint8_t stream_out[8192];
+
+static size_t put_pairs(size_t at, const tap_review_pair *pairs, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        at = put_string(stream_out, at, sizeof stream_out, pairs[i].item);
+        at = put_string(stream_out, at, sizeof stream_out, pairs[i].value);
+    }
+    return at;
+}
+
+static bool decision(void) {
+    uint8_t answer;
+    return get_frame('D', &answer, 1) == 1 && answer == 1;
+}
+
+bool tap_ui_stream_start(const char *intro, const tap_review_pair *warnings, size_t n_warnings, const char *reject) {
+    size_t at = put_string(stream_out, 0, sizeof stream_out, intro);
+    at = put_string(stream_out, at, sizeof stream_out, reject);
+    put_frame('S', stream_out, put_pairs(at, warnings, n_warnings));
+    return decision();
+}
+
+bool tap_ui_stream_continue(const tap_review_pair *pairs, size_t n_pairs, const char *reject) {
+    size_t at = put_string(stream_out, 0, sizeof stream_out, reject);
+    put_frame('C', stream_out, put_pairs(at, pairs, n_pairs));
+    return decision();
+}
+
+bool tap_ui_stream_finish(const char *finish, bool hold, const char *approved, const char *rejected, const char *reject) {
+    size_t at = 0;
+    at = put_string(stream_out, at, sizeof stream_out, finish);
+    at = put_string(stream_out, at, sizeof stream_out, hold ? "1" : "0");
+    at = put_string(stream_out, at, sizeof stream_out, approved);
+    at = put_string(stream_out, at, sizeof stream_out, rejected);
+    at = put_string(stream_out, at, sizeof stream_out, reject);
+    put_frame('F', stream_out, at);
+    return decision();
+}
+
+void tap_ui_stream_abort(const char *status) {
+    put_frame('X', stream_out, put_string(stream_out, 0, sizeof stream_out, status));
 }
 
 bool tap_setting_blind_signing(void) {

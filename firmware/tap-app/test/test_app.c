@@ -95,8 +95,8 @@ size_t tap_io_interrupt(const uint8_t *data, size_t len, uint8_t apdu[TAP_APDU_M
 
 static void expect_text(const char *what, const char *got, char **tokens) {
     char *want = strtok_r(NULL, " ", tokens);
-    char hex[2 * 256 + 1];
-    if (strlen(got) > 256) fail_msg("review %s: longer than 256 bytes", what);
+    char hex[2 * 1024 + 1];
+    if (strlen(got) > 1024) fail_msg("review %s: longer than 1024 bytes", what);
     hexify(hex, (const uint8_t *)got, strlen(got));
     if (!want || strcmp(hex, want) != 0) fail_msg("commands.txt line %zu: review %s \"%s\" differs from the emulator's", at, what, got);
 }
@@ -118,6 +118,73 @@ bool tap_ui_review(const tap_review *r) {
     reviews++;
     queue_randoms();
     return approve;
+}
+
+/* The streaming review's steps: `stream start|warning|pairs|finish approve|reject ...` lines, and
+ * `status <text>` for an abort (test/firmware/transcripts.ts). */
+static bool stream_step(const char *kind, char **line, char **tokens) {
+    char prefix[32];
+    snprintf(prefix, sizeof prefix, "stream %s ", kind);
+    *line = strdup(next(prefix));
+    bool approve = strcmp(strtok_r(*line, " ", tokens), "approve") == 0;
+    return approve;
+}
+
+static void expect_pairs(const tap_review_pair *pairs, size_t n, char **tokens) {
+    const char *count = strtok_r(NULL, " ", tokens);
+    if (!count || (size_t)atoi(count) != n) fail_msg("commands.txt line %zu: step has %zu pairs, the emulator's %s", at, n, count);
+    for (size_t i = 0; i < n; i++) {
+        expect_text("item", pairs[i].item, tokens);
+        expect_text("value", pairs[i].value, tokens);
+    }
+}
+
+bool tap_ui_stream_start(const char *intro, const tap_review_pair *warnings, size_t n_warnings, const char *reject) {
+    char *line, *tokens;
+    bool ok = stream_step("start", &line, &tokens);
+    expect_text("intro", intro, &tokens);
+    expect_text("reject", reject, &tokens);
+    free(line);
+    for (size_t i = 0; ok && i < n_warnings; i++) {
+        ok = stream_step("warning", &line, &tokens);
+        expect_text("title", warnings[i].item, &tokens);
+        expect_text("text", warnings[i].value, &tokens);
+        free(line);
+    }
+    reviews++;
+    return ok;
+}
+
+bool tap_ui_stream_continue(const tap_review_pair *pairs, size_t n_pairs, const char *reject) {
+    char *line, *tokens;
+    bool ok = stream_step("pairs", &line, &tokens);
+    expect_text("reject", reject, &tokens);
+    expect_pairs(pairs, n_pairs, &tokens);
+    free(line);
+    return ok;
+}
+
+bool tap_ui_stream_finish(const char *finish, bool hold, const char *approved, const char *rejected, const char *reject) {
+    char *line, *tokens;
+    bool ok = stream_step("finish", &line, &tokens);
+    expect_text("finish", finish, &tokens);
+    const char *h = strtok_r(NULL, " ", &tokens);
+    if (!h || atoi(h) != (int)hold) fail_msg("commands.txt line %zu: finish hold differs", at);
+    expect_text("approved", approved, &tokens);
+    expect_text("rejected", rejected, &tokens);
+    expect_text("reject", reject, &tokens);
+    free(line);
+    queue_randoms();
+    return ok;
+}
+
+void tap_ui_stream_abort(const char *status) {
+    char *line = strdup(next("status ")), *tokens;
+    strtok_r(line, " ", &tokens);
+    char *want = line, hex[2 * 64 + 1];
+    hexify(hex, (const uint8_t *)status, strlen(status));
+    if (strcmp(hex, want) != 0) fail_msg("commands.txt line %zu: status \"%s\" differs from the emulator's", at, status);
+    free(line);
 }
 
 bool tap_setting_blind_signing(void) {
