@@ -15,13 +15,15 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { HDKey } from '@scure/bip32';
 import { mnemonicToSeedSync } from '@scure/bip39';
+import { p2tr } from '@scure/btc-signer';
 import { keyAggExport, keyAggregate, nonceAggregate, nonceGen, sortKeys } from '@scure/btc-signer/musig2.js';
 import { decodeCommand, encodeCommand, statusOnly, type CommandApdu } from '../../apdu/apdu.ts';
-import { concat, toHex, u32be } from '../../apdu/bytes.ts';
+import { concat, equal as equalBytes, toHex, u32be } from '../../apdu/bytes.ts';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 import { parsePath } from '../../apdu/path.ts';
 import type { KeyAggContext } from '../../apdu/tap-app/index.ts';
+import { encodeVpsbtStream, resultsCommand, streamCommands, type VpsbtStream } from '../../apdu/tap-app/vpsbt-stream.ts';
 import { assetId } from '../../assets/asset/genesis.ts';
 import type { Asset } from '../../assets/asset/leaf.ts';
 import { ZERO_PREV_ID } from '../../assets/asset/prev-id.ts';
@@ -31,12 +33,12 @@ import type { Transport } from '../../devices/transport.ts';
 import type { AppContext, CommandIO, DeviceSettings } from '../../emulator/app.ts';
 import { createTapApp } from '../../emulator/apps/tap/app.ts';
 import type { ReviewFlow } from '../../emulator/ui/review.ts';
-import { TapAppClient } from '../../host/tap-app/index.ts';
+import { musigSession, vpsbtMusigKey } from '../../host/musig2/index.ts';
+import { TapAppClient, vpsbtInputSighash, withMusigParticipants, withMusigPubNonces } from '../../host/tap-app/index.ts';
 import { encodeVpsbtStreamFor } from '../../host/tap-app/vpsbt-stream.ts';
-import { encodeVpsbtStream, resultsCommand, streamCommands, type VpsbtStream } from '../../apdu/tap-app/vpsbt-stream.ts';
-import { transferPacket } from '../unit/tap-app/vpsbt-fixture.ts';
 import { inputAsset } from '../e2e/helpers.ts';
 import { SPECULOS_MNEMONIC } from '../unit/tap-app/device.ts';
+import { transferPacket } from '../unit/tap-app/vpsbt-fixture.ts';
 
 const text = (s: string): string => toHex(utf8(s));
 
@@ -292,6 +294,49 @@ export async function commandTranscripts(): Promise<string> {
   // A burn, declared in the header: its warning comes right after the start page.
   await client.signVpsbt(transferPacket({ inputs: [600n, 400n], recipients: 2, burn: true }));
 
+  // §5.5.7 MuSig2 inside SIGN_VPSBT: the input is a 2-of-2 of the device and a software cosigner (its
+  // nonce drawn from fixed randomness). Round 1 (no review) gives the device's pubnonce and keeps the
+  // session in a persistent slot; round 2 signs after the review; a replay finds no session (B007);
+  // another pubnonce in the device's place is 6A80.
+  const musigPath = "m/1017'/1'/212'/0/0";
+  const devicePk = master.derive(musigPath).publicKey!;
+  const soft = HDKey.fromMasterSeed(sha256(utf8('transcript musig cosigner'))).derive(musigPath);
+  const musigParticipants = sortKeys([devicePk, soft.publicKey!]);
+  const musigKey = concat(Uint8Array.of(2), p2tr(keyAggExport(keyAggregate(musigParticipants))).tweakedPubkey);
+  const musigPacket = withMusigParticipants(transferPacket({ inputs: [1000n], recipients: 2, inputScriptKeys: [musigKey] }), 0, musigParticipants, [
+    { xOnlyPubKey: devicePk.subarray(1), leafHashes: [], fingerprint: await client.getMasterFingerprint(), path: parsePath(musigPath) },
+  ]);
+  const musig = musigSession(vpsbtMusigKey(musigPacket, 0), vpsbtInputSighash(musigPacket, 0));
+  const theirNonce = nonceGen(soft.publicKey!, soft.privateKey!, musig.aggregateXOnly, musig.message, undefined, sha256(utf8('transcript musig nonce'))).public;
+  const round2 = (ownNonce: Uint8Array) =>
+    withMusigPubNonces(musigPacket, 0, musig.aggregatePubkey, musigParticipants.map((participant) => ({ participant, pubnonce: equalBytes(participant, devicePk) ? ownNonce : theirNonce })));
+  const [r1v] = await client.signVpsbt(musigPacket);
+  if (r1v?.type !== 'musigPubNonce') throw new Error('transcript: expected a pubnonce from round 1');
+  await client.signVpsbt(round2(r1v.pubnonce));
+  await refused(client.signVpsbt(round2(r1v.pubnonce)));
+  const [r1w] = await client.signVpsbt(musigPacket);
+  if (r1w?.type !== 'musigPubNonce') throw new Error('transcript: expected a pubnonce from round 1');
+  await refused(client.signVpsbt(round2(theirNonce)));
+  // Rejected at the finish: the session stays, and round 2 signs after a second review.
+  dev.finishes.push(false);
+  await refused(client.signVpsbt(round2(r1w.pubnonce)));
+  await client.signVpsbt(round2(r1w.pubnonce));
+  // A packet mixing a MuSig2 input and a single-key input: round 1 streams the MuSig2 signer only
+  // (sent raw: TapAppClient's round 1 also names the single-key signer, which the device refuses),
+  // round 2 gives the signature and the partial signature in one batch after one review.
+  const mixedBase = transferPacket({ inputs: [1000n, 500n], recipients: 2, inputScriptKeys: [musigKey] });
+  const mixed = withMusigParticipants(mixedBase, 0, musigParticipants, musigPacket.inputs[0]!.trBip32Derivation);
+  const mixedSession = musigSession(vpsbtMusigKey(mixed, 0), vpsbtInputSighash(mixed, 0));
+  const mixedRound1 = encodeVpsbtStreamFor(mixed, { fingerprint: await client.getMasterFingerprint(), mode: 1 }).stream;
+  mixedRound1.signers = mixedRound1.signers.filter((x) => x.participants.length > 0);
+  let answer: Uint8Array = new Uint8Array();
+  for (const c of streamCommands(encodeVpsbtStream(mixedRound1))) answer = await dev.exchange(encodeCommand(c));
+  const mixedNonce = answer.slice(3, 3 + 66);
+  const mixedTheirs = nonceGen(soft.publicKey!, soft.privateKey!, mixedSession.aggregateXOnly, mixedSession.message, undefined, sha256(utf8('transcript mixed nonce'))).public;
+  await client.signVpsbt(
+    withMusigPubNonces(mixed, 0, mixedSession.aggregatePubkey, musigParticipants.map((participant) => ({ participant, pubnonce: equalBytes(participant, devicePk) ? mixedNonce : mixedTheirs }))),
+  );
+
   // A lying host (§6.1, field → binding table): each row's shown or signed value changed in the stream
   // itself, on an otherwise coherent transfer; refused with its status word, nothing signed. A refusal
   // after pages were shown ends the review with "Transfer refused".
@@ -323,6 +368,15 @@ export async function commandTranscripts(): Promise<string> {
   await lie((s) => void (s.signers[0]!.keyIndex += 1)); // a signer whose key is not the input's
   await lie((s) => void (s.signers = [])); // no signer: B013 before the first output's page
   await lie((s) => void s.outputs.reverse()); // outputs out of tree order
+  // MuSig2 signers: the device's key not among the participants (B013); round 1 with a single-key signer.
+  const musigLie = async (tamper: (s: VpsbtStream) => void, mode: 0 | 1) => {
+    const { stream } = encodeVpsbtStreamFor(mode ? musigPacket : round2(r1w.pubnonce), { fingerprint, mode });
+    tamper(stream);
+    await sendStream(dev, encodeVpsbtStream(stream), tamper.toString());
+  };
+  await musigLie((s) => void (s.signers[0]!.participants = s.signers[0]!.participants.map((p) => (equalBytes(p, devicePk) ? soft.publicKey! : p))), 1);
+  await musigLie((s) => void (s.signers[0]!.participants = []), 1);
+  await musigLie((s) => void (s.signers[0]!.tweak = Uint8Array.of(1)), 0);
   // Framing of the stream (§5.5.1): a short chunk, NEXT and RESULTS with no stream, a bad P1, a
   // stream dropped by another command.
   const honest = encodeVpsbtStreamFor(transferPacket({ inputs: [600n, 400n], recipients: 12 }), { fingerprint }).bytes;

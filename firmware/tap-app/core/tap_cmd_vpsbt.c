@@ -6,14 +6,21 @@
  * (emulator/apps/tap/sign-vpsbt-stream.ts); a chunk is read twice, first by the grammar alone, so a
  * grammar error anywhere in it wins over a check of an item it completed, as there.
  *
- * What the firmware does not implement is refused with 6A82 (NOT_SUPPORTED) where the emulator would
- * first use it: MuSig2 signers (after the participant check, B013) and mode 1 (MuSig2 round 1), an
- * explicit root or leaf (tapd's canonical forms only), an output's address (0x7f) or anchor tapscript
- * sibling (0x78). Nothing such is shown.
+ * MuSig2 script keys (§5.5.7) sign in two rounds: mode 1 answers one pubnonce per signer from a fresh
+ * session {id, rand_root} kept in the persistent slots (tap_musig_sessions.h); mode 0 finds the
+ * session at the first MuSig2 signer, checks the device's pubnonce among the streamed ones, and takes
+ * the session out of the slots once the person approved, before any partial signature exists.
  *
- * State (tap_scratch): per input its script key, amount and, until the root, its input-tree leaf and
- * outpoint, then its signing data and signature; input 0's genesis, group key and burn key; the root's
- * values and the virtual transaction; the split fold. Nothing grows with the number of outputs. */
+ * What the firmware does not implement is refused with 6A82 (NOT_SUPPORTED) where the emulator would
+ * first use it: an explicit root or leaf (tapd's canonical forms only), an output's address (0x7f) or
+ * anchor tapscript sibling (0x78), more than MAX_MUSIG_SIGNERS MuSig2 signers in one round 2. Nothing
+ * such is shown.
+ *
+ * State (tap_scratch): per input its script key and amount; until the root the asset parser and each
+ * input's tree leaf and outpoint; from the root on each signer's signing data (and a MuSig2 signer's
+ * key aggregation and aggregate nonce), the split fold, or while a signer streams in its participants
+ * and pubnonces; input 0's genesis, group key and burn key; the root's values and the virtual
+ * transaction. Nothing grows with the number of outputs. */
 #include <string.h>
 
 #include "tap_asset.h"
@@ -22,6 +29,8 @@
 #include "tap_hash.h"
 #include "tap_keys.h"
 #include "tap_mssmt.h"
+#include "tap_musig.h"
+#include "tap_musig_sessions.h"
 #include "tap_stream.h"
 #include "tap_taproot.h"
 #include "tap_text.h"
@@ -36,29 +45,60 @@ static const char TITLE[] = "Review asset transfer";
 static const char REJECT[] = "Reject transfer";
 static const char BURN_WARNING[] = "This transfer burns assets: an output pays a provably unspendable key.";
 
+#define MAX_MUSIG_SIGNERS 4
+
+enum { SIGNS_NOT, SIGNS_KEY, SIGNS_MUSIG };
+
 typedef struct {
-    uint8_t sighash[32];    /* after signing: the signature */
-    uint8_t tweak_hash[32]; /* TapTweak(x(P) || tweak) */
+    /* The sighash; once signed the result: a signature, a partial signature, or (round 1) a pubnonce. */
+    uint8_t data[TAP_MUSIG_PUBNONCE];
+    /* A single key's TapTweak(x(P) || tweak); a MuSig2 key's tweaked aggregate, x-only. */
+    uint8_t aux[32];
     uint32_t key_index;
     uint8_t sighash_type;
-    bool signs;
+    uint8_t kind;
+    uint8_t musig; /* round 2: its musig_signing */
 } signing;
+
+/* A round-2 MuSig2 signer: what BIP-327 Sign needs besides the nonce and the key. */
+typedef struct {
+    tap_musig_keyagg keyagg;
+    uint8_t aggnonce[TAP_MUSIG_PUBNONCE];
+    bool aggnonce_ok; /* NonceAgg of the streamed pubnonces succeeded (else 6A80 when it signs) */
+} musig_signing;
 
 typedef struct {
     tap_stream_reader reader;
     uint32_t offset;
     bool header_seen, reviewing, review_done;
     uint8_t coin_type;
-    uint8_t inputs, signers;
+    uint8_t inputs, signers, musig_signers;
     uint8_t script_keys[MAX_INPUTS][33];
     uint64_t amounts[MAX_INPUTS];
     union {
         struct {
+            tap_asset_parser parser; /* the input whose leaf streams in */
+            tap_sha256_ctx leaf_hash;
             tap_mssmt_leaf leaves[MAX_INPUTS];
             uint8_t outpoints[MAX_INPUTS][36];
         } pre;
-        signing sign[MAX_INPUTS];
+        struct {
+            signing sign[MAX_INPUTS];
+            musig_signing musig[MAX_MUSIG_SIGNERS];
+            union {
+                struct {
+                    uint8_t keys[TAP_STREAM_MAX_PARTICIPANTS][33];
+                    uint8_t pubnonces[TAP_STREAM_MAX_PARTICIPANTS][TAP_MUSIG_PUBNONCE];
+                } signer; /* the signer being read */
+                tap_mssmt_builder fold; /* from the first output on */
+            } u;
+        } post;
     } u;
+    /* MuSig2: the session id digests the stream from hrp_len to the root's end (§5.5.7). */
+    tap_sha256_ctx session_digest;
+    uint8_t session_id[32];
+    bool has_session_id, has_session;
+    uint8_t rand_root[32];
     /* input 0 */
     uint8_t genesis[TAP_ASSET_MAX_READ];
     uint8_t genesis_len;
@@ -66,9 +106,6 @@ typedef struct {
     bool has_group_key;
     uint8_t group_key[33];
     uint8_t burn_key[32];
-    /* the input whose leaf streams in */
-    tap_asset_parser parser;
-    tap_sha256_ctx leaf_hash;
     uint64_t total_in;
     /* the root */
     uint8_t root_version;
@@ -77,13 +114,11 @@ typedef struct {
     tap_mssmt_node split_root;
     uint8_t root_key[33];
     tap_vtx vtx;
-    tap_mssmt_builder fold;
     /* outputs */
     uint64_t total_out;
     bool total_out_overflow, root_output_seen, burn_seen;
     uint8_t split_root_outputs;
     /* the signer being read */
-    bool own_participant;
     uint8_t own_key[33];
     /* the output being read */
     uint64_t out_lock, out_rel;
@@ -105,13 +140,20 @@ static vpsbt_state *state(void) {
 
 static bool stream_active;
 
+/* Nothing of a stream outlives it: signing data, results and the session's rand_root are wiped. */
+static void end_stream(vpsbt_state *s) {
+    stream_active = false;
+    memset(&s->u.post, 0, sizeof s->u.post);
+    memset(s->rand_root, 0, sizeof s->rand_root);
+}
+
 void tap_vpsbt_drop(void) {
     if (!stream_active) return;
     stream_active = false;
     vpsbt_state *s = state();
     if (s->reviewing) tap_ui_stream_abort("Transfer refused");
     s->reviewing = false;
-    memset(s->u.sign, 0, sizeof s->u.sign);
+    end_stream(s);
 }
 
 static bool is_zero(const uint8_t *b, size_t n) {
@@ -173,7 +215,7 @@ static uint16_t on_header(vpsbt_state *s, const tap_stream_reader *r) {
     if (s->offset != first) return TAP_SW_WRONG_DATA_LENGTH;
     const char *name = network(r->hrp, &s->coin_type);
     if (!name) return TAP_SW_INCORRECT_DATA;
-    if (r->mode != 0) return TAP_SW_NOT_SUPPORTED;
+    if (r->mode != 0) return TAP_SW_OK; /* round 1 shows nothing: a nonce signs nothing */
     s->reviewing = true;
     const tap_review_pair warning = {"Warning", BURN_WARNING};
     if (!tap_ui_stream_start(TITLE, &warning, r->warnings & 1 ? 1 : 0, REJECT)) return TAP_SW_DENY;
@@ -194,7 +236,7 @@ static uint16_t on_input_end(vpsbt_state *s, const tap_stream_reader *r, unsigne
     const uint8_t *key = prev_id + 68;
     if (!is_zero(key, 33) && !is_point(key)) return TAP_SW_INCORRECT_DATA;
     tap_asset_info info;
-    if (tap_asset_finish(&s->parser, &info) != TAP_ASSET_DONE) return TAP_SW_INCORRECT_DATA;
+    if (tap_asset_finish(&s->u.pre.parser, &info) != TAP_ASSET_DONE) return TAP_SW_INCORRECT_DATA;
     /* The leaf is hashed as sent: it must be the asset's leaf value (V1: without tx witnesses). */
     if (info.version > 1 || (info.version == 1 && info.any_tx_witness)) return TAP_SW_INCORRECT_DATA;
     if (!tap_equal(info.asset_id, prev_id + 36, 32) || !tap_equal(info.script_key, key, 33)) return TAP_SW_INCORRECT_DATA;
@@ -212,7 +254,7 @@ static uint16_t on_input_end(vpsbt_state *s, const tap_stream_reader *r, unsigne
 
     tap_mssmt_leaf *leaf = &s->u.pre.leaves[i];
     memcpy(leaf->key, hash, 32);
-    tap_mssmt_leaf_finish(&leaf->leaf, &s->leaf_hash, info.amount);
+    tap_mssmt_leaf_finish(&leaf->leaf, &s->u.pre.leaf_hash, info.amount);
     memcpy(s->u.pre.outpoints[i], prev_id, 36);
     memcpy(s->script_keys[i], key, 33);
     s->amounts[i] = info.amount;
@@ -264,7 +306,7 @@ static uint16_t on_input_end(vpsbt_state *s, const tap_stream_reader *r, unsigne
         tap_units(total, s->total_in);
         pairs[n++] = (tap_review_pair){"Total in", total};
     }
-    return show(pairs, n);
+    return r->mode == 0 ? show(pairs, n) : TAP_SW_OK;
 }
 
 static void put_record_header(tap_sha256_ctx *h, uint8_t type, uint64_t len) {
@@ -361,9 +403,9 @@ static uint16_t on_root(vpsbt_state *s, const tap_stream_reader *r) {
     tap_mssmt_node input_root;
     if (!tap_mssmt_root(&input_root, s->u.pre.leaves, s->inputs) || !tap_vtx_set_output(&s->vtx, &root)) return TAP_SW_INCORRECT_DATA;
     tap_vtx_prevout_hash(s->vtx.prevout_hash, &input_root);
-    /* From here on each input's slot holds its signing data. */
+    /* From here on the inputs' slots hold their signing data. */
     memset(&s->u, 0, sizeof s->u);
-    tap_mssmt_builder_init(&s->fold);
+    if (r->mode != 0) return TAP_SW_OK;
 
     tap_review_pair pairs[2];
     size_t n = 0;
@@ -380,32 +422,90 @@ static uint16_t on_root(vpsbt_state *s, const tap_stream_reader *r) {
 }
 
 static uint16_t on_participant(vpsbt_state *s, const tap_stream_reader *r, const uint8_t key[33], unsigned j) {
-    if (j == 0) {
-        s->own_participant = false;
-        uint32_t path[5];
-        script_key_path(s, path, r->signer_key_index);
-        if (r->signer_key_index >= TAP_HARDENED || !tap_public_key(s->own_key, path, 5)) memset(s->own_key, 0, 33);
+    (void)r;
+    memcpy(s->u.post.u.signer.keys[j], key, 33);
+    return TAP_SW_OK;
+}
+
+/* The device's nonce pair for input i of the session (BIP-327 NonceGen, rand from rand_root), with
+ * its key at m/1017'/c'/212'/0/key_index and the tweaked aggregate aggpk. */
+static bool own_nonces(const vpsbt_state *s, uint8_t secnonce[TAP_MUSIG_SECNONCE], uint8_t pubnonce[TAP_MUSIG_PUBNONCE], uint8_t sk[32],
+                       unsigned i, uint32_t key_index, const uint8_t aggpk[32]) {
+    uint32_t path[5];
+    uint8_t pk[33], rand_[32];
+    script_key_path(s, path, key_index);
+    tap_musig_session_rand(rand_, s->rand_root, i, 0);
+    bool ok = tap_derive_private(sk, NULL, path, 5) && tap_public_key(pk, path, 5) &&
+              tap_musig_nonce_gen(secnonce, pubnonce, rand_, sk, pk, aggpk, NULL, 0, NULL, 0);
+    memset(rand_, 0, sizeof rand_);
+    return ok;
+}
+
+/* A MuSig2 signer (emulator vpsbt-musig.ts musigInput): the participants aggregate, tweaked by
+ * TapTweak(x(aggregate) || tweak) as an x-only tweak, to the input's script key; in round 2 the
+ * session of round 1 exists and regenerates the device's pubnonce among the streamed ones. */
+static uint16_t on_musig_signer(vpsbt_state *s, const tap_stream_reader *r, signing *g) {
+    unsigned i = r->signer_input, n = r->signer_n;
+    if (r->signer_sighash_type != 0) return TAP_SW_INCORRECT_DATA;
+    uint32_t path[5];
+    script_key_path(s, path, r->signer_key_index);
+    if (!tap_public_key(s->own_key, path, 5)) return TAP_SW_INCORRECT_DATA;
+    unsigned own = n;
+    for (unsigned j = 0; j < n && own == n; j++)
+        if (tap_equal(s->u.post.u.signer.keys[j], s->own_key, 33)) own = j;
+    if (own == n) return TAP_SW_KEY_NOT_HELD;
+    tap_musig_keyagg agg;
+    size_t bad;
+    uint8_t plain[32], t[32], aggpk[32];
+    if (!tap_musig_key_agg(&agg, (const uint8_t (*)[33])s->u.post.u.signer.keys, n, &bad)) return TAP_SW_INCORRECT_DATA;
+    tap_musig_agg_xonly(plain, &agg);
+    tap_sha256_ctx h;
+    tap_tagged_init(&h, "TapTweak");
+    tap_sha256_update(&h, plain, 32);
+    tap_sha256_update(&h, r->signer_tweak, r->signer_tweak_len);
+    tap_sha256_final(&h, t);
+    if (!tap_musig_apply_tweak(&agg, t, true)) return TAP_SW_INCORRECT_DATA;
+    tap_musig_agg_xonly(aggpk, &agg);
+    if (!tap_equal(aggpk, s->script_keys[i] + 1, 32)) return TAP_SW_INCORRECT_DATA;
+    g->kind = SIGNS_MUSIG;
+    memcpy(g->aux, aggpk, 32);
+    if (r->mode != 0) return TAP_SW_OK;
+    /* Round 2 needs round 1's session: looked up (not taken) before any output page. */
+    if (!s->has_session) {
+        if (!tap_musig_session_pop(s->session_id, s->rand_root)) return TAP_SW_BAD_STATE;
+        tap_musig_session_store(s->session_id, s->rand_root);
+        s->has_session = true;
     }
-    if (tap_equal(key, s->own_key, 33)) s->own_participant = true;
+    uint8_t secnonce[TAP_MUSIG_SECNONCE], pubnonce[TAP_MUSIG_PUBNONCE], sk[32];
+    bool ok = own_nonces(s, secnonce, pubnonce, sk, i, r->signer_key_index, aggpk);
+    memset(secnonce, 0, sizeof secnonce);
+    memset(sk, 0, sizeof sk);
+    if (!ok || !tap_equal(pubnonce, s->u.post.u.signer.pubnonces[own], TAP_MUSIG_PUBNONCE)) return TAP_SW_INCORRECT_DATA;
+    if (s->musig_signers == MAX_MUSIG_SIGNERS) return TAP_SW_NOT_SUPPORTED;
+    musig_signing *m = &s->u.post.musig[s->musig_signers];
+    g->musig = s->musig_signers++;
+    m->keyagg = agg;
+    m->aggnonce_ok = tap_musig_nonce_agg(m->aggnonce, (const uint8_t (*)[TAP_MUSIG_PUBNONCE])s->u.post.u.signer.pubnonces, n, &bad);
     return TAP_SW_OK;
 }
 
 static uint16_t on_signer_end(vpsbt_state *s, const tap_stream_reader *r) {
     unsigned i = r->signer_input;
     if (r->signer_key_index >= TAP_HARDENED) return TAP_SW_INCORRECT_DATA;
-    if (r->signer_n > 0) {
-        if (r->signer_sighash_type != 0) return TAP_SW_INCORRECT_DATA;
-        if (!s->own_participant) return TAP_SW_KEY_NOT_HELD;
-        return TAP_SW_NOT_SUPPORTED; /* MuSig2 inside SIGN_VPSBT: not in the firmware yet */
-    }
-    signing *g = &s->u.sign[i];
-    uint8_t key[32];
-    if (!tweaked_key(s, key, g->tweak_hash, r->signer_key_index, r->signer_tweak, r->signer_tweak_len)) return TAP_SW_INCORRECT_DATA;
-    if (!tap_equal(key, s->script_keys[i] + 1, 32)) return TAP_SW_INCORRECT_DATA;
-    if (!tap_vtx_sighash(g->sighash, &s->vtx, i, s->amounts[i], s->script_keys[i] + 1, r->signer_sighash_type)) return TAP_SW_INCORRECT_DATA;
+    signing *g = &s->u.post.sign[i];
+    if (!tap_vtx_sighash(g->data, &s->vtx, i, s->amounts[i], s->script_keys[i] + 1, r->signer_sighash_type)) return TAP_SW_INCORRECT_DATA;
     g->key_index = r->signer_key_index;
     g->sighash_type = r->signer_sighash_type;
-    g->signs = true;
+    if (r->signer_n > 0) {
+        uint16_t sw = on_musig_signer(s, r, g);
+        if (sw != TAP_SW_OK) return sw;
+    } else {
+        if (r->mode != 0) return TAP_SW_INCORRECT_DATA; /* round 1 takes MuSig2 signers only */
+        uint8_t key[32];
+        if (!tweaked_key(s, key, g->aux, r->signer_key_index, r->signer_tweak, r->signer_tweak_len)) return TAP_SW_INCORRECT_DATA;
+        if (!tap_equal(key, s->script_keys[i] + 1, 32)) return TAP_SW_INCORRECT_DATA;
+        g->kind = SIGNS_KEY;
+    }
     s->signers++;
     return TAP_SW_OK;
 }
@@ -472,7 +572,7 @@ static uint16_t on_output_end(vpsbt_state *s, const tap_stream_reader *r, unsign
         tap_mssmt_node leaf;
         tap_split_locator(locator, r->out_anchor, s->asset_id, key);
         canonical_leaf(s, &leaf, version, amount, false, key);
-        tap_mssmt_build_status b = tap_mssmt_builder_add(&s->fold, locator, &leaf);
+        tap_mssmt_build_status b = tap_mssmt_builder_add(&s->u.post.u.fold, locator, &leaf);
         if (b == TAP_MSSMT_BUILD_E_STACK) return TAP_SW_NOT_SUPPORTED;
         if (b != TAP_MSSMT_BUILD_OK) return TAP_SW_INCORRECT_DATA;
     }
@@ -533,11 +633,12 @@ static uint16_t on_output_end(vpsbt_state *s, const tap_stream_reader *r, unsign
     return show(pairs, n);
 }
 
-static uint16_t on_end(vpsbt_state *s) {
+static uint16_t on_end(vpsbt_state *s, const tap_stream_reader *r) {
+    if (r->mode != 0) return s->signers ? TAP_SW_OK : TAP_SW_KEY_NOT_HELD;
     if (s->has_split) {
         if (s->split_root_outputs != 1) return TAP_SW_INCORRECT_DATA;
         tap_mssmt_node rebuilt;
-        if (tap_mssmt_builder_root(&s->fold, &rebuilt) != TAP_MSSMT_BUILD_OK || !tap_mssmt_node_equal(&rebuilt, &s->split_root))
+        if (tap_mssmt_builder_root(&s->u.post.u.fold, &rebuilt) != TAP_MSSMT_BUILD_OK || !tap_mssmt_node_equal(&rebuilt, &s->split_root))
             return TAP_SW_INCORRECT_DATA;
         if (s->split_root.sum != s->total_in) return TAP_SW_INCORRECT_DATA;
     } else if (s->root_amount != s->total_in) {
@@ -561,13 +662,13 @@ static uint16_t on_event(void *ctx, tap_stream_event ev, const tap_stream_reader
     switch (ev) {
     case TAP_EV_HEADER: return on_header(s, r);
     case TAP_EV_INPUT_START:
-        tap_asset_init(&s->parser, len > TAP_ASSET_MAX_SIZE ? TAP_ASSET_MAX_SIZE + 1 : (uint32_t)len, NULL);
-        tap_sha256_init(&s->leaf_hash);
+        tap_asset_init(&s->u.pre.parser, len > TAP_ASSET_MAX_SIZE ? TAP_ASSET_MAX_SIZE + 1 : (uint32_t)len, NULL);
+        tap_sha256_init(&s->u.pre.leaf_hash);
         return TAP_SW_OK;
     case TAP_EV_DATA:
         if (index == 0) {
-            tap_asset_feed(&s->parser, value, len);
-            tap_sha256_update(&s->leaf_hash, value, len);
+            tap_asset_feed(&s->u.pre.parser, value, len);
+            tap_sha256_update(&s->u.pre.leaf_hash, value, len);
         }
         return TAP_SW_OK;
     case TAP_EV_INPUT_END: return on_input_end(s, r, index);
@@ -575,51 +676,122 @@ static uint16_t on_event(void *ctx, tap_stream_event ev, const tap_stream_reader
     case TAP_EV_ROOT_START: return TAP_SW_NOT_SUPPORTED;
     case TAP_EV_PARTICIPANT: return on_participant(s, r, value, index);
     case TAP_EV_SIGNER_END: return on_signer_end(s, r);
+    case TAP_EV_PUBNONCE:
+        memcpy(s->u.post.u.signer.pubnonces[index], value, TAP_MUSIG_PUBNONCE);
+        return TAP_SW_OK;
     case TAP_EV_OUTPUT_START:
+        if (index == 0) tap_mssmt_builder_init(&s->u.post.u.fold);
         s->out_fields = 0;
         return TAP_SW_OK;
     case TAP_EV_FIELD: return on_field(s, index, value, len);
     case TAP_EV_OUTPUT_END: return on_output_end(s, r, index);
-    case TAP_EV_END: return on_end(s);
+    case TAP_EV_END: return on_end(s, r);
     default: return TAP_SW_OK;
     }
 }
 
-/* The next result batch: remaining:u8 || as many whole entries as fit in 255 bytes (§5.5.7). */
+/* A result entry (§5.5.7): 00 || input || sig (DEFAULT), 01 || input || sig || 01 (ALL),
+ * 02 || input || pubnonce (round 1), 03 || input || psig (round 2). */
+static size_t entry(const vpsbt_state *s, uint8_t *out, unsigned i) {
+    const signing *g = &s->u.post.sign[i];
+    size_t n = s->reader.mode ? TAP_MUSIG_PUBNONCE : g->kind == SIGNS_MUSIG ? 32 : 64;
+    out[0] = s->reader.mode ? 0x02 : g->kind == SIGNS_MUSIG ? 0x03 : g->sighash_type;
+    out[1] = (uint8_t)i;
+    memcpy(out + 2, g->data, n);
+    if (out[0] == 0x01) out[2 + n++] = 0x01;
+    return 2 + n;
+}
+
+/* The next result batch: remaining:u8 || as many whole entries as fit in 255 bytes. */
 static size_t next_batch(vpsbt_state *s, uint8_t out[255]) {
     size_t n = 1;
-    unsigned left = 0;
-    uint8_t i = s->results_at;
+    unsigned left = 0, i = s->results_at;
+    uint8_t e[2 + TAP_MUSIG_PUBNONCE];
     for (; i < s->reader.n_inputs; i++) {
-        signing *g = &s->u.sign[i];
-        if (!g->signs) continue;
-        size_t e = g->sighash_type ? 67 : 66;
-        if (n + e > CHUNK) break;
-        out[n] = g->sighash_type ? 0x01 : 0x00;
-        out[n + 1] = i;
-        memcpy(out + n + 2, g->sighash, 64);
-        if (g->sighash_type) out[n + 66] = 0x01;
-        n += e;
+        if (s->u.post.sign[i].kind == SIGNS_NOT) continue;
+        size_t k = entry(s, e, i);
+        if (n + k > CHUNK) break;
+        memcpy(out + n, e, k);
+        n += k;
     }
-    s->results_at = i;
-    for (; i < s->reader.n_inputs; i++) left += s->u.sign[i].signs;
+    s->results_at = (uint8_t)i;
+    for (; i < s->reader.n_inputs; i++) left += s->u.post.sign[i].kind != SIGNS_NOT;
     out[0] = (uint8_t)left;
     return n;
 }
 
-/* Approved: one BIP-340 signature per signed input, with the key tweaked as its script key. */
-static uint16_t sign_all(vpsbt_state *s) {
+/* Round 1: a fresh session for this packet (replacing one of the same id) and the device's pubnonce
+ * per signer; the secret halves are dropped and regenerated in round 2. */
+static uint16_t round1_results(vpsbt_state *s) {
+    (void)tap_musig_session_pop(s->session_id, s->rand_root);
+    tap_random(s->rand_root, 32);
     for (unsigned i = 0; i < s->reader.n_inputs; i++) {
-        signing *g = &s->u.sign[i];
-        if (!g->signs) continue;
-        uint32_t path[5];
-        uint8_t sig[64];
-        script_key_path(s, path, g->key_index);
-        if (!tap_taproot_sign_tweak_hash(sig, path, 5, g->tweak_hash, g->sighash)) return TAP_SW_INCORRECT_DATA;
-        memcpy(g->sighash, sig, 64); /* the slot's sighash and tweak become its signature */
+        signing *g = &s->u.post.sign[i];
+        if (g->kind == SIGNS_NOT) continue;
+        uint8_t secnonce[TAP_MUSIG_SECNONCE], sk[32];
+        bool ok = own_nonces(s, secnonce, g->data, sk, i, g->key_index, g->aux);
+        memset(secnonce, 0, sizeof secnonce);
+        memset(sk, 0, sizeof sk);
+        if (!ok) return TAP_SW_INCORRECT_DATA;
     }
-    s->results_at = 0;
+    tap_musig_session_store(s->session_id, s->rand_root);
     return TAP_SW_OK;
+}
+
+/* A round-2 partial signature over the sighash in g->data, with the session's nonce. */
+static bool musig_sign(vpsbt_state *s, signing *g, unsigned i) {
+    musig_signing *m = &s->u.post.musig[g->musig];
+    if (!m->aggnonce_ok) return false;
+    uint8_t secnonce[TAP_MUSIG_SECNONCE], pubnonce[TAP_MUSIG_PUBNONCE], sk[32], psig[32], own[33];
+    bool ok = own_nonces(s, secnonce, pubnonce, sk, i, g->key_index, g->aux);
+    memcpy(own, secnonce + 64, 33);
+    const tap_musig_session session = {
+        .keyagg = &m->keyagg, .keys = (const uint8_t (*)[33])&own, .n_keys = 1, .aggnonce = m->aggnonce, .msg = g->data, .msg_len = 32,
+    };
+    ok = ok && tap_musig_sign(psig, secnonce, sk, &session) == TAP_MUSIG_OK;
+    memset(secnonce, 0, sizeof secnonce);
+    memset(sk, 0, sizeof sk);
+    if (ok) memcpy(g->data, psig, 32);
+    return ok;
+}
+
+/* Approved: the round-2 session leaves the slots before any partial signature exists, then one
+ * signature (BIP-340 with the key tweaked as its script key) or partial signature per signer. */
+static uint16_t sign_all(vpsbt_state *s) {
+    if (s->musig_signers && !tap_musig_session_pop(s->session_id, s->rand_root)) return TAP_SW_BAD_STATE;
+    for (unsigned i = 0; i < s->reader.n_inputs; i++) {
+        signing *g = &s->u.post.sign[i];
+        if (g->kind == SIGNS_MUSIG) {
+            if (!musig_sign(s, g, i)) return TAP_SW_INCORRECT_DATA;
+        } else if (g->kind == SIGNS_KEY) {
+            uint32_t path[5];
+            uint8_t sig[64];
+            script_key_path(s, path, g->key_index);
+            if (!tap_taproot_sign_tweak_hash(sig, path, 5, g->aux, g->data)) return TAP_SW_INCORRECT_DATA;
+            memcpy(g->data, sig, 64);
+        }
+    }
+    return TAP_SW_OK;
+}
+
+/* The session id's digest takes the stream from hrp_len (offset 5) to the root's end. */
+static void digest_chunk(vpsbt_state *s, const tap_stream_reader *probe, const uint8_t *data, size_t len, uint32_t start) {
+    if (s->has_session_id) return;
+    uint32_t end = probe->root_end ? probe->root_end : start + (uint32_t)len;
+    if (end > 5) {
+        uint32_t from = start < 5 ? 5 - start : 0;
+        tap_sha256_update(&s->session_digest, data + from, end - start - from);
+    }
+    if (probe->root_end) {
+        uint8_t d[32];
+        tap_sha256_final(&s->session_digest, d);
+        tap_sha256_ctx h;
+        tap_sha256_init(&h);
+        tap_sha256_update(&h, (const uint8_t *)"TAP-v2-musig", 12);
+        tap_sha256_update(&h, d, 32);
+        tap_sha256_final(&h, s->session_id);
+        s->has_session_id = true;
+    }
 }
 
 uint16_t tap_cmd_sign_vpsbt(uint8_t p1, const uint8_t *data, size_t len, uint8_t out[255], size_t *out_len) {
@@ -627,6 +799,7 @@ uint16_t tap_cmd_sign_vpsbt(uint8_t p1, const uint8_t *data, size_t len, uint8_t
     if (p1 == 0) {
         memset(s, 0, sizeof *s);
         tap_stream_init(&s->reader);
+        tap_sha256_init(&s->session_digest);
         stream_active = true;
     }
     if (p1 > 2) return TAP_SW_WRONG_P1P2;
@@ -635,7 +808,7 @@ uint16_t tap_cmd_sign_vpsbt(uint8_t p1, const uint8_t *data, size_t len, uint8_t
         if (len != 0) return TAP_SW_WRONG_DATA_LENGTH;
         if (!s->reader.done || s->results_at >= s->reader.n_inputs) return TAP_SW_BAD_STATE;
         *out_len = next_batch(s, out);
-        if (out[0] == 0) stream_active = false, memset(s->u.sign, 0, sizeof s->u.sign);
+        if (out[0] == 0) end_stream(s);
         return TAP_SW_OK;
     }
     if (s->reader.done) return TAP_SW_BAD_STATE;
@@ -647,13 +820,16 @@ uint16_t tap_cmd_sign_vpsbt(uint8_t p1, const uint8_t *data, size_t len, uint8_t
     tap_stream_reader probe = s->reader;
     uint16_t sw = tap_stream_push(&probe, data, len, NULL, NULL);
     if (sw != TAP_SW_OK) return sw;
+    uint32_t start = s->offset;
     s->offset += (uint32_t)len;
+    digest_chunk(s, &probe, data, len, start);
     if ((sw = tap_stream_push(&s->reader, data, len, on_event, s)) != TAP_SW_OK) return sw;
     if (!s->header_seen) return TAP_SW_WRONG_DATA_LENGTH;
     *out_len = 0;
     if (!s->reader.done) return TAP_SW_OK;
-    if ((sw = sign_all(s)) != TAP_SW_OK) return sw;
+    if ((sw = s->reader.mode ? round1_results(s) : sign_all(s)) != TAP_SW_OK) return sw;
+    s->results_at = 0;
     *out_len = next_batch(s, out);
-    if (out[0] == 0) stream_active = false, memset(s->u.sign, 0, sizeof s->u.sign);
+    if (out[0] == 0) end_stream(s);
     return TAP_SW_OK;
 }

@@ -19,8 +19,8 @@ uint16_t tap_cmd_sign_vpsbt(uint8_t p1, const uint8_t *data, size_t len, uint8_t
 void tap_vpsbt_drop(void);
 
 /* The state of the command in progress: one command runs at a time, so they share this memory
- * (MuSig2's key-aggregation context, SIGN_GROUP_GENESIS's asset and parser). */
-#define TAP_SCRATCH_SIZE 11008
+ * (MuSig2's key-aggregation context, SIGN_GROUP_GENESIS's asset and parser, a SIGN_VPSBT stream's state). */
+#define TAP_SCRATCH_SIZE 9536
 typedef union {
     uint64_t align;
     uint8_t bytes[TAP_SCRATCH_SIZE];

@@ -113,8 +113,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     in_len = size - 1;
     at = 0;
     review_count = 0;
+    tap_app_reset(); /* drops the last input's stream: its review, if open, ends here */
     stream_open = false;
-    tap_app_reset();
     uint8_t apdu[TAP_APDU_MAX], out[TAP_RESPONSE_MAX];
     size_t n;
     while ((n = next_frame(apdu)) > 0) {

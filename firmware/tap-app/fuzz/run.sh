@@ -2,7 +2,8 @@
 # Builds the libFuzzer targets with clang (ASan + UBSan) and runs one for a bounded time from seeds
 # taken from the test vectors: `asset` (the streaming asset parser; seeds the accepted assets of
 # test/vectors/firmware/asset.txt) or `app` (the command layer against a malicious host; seeds the
-# commands of test/vectors/firmware/commands.txt with the host's answers, every review approved).
+# commands of test/vectors/firmware/commands.txt with the host's answers, every review approved, a
+# SIGN_VPSBT stream's chunks together in one seed).
 # Usage: firmware/tap-app/fuzz/run.sh [seconds=60] [build dir=/tmp/tap-fuzz] [target=asset]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -31,7 +32,10 @@ for line in open(sys.argv[1]):
     if line.startswith('> '):
         frames.append(bytes.fromhex(line[2:].strip()))
     elif line.startswith('< '):
-        if not line.strip().endswith('e000'):
+        # A SIGN_VPSBT stream (E7 30, P1 00/01) answered with an empty 9000 goes on: one seed holds all its chunks.
+        r, last = line[2:].strip(), frames[-1].hex()
+        streaming = last.startswith('e730') and last[4:6] in ('00', '01') and r == '9000'
+        if not r.endswith('e000') and not streaming:
             seeds.append(frames)
             frames = []
 for i, fs in enumerate(seeds):
