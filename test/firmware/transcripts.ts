@@ -27,7 +27,9 @@ import { encodeVpsbtStream, resultsCommand, streamCommands, type VpsbtStream } f
 import { assetId } from '../../assets/asset/genesis.ts';
 import type { Asset } from '../../assets/asset/leaf.ts';
 import { ZERO_PREV_ID } from '../../assets/asset/prev-id.ts';
-import { NonSpendLeafVersion, groupKeyTapscriptRoot, groupPubKeyV0, groupPubKeyV1 } from '../../assets/group/group-key.ts';
+import { encodeAddressTlv, type TapAddress } from '../../assets/address/address.ts';
+import { parsePoint, tapLeafHash, taprootTweak } from '../../assets/crypto.ts';
+import { NonSpendLeafVersion, groupKeyTapscriptRoot, groupPubKeyV0, groupPubKeyV1, nonSpendableLeafScript } from '../../assets/group/group-key.ts';
 import { getModel } from '../../devices/models.ts';
 import type { Transport } from '../../devices/transport.ts';
 import type { AppContext, CommandIO, DeviceSettings } from '../../emulator/app.ts';
@@ -38,7 +40,7 @@ import { TapAppClient, vpsbtInputSighash, withMusigParticipants, withMusigPubNon
 import { encodeVpsbtStreamFor } from '../../host/tap-app/vpsbt-stream.ts';
 import { inputAsset } from '../e2e/helpers.ts';
 import { SPECULOS_MNEMONIC } from '../unit/tap-app/device.ts';
-import { transferPacket } from '../unit/tap-app/vpsbt-fixture.ts';
+import { GENESIS, foreignKey, transferPacket } from '../unit/tap-app/vpsbt-fixture.ts';
 
 const text = (s: string): string => toHex(utf8(s));
 
@@ -337,6 +339,30 @@ export async function commandTranscripts(): Promise<string> {
     withMusigPubNonces(mixed, 0, mixedSession.aggregatePubkey, musigParticipants.map((participant) => ({ participant, pubnonce: equalBytes(participant, devicePk) ? mixedNonce : mixedTheirs }))),
   );
 
+  // §6.1 0x7f addresses, shown only when they re-derive from their output: V1 (the address' own script
+  // key) with the anchor's internal key and tapscript sibling, V2 (its key tweaked by the Pedersen leaf
+  // over the asset ID, any amount when it names 0), a V2 group address (at most the amount it names).
+  const anchorKey = foreignKey(40);
+  const sibling = { type: 0, preimage: Uint8Array.of(0xc0, 1, 0x51) };
+  const addressed = (opts: Parameters<typeof transferPacket>[0], over: Partial<TapAddress>, anchor = true) => {
+    const p = transferPacket({ inputs: [600n, 400n], recipients: 2, ...opts });
+    const o = p.outputs[1]!;
+    const a = o.asset!;
+    o.address = { version: 1, assetVersion: a.version, assetId: assetId(a.genesis), scriptKey: a.scriptKey, internalKey: anchorKey, amount: a.amount, proofCourierAddr: 'authmailbox+universerpc://courier.example:10029', unknownOddTypes: [], ...over };
+    if (anchor) {
+      o.anchorOutputInternalKey = anchorKey;
+      o.anchorOutputTapscriptSibling = sibling;
+      o.address.tapscriptSibling = sibling;
+    }
+    return p;
+  };
+  const K = foreignKey(70);
+  const unique = concat(Uint8Array.of(2), taprootTweak(parsePoint(K, 'K'), tapLeafHash(nonSpendableLeafScript(NonSpendLeafVersion.pedersen, assetId(GENESIS)))).toBytes(true).subarray(1));
+  const groupKey = foreignKey(71);
+  await client.signVpsbt(addressed({}, {}));
+  await client.signVpsbt(addressed({ recipientKeys: [unique] }, { version: 2, scriptKey: K, amount: 0n }, false));
+  await client.signVpsbt(addressed({ recipientKeys: [unique], inputGroupKey: groupKey, outputGroupKey: groupKey }, { version: 2, scriptKey: K, amount: 5n, assetId: new Uint8Array(32), groupKey }));
+
   // A lying host (§6.1, field → binding table): each row's shown or signed value changed in the stream
   // itself, on an otherwise coherent transfer; refused with its status word, nothing signed. A refusal
   // after pages were shown ends the review with "Transfer refused".
@@ -368,6 +394,24 @@ export async function commandTranscripts(): Promise<string> {
   await lie((s) => void (s.signers[0]!.keyIndex += 1)); // a signer whose key is not the input's
   await lie((s) => void (s.signers = [])); // no signer: B013 before the first output's page
   await lie((s) => void s.outputs.reverse()); // outputs out of tree order
+  // An address that does not re-derive from its output: each committed field changed in the stream.
+  const addressLie = async (over: Partial<TapAddress>, tamper: (o: VpsbtStream['outputs'][number]) => void = () => {}) => {
+    const p = addressed({}, {});
+    const { stream } = encodeVpsbtStreamFor(p, { fingerprint });
+    const o = stream.outputs.find((x) => x.address !== undefined)!;
+    o.address = encodeAddressTlv({ ...p.outputs[1]!.address!, ...over });
+    tamper(o);
+    await sendStream(dev, encodeVpsbtStream(stream), `address ${Object.keys(over).join(', ')} ${tamper.toString()}`);
+  };
+  await addressLie({ scriptKey: foreignKey(50) }); // Output recipient (address): pays another script key
+  await addressLie({ assetId: assetId({ ...GENESIS, tag: 'other' }) });
+  await addressLie({ amount: 2n });
+  await addressLie({ assetVersion: 1 });
+  await addressLie({ assetId: new Uint8Array(32), groupKey: foreignKey(51) });
+  await addressLie({ internalKey: foreignKey(52) });
+  await addressLie({ tapscriptSibling: { type: 1, preimage: new Uint8Array(64) } });
+  await addressLie({}, (o) => void (o.anchorSibling = new Uint8Array())); // an empty 0x78
+  await addressLie({}, (o) => void (o.address = Uint8Array.of(0, 1, 1))); // an address TLV without its required records
   // MuSig2 signers: the device's key not among the participants (B013); round 1 with a single-key signer.
   const musigLie = async (tamper: (s: VpsbtStream) => void, mode: 0 | 1) => {
     const { stream } = encodeVpsbtStreamFor(mode ? musigPacket : round2(r1w.pubnonce), { fingerprint, mode });

@@ -140,27 +140,10 @@ static void nowit_flush(tap_asset_frame_state *a) {
 /* --- value decoders ------------------------------------------------------------------------ */
 
 /* A BigSize at d[*off], minimally encoded, within len. */
-static bool read_bigsize(const uint8_t *d, size_t len, size_t *off, uint64_t *v) {
-    if (*off >= len) return false;
-    uint8_t first = d[(*off)++];
-    if (first < 0xfd) {
-        *v = first;
-        return true;
-    }
-    size_t width = first == 0xfd ? 2 : first == 0xfe ? 4 : 8;
-    if (len - *off < width) return false;
-    uint64_t x = 0;
-    for (size_t i = 0; i < width; i++) x = (x << 8) | d[(*off)++];
-    uint64_t min = width == 2 ? 0xfd : width == 4 ? 0x10000 : 0x100000000ull;
-    if (x < min) return false;
-    *v = x;
-    return true;
-}
-
 /* A record value that is exactly one BigSize (tapd's VarIntEncoder). */
 static bool value_bigsize(const uint8_t *d, size_t len, uint64_t *v) {
     size_t off = 0;
-    return read_bigsize(d, len, &off, v) && off == len;
+    return tap_bigsize_read(d, len, &off, v) && off == len;
 }
 
 /* A 33-byte key on the curve, or 33 zero bytes (tapd's empty key). */
@@ -174,7 +157,7 @@ static bool key_ok(const uint8_t k[33]) {
 bool tap_genesis_asset_id(uint8_t id[32], uint8_t *type, const uint8_t *v, size_t len) {
     size_t off = 36;
     uint64_t tag_len;
-    if (len < off || !read_bigsize(v, len, &off, &tag_len) || tag_len > 64) return false;
+    if (len < off || !tap_bigsize_read(v, len, &off, &tag_len) || tag_len > 64) return false;
     if (len - off < tag_len || len - off - tag_len != 32 + 4 + 1) return false;
     const uint8_t *tag = v + off;
     if (!tap_utf8_valid(tag, (size_t)tag_len)) return false;

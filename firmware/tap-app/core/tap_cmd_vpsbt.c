@@ -12,9 +12,8 @@
  * the session out of the slots once the person approved, before any partial signature exists.
  *
  * What the firmware does not implement is refused with 6A82 (NOT_SUPPORTED) where the emulator would
- * first use it: an explicit root or leaf (tapd's canonical forms only), an output's address (0x7f) or
- * anchor tapscript sibling (0x78), more than MAX_MUSIG_SIGNERS MuSig2 signers in one round 2. Nothing
- * such is shown.
+ * first use it: an explicit root or leaf (tapd's canonical forms only), more than MAX_MUSIG_SIGNERS
+ * MuSig2 signers in one round 2. Nothing such is shown.
  *
  * State (tap_scratch): per input its script key and amount; until the root the asset parser and each
  * input's tree leaf and outpoint; from the root on each signer's signing data (and a MuSig2 signer's
@@ -23,9 +22,11 @@
  * transaction. Nothing grows with the number of outputs. */
 #include <string.h>
 
+#include "tap_address.h"
 #include "tap_asset.h"
 #include "tap_commands.h"
 #include "tap_curve.h"
+#include "tap_group.h"
 #include "tap_hash.h"
 #include "tap_keys.h"
 #include "tap_mssmt.h"
@@ -125,8 +126,8 @@ typedef struct {
     uint8_t out_fields; /* flags of the fields seen */
     uint8_t out_internal_key[33];
     uint32_t out_change;
-    uint8_t courier[255];
-    uint8_t courier_len;
+    uint8_t courier[255], address[255], sibling[255];
+    uint8_t courier_len, address_len, sibling_len;
     /* results */
     uint8_t results_at; /* first signature not yet returned */
     bool active;
@@ -510,35 +511,6 @@ static uint16_t on_signer_end(vpsbt_state *s, const tap_stream_reader *r) {
     return TAP_SW_OK;
 }
 
-/* JavaScript's \s, which parseCourierUrl's pattern excludes from the URL's rest. */
-static bool js_space(uint32_t c) {
-    return c == 0x20 || (c >= 0x09 && c <= 0x0d) || c == 0xa0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 ||
-           c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000 || c == 0xfeff;
-}
-
-static bool alpha(uint8_t c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-/* parseCourierUrl: UTF-8, /^[A-Za-z][A-Za-z0-9+.-]*:\S+$/. */
-static bool courier_valid(const uint8_t *u, size_t n) {
-    if (!tap_utf8_valid(u, n) || n == 0 || !alpha(u[0])) return false;
-    size_t i = 1;
-    while (i < n && (alpha(u[i]) || (u[i] >= '0' && u[i] <= '9') || u[i] == '+' || u[i] == '.' || u[i] == '-')) i++;
-    if (i == n || u[i] != ':' || i + 1 == n) return false;
-    for (i++; i < n;) {
-        uint32_t c = u[i];
-        size_t k = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-        if (k > 1) {
-            c &= 0x3fu >> (k - 1);
-            for (size_t m = 1; m < k; m++) c = (c << 6) | (u[i + m] & 0x3f);
-        }
-        if (js_space(c)) return false;
-        i += k;
-    }
-    return true;
-}
-
 static uint16_t on_field(vpsbt_state *s, unsigned bit, const uint8_t *v, size_t len) {
     s->out_fields |= (uint8_t)bit;
     switch (bit) {
@@ -549,10 +521,53 @@ static uint16_t on_field(vpsbt_state *s, unsigned bit, const uint8_t *v, size_t 
         memcpy(s->courier, v, len);
         s->courier_len = (uint8_t)len;
         break;
+    case TAP_OUT_ADDRESS:
+        memcpy(s->address, v, len);
+        s->address_len = (uint8_t)len;
+        break;
+    case TAP_OUT_ANCHOR_SIBLING:
+        memcpy(s->sibling, v, len);
+        s->sibling_len = (uint8_t)len;
+        break;
     case TAP_OUT_CHANGE: s->out_change = tap_get_u32be(v); break;
     default: break;
     }
     return TAP_SW_OK;
+}
+
+/* A Taproot Asset address is shown only if what it commits to re-derives from the output as tapd
+ * derives an output from an address (TransferReviewBuilder checkAddress): the asset ID (or, for a
+ * group address, the group key), the group key it names, the script key it pays (V2: its key tweaked
+ * by the Pedersen non-spendable leaf over the asset ID), the amount (V2: any when it names 0; a V2
+ * group address at most the amount it names), the asset version, and the anchor's internal key and
+ * tapscript sibling when the output carries them. */
+static bool address_matches(const vpsbt_state *s, const tap_address *a, uint8_t version, uint64_t amount, const uint8_t key[33]) {
+    static const uint8_t ZERO[32];
+    bool group_only = tap_equal(a->asset_id, ZERO, 32);
+    bool same_group = a->has_group_key && s->has_group_key && tap_equal(a->group_key, s->group_key, 33);
+    if (!group_only && !tap_equal(a->asset_id, s->asset_id, 32)) return false;
+    if (group_only && !same_group) return false;
+    if (a->has_group_key && !same_group) return false;
+    uint8_t pay_to[32];
+    if (a->version == 2) {
+        tap_point p, q;
+        uint8_t leaf[32];
+        if (!tap_point_from_compressed(&p, a->script_key) || !tap_group_leaf_hash(leaf, TAP_LEAF_PEDERSEN, s->asset_id) ||
+            !tap_taproot_tweak_pubkey(&q, tap_point_x(&p), leaf, 32))
+            return false;
+        memcpy(pay_to, tap_point_x(&q), 32);
+    } else {
+        memcpy(pay_to, a->script_key + 1, 32);
+    }
+    if (!tap_equal(pay_to, key + 1, 32)) return false;
+    bool any_amount = a->version == 2 && a->amount == 0;
+    if (!any_amount && (a->version == 2 && group_only ? amount > a->amount : a->amount != amount)) return false;
+    if (a->asset_version != version) return false;
+    if ((s->out_fields & TAP_OUT_ANCHOR_INTERNAL_KEY) && !tap_equal(a->internal_key, s->out_internal_key, 33)) return false;
+    if ((s->out_fields & TAP_OUT_ANCHOR_SIBLING) &&
+        (!a->has_sibling || a->sibling_len != s->sibling_len || !tap_equal(a->sibling, s->sibling, s->sibling_len)))
+        return false;
+    return true;
 }
 
 static uint16_t on_output_end(vpsbt_state *s, const tap_stream_reader *r, unsigned j) {
@@ -578,10 +593,11 @@ static uint16_t on_output_end(vpsbt_state *s, const tap_stream_reader *r, unsign
     }
     if (r->out_type == 1) s->split_root_outputs++;
     uint8_t f = s->out_fields;
-    if ((f & TAP_OUT_PROOF_COURIER) && !courier_valid(s->courier, s->courier_len)) return TAP_SW_INCORRECT_DATA;
-    if (f & TAP_OUT_ADDRESS) return TAP_SW_NOT_SUPPORTED;
+    if ((f & TAP_OUT_PROOF_COURIER) && !tap_courier_url_valid(s->courier, s->courier_len)) return TAP_SW_INCORRECT_DATA;
+    tap_address address;
+    if ((f & TAP_OUT_ADDRESS) && !tap_address_decode(&address, s->address, s->address_len)) return TAP_SW_INCORRECT_DATA;
     if ((f & TAP_OUT_ANCHOR_INTERNAL_KEY) && !is_point(s->out_internal_key)) return TAP_SW_INCORRECT_DATA;
-    if (f & TAP_OUT_ANCHOR_SIBLING) return TAP_SW_NOT_SUPPORTED;
+    if ((f & TAP_OUT_ANCHOR_SIBLING) && s->sibling_len == 0) return TAP_SW_INCORRECT_DATA;
     bool change = false;
     if (f & TAP_OUT_CHANGE) {
         uint8_t own[32];
@@ -596,12 +612,13 @@ static uint16_t on_output_end(vpsbt_state *s, const tap_stream_reader *r, unsign
     if (is_root) s->root_output_seen = true;
     uint64_t lock = f & TAP_OUT_LOCK_TIME ? s->out_lock : 0, rel = f & TAP_OUT_RELATIVE_LOCK_TIME ? s->out_rel : 0;
     if (lock != s->lock_time || rel != s->relative_lock_time) return TAP_SW_INCORRECT_DATA;
+    if ((f & TAP_OUT_ADDRESS) && !address_matches(s, &address, version, amount, key)) return TAP_SW_INCORRECT_DATA;
     bool burn = key[0] == 0x02 && tap_equal(key + 1, s->burn_key, 32);
     if (burn && !(r->warnings & 1)) return TAP_SW_INCORRECT_DATA;
     if (s->total_out + amount < s->total_out) s->total_out_overflow = true;
     s->total_out += amount;
 
-    char k[7 + 21], amount_item[64], amount_text[TAP_UNITS_MAX], recipient_item[64], recipient[12 + 65], kind_item[64], anchor_item[64],
+    char k[7 + 21], amount_item[64], amount_text[TAP_UNITS_MAX], recipient_item[64], recipient[TAP_ADDRESS_TEXT_MAX], kind_item[64], anchor_item[64],
         anchor[12 + 21], courier_item[64], courier[4 * 255 + 1];
     memcpy(k, "Output ", 7);
     size_t kl = 7 + tap_decimal(k + 7, j + 1);
@@ -615,6 +632,8 @@ static uint16_t on_output_end(vpsbt_state *s, const tap_stream_reader *r, unsign
         memcpy(recipient, "BURN (provably unspendable)", 28);
     } else if (change) {
         memcpy(recipient, "this signer (change)", 21);
+    } else if (f & TAP_OUT_ADDRESS) {
+        tap_address_text(recipient, r->hrp, s->address, s->address_len);
     } else {
         memcpy(recipient, "script key ", 11);
         tap_hex(recipient + 11, key + 1, 32);

@@ -20,7 +20,7 @@ void tap_vpsbt_drop(void);
 
 /* The state of the command in progress: one command runs at a time, so they share this memory
  * (MuSig2's key-aggregation context, SIGN_GROUP_GENESIS's asset and parser, a SIGN_VPSBT stream's state). */
-#define TAP_SCRATCH_SIZE 9536
+#define TAP_SCRATCH_SIZE 10048
 typedef union {
     uint64_t align;
     uint8_t bytes[TAP_SCRATCH_SIZE];

@@ -44,3 +44,20 @@ size_t tap_bigsize_put(uint8_t out[9], uint64_t v) {
     for (size_t i = n - 1; i >= 1; i--, v >>= 8) out[i] = (uint8_t)v;
     return n;
 }
+
+bool tap_bigsize_read(const uint8_t *d, size_t len, size_t *off, uint64_t *v) {
+    if (*off >= len) return false;
+    uint8_t first = d[(*off)++];
+    if (first < 0xfd) {
+        *v = first;
+        return true;
+    }
+    size_t width = first == 0xfd ? 2 : first == 0xfe ? 4 : 8;
+    if (len - *off < width) return false;
+    uint64_t x = 0;
+    for (size_t i = 0; i < width; i++) x = (x << 8) | d[(*off)++];
+    uint64_t min = width == 2 ? 0xfd : width == 4 ? 0x10000 : 0x100000000ull;
+    if (x < min) return false;
+    *v = x;
+    return true;
+}

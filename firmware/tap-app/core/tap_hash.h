@@ -43,5 +43,7 @@ bool tap_equal(const uint8_t *a, const uint8_t *b, size_t n);
 /* BigSize (BOLT-1): writes the minimal encoding of v, returns its length (1, 3, 5 or 9). */
 size_t tap_bigsize_put(uint8_t out[9], uint64_t v);
 size_t tap_bigsize_len(uint64_t v);
+/* Reads a minimally encoded BigSize at d[*off], advancing *off; false when truncated or not minimal. */
+bool tap_bigsize_read(const uint8_t *d, size_t len, size_t *off, uint64_t *v);
 
 #endif
