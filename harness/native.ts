@@ -87,6 +87,11 @@ export interface NativeAppOptions {
   /** BIP-39 mnemonic of the seed; default Speculos's. */
   mnemonic?: string;
   blindSigning?: boolean;
+  /**
+   * The person approves every review and streaming step without paging (the emulator's autoApprove):
+   * for counting exchanges of long reviews; the pages are not shown.
+   */
+  approveAll?: boolean;
 }
 
 export class NativeAppBackend extends ScreenBackend {
@@ -165,7 +170,8 @@ export class NativeAppBackend extends ScreenBackend {
       const kind = String.fromCharCode(this.buffer[0]!);
       const payload = this.buffer.slice(3, 3 + len);
       this.buffer = this.buffer.slice(3 + len);
-      if (kind === 'V') this.showReview(payload);
+      if (this.options.approveAll && 'VSCF'.includes(kind)) this.child.stdin.write(frame('D', Uint8Array.of(1)));
+      else if (kind === 'V') this.showReview(payload);
       else if (kind === 'S' || kind === 'C' || kind === 'F') this.showStreamStep(kind, payload);
       else if (kind === 'X') this.review = undefined;
       else {

@@ -6,8 +6,8 @@
  * 255 bytes of data, only 9000 carries data, the status word is one the protocol defines, every review
  * has at most 8 pairs of bounded text, and a command that signs (MUSIG_ROUND2, SIGN_GROUP_GENESIS) or
  * returns a key shown on screen answers 9000 only after the person approved a review during it; a
- * SIGN_VPSBT chunk answers with signatures only after an approved finish, and a streaming review is
- * started, continued and finished or aborted in that order. */
+ * signing SIGN_VPSBT stream (mode 0) answers with signatures only after an approved finish, and a
+ * streaming review is started, continued and finished or aborted in that order. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -117,6 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     stream_open = false;
     uint8_t apdu[TAP_APDU_MAX], out[TAP_RESPONSE_MAX];
     size_t n;
+    uint8_t stream_mode = 0; /* of the last SIGN_VPSBT START: round 1 (1) answers nonces, no review */
     while ((n = next_frame(apdu)) > 0) {
         approved_in_command = false;
         size_t len = tap_app_handle(apdu, n, out);
@@ -125,9 +126,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (!defined_sw(sw) || (sw != 0x9000 && len != 2)) abort();
         bool signs = n >= 5 && apdu[0] == 0xE7 && (apdu[1] == 0x21 || apdu[1] == 0x40 || (apdu[1] == 0x10 && apdu[5] == 1));
         if (sw == 0x9000 && signs && !approved_in_command) abort();
-        /* SIGN_VPSBT: the chunk that ends a stream carries signatures only after an approved finish. */
+        /* SIGN_VPSBT: the chunk that ends a signing stream carries signatures only after an approved finish. */
         bool vpsbt_chunk = n >= 4 && apdu[0] == 0xE7 && apdu[1] == 0x30 && apdu[2] <= 1;
-        if (sw == 0x9000 && vpsbt_chunk && len > 2 && !approved_in_command) abort();
+        if (vpsbt_chunk && apdu[2] == 0) stream_mode = n >= 10 ? apdu[9] : 0;
+        if (sw == 0x9000 && vpsbt_chunk && stream_mode == 0 && len > 2 && !approved_in_command) abort();
     }
     return 0;
 }
