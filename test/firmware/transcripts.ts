@@ -41,6 +41,7 @@ import { encodeVpsbtStreamFor } from '../../host/tap-app/vpsbt-stream.ts';
 import { inputAsset } from '../e2e/helpers.ts';
 import { SPECULOS_MNEMONIC } from '../unit/tap-app/device.ts';
 import { GENESIS, foreignKey, transferPacket } from '../unit/tap-app/vpsbt-fixture.ts';
+import { unsplitTransfer } from '../unit/tap-v2/transfers.ts';
 
 const text = (s: string): string => toHex(utf8(s));
 
@@ -293,6 +294,12 @@ export async function commandTranscripts(): Promise<string> {
   // Rejected at the first page: nothing more is read.
   dev.steps.push(false);
   await refused(client.signVpsbt(transferPacket({ inputs: [600n, 400n], recipients: 1 })));
+  // An unsplit transfer (no split commitment: the virtual output is the root's own leaf, its anchor not
+  // signed), and an input signed with SIGHASH_ALL (its entry carries the type byte).
+  await client.signVpsbt(unsplitTransfer());
+  const all = transferPacket({ inputs: [600n, 400n], recipients: 1 });
+  all.inputs[1]!.sighashType = 1;
+  await client.signVpsbt(all);
   // A burn, declared in the header: its warning comes right after the start page.
   await client.signVpsbt(transferPacket({ inputs: [600n, 400n], recipients: 2, burn: true }));
 
@@ -394,6 +401,20 @@ export async function commandTranscripts(): Promise<string> {
   await lie((s) => void (s.signers[0]!.keyIndex += 1)); // a signer whose key is not the input's
   await lie((s) => void (s.signers = [])); // no signer: B013 before the first output's page
   await lie((s) => void s.outputs.reverse()); // outputs out of tree order
+  // Asset group key: input 2 of a grouped asset names another group key (its leaf's last record).
+  const grouped = { inputs: [600n, 400n], recipients: 2, inputGroupKey: foreignKey(71), outputGroupKey: foreignKey(71) };
+  await lie((s) => s.inputs[1]!.leaf.set(foreignKey(72), s.inputs[1]!.leaf.length - 33), grouped);
+  // The header and the stream's length, byte by byte (§5.5.3): 33 inputs (6A82), mode 2, an unknown
+  // warning bit, a network no HRP names (6A80), a stream_len short of the items and past them (6A87).
+  const rawLie = async (tamper: (b: Uint8Array) => Uint8Array) =>
+    sendStream(dev, tamper(encodeVpsbtStreamFor(transferPacket({ inputs: [600n, 400n], recipients: 2 }), { fingerprint }).bytes.slice()), tamper.toString());
+  const hrpEnd = 6 + 5;
+  await rawLie((b) => ((b[hrpEnd] = 33), b));
+  await rawLie((b) => ((b[4] = 2), b));
+  await rawLie((b) => ((b[hrpEnd + 3] = 2), b));
+  await rawLie((b) => ((b[6] = 0x78), b));
+  await rawLie((b) => (b.set(u32be(b.length - 1), 0), b));
+  await rawLie((b) => (b.set(u32be(b.length + 1), 0), concat(b, Uint8Array.of(0x05))));
   // An address that does not re-derive from its output: each committed field changed in the stream.
   const addressLie = async (over: Partial<TapAddress>, tamper: (o: VpsbtStream['outputs'][number]) => void = () => {}) => {
     const p = addressed({}, {});
