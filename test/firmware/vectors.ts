@@ -28,7 +28,14 @@ import { pullAsset, type AssetStreamOptions, type StreamedAsset } from '../../em
 import { pullWhole } from '../../emulator/apps/tap/pull.ts';
 import { MAX_MUSIG_SESSIONS, popSession, randIJ, storeSession } from '../../emulator/apps/common/musig-sessions.ts';
 import { SPECULOS_MNEMONIC } from '../unit/tap-app/device.ts';
-import { scriptKeyPath, splitTree, transferPacket } from '../unit/tap-app/vpsbt-fixture.ts';
+import { FINGERPRINT, deviceScriptKey, foreignKey, scriptKeyPath, splitTree, transferPacket } from '../unit/tap-app/vpsbt-fixture.ts';
+import { streamedTransfer, unsplitTransfer } from '../unit/tap-v2/transfers.ts';
+import { CodecError } from '../../apdu/errors.ts';
+import { RequestError } from '../../apdu/tap-app/spec.ts';
+import { StreamMode } from '../../apdu/tap-app/vpsbt-stream.ts';
+import { VpsbtStreamReader } from '../../apdu/tap-app/vpsbt-stream-reader.ts';
+import { withMusigParticipants, withMusigPubNonces } from '../../host/tap-app/index.ts';
+import { encodeVpsbtStreamFor } from '../../host/tap-app/vpsbt-stream.ts';
 import { commandTranscripts } from './transcripts.ts';
 
 const PROVENANCE = 'Written by scripts/export-firmware-vectors.ts (test/firmware/vectors.ts); do not edit.';
@@ -553,9 +560,74 @@ export function emptyTableSource(): string {
 }
 
 /** Every vector file, by path relative to the repository root. */
+/**
+ * The SIGN_VPSBT v2 grammar (apdu/tap-app/vpsbt-stream-reader.ts) over honest streams and seeded
+ * mutations of them, pushed in chunks of a given size: the first status word a push raises
+ * (RequestError's, or 6A87 for a CodecError), else whether the stream is done, and where the root
+ * item ended (the MuSig2 session id digests the stream up to there).
+ */
+function streamGrammarVectors(): string {
+  const fingerprint = FINGERPRINT;
+  const musigKeys = [foreignKey(70), deviceScriptKey(0).scriptKey];
+  const withParticipants = withMusigParticipants(streamedTransfer(3), 0, musigKeys, [deviceScriptKey(0).derivation]);
+  const nonces = musigKeys.map((participant, i) => ({ participant, pubnonce: concat(Uint8Array.of(2), sha256(u32be(i)), Uint8Array.of(3), sha256(u32be(i + 9))) }));
+  const addressed = transferPacket({ recipients: 2, lockTime: 900n, relativeLockTime: 3n, courier: 'authmailbox+universerpc://courier.example:10029' });
+  const o = addressed.outputs[1]!;
+  o.anchorOutputInternalKey = foreignKey(40);
+  o.anchorOutputTapscriptSibling = { type: 0, preimage: Uint8Array.of(0xc0, 1, 0x51) };
+  o.address = { version: 1, assetVersion: 0, assetId: assetId(o.asset!.genesis), scriptKey: o.asset!.scriptKey, internalKey: foreignKey(40), tapscriptSibling: o.anchorOutputTapscriptSibling, amount: o.asset!.amount, proofCourierAddr: 'authmailbox+universerpc://courier.example:10029', unknownOddTypes: [] };
+  const bases: [string, Uint8Array][] = [
+    ['2 outputs', encodeVpsbtStreamFor(transferPacket({ recipients: 1 }), { fingerprint }).bytes],
+    ['lock times, courier, address, sibling, internal key, change', encodeVpsbtStreamFor(addressed, { fingerprint }).bytes],
+    ['explicit root and leaf', encodeVpsbtStreamFor(streamedTransfer(4, { oddRecord: true }), { fingerprint }).bytes],
+    ['unsplit', encodeVpsbtStreamFor(unsplitTransfer(), { fingerprint }).bytes],
+    ['MuSig2 round 1', encodeVpsbtStreamFor(withParticipants, { fingerprint, mode: StreamMode.musigRound1 }).bytes],
+    ['MuSig2 round 2', encodeVpsbtStreamFor(withMusigPubNonces(withParticipants, 0, new Uint8Array(33).fill(2), nonces), { fingerprint }).bytes],
+  ];
+  const verdict = (bytes: Uint8Array, chunk: number): string => {
+    const reader = new VpsbtStreamReader();
+    try {
+      for (let at = 0; at < bytes.length; at += chunk) reader.push(bytes.subarray(at, at + chunk));
+    } catch (e) {
+      if (e instanceof RequestError) return e.statusWord.toString(16);
+      if (e instanceof CodecError) return '6a87';
+      throw e;
+    }
+    return `${reader.done ? 'done' : 'more'} ${reader.rootEnd ?? '-'}`;
+  };
+  const pick = rng(0x57e4);
+  const lines: string[] = [];
+  bases.forEach(([name, bytes], id) => {
+    lines.push(`# ${name}: base id bytes; then m base kind(0 replace, 1 cut, 2 insert, 3 remove) at byte chunk verdict(sw | done/more root_end)`);
+    lines.push(`base ${id} ${hex(bytes)}`);
+    for (const chunk of [255, 1, 7]) lines.push(`m ${id} 0 0 ${bytes[0]} ${chunk} ${verdict(bytes, chunk)}`);
+    for (let i = 0; i < STREAM_MUTATIONS_PER_BASE; i++) {
+      const at = pick(bytes.length);
+      const kind = pick(4);
+      const byte = pick(256);
+      const chunk = [255, 255, 1 + pick(64)][pick(3)]!;
+      const m =
+        kind === 0
+          ? Uint8Array.from(bytes, (x, j) => (j === at ? byte : x))
+          : kind === 1
+            ? bytes.slice(0, at)
+            : kind === 2
+              ? concat(bytes.subarray(0, at), Uint8Array.of(byte), bytes.subarray(at))
+              : concat(bytes.subarray(0, at), bytes.subarray(at + 1));
+      lines.push(`m ${id} ${kind} ${at} ${byte} ${chunk} ${verdict(m, chunk)}`);
+    }
+  });
+  return file('SIGN_VPSBT v2 stream grammar (apdu/tap-app/vpsbt-stream-reader.ts) over honest and mutated streams', [
+    'transfers of test/unit/tap-app/vpsbt-fixture.ts and test/unit/tap-v2/transfers.ts, encoded by host/tap-app/vpsbt-stream.ts',
+  ], lines);
+}
+
+const STREAM_MUTATIONS_PER_BASE = 500;
+
 export async function firmwareVectorFiles(): Promise<Record<string, string>> {
   return {
     'test/vectors/firmware/commands.txt': await commandTranscripts(),
+    'test/vectors/firmware/stream.txt': streamGrammarVectors(),
     'test/vectors/firmware/asset.txt': assetVectors(),
     'test/vectors/firmware/split-leaf.txt': splitLeafVectors(),
     'test/vectors/firmware/stripped.txt': strippedVectors(),

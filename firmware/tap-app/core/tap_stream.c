@@ -45,8 +45,8 @@ static void pass(tap_stream_reader *r, uint32_t n, uint8_t state) {
     r->pass_left = n;
 }
 
-/* CompactSize for the field `owner`, canonical only and at most what remains when it starts (6A87
- * otherwise, as the TypeScript reader's CodecError). */
+/* CompactSize for the field `owner`, canonical only, and when longer than one byte at most what
+ * remains when it starts (6A87 otherwise, as the TypeScript reader's CodecError). */
 static void varint(tap_stream_reader *r, uint8_t owner) {
     r->vr_owner = owner;
     r->vr_max = remaining(r);
@@ -350,10 +350,9 @@ static uint16_t field(tap_stream_reader *r, const uint8_t *v, uint32_t n, tap_st
     case VARINT_FIRST: {
         r->vr_first = v[0];
         uint32_t more = v[0] < 0xfd ? 0 : v[0] == 0xfd ? 2 : v[0] == 0xfe ? 4 : 8;
-        if (more == 0) {
-            if (v[0] > r->vr_max) return TAP_SW_WRONG_DATA_LENGTH;
-            return varint_done(r, v[0], h, ctx);
-        }
+        /* As the TypeScript reader: a one-byte value is taken as it is; only a longer one is held to
+         * the bound (a length past the stream then fails when its bytes run past stream_len). */
+        if (more == 0) return varint_done(r, v[0], h, ctx);
         need(r, more, VARINT_REST);
         return OK;
     }
