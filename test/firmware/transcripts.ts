@@ -169,6 +169,9 @@ async function refused(call: Promise<unknown>): Promise<void> {
   throw new Error('transcript: expected the device to refuse');
 }
 
+/** Mutated streams sent raw at the end of the transcripts. */
+const STREAM_MUTATIONS = 120;
+
 /** Sends a stream as a lying host does, chunk by chunk, and stops at the first refusal. */
 async function sendStream(dev: TranscriptDevice, bytes: Uint8Array, what: string): Promise<void> {
   for (const c of streamCommands(bytes)) {
@@ -454,6 +457,36 @@ export async function commandTranscripts(): Promise<string> {
   await dev.exchange(encodeCommand(first!));
   await client.getAppInfo();
   await dev.exchange(encodeCommand(second!));
+
+  // Seeded mutations of a 2-output stream (a byte replaced, inserted or removed, the stream cut)
+  // sent as they are, whatever the device answers: every chunk's answer, page and signature must be
+  // the emulator's.
+  const base = encodeVpsbtStreamFor(transferPacket({ inputs: [600n, 400n], recipients: 1, courier: 'authmailbox+universerpc://courier.example:10029' }), { fingerprint }).bytes;
+  let x = 0x5eed5;
+  const pick = (n: number) => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return Math.floor(((x >>> 0) / 2 ** 32) * n);
+  };
+  for (let i = 0; i < STREAM_MUTATIONS; i++) {
+    const at = pick(base.length);
+    const kind = pick(4);
+    const byte = pick(256);
+    const m =
+      kind === 0
+        ? Uint8Array.from(base, (b, j) => (j === at ? byte : b))
+        : kind === 1
+          ? base.slice(0, at)
+          : kind === 2
+            ? concat(base.subarray(0, at), Uint8Array.of(byte), base.subarray(at))
+            : concat(base.subarray(0, at), base.subarray(at + 1));
+    for (const c of streamCommands(m)) {
+      const r = await dev.exchange(encodeCommand(c));
+      if (r[r.length - 2] !== 0x90 || r[r.length - 1] !== 0x00) break;
+    }
+  }
+  await client.getAppInfo();
 
   return [
     '# Command transcripts of the emulated Taproot Assets app (emulator/apps/tap) driven by host/tap-app:',

@@ -11,7 +11,7 @@ describe('firmware vectors', () => {
   it('test/vectors/firmware and the flash table are what the TypeScript implementation exports today', async () => {
     for (const [path, text] of Object.entries(await firmwareVectorFiles()))
       expect(readFileSync(new URL(path, ROOT), 'utf8'), `${path} is stale: run npx tsx scripts/export-firmware-vectors.ts`).toBe(text);
-    // About 10 s on an idle 2-core machine (the transcripts stream some 40 SIGN_VPSBT packets through
-    // the emulator); the margin is for a loaded one.
+    // 13 s on this shared machine at load 11 (the transcripts stream some 160 SIGN_VPSBT packets
+    // through the emulator); the margin is for a busier one.
   }, 180_000);
 });

@@ -16,7 +16,7 @@
 #include "platform_native.h"
 #include "tap_app.h"
 
-#define MAX_LINES 1024
+#define MAX_LINES 4096
 
 static char *lines[MAX_LINES];
 static size_t n_lines, at;
