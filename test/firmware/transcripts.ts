@@ -303,8 +303,13 @@ export async function commandTranscripts(): Promise<string> {
   const all = transferPacket({ inputs: [600n, 400n], recipients: 1 });
   all.inputs[1]!.sighashType = 1;
   await client.signVpsbt(all);
-  // A burn, declared in the header: its warning comes right after the start page.
+  // A burn, declared in the header: its warning comes right after the start page; rejected there,
+  // and (a touch device) rejected at the first input's page: 6985 and "Transfer refused".
   await client.signVpsbt(transferPacket({ inputs: [600n, 400n], recipients: 2, burn: true }));
+  dev.steps.push(true, false);
+  await refused(client.signVpsbt(transferPacket({ inputs: [600n, 400n], recipients: 2, burn: true })));
+  dev.steps.push(true, true, false);
+  await refused(client.signVpsbt(transferPacket({ inputs: [600n, 400n], recipients: 2 })));
 
   // §5.5.7 MuSig2 inside SIGN_VPSBT: the input is a 2-of-2 of the device and a software cosigner (its
   // nonce drawn from fixed randomness). Round 1 (no review) gives the device's pubnonce and keeps the
