@@ -269,6 +269,9 @@ static uint16_t field(tap_stream_reader *r, const uint8_t *v, uint32_t n, tap_st
             need(r, 1, O_TYPE);
             return OK;
         }
+        /* A FROST signer (tag 06, mode 0, before the first output; docs/frost.md §2.6): this firmware
+         * signs no FROST key, and says so at its tag rather than reading it. */
+        if (v[0] == 0x06 && r->mode == 0 && signer_ok) return TAP_SW_NOT_SUPPORTED;
         return TAP_SW_INCORRECT_DATA;
     }
 

@@ -5,7 +5,8 @@
  *
  * Errors are the reader's: a declared length ending past the stream, a byte past stream_len, a
  * non-canonical varint are 6A87 (CodecError); a value the grammar does not allow 6A80; more than 32
- * inputs or a short field over 255 bytes 6A82. */
+ * inputs or a short field over 255 bytes 6A82; and a FROST signer's tag (06), which this firmware
+ * does not implement, 6A82. */
 #ifndef TAP_STREAM_H
 #define TAP_STREAM_H
 

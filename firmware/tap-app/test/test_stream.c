@@ -73,7 +73,34 @@ static void test_grammar(void **state) {
     assert_true(cases >= 3000 && refused >= 1000 && done >= 18);
 }
 
+/* A FROST signer (tag 06, docs/frost.md §2.6, added to the stream by the FROST work): this
+ * firmware answers its tag with 6A82 where mode 0 allows a signer, and 6A80 in mode 1, where the
+ * grammar allows no such tag. The first item after the root is where a signer goes. */
+static void test_frost_tag(void **state) {
+    (void)state;
+    static uint8_t b[MAX_STREAM];
+    vec_file v;
+    vec_open(&v, "stream.txt");
+    unsigned checked = 0;
+    while (vec_next(&v)) {
+        if (!vec_is(&v, "base")) continue;
+        vec_u64(&v);
+        size_t n = vec_hex(&v, b, MAX_STREAM);
+        tap_stream_reader r;
+        tap_stream_init(&r);
+        assert_int_equal(tap_stream_push(&r, b, n, NULL, NULL), TAP_SW_OK);
+        if (!r.done || r.root_end >= n) continue;
+        uint8_t mode = r.mode;
+        b[r.root_end] = 0x06;
+        tap_stream_init(&r);
+        assert_int_equal(tap_stream_push(&r, b, n, NULL, NULL), mode == 0 ? TAP_SW_NOT_SUPPORTED : TAP_SW_INCORRECT_DATA);
+        checked++;
+    }
+    vec_close(&v);
+    assert_true(checked >= 5);
+}
+
 int main(void) {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_grammar)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_grammar), cmocka_unit_test(test_frost_tag)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
