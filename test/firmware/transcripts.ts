@@ -40,6 +40,7 @@ import { TapAppClient, vpsbtInputSighash, withMusigParticipants, withMusigPubNon
 import { encodeVpsbtStreamFor } from '../../host/tap-app/vpsbt-stream.ts';
 import { inputAsset } from '../e2e/helpers.ts';
 import { SPECULOS_MNEMONIC } from '../unit/tap-app/device.ts';
+import { mutate, rng } from './mutate.ts';
 import { GENESIS, foreignKey, transferPacket } from '../unit/tap-app/vpsbt-fixture.ts';
 import { unsplitTransfer } from '../unit/tap-v2/transfers.ts';
 
@@ -467,26 +468,9 @@ export async function commandTranscripts(): Promise<string> {
   // sent as they are, whatever the device answers: every chunk's answer, page and signature must be
   // the emulator's.
   const base = encodeVpsbtStreamFor(transferPacket({ inputs: [600n, 400n], recipients: 1, courier: 'authmailbox+universerpc://courier.example:10029' }), { fingerprint }).bytes;
-  let x = 0x5eed5;
-  const pick = (n: number) => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return Math.floor(((x >>> 0) / 2 ** 32) * n);
-  };
+  const pick = rng(0x5eed5);
   for (let i = 0; i < STREAM_MUTATIONS; i++) {
-    const at = pick(base.length);
-    const kind = pick(4);
-    const byte = pick(256);
-    const m =
-      kind === 0
-        ? Uint8Array.from(base, (b, j) => (j === at ? byte : b))
-        : kind === 1
-          ? base.slice(0, at)
-          : kind === 2
-            ? concat(base.subarray(0, at), Uint8Array.of(byte), base.subarray(at))
-            : concat(base.subarray(0, at), base.subarray(at + 1));
-    for (const c of streamCommands(m)) {
+    for (const c of streamCommands(mutate(base, pick).bytes)) {
       const r = await dev.exchange(encodeCommand(c));
       if (r[r.length - 2] !== 0x90 || r[r.length - 1] !== 0x00) break;
     }

@@ -36,6 +36,7 @@ import { StreamMode } from '../../apdu/tap-app/vpsbt-stream.ts';
 import { VpsbtStreamReader } from '../../apdu/tap-app/vpsbt-stream-reader.ts';
 import { withMusigParticipants, withMusigPubNonces } from '../../host/tap-app/index.ts';
 import { encodeVpsbtStreamFor } from '../../host/tap-app/vpsbt-stream.ts';
+import { mutate, rng } from './mutate.ts';
 import { commandTranscripts } from './transcripts.ts';
 
 const PROVENANCE = 'Written by scripts/export-firmware-vectors.ts (test/firmware/vectors.ts); do not edit.';
@@ -47,17 +48,6 @@ const json = (path: string): any =>
   JSON.parse(readFileSync(new URL(path, VECTORS), 'utf8').replace(/([:[,]\s*)(\d{16,})(?=\s*[,\]}])/g, '$1"$2"'));
 const file = (title: string, sources: string[], lines: string[]): string =>
   [`# ${title}`, `# ${PROVENANCE}`, ...sources.map((s) => `# source: ${s}`), ...lines, ''].join('\n');
-
-/** xorshift32, as test/unit/tap-app/asset-stream.test.ts: the same mutations on every run. */
-function rng(seed: number): (n: number) => number {
-  let x = seed;
-  return (n) => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return Math.floor(((x >>> 0) / 2 ** 32) * n);
-  };
-}
 
 function tryDecode(bytes: Uint8Array): Asset | undefined {
   try {
@@ -185,17 +175,7 @@ function assetVectors(): string {
     lines.push(`# mutations of ${name}: m base kind(0 replace, 1 cut, 2 insert, 3 remove) at byte verdict [asset_id amount script_key]`);
     lines.push(`base ${id} ${hex(bytes)}`);
     for (let i = 0; i < MUTATIONS_PER_BASE; i++) {
-      const at = pick(bytes.length);
-      const kind = pick(4);
-      const byte = pick(256);
-      const m =
-        kind === 0
-          ? Uint8Array.from(bytes, (x, j) => (j === at ? byte : x))
-          : kind === 1
-            ? bytes.slice(0, at)
-            : kind === 2
-              ? concat(bytes.subarray(0, at), Uint8Array.of(byte), bytes.subarray(at))
-              : concat(bytes.subarray(0, at), bytes.subarray(at + 1));
+      const { kind, at, byte, bytes: m } = mutate(bytes, pick);
       const decoded = tryDecode(m);
       const s = stream(m);
       if ((decoded === undefined) !== s instanceof Error)
@@ -602,18 +582,8 @@ function streamGrammarVectors(): string {
     lines.push(`base ${id} ${hex(bytes)}`);
     for (const chunk of [255, 1, 7]) lines.push(`m ${id} 0 0 ${bytes[0]} ${chunk} ${verdict(bytes, chunk)}`);
     for (let i = 0; i < STREAM_MUTATIONS_PER_BASE; i++) {
-      const at = pick(bytes.length);
-      const kind = pick(4);
-      const byte = pick(256);
+      const { kind, at, byte, bytes: m } = mutate(bytes, pick);
       const chunk = [255, 255, 1 + pick(64)][pick(3)]!;
-      const m =
-        kind === 0
-          ? Uint8Array.from(bytes, (x, j) => (j === at ? byte : x))
-          : kind === 1
-            ? bytes.slice(0, at)
-            : kind === 2
-              ? concat(bytes.subarray(0, at), Uint8Array.of(byte), bytes.subarray(at))
-              : concat(bytes.subarray(0, at), bytes.subarray(at + 1));
       lines.push(`m ${id} ${kind} ${at} ${byte} ${chunk} ${verdict(m, chunk)}`);
     }
   });
