@@ -8,12 +8,6 @@
 #include "platform.h"
 #include "shell.h"
 
-#if defined(TARGET_STAX) || defined(TARGET_FLEX)
-#define ICON_HOME C_tap_64px
-#else
-#define ICON_HOME C_tap_14px
-#endif
-
 #define MAX_PAIRS 8
 /* Touch models show it under the name; Nano models keep the SDK's "app is ready". */
 #ifdef SCREEN_SIZE_WALLET
