@@ -29,8 +29,9 @@ export interface Backend {
   readonly screen: Screen | undefined;
   /** Resolves with the first event matching `text` on the current screen (polling until timeoutMs). */
   waitForText(text: string | RegExp, options?: { timeoutMs?: number }): Promise<TextEvent>;
-  /** Walks the review on screen to its approve action (both buttons, Approve, Hold to sign). */
-  approve(options?: { timeoutMs?: number }): Promise<void>;
+  /** Walks the review on screen to its approve action (both buttons, Approve, Hold to sign), at
+   * most `maxPages` pages (default 200). */
+  approve(options?: { timeoutMs?: number; maxPages?: number }): Promise<void>;
   /** Walks the review on screen to its reject action. */
   reject(options?: { timeoutMs?: number }): Promise<void>;
   /** Back to a freshly started app with the same seed (new process for Speculos). */

@@ -22,6 +22,8 @@ const HOME = /app is ready$|^App info$|^Quit app$|^Settings$/;
 export const HOLD_MS = 3_000;
 /** Enough for our emulator, whose hold-to-sign fires after 1 s (emulator/ui/screen.ts LONG_PRESS_MS). */
 export const EMULATOR_HOLD_MS = 1_200;
+/** Pages approve()/reject() walk before giving up, unless told otherwise (a streamed SIGN_VPSBT of
+ * 1,000 outputs has thousands: the bench passes its own bound). */
 const MAX_PAGES = 200;
 
 const joined = (events: readonly TextEvent[]) => events.map((e) => e.text).join('\n');
@@ -71,6 +73,7 @@ async function walk(
   isTarget: (events: TextEvent[]) => TextEvent | undefined,
   what: string,
   timeoutMs: number,
+  maxPages = MAX_PAGES,
 ): Promise<TextEvent> {
   // Never act on a screen that is not a review yet: on a touch app's home screen the bottom-right
   // corner is "Quit app", and a Nano's home menu leads there too. Touch review pages always carry
@@ -80,7 +83,7 @@ async function walk(
     !evs.some((e) => HOME.test(e.text)) &&
     (model.input === 'buttons' || evs.some((e) => [TOUCH_REJECT, TOUCH_CANCEL, TOUCH_APPROVE, TOUCH_HOLD].some((r) => r.test(e.text))));
   let events = await waitForScreen(screen, isReview, 'a review on screen', timeoutMs);
-  for (let page = 0; page < MAX_PAGES; page++) {
+  for (let page = 0; page < maxPages; page++) {
     const target = isTarget(events);
     if (target) return target;
     const before = joined(events);
@@ -88,19 +91,19 @@ async function walk(
     else await screen.touch(...nextPageTap(model));
     events = await afterChange(screen, before, timeoutMs);
   }
-  throw new HarnessError('E_SCREEN_TIMEOUT', `expected ${what} within ${MAX_PAGES} pages`);
+  throw new HarnessError('E_SCREEN_TIMEOUT', `expected ${what} within ${maxPages} pages`);
 }
 
-export async function approveReview(screen: Screen, model: DeviceModel, timeoutMs = 10_000, holdMs = HOLD_MS): Promise<void> {
+export async function approveReview(screen: Screen, model: DeviceModel, timeoutMs = 10_000, holdMs = HOLD_MS, maxPages = MAX_PAGES): Promise<void> {
   if (model.input === 'buttons') {
-    await walk(screen, model, (evs) => nanoPage(evs, NANO_APPROVE), 'an approve page', timeoutMs);
+    await walk(screen, model, (evs) => nanoPage(evs, NANO_APPROVE), 'an approve page', timeoutMs, maxPages);
     await screen.press('both');
     return;
   }
   // The lowest match is the button: a page title can read "Confirm" above an "Approve" button.
   const action = (evs: TextEvent[]) =>
     evs.filter((e) => TOUCH_APPROVE.test(e.text) || TOUCH_HOLD.test(e.text)).sort((a, b) => b.y - a.y)[0];
-  const target = await walk(screen, model, action, 'Approve or Hold to sign', timeoutMs);
+  const target = await walk(screen, model, action, 'Approve or Hold to sign', timeoutMs, maxPages);
   await screen.touch(...centre(target), TOUCH_HOLD.test(target.text) ? holdMs : undefined);
 }
 

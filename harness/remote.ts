@@ -40,8 +40,8 @@ export abstract class ScreenBackend implements Backend {
   waitForText(text: string | RegExp, options: { timeoutMs?: number } = {}): Promise<TextEvent> {
     return waitForText(this.requireScreen('wait for text'), text, options.timeoutMs);
   }
-  approve(options: { timeoutMs?: number } = {}): Promise<void> {
-    return approveReview(this.requireScreen('approve'), this.model, options.timeoutMs, this.holdMs);
+  approve(options: { timeoutMs?: number; maxPages?: number } = {}): Promise<void> {
+    return approveReview(this.requireScreen('approve'), this.model, options.timeoutMs, this.holdMs, options.maxPages);
   }
   reject(options: { timeoutMs?: number } = {}): Promise<void> {
     return rejectReview(this.requireScreen('reject'), this.model, options.timeoutMs);

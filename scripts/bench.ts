@@ -9,7 +9,9 @@
 // ceil(B/250), the exchanges, the time and the device's peak state (docs/tap-app-protocol.md §5.5.9).
 // The bench refuses to report if a size exceeds 1.25 × its floor or the peak differs between sizes.
 // A third table: start-up of the built CLI next to `node -e 0` (scripts/bench-startup.ts).
-// Last, FROST next to a MuSig2 leaf tree of the same threshold (scripts/bench-frost.ts) to frost.json.
+// Then FROST next to a MuSig2 leaf tree of the same threshold (scripts/bench-frost.ts) to frost.json.
+// Last, when SPECULOS_TAP_APP_ELF names our firmware's ELF, SIGN_VPSBT at 2 and 1,000 outputs on it in
+// real Speculos next to the emulator (scripts/bench-firmware.ts) to firmware.json; else it says why not.
 //
 //   npx tsx scripts/bench.ts [--iterations N] [--out FILE] [--only startup]
 //
@@ -31,6 +33,7 @@ import { SpeculosTcpTransport } from '../devices/speculos-tcp.ts';
 import { createEmulator } from '../emulator/index.ts';
 import { signVpsbtRow, type SignVpsbtRow } from '../test/unit/tap-v2/sign-row.ts';
 import { benchCoordinator } from './bench-coordinator.ts';
+import { benchFirmware } from './bench-firmware.ts';
 import { benchFrost } from './bench-frost.ts';
 import { benchStartup, formatStartup } from './bench-startup.ts';
 
@@ -197,6 +200,7 @@ async function main(): Promise<void> {
   console.log(`written to ${out}`);
   await benchCoordinator(join(dirname(out), 'coordinator.json'));
   await benchFrost(join(dirname(out), 'frost.json'));
+  await benchFirmware(join(dirname(out), 'firmware.json'));
 }
 
 main().catch((err: unknown) => {
