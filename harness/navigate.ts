@@ -16,6 +16,9 @@ const TOUCH_REJECT = /^Reject$/;
 /** The footer of a touch review that checks rather than signs (the address review). */
 const TOUCH_CANCEL = /^Cancel$/;
 const TOUCH_CONFIRM_REJECT = /^Yes, reject$/;
+/** A warning inside a review (the Taproot Assets app's declared BURN, docs/firmware.md): passing it
+ * is part of approving the review. */
+const CONTINUE = /^Continue$/;
 /** Pages of an app's home menu (nbgl_useCaseHomeAndSettings): never part of a review. */
 const HOME = /app is ready$|^App info$|^Quit app$|^Settings$/;
 /** Long enough for the SDK's hold-to-sign (Speculos corpus holds 3 s). */
@@ -74,6 +77,7 @@ async function walk(
   what: string,
   timeoutMs: number,
   maxPages = MAX_PAGES,
+  passWarnings = false,
 ): Promise<TextEvent> {
   // Never act on a screen that is not a review yet: on a touch app's home screen the bottom-right
   // corner is "Quit app", and a Nano's home menu leads there too. Touch review pages always carry
@@ -87,7 +91,10 @@ async function walk(
     const target = isTarget(events);
     if (target) return target;
     const before = joined(events);
-    if (model.input === 'buttons') await screen.press('right');
+    const warning = passWarnings ? (model.input === 'buttons' ? nanoPage(events, CONTINUE) : events.find((e) => CONTINUE.test(e.text))) : undefined;
+    if (warning && model.input === 'buttons') await screen.press('both');
+    else if (warning) await screen.touch(...centre(warning));
+    else if (model.input === 'buttons') await screen.press('right');
     else await screen.touch(...nextPageTap(model));
     events = await afterChange(screen, before, timeoutMs);
   }
@@ -96,14 +103,14 @@ async function walk(
 
 export async function approveReview(screen: Screen, model: DeviceModel, timeoutMs = 10_000, holdMs = HOLD_MS, maxPages = MAX_PAGES): Promise<void> {
   if (model.input === 'buttons') {
-    await walk(screen, model, (evs) => nanoPage(evs, NANO_APPROVE), 'an approve page', timeoutMs, maxPages);
+    await walk(screen, model, (evs) => nanoPage(evs, NANO_APPROVE), 'an approve page', timeoutMs, maxPages, true);
     await screen.press('both');
     return;
   }
   // The lowest match is the button: a page title can read "Confirm" above an "Approve" button.
   const action = (evs: TextEvent[]) =>
     evs.filter((e) => TOUCH_APPROVE.test(e.text) || TOUCH_HOLD.test(e.text)).sort((a, b) => b.y - a.y)[0];
-  const target = await walk(screen, model, action, 'Approve or Hold to sign', timeoutMs, maxPages);
+  const target = await walk(screen, model, action, 'Approve or Hold to sign', timeoutMs, maxPages, true);
   await screen.touch(...centre(target), TOUCH_HOLD.test(target.text) ? holdMs : undefined);
 }
 

@@ -35,8 +35,10 @@ typedef enum {
 
 static volatile step_state state;
 
-/* Copies s into the text area; NULL when it is full. */
+/* Copies s into the text area; NULL when it is full. PIC: a pointer the core took from a constant
+ * table holds its link-time address (the app runs elsewhere); one computed at run time is kept. */
 static const char *keep(const char *s) {
+    s = PIC(s);
     size_t n = strlen(s) + 1;
     if (n > sizeof text - text_used) return NULL;
     char *out = text + text_used;
@@ -127,6 +129,8 @@ bool tap_ui_stream_finish(const char *finish, bool hold, const char *approved, c
 }
 
 void tap_ui_stream_abort(const char *status) {
+    /* The person's reject already ended the review and went home: no "refused" over it. */
+    if (state == STEP_REJECTED) return;
     text_used = 0;
     const char *shown_status = keep(status);
     state = STEP_REJECTED;
