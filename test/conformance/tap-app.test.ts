@@ -36,17 +36,12 @@ const GROUP_PATH = "m/86'/1'/0'/0/7";
 /** The xpub @scure/bip32 derives for `path` (testnet versions: every path here has coin type 1'). */
 const independentXpub = (path: string) => HDKey.fromMasterSeed(mnemonicToSeedSync(SPECULOS_DEFAULT_MNEMONIC), TESTNET).derive(path).publicExtendedKey;
 
-/** SIGN_VPSBT needs the Ledger shell's streaming review (platform.h tap_ui_stream_*); the native core has it. */
-const NOT_IN_FIRMWARE = "the Taproot Assets app ELF's shell (firmware/tap-app/shell) does not drive SIGN_VPSBT's streaming review yet";
 const NO_FIRMWARE = 'this backend runs no Taproot Assets app (real Speculos runs it with SPECULOS_TAP_APP_ELF, docs/firmware.md)';
 
 for (const candidate of backendsFromEnv()) {
   const runsApp = candidate.apps.includes('tap');
   const reason = !runsApp ? NO_FIRMWARE : candidate.available ? undefined : candidate.reason;
   if (reason) console.log(`conformance: skipping the Taproot Assets app on ${candidate.label}: ${reason}`);
-
-  const firmware = candidate.kind === 'speculos';
-  if (firmware && !reason) console.log(`conformance: SIGN_VPSBT skipped on ${candidate.label}: ${NOT_IN_FIRMWARE}`);
 
   describe.skipIf(reason !== undefined)(`Taproot Assets app conformance on ${candidate.label}${reason ? ` (skipped: ${reason})` : ''}`, () => {
     let backend: Backend;
@@ -114,7 +109,7 @@ for (const candidate of backendsFromEnv()) {
       await expect(client.musigRound2(r1.handle, aggnonce, message, ctx)).rejects.toMatchObject({ name: 'NonceSessionUnknownError', statusCode: 0xb010 });
     });
 
-    it.skipIf(firmware)('SIGN_VPSBT approved on screen: one BIP-340 signature per input over the virtual-tx sighash', async () => {
+    it('SIGN_VPSBT approved on screen: one BIP-340 signature per input over the virtual-tx sighash', async () => {
       const packet = transferPacket({ inputs: [600n, 400n], recipients: 1 });
       const yields = await approved(client.signVpsbt(packet));
       expect(yields.map((y) => y.inputIndex)).toEqual([0, 1]);
@@ -131,7 +126,7 @@ for (const candidate of backendsFromEnv()) {
     });
 
     // The device's own refusal of the same packet (6A80, streamed by a lying host) is test/unit/tap-app/review-binding.test.ts's.
-    it.skipIf(firmware)('SIGN_VPSBT: a 0x7f address that does not re-derive from its output is refused by the client before anything is sent, naming the field', async () => {
+    it('SIGN_VPSBT: a 0x7f address that does not re-derive from its output is refused by the client before anything is sent, naming the field', async () => {
       const packet = transferPacket({ inputs: [600n, 400n], recipients: 1 });
       const o = packet.outputs[1]!;
       o.address = {
