@@ -22,9 +22,10 @@ import { genesisPrevOut, inputPrevOut, virtualTx, virtualTxSighash } from '../..
 import { SPECULOS_DEFAULT_MNEMONIC } from '../../emulator/index.ts';
 import { backendsFromEnv, type Backend } from '../../harness/index.ts';
 import { SoftwareSigner, TapAppMusigSigner, runMusigSession } from '../../host/musig2/index.ts';
-import { TAP_APP_NAME, TapAppClient } from '../../host/tap-app/index.ts';
+import { TAP_APP_NAME, TapAppClient, vpsbtInputSighash } from '../../host/tap-app/index.ts';
 import { SEEDS, inputAsset, softwareKey } from '../e2e/helpers.ts';
 import { transferPacket } from '../unit/tap-app/vpsbt-fixture.ts';
+import { streamedTransfer } from '../unit/tap-v2/transfers.ts';
 
 const RNG = 42;
 const master = HDKey.fromMasterSeed(mnemonicToSeedSync(SPECULOS_DEFAULT_MNEMONIC));
@@ -122,6 +123,16 @@ for (const candidate of backendsFromEnv()) {
         const scriptKey = vin.asset!.scriptKey.subarray(1);
         expect(toHex(y.pubkey)).toBe(toHex(scriptKey));
         expect(schnorr.verify(y.signature, virtualTxSighash(vtx, root, y.inputIndex, inputPrevOut(vin.asset!)), scriptKey)).toBe(true);
+      }
+    });
+
+    it('SIGN_VPSBT of a declared burn: the warning page is passed on screen like the review, then every input signs', async () => {
+      const packet = streamedTransfer(1, { burn: true });
+      const yields = await approved(client.signVpsbt(packet));
+      expect(yields.map((y) => y.inputIndex)).toEqual([0, 1]);
+      for (const y of yields) {
+        if (y.type !== 'partialSignature') throw new Error(`expected a signature, got ${y.type}`);
+        expect(schnorr.verify(y.signature, vpsbtInputSighash(packet, y.inputIndex), packet.inputs[y.inputIndex]!.prevId.scriptKey.subarray(1))).toBe(true);
       }
     });
 
