@@ -201,9 +201,11 @@ export function encodeVpsbtStreamFor(p: VPacket, opts: StreamEncodeOptions): Enc
   placed.sort((a, b) => compareTreeOrder(a.locator, b.locator));
 
   const frost = opts.frost ?? [];
+  // Round 1 names the MuSig2 signers only (§5.5.7: a nonce signs nothing, every round-1 signer is
+  // MuSig2); a single-key input of the same packet is signed in round 2, after the one review.
   const signers = p.inputs
     .map((vin, i) => (frost.some((f) => f.input === i) ? undefined : signer(vin, i, opts.fingerprint, coinType, mode)))
-    .filter((s): s is StreamSigner => s !== undefined);
+    .filter((s): s is StreamSigner => s !== undefined && (mode === StreamMode.sign || s.participants.length > 0));
   const stream: VpsbtStream = {
     header: { mode, hrp: p.chainHrp, inputCount: p.inputs.length, outputCount: p.outputs.length, warnings },
     inputs: p.inputs.map((vin) => ({ prevId: encodePrevId(vin.prevId), leaf: assetLeafValue(vin.asset!) })),

@@ -14,7 +14,7 @@ import { parsePath } from '../../apdu/path.ts';
 import type { VPacket } from '../../assets/vpsbt/packet.ts';
 import { verifyStateTransition } from '../../assets/vtx/verify.ts';
 import { SoftwareSigner, TapAppVpsbtMusigSigner, musigSession, signVpsbtMusigInput, vpsbtMusigKey } from '../../host/musig2/index.ts';
-import { signedOutput, vpsbtInputSighash, vpsbtSplits, withMusigParticipants, withMusigPubNonces } from '../../host/tap-app/index.ts';
+import { applyVpsbtSignatures, signedOutput, vpsbtInputSighash, vpsbtSplits, withMusigParticipants, withMusigPubNonces } from '../../host/tap-app/index.ts';
 import { transferPacket } from '../unit/tap-app/vpsbt-fixture.ts';
 import { SEEDS, softwareKey, tapDevice } from './helpers.ts';
 
@@ -24,8 +24,8 @@ function verifyPacket(p: VPacket) {
   verifyStateTransition(signedOutput(p).asset!, vpsbtSplits(p), p.inputs.map((vin) => ({ prevId: vin.prevId, asset: vin.asset! })));
 }
 
-/** A transfer whose single input is locked to the BIP-86 tweak of the device + software aggregate. */
-async function setUp(opts: { courier?: string } = {}) {
+/** A transfer whose input 0 is locked to the BIP-86 tweak of the device + software aggregate (any further input: a device BIP-86 key). */
+async function setUp(opts: { courier?: string; inputs?: bigint[] } = {}) {
   const { client, device } = tapDevice();
   const devicePk = (await client.getKey(DEVICE_PATH)).pubkey;
   const soft = new SoftwareSigner(softwareKey(SEEDS.abandon, DEVICE_PATH).privateKey!, 'software cosigner');
@@ -86,6 +86,37 @@ describe('2-of-2 MuSig2 asset script key through SIGN_VPSBT (device + software c
     await expect(s.client.signVpsbt(withMusigPubNonces(tampered, 0, session.aggregatePubkey, nonces))).rejects.toMatchObject({ statusCode: 0xb007 });
     const honest = await s.client.signVpsbt(withMusigPubNonces(s.packet, 0, session.aggregatePubkey, nonces));
     expect(honest.map((y) => y.type)).toEqual(['musigPartialSignature']);
+  });
+
+  // §5.5.7: round 1 streams the MuSig2 signer only (the device refuses a single-key signer there);
+  // round 2 brings the BIP-86 signature and the partial signature together, after one review.
+  it('a packet mixing the MuSig2 input with a BIP-86 input: round 1 a pubnonce, round 2 both inputs signed and verified', async () => {
+    const s = await setUp({ inputs: [1000n, 500n] });
+    const session = musigSession(vpsbtMusigKey(s.packet, 0), vpsbtInputSighash(s.packet, 0));
+    const r1 = await s.client.signVpsbt(s.packet);
+    expect(r1.map((y) => [y.type, y.inputIndex])).toEqual([['musigPubNonce', 0]]);
+    const own = r1[0]!;
+    if (own.type !== 'musigPubNonce') throw new Error('expected a pubnonce');
+    const softRound = await s.soft.round1(session);
+    const byKey = (p: Uint8Array) => (toHex(p) === toHex(s.devicePk) ? own.pubnonce : softRound.pubnonce);
+    const pubnonces = s.participants.map(byKey);
+    const withNonces = withMusigPubNonces(s.packet, 0, session.aggregatePubkey, s.participants.map((participant) => ({ participant, pubnonce: byKey(participant) })));
+    const r2 = await s.client.signVpsbt(withNonces);
+    expect(r2.map((y) => [y.type, y.inputIndex])).toEqual([['musigPartialSignature', 0], ['partialSignature', 1]]);
+    const [psig, single] = r2;
+    if (psig?.type !== 'musigPartialSignature' || single?.type !== 'partialSignature') throw new Error('expected a partial signature and a signature');
+    const bip86Key = s.packet.inputs[1]!.asset!.scriptKey.subarray(1);
+    expect(toHex(single.pubkey)).toBe(toHex(bip86Key));
+    expect(schnorr.verify(single.signature, vpsbtInputSighash(s.packet, 1), bip86Key)).toBe(true);
+    const verifier = new Session(nonceAggregate(pubnonces), s.participants, session.message, [...session.tweaks], [...session.isXonly]);
+    const deviceAt = s.participants.findIndex((p) => toHex(p) === toHex(s.devicePk));
+    expect(verifier.partialSigVerify(psig.partialSignature, pubnonces, deviceAt)).toBe(true);
+    const softPsig = await softRound.round2({ aggnonce: nonceAggregate(pubnonces), pubnonces });
+    const signature = verifier.partialSigAgg(s.participants.map((_, i) => (i === deviceAt ? psig.partialSignature : softPsig)));
+    expect(schnorr.verify(signature, vpsbtInputSighash(s.packet, 0), s.outputKey)).toBe(true);
+    const signed = applyVpsbtSignatures(s.packet, [{ type: 'partialSignature', inputIndex: 0, pubkey: s.outputKey, signature }, single]);
+    expect(signedOutput(signed).asset!.prevWitnesses.map((w) => w.txWitness)).toEqual([[signature], [single.signature]]);
+    expect(() => verifyPacket(signed)).not.toThrow();
   });
 
   it("a cosigner nonce that is not the device's own for its slot -> 6a80", async () => {

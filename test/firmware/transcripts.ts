@@ -340,13 +340,12 @@ export async function commandTranscripts(): Promise<string> {
   await refused(client.signVpsbt(round2(r1w.pubnonce)));
   await client.signVpsbt(round2(r1w.pubnonce));
   // A packet mixing a MuSig2 input and a single-key input: round 1 streams the MuSig2 signer only
-  // (sent raw: TapAppClient's round 1 also names the single-key signer, which the device refuses),
+  // (sent as raw commands after an explicit GET_MASTER_FINGERPRINT, as the transcript recorded it),
   // round 2 gives the signature and the partial signature in one batch after one review.
   const mixedBase = transferPacket({ inputs: [1000n, 500n], recipients: 2, inputScriptKeys: [musigKey] });
   const mixed = withMusigParticipants(mixedBase, 0, musigParticipants, musigPacket.inputs[0]!.trBip32Derivation);
   const mixedSession = musigSession(vpsbtMusigKey(mixed, 0), vpsbtInputSighash(mixed, 0));
   const mixedRound1 = encodeVpsbtStreamFor(mixed, { fingerprint: await client.getMasterFingerprint(), mode: 1 }).stream;
-  mixedRound1.signers = mixedRound1.signers.filter((x) => x.participants.length > 0);
   let answer: Uint8Array = new Uint8Array();
   for (const c of streamCommands(encodeVpsbtStream(mixedRound1))) answer = await dev.exchange(encodeCommand(c));
   const mixedNonce = answer.slice(3, 3 + 66);

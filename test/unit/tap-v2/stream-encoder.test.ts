@@ -44,7 +44,7 @@ describe('SIGN_VPSBT v2 host encoder', () => {
     expect(() => encode(two)).toThrow(/expected at most one split root|none is a split root/);
   });
 
-  it('MuSig2 inputs: participants in their order; round 2 their pubnonces, round 1 none and no outputs', () => {
+  it('MuSig2 inputs: participants in their order; round 2 their pubnonces, round 1 none, no single-key signer and no outputs', () => {
     const own = deviceScriptKey(0).derivation;
     const participants = [foreignKey(70), concat(Uint8Array.of(0x02), own.xOnlyPubKey)];
     let p = withMusigParticipants(streamedTransfer(2), 0, participants, [own]);
@@ -52,7 +52,8 @@ describe('SIGN_VPSBT v2 host encoder', () => {
     expect(() => encode(p)).toThrow(/inputs\[0\]\.musig2PubNonce: expected the pubnonce of participant [0-9a-f]{66}, got none \(run MuSig2 round 1 first\)/);
     const round1 = encode(p, StreamMode.musigRound1);
     expect(round1.stream.outputs).toEqual([]);
-    expect(round1.stream.signers[0]).toMatchObject({ input: 0, participants, pubnonces: [] });
+    // §5.5.7: round 1 names the MuSig2 signer only; the device's BIP-86 input 1 waits for round 2.
+    expect(round1.stream.signers).toMatchObject([{ input: 0, participants, pubnonces: [] }]);
     expect(decodeVpsbtStream(round1.bytes)).toEqual(round1.stream);
     const nonces = participants.map((participant, i) => ({ participant, pubnonce: new Uint8Array(66).fill(i + 1) }));
     p = withMusigPubNonces(p, 0, new Uint8Array(33).fill(2), [...nonces].reverse());
