@@ -206,6 +206,9 @@ export function encodeVpsbtStreamFor(p: VPacket, opts: StreamEncodeOptions): Enc
   const signers = p.inputs
     .map((vin, i) => (frost.some((f) => f.input === i) ? undefined : signer(vin, i, opts.fingerprint, coinType, mode)))
     .filter((s): s is StreamSigner => s !== undefined && (mode === StreamMode.sign || s.participants.length > 0));
+  // A round 1 with no signer is refused by the device (6A80); say here which key it lacks.
+  if (mode === StreamMode.musigRound1 && signers.length === 0)
+    throw new AssetVerifyError('inputs', `expected a MuSig2 input with this device's script key at m/1017'/${coinType}'/212'/0/i among its derivations, got none: round 1 would name no signer`);
   const stream: VpsbtStream = {
     header: { mode, hrp: p.chainHrp, inputCount: p.inputs.length, outputCount: p.outputs.length, warnings },
     inputs: p.inputs.map((vin) => ({ prevId: encodePrevId(vin.prevId), leaf: assetLeafValue(vin.asset!) })),

@@ -62,6 +62,14 @@ describe('SIGN_VPSBT v2 host encoder', () => {
     expect(round2.stream.signers[1]).toMatchObject({ input: 1, participants: [], pubnonces: [] });
   });
 
+  it('refuses a round 1 that would name no signer: a MuSig2 input whose device derivation is not a script-key path', () => {
+    const own = deviceScriptKey(0).derivation;
+    const participants = [foreignKey(70), concat(Uint8Array.of(0x02), own.xOnlyPubKey)];
+    const p = withMusigParticipants(streamedTransfer(2), 0, participants, [{ ...own, path: [86 + 0x80000000, 1 + 0x80000000, 0x80000000, 0, 0] }]);
+    expect(() => encode(p, StreamMode.musigRound1)).toThrow(AssetVerifyError);
+    expect(() => encode(p, StreamMode.musigRound1)).toThrow(/^inputs: expected a MuSig2 input with this device's script key at m\/1017'\/1'\/212'\/0\/i among its derivations, got none/);
+  });
+
   it('names no signer for keys of another device or of another network', () => {
     const p = streamedTransfer(1);
     expect(encodeVpsbtStreamFor(p, { fingerprint: Uint8Array.of(1, 2, 3, 4) }).stream.signers).toEqual([]);
