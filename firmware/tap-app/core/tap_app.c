@@ -39,8 +39,8 @@ static size_t status(uint8_t *out, size_t len, uint16_t sw) {
     return len + 2;
 }
 
-/* §1, in this order: P2 (protocol 1 still passes this first check, as in the emulator, which keeps
- * v1 SIGN_VPSBT), CONTINUE outside a command, CLA, P2 = this protocol, P1 (SIGN_VPSBT v2: its own),
+/* §1, in this order: P2 (protocol 1 still passes this first check, as in the emulator, so that
+ * another app's command reads 6E00), CONTINUE outside a command, CLA, P2 = this protocol, P1 (SIGN_VPSBT v2: its own),
  * INS. Every command but a v2 SIGN_VPSBT NEXT or RESULTS first drops a stream in progress (§5.5.1),
  * and a SIGN_VPSBT that fails drops it too. */
 size_t tap_app_handle(const uint8_t *apdu, size_t len, uint8_t out[TAP_RESPONSE_MAX]) {
