@@ -1,6 +1,6 @@
 // The vectors the C core is tested against (firmware/README.md), computed by the TypeScript
 // implementation: assets/ decoders and models, the emulator's streamed asset parser
-// (emulator/apps/tap/asset-stream.ts), @scure/btc-signer's MuSig2 and BIP-327's own vectors.
+// (test/firmware/asset-stream.ts), @scure/btc-signer's MuSig2 and BIP-327's own vectors.
 // One line per case, space-separated, hex for bytes, decimal for integers, `-` for absent and `.`
 // for present but empty, so the C tests read them with a tokenizer and no JSON parser.
 // scripts/export-firmware-vectors.ts writes them; vectors-fresh.test.ts checks the files are current.
@@ -24,8 +24,8 @@ import { decodeTlvStream } from '../../assets/tlv/stream.ts';
 import { decodeVPacket } from '../../assets/vpsbt/codec.ts';
 import { splitLocatorKey } from '../../assets/vtx/verify.ts';
 import { genesisPrevOut, inputPrevOut, isGroupGenesis, stripWitnesses, virtualTx, virtualTxSighash, type InputAsset } from '../../assets/vtx/virtual-tx.ts';
-import { pullAsset, type AssetStreamOptions, type StreamedAsset } from '../../emulator/apps/tap/asset-stream.ts';
-import { pullWhole } from '../../emulator/apps/tap/pull.ts';
+import { pullAsset, type AssetStreamOptions, type StreamedAsset } from './asset-stream.ts';
+import { pullWhole } from './pull.ts';
 import { MAX_MUSIG_SESSIONS, popSession, randIJ, storeSession } from '../../emulator/apps/common/musig-sessions.ts';
 import { SPECULOS_MNEMONIC } from '../unit/tap-app/device.ts';
 import { FINGERPRINT, deviceScriptKey, foreignKey, scriptKeyPath, splitTree, transferPacket } from '../unit/tap-app/vpsbt-fixture.ts';
@@ -193,7 +193,7 @@ function assetVectors(): string {
   const nestedBytes = encodeAsset(nested);
   if (tryDecode(nestedBytes) === undefined || !(stream(nestedBytes) instanceof Error)) throw new Error('nested split case: expected decodeAsset to read it and the stream to refuse it');
   lines.push('# a split whose root asset carries a split commitment itself', `refuse ${hex(nestedBytes)}`);
-  return file('Asset leaf TLVs (assets/asset/leaf.ts decodeAsset and emulator/apps/tap/asset-stream.ts agree on every verdict)', [
+  return file('Asset leaf TLVs (assets/asset/leaf.ts decodeAsset and test/firmware/asset-stream.ts agree on every verdict)', [
     'transfers of test/unit/tap-app/vpsbt-fixture.ts',
     'test/vectors/taproot-assets (tapd asset, vm and tappsbt vectors)',
   ], lines);
@@ -241,7 +241,7 @@ function splitLeafVectors(): string {
     }
   }
   return file('Split leaves of assets as tapd vm.validateSplit puts them in the split tree: leaf hex root_lock_time root_relative_lock_time hash|- problem', [
-    'hash computed with assets/ (assetLeafValue); the problem as emulator/apps/tap/asset-stream.ts names it',
+    'hash computed with assets/ (assetLeafValue); the problem as test/firmware/asset-stream.ts names it',
   ], lines);
 }
 
@@ -253,7 +253,7 @@ function strippedVectors(): string {
     lines.push(s instanceof Error ? `refuse ${hex(bytes)}` : `stripped ${hex(bytes)} ${toHex(s.stripped!)}`);
   }
   return file('Stripped digests of root assets (docs/tap-app-protocol.md §5.5 step 2c): stripped hex digest, or refuse hex (a split commitment in its witnesses)', [
-    'emulator/apps/tap/asset-stream.ts pullAsset({ stripped: true })',
+    'test/firmware/asset-stream.ts pullAsset({ stripped: true })',
   ], lines);
 }
 

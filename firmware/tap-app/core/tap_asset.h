@@ -4,7 +4,7 @@
  * the fields below and running digests.
  *
  * It refuses what the TypeScript decoders refuse (assets/asset/leaf.ts and
- * emulator/apps/tap/asset-stream.ts, checked against test/vectors/firmware/asset.txt): types strictly
+ * test/firmware/asset-stream.ts, checked against test/vectors/firmware/asset.txt): types strictly
  * increasing, unknown even types, non-canonical BigSize, known records of the wrong length or
  * content (a genesis tag that is not UTF-8 or longer than 64 bytes, a key that is not a point, a
  * zero lock time, an empty witness list or stack), nested lengths not consumed exactly, a missing

@@ -7,8 +7,8 @@ import { assetLeafValue, decodeAsset, encodeAsset, type Asset } from '../../../a
 import { MSSMT_DEPTH, leafNode, type MssmtNode } from '../../../assets/mssmt/node.ts';
 import { encodeCompressedProof, type CompressedMssmtProof } from '../../../assets/mssmt/proof.ts';
 import { stripWitnesses } from '../../../assets/vtx/virtual-tx.ts';
-import { pullAsset, type AssetStreamOptions, type StreamedAsset } from '../../../emulator/apps/tap/asset-stream.ts';
-import { PullStream, pullWhole } from '../../../emulator/apps/tap/pull.ts';
+import { pullAsset, type AssetStreamOptions, type StreamedAsset } from '../../firmware/asset-stream.ts';
+import { PullStream, pullWhole } from '../../firmware/pull.ts';
 import { transferPacket } from './vpsbt-fixture.ts';
 
 /** Parses `bytes` pushed in pieces of `size` bytes (0: whole), as the host's client-command replies deliver them. */
@@ -67,7 +67,7 @@ function rng(seed: number): () => number {
   };
 }
 
-describe("emulator/apps/tap asset-stream: an asset leaf parsed as it streams (the firmware parser's reference, test/firmware/vectors.ts)", () => {
+describe("test/firmware asset-stream: an asset leaf parsed as it streams (the firmware parser's reference, test/firmware/vectors.ts)", () => {
   it('reads what decodeAsset reads, whatever the piece sizes', () => {
     const f = fixtures();
     for (const a of [f.root, f.recipient, f.rootSplit, f.input, f.richRoot, f.richSplit]) {

@@ -5,7 +5,7 @@
 // buffer, one scratch of at most MAX_PULL bytes and the parser's own fixed-size state, whatever the
 // length of the value. Nested lengths are checked as regions: a record can never bleed into the next.
 
-import { CodecError } from '../../../apdu/errors.ts';
+import { CodecError } from '../../apdu/errors.ts';
 
 /** Largest read a parser makes: a genesis record (36 + 1 + 64 + 32 + 4 + 1 bytes) is the longest item read whole. */
 export const MAX_PULL = 138;

@@ -1,5 +1,7 @@
 // An asset leaf TLV (docs/taproot-assets.md §4, assets/asset/leaf.ts) parsed as it streams in, for the
-// output assets of SIGN_VPSBT (docs/tap-app-protocol.md §5.5). A split output's asset carries its
+// output assets of SIGN_VPSBT (docs/tap-app-protocol.md §5.5). It is the reference the firmware's C
+// parser (firmware/tap-app/core/tap_asset.c) is checked against through test/firmware/vectors.ts;
+// the emulator's SIGN_VPSBT reads each leaf whole, so it lives with the firmware tests. A split output's asset carries its
 // split commitment: an MS-SMT proof that grows with log2(outputs) and a copy of the root asset. The
 // device never holds either: it keeps the fields it shows and checks, and digests of the rest.
 //
@@ -15,15 +17,15 @@
 //     when they are equal once tx witnesses are stripped.
 
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concat, u64be } from '../../../apdu/bytes.ts';
-import { CodecError } from '../../../apdu/errors.ts';
-import { assetId, readGenesis } from '../../../assets/asset/genesis.ts';
-import { LeafType, WitnessType } from '../../../assets/asset/leaf.ts';
-import { PREV_ID_LENGTH, decodePrevId } from '../../../assets/asset/prev-id.ts';
-import { MSSMT_DEPTH, type MssmtNode } from '../../../assets/mssmt/node.ts';
-import { bigSizeLength, encodeBigSize } from '../../../assets/tlv/bigsize.ts';
-import { encodeTlvStream, record } from '../../../assets/tlv/stream.ts';
-import { checkPubKey, decodeU16, decodeU8, decodeVarIntValue, readValue } from '../../../assets/tlv/values.ts';
+import { concat, u64be } from '../../apdu/bytes.ts';
+import { CodecError } from '../../apdu/errors.ts';
+import { assetId, readGenesis } from '../../assets/asset/genesis.ts';
+import { LeafType, WitnessType } from '../../assets/asset/leaf.ts';
+import { PREV_ID_LENGTH, decodePrevId } from '../../assets/asset/prev-id.ts';
+import { MSSMT_DEPTH, type MssmtNode } from '../../assets/mssmt/node.ts';
+import { bigSizeLength, encodeBigSize } from '../../assets/tlv/bigsize.ts';
+import { encodeTlvStream, record } from '../../assets/tlv/stream.ts';
+import { checkPubKey, decodeU16, decodeU8, decodeVarIntValue, readValue } from '../../assets/tlv/values.ts';
 import { MAX_PULL, type Pull, type PullSource } from './pull.ts';
 
 /** tapd limits witness lists and stack items to 2^16-1 (asset/encoding.go). */
