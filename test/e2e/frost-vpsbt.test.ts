@@ -133,6 +133,21 @@ describe('FROST in SIGN_VPSBT: a lying host', () => {
     await a.client.signVpsbtFrost(packet, [second.share]);
   });
 
+  it('names one unbound nonce in the FROST signers of two inputs: 6A80 before any output page, the nonce kept', async () => {
+    const { a, dkg, signerA, signerC } = await frostKeySet();
+    const key = concat(Uint8Array.of(0x02), bip86Key(dkg.keyPackage));
+    const packet = transferPacket({ inputs: [500n, 600n], recipients: 2, inputScriptKeys: [key, key] });
+    const session = { keyPackage: dkg.keyPackage, message: vpsbtInputSighash(packet, 0), tweak: { kind: 'bip86' } as const };
+    // Unbound to a message, the nonce passes the check of each input; only one of them could ever sign.
+    const own = await signerA.commit(session, { bindMessage: false });
+    const c = await signerC.commit(session);
+    const share = { handle: own.handle, wrappedShare: signerA.share.wrappedShare, keyPackage: dkg.keyPackage, commitments: [own.commitment, c.commitment] };
+    // Before, the device showed and had the whole transfer approved, then answered B010 for input 2.
+    await expect(a.client.signVpsbtFrost(packet, [{ ...share, input: 0 }, { ...share, input: 1 }])).rejects.toEqual(status('IncorrectDataError', 0x6a80));
+    const { frostShares } = await a.client.signVpsbtFrost(packet, [{ ...share, input: 1 }]);
+    expect(frostShares.map((s) => s.input)).toEqual([1]);
+  });
+
   it('uses a nonce committed for another vPSBT: B011 (the device derives this one\'s sighash itself)', async () => {
     const { a, dkg, signerA, signerC } = await frostKeySet();
     const x = packetFor(dkg.keyPackage, 1000n);

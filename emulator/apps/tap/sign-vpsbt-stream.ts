@@ -392,6 +392,9 @@ export class VpsbtStreamSession {
     const keyPackage = this.frostKeyPackage!;
     const commitments = this.takePending();
     this.frostSigner = this.frostKeyPackage = undefined;
+    // One nonce signs once: a second signer naming it would pass its check now and fail after the person approved.
+    const earlier = this.signing.find((x) => x.frost && equal(x.frost.handle, s.frost.handle));
+    if (earlier) throw incorrectData(`signers[${s.input}].frost.handle: input ${earlier.input}'s FROST signer already names this nonce`);
     const vin = this.inputs[s.input]!;
     const sighash = parse(() => virtualTxSighash(this.vtx!, this.root!, s.input, inputPrevOut(vin.asset, `inputs[${s.input}]`), { sighashType: 0 }));
     const { signing, pairs } = parse(() => checkFrostSigner(this.ctx, this.slots, s, keyPackage, commitments, xonly(vin.asset.scriptKey), sighash));
