@@ -45,12 +45,17 @@ export async function exchangeCommand(transport: Transport, cmd: CommandApdu, na
   return res.data;
 }
 
-/** Decodes a command's response with its spec: data the spec cannot read is the device's fault. */
-export function decodeDeviceResponse<Res>(spec: Pick<CommandSpec<unknown, Res>, 'name' | 'decodeResponse'>, data: Uint8Array): Res {
+/** Runs `decode` over data the device sent: data the codec cannot read is the device's fault, named `what`. */
+export function decodedFromDevice<T>(what: string, decode: () => T): T {
   try {
-    return spec.decodeResponse(data);
+    return decode();
   } catch (err) {
-    if (err instanceof CodecError) throw new HostError('E_DEVICE_RESPONSE', `${spec.name}: ${err.message}`);
+    if (err instanceof CodecError) throw new HostError('E_DEVICE_RESPONSE', `${what}: ${err.message}`);
     throw err;
   }
+}
+
+/** Decodes a command's response with its spec: data the spec cannot read is the device's fault. */
+export function decodeDeviceResponse<Res>(spec: Pick<CommandSpec<unknown, Res>, 'name' | 'decodeResponse'>, data: Uint8Array): Res {
+  return decodedFromDevice(spec.name, () => spec.decodeResponse(data));
 }

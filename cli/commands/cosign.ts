@@ -17,7 +17,7 @@ import { base64 } from '@scure/base';
 import { BitcoinAppCosigner, CosignParty, frostKeyGen, frostSign, TapAppCosigner, type CosignOptions, type Cosigner } from '../../coordinator/index.ts';
 import { BitcoinAppClient } from '../../host/bitcoin-app/client.ts';
 import { TapAppClient } from '../../host/tap-app/client.ts';
-import { intOption, parseArgs, pathArgument, type ParsedArgs } from '../args.ts';
+import { intOption, noPositionals, parseArgs, pathArgument, type ParsedArgs } from '../args.ts';
 import { CliError, type Command, type CommandContext } from '../command.ts';
 import { withCliTransport } from '../transport.ts';
 
@@ -81,7 +81,7 @@ export const cosign: Command = {
     const url = required(args, 'coordinator');
     const opts: CosignOptions = { onProgress: (line) => ctx.stderr(`cosign: ${line}`), ...(args.values.has('state') ? { home: args.values.get('state')! } : {}) };
     const print = (value: unknown) => ctx.stdout(JSON.stringify(value));
-    if (sub !== 'sign' && args.positionals.length > 0) throw new CliError(`unexpected argument "${args.positionals[0]}"; usage: ${USAGE}`);
+    if (sub !== 'sign') noPositionals(args, USAGE);
     switch (sub) {
       case 'start': {
         const path = required(args, 'path');

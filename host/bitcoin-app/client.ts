@@ -37,7 +37,7 @@ import { parsePolicy } from '../../bitcoin/descriptor/template.ts';
 import { decodeExtendedPublicKey, type KeyFamily } from '../../bitcoin/extended-key.ts';
 import { policyOutput } from '../../bitcoin/descriptor/scripts.ts';
 import { ClientCommandInterpreter } from '../client-commands.ts';
-import { decodeDeviceResponse, exchangeCommand } from '../exchange.ts';
+import { decodeDeviceResponse, decodedFromDevice, exchangeCommand } from '../exchange.ts';
 import { statusError } from './errors.ts';
 import { verifySignPsbtResults } from './verify-results.ts';
 import { HostError, WrongAppError } from '../errors.ts';
@@ -272,17 +272,14 @@ export class BitcoinAppClient {
       it,
       () => options.onProgress?.({ clientCommands: ++clientCommands, yields: it.yielded.length }),
     );
-    const results = it.yielded.map((data) => {
-      try {
+    const results = it.yielded.map((data) =>
+      decodedFromDevice(`SIGN_PSBT yield ${toHex(data)}`, () => {
         const y = decodeSignPsbtYield(data);
         if (y.inputIndex >= m.inputs.length)
           throw new CodecError(`input index ${y.inputIndex} beyond the PSBT's ${m.inputs.length} inputs`);
         return y;
-      } catch (err) {
-        if (err instanceof CodecError) throw new HostError('E_DEVICE_RESPONSE', `SIGN_PSBT yield ${toHex(data)}: ${err.message}`);
-        throw err;
-      }
-    });
+      }),
+    );
     const tx = psbt instanceof Transaction ? psbt : Transaction.fromPSBT(bytes, { allowUnknown: true, allowUnknownInputs: true, allowUnknownOutputs: true });
     verifySignPsbtResults(tx, policy, results);
     return results;

@@ -23,13 +23,13 @@ import {
 } from '../../apdu/tap-app/frost-data.ts';
 import { FROST_YIELD_CHUNK, frostCommit, frostDkgRound1, frostDkgRound2, frostDkgRound3, frostSign, frostSignGroupGenesis, type FrostTweak } from '../../apdu/tap-app/frost.ts';
 import { encodeAsset } from '../../assets/asset/leaf.ts';
-import { CodecError } from '../../apdu/errors.ts';
 import { concat } from '../../apdu/bytes.ts';
 import type { CommandSpec } from '../../apdu/tap-app/spec.ts';
 import { ClientCommandInterpreter } from '../client-commands.ts';
 import type { TapAppClient } from '../tap-app/client.ts';
 import type { VpsbtFrostShare } from '../tap-app/vpsbt-stream.ts';
 import type { VPacket } from '../../assets/vpsbt/packet.ts';
+import { decodedFromDevice } from '../exchange.ts';
 import { HostError } from '../errors.ts';
 import type { FrostCommitted, FrostDkgOutcome, FrostDkgParticipant, FrostGroupGenesis, FrostSigner, FrostSigningSession } from './participant.ts';
 
@@ -48,15 +48,6 @@ async function callYielding<Req, Res>(client: TapAppClient, spec: CommandSpec<Re
   return { response, yielded: concat(...it.yielded) };
 }
 
-function decoded<T>(what: string, decode: () => T): T {
-  try {
-    return decode();
-  } catch (err) {
-    if (err instanceof CodecError) throw new HostError('E_DEVICE_RESPONSE', `${what}: ${err.message}`);
-    throw err;
-  }
-}
-
 export class DeviceFrostParticipant implements FrostDkgParticipant {
   private handle: Uint8Array | undefined;
   private params: { threshold: number; participants: number; index: number } | undefined;
@@ -69,7 +60,7 @@ export class DeviceFrostParticipant implements FrostDkgParticipant {
   async round1(threshold: number, participants: number, index: number): Promise<FrostRound1Package> {
     const max = 1 + 33 + MAX_FROST_PARTICIPANTS * 33 + 64;
     const { response, yielded } = await callYielding(this.client, frostDkgRound1, { threshold, participants, index }, max);
-    const round1 = decoded('FROST_DKG_ROUND1 yield', () => decodeRound1Package(yielded, threshold, participants));
+    const round1 = decodedFromDevice('FROST_DKG_ROUND1 yield', () => decodeRound1Package(yielded, threshold, participants));
     if (round1.index !== index) throw new HostError('E_DEVICE_RESPONSE', `FROST_DKG_ROUND1: expected participant ${index}, got ${round1.index}`);
     this.handle = response;
     this.params = { threshold, participants, index };
@@ -85,7 +76,7 @@ export class DeviceFrostParticipant implements FrostDkgParticipant {
     const { handle, participants } = this.dkg();
     const bytes = encodeDkgTranscript(transcript);
     const { yielded } = await callYielding(this.client, frostDkgRound2, { handle, transcript: commitPreimage(bytes) }, 1 + participants * 50, [bytes]);
-    return decoded('FROST_DKG_ROUND2 yield', () => decodeEncryptedShares(yielded, participants));
+    return decodedFromDevice('FROST_DKG_ROUND2 yield', () => decodeEncryptedShares(yielded, participants));
   }
 
   async round3(transcript: DkgTranscript, shares: readonly EncryptedShare[]): Promise<FrostDkgOutcome & { signer: DeviceFrostSigner }> {
@@ -99,7 +90,7 @@ export class DeviceFrostParticipant implements FrostDkgParticipant {
       2 + 2 * MAX_FROST_PARTICIPANTS * 33,
       [t, s],
     );
-    const keyPackage = decoded('FROST_DKG_ROUND3 yield', () => decodeKeyPackage(yielded));
+    const keyPackage = decodedFromDevice('FROST_DKG_ROUND3 yield', () => decodeKeyPackage(yielded));
     if (!equal(keyPackageHash(keyPackage), response.keySetId))
       throw new HostError('E_DEVICE_RESPONSE', `FROST_DKG_ROUND3: the yielded key package does not hash to the key-set ID ${toHex(response.keySetId)}`);
     if (response.wrappedShare[0] !== index)

@@ -7,7 +7,6 @@ import { createBase58check } from '@scure/base';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { CommandApdu } from '../../apdu/apdu.ts';
 import { equal, toHex } from '../../apdu/bytes.ts';
-import { CodecError } from '../../apdu/errors.ts';
 import { parsePath, type PathLike } from '../../apdu/path.ts';
 import { DeviceStatusError, SW } from '../../apdu/status.ts';
 import { GET_APP_AND_VERSION_APDU, getAppAndVersion, type AppAndVersion } from '../../apdu/app-and-version.ts';
@@ -36,7 +35,7 @@ import type { VPacket } from '../../assets/vpsbt/packet.ts';
 import { verifySchnorr } from '../../assets/crypto.ts';
 import { genesisPrevOut, virtualTx, virtualTxSighash } from '../../assets/vtx/virtual-tx.ts';
 import { ClientCommandInterpreter } from '../client-commands.ts';
-import { decodeDeviceResponse, exchangeCommand } from '../exchange.ts';
+import { decodeDeviceResponse, decodedFromDevice, exchangeCommand } from '../exchange.ts';
 import { HostError, WrongAppError } from '../errors.ts';
 import { AssetVerifyError } from '../../assets/errors.ts';
 import { decodeResultBatch, resultsCommand, StreamMode, streamedSigners, type StreamResult } from '../../apdu/tap-app/vpsbt-stream.ts';
@@ -232,13 +231,7 @@ export class TapAppClient {
     for (const cmd of enc.commands) await send(cmd);
     const results: StreamResult[] = [];
     for (;;) {
-      let batch;
-      try {
-        batch = decodeResultBatch(data);
-      } catch (err) {
-        if (err instanceof CodecError) throw new HostError('E_DEVICE_RESPONSE', `SIGN_VPSBT results: ${err.message}`);
-        throw err;
-      }
+      const batch = decodedFromDevice('SIGN_VPSBT results', () => decodeResultBatch(data));
       results.push(...batch.results);
       if (batch.remaining === 0) break;
       // A device that keeps announcing results (or sends empty batches) gets no more exchanges than there are signers.

@@ -40,7 +40,6 @@ import { signGroupGenesisHandler } from './sign-group-genesis.ts';
 import { signVpsbtStreamHandler } from './sign-vpsbt-v2.ts';
 
 export { TAP_APP_NAME };
-export { TAP_APP_VERSION } from './identity.ts';
 
 const HANDLERS = handlerTable(TAP_APP, [
   { spec: getAppInfo, run: getAppInfoHandler },
